@@ -1,0 +1,164 @@
+"""The ``ogp-bot`` command line: run, console, import, migrate.
+
+Every failure a person can cause (no token, a broken config, a missing file)
+ends with one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+EXIT_USAGE = 2
+EXIT_IMPORT_SKIPPED = 1
+
+
+class CliError(Exception):
+    """A problem worded for the person at the terminal."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ogp-bot",
+        description="Telegram bot for tracking Open Government Partnership commitments.",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: $OGP_BOT_CONFIG, else ./config.toml if present)",
+    )
+    parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL; overrides the config")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot against Telegram (needs a token)")
+    console = sub.add_parser("console", help="chat with the bot in this terminal, offline")
+    console.add_argument("--user", default="You", help="name of the first user you speak as")
+    console.add_argument("--admin", action="store_true", help="make that user a bot admin")
+    console.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    imp = sub.add_parser("import", help="import OGP's commitment export (CSV)")
+    imp.add_argument("file", type=Path, help="the CSV file as downloaded from OGP")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if args.database:
+        overrides["database_url"] = args.database
+    return load_settings(args.config, **overrides)
+
+
+def _open_db(settings: Settings):  # -> Database, kept lazy so --help stays fast
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import Database
+    from storage.reference import prepare_database
+
+    try:
+        db = Database(settings.database_url)
+        prepare_database(db)
+    except SQLAlchemyError as exc:
+        raise CliError(f"database {settings.database_url!r}: {exc.__class__.__name__}: "
+                       f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from None
+    except Exception as exc:  # a bad URL, a missing driver
+        raise CliError(f"database {settings.database_url!r}: {exc}") from None
+    return db
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from storage.db import current_revision
+
+    db = _open_db(settings)
+    print(f"database is at revision {current_revision(db.engine)}")
+    return 0
+
+
+def cmd_import(settings: Settings, file: Path) -> int:
+    from storage.importer import ImportFileError, import_csv
+
+    if not file.is_file():
+        raise CliError(f"{file}: no such file")
+    db = _open_db(settings)
+    try:
+        result = import_csv(db, file, progress=sys.stderr.isatty())
+    except ImportFileError as exc:
+        raise CliError(f"{file}: {exc}") from None
+    for problem in result.warnings:
+        print(f"{file}:{problem.line}: warning: {problem.reason}", file=sys.stderr)
+    for problem in result.skipped:
+        ident = f" ({problem.commitment_id})" if problem.commitment_id else ""
+        print(f"{file}:{problem.line}: skipped{ident}: {problem.reason}", file=sys.stderr)
+    print(result.summary())
+    return 0 if result.ok else EXIT_IMPORT_SKIPPED
+
+
+def cmd_run(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application
+
+    token = settings.require_token()
+    db = _open_db(settings)
+    app = build_application(settings, db, token=token)
+    logging.getLogger(__name__).info("starting in %s mode", settings.mode)
+    if settings.mode == "webhook":
+        if not settings.webhook.url:
+            raise CliError("mode is webhook but webhook.url is not set in the config")
+        secret = settings.webhook.secret_token
+        try:
+            app.run_webhook(
+                listen=settings.webhook.listen,
+                port=settings.webhook.port,
+                url_path="telegram",
+                webhook_url=settings.webhook.url,
+                secret_token=secret.get_secret_value() if secret else None,
+            )
+        except RuntimeError as exc:
+            raise CliError(f"webhook mode: {exc}") from None
+    else:
+        try:
+            app.run_polling(drop_pending_updates=False)
+        except InvalidToken:
+            raise CliError("Telegram rejected the bot token: check OGP_BOT_TOKEN") from None
+        except NetworkError as exc:
+            raise CliError(f"cannot reach Telegram at {settings.base_url}: {exc}") from None
+    return 0
+
+
+def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    db = _open_db(settings)
+    return run_console(
+        settings, db, user_name=args.user, admin=args.admin, load_demo=not args.no_demo
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        setup_logging(settings)
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command == "console":
+            return cmd_console(settings, args)
+        if args.command == "import":
+            return cmd_import(settings, args.file)
+        if args.command == "migrate":
+            return cmd_migrate(settings)
+    except (ConfigError, CliError) as exc:
+        print(f"ogp-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

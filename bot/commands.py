@@ -1,0 +1,35 @@
+"""The bot's commands in one place: /help, setMyCommands and the README read this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.models import Role
+
+
+def N_(message: str) -> str:
+    """Mark a text for translation without translating it yet (gettext convention)."""
+    return message
+
+
+_RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    description: str  # an untranslated msgid
+    role: Role = Role.MEMBER
+
+    def allowed_for(self, role: Role) -> bool:
+        return _RANK[role] >= _RANK[self.role]
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", N_("What this bot does and how to begin")),
+    CommandSpec("help", N_("The commands you can use")),
+)
+
+
+def commands_for(role: Role) -> list[CommandSpec]:
+    return [spec for spec in COMMANDS if spec.allowed_for(role)]

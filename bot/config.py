@@ -1,0 +1,150 @@
+"""Settings from config.toml and the environment.
+
+Precedence, highest first: environment (``OGP_BOT_TOKEN``,
+``OGP_BOT_DATABASE_URL``, nested ``OGP_BOT_DIGEST__HOUR``...), then the TOML
+file, then defaults. The token is a ``SecretStr`` so it never shows up in a
+repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = "config.toml"
+CONFIG_ENV_VAR = "OGP_BOT_CONFIG"
+TOKEN_PLACEHOLDER = "REPLACE-ME"  # what config.example.toml ships with
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line for the person running the bot."""
+
+
+class DigestSettings(BaseModel):
+    frequency: Literal["off", "daily", "weekly"] = "weekly"
+    weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
+    hour: int = Field(default=9, ge=0, le=23)
+
+
+class RateLimits(BaseModel):
+    overall_per_second: float = Field(default=30, gt=0)
+    private_chat_per_second: float = Field(default=1, gt=0)
+    group_per_minute: float = Field(default=20, gt=0)
+    max_retries: int = Field(default=5, ge=0)
+
+
+class WebhookSettings(BaseModel):
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    secret_token: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OGP_BOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        toml_file=None,
+    )
+
+    token: SecretStr | None = None
+    admins: list[int] = Field(default_factory=list)
+    database_url: str = "sqlite:///ogp-bot.db"
+    default_language: str = "en"
+    default_timezone: str = "UTC"
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def require_token(self) -> str:
+        if (
+            self.token is None
+            or not self.token.get_secret_value().strip()
+            or TOKEN_PLACEHOLDER in self.token.get_secret_value()
+        ):
+            raise ConfigError(
+                "no bot token: set OGP_BOT_TOKEN in the environment or `token` in "
+                "config.toml (get one from @BotFather); `ogp-bot console` needs none"
+            )
+        return self.token.get_secret_value().strip()
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
+    """The config file to read, and whether someone asked for it by name."""
+    if explicit:
+        return Path(explicit), True
+    from_env = os.environ.get(CONFIG_ENV_VAR)
+    if from_env:
+        return Path(from_env), True
+    return Path(DEFAULT_CONFIG_FILE), False
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "settings"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting (check the spelling against config.example.toml)"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{source}: {where}: {message}{more}"
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+    """Read settings, raising ConfigError with one readable line on any problem."""
+    file, explicit = config_path(path)
+    toml_file: Path | None = None
+    if file.exists():
+        try:
+            with file.open("rb") as handle:
+                tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{file}: cannot be read: {exc.strerror}") from None
+        toml_file = file
+    elif explicit:
+        raise ConfigError(f"{file}: no such config file (copy config.example.toml to start)")
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_file)
+
+    try:
+        return _FileSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(toml_file or "settings"))) from None

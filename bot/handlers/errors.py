@@ -1,0 +1,36 @@
+"""The last line of defence: log the exception, tell the person something short."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot import views
+from bot.context import BotContext
+from bot.handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Telegram unreachable for a moment: polling retries by itself.
+        log.warning("network error: %s", error)
+    else:
+        log.error("unhandled error while handling an update", exc_info=error)
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    try:
+        await reply(update, views.internal_error(context.tr))
+    except Forbidden:
+        pass
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+def register(app: Application) -> None:
+    app.add_error_handler(on_error)

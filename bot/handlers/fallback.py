@@ -1,0 +1,43 @@
+"""Answers to what no feature handler took: unknown commands and plain text.
+
+In a group the bot stays quiet unless a command is addressed to it by name, so
+it never talks over a working group's conversation.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import views
+from bot.context import BotContext
+from bot.handlers.common import reply
+
+GROUP = 10
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    word = (message.text or "").split(maxsplit=1)[0]
+    command, _, addressee = word.partition("@")
+    if not context.in_private and addressee.lower() != context.bot.username.lower():
+        return
+    await reply(update, views.unknown_command(context.tr, command))
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    await reply(update, views.plain_text_hint(context.tr))
+
+
+def register(app: Application) -> None:
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
+        group=GROUP,
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+            plain_text,
+        ),
+        group=GROUP,
+    )

@@ -1,0 +1,55 @@
+"""gettext for every user-facing text.
+
+Views receive a ``gettext.NullTranslations`` for the reader's language and call
+``_ = tr.gettext`` on it, so Babel's extractor finds every string. Adding a
+language is a matter of a catalogue under ``bot/locales/<lang>/LC_MESSAGES``:
+nothing in the code changes.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+DOMAIN = "ogp_bot"
+DEFAULT_LANGUAGE = "en"
+
+
+def locale_dir() -> Path:
+    return Path(str(resources.files("bot") / "locales"))
+
+
+@cache
+def available_languages() -> frozenset[str]:
+    """Languages with a compiled catalogue (English is always there: it is the source)."""
+    found = {DEFAULT_LANGUAGE}
+    base = locale_dir()
+    if base.is_dir():
+        for child in base.iterdir():
+            if (child / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
+                found.add(child.name)
+    return frozenset(found)
+
+
+def pick_language(*candidates: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The first candidate we have a catalogue for ("pt-br" matches "pt")."""
+    languages = available_languages()
+    for candidate in candidates:
+        if not candidate:
+            continue
+        code = candidate.replace("-", "_").lower()
+        if code in languages:
+            return code
+        base = code.split("_", 1)[0]
+        if base in languages:
+            return base
+    return default if default in languages else DEFAULT_LANGUAGE
+
+
+@cache
+def translation(language: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        DOMAIN, localedir=locale_dir(), languages=[language, DEFAULT_LANGUAGE], fallback=True
+    )

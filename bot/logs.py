@@ -1,0 +1,49 @@
+"""Logging that never prints the bot token.
+
+httpx logs every request URL at INFO, and Telegram URLs carry the token, so
+httpx is kept at WARNING and a filter masks the token in anything that slips
+through (a traceback, a library's debug line).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.config import Settings
+
+MASK = "<token>"
+
+
+class RedactToken(logging.Filter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, MASK)
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, MASK)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    secrets = []
+    if settings.token is not None:
+        secrets.append(settings.token.get_secret_value())
+    handler.addFilter(RedactToken(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

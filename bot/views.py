@@ -1,0 +1,156 @@
+"""Message texts and keyboards: pure functions from data to what a chat shows.
+
+Every text is Telegram HTML. Anything that came from a person or from OGP's
+data goes through ``esc`` before it is placed in a message.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from gettext import NullTranslations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.commands import commands_for
+from storage.models import Role
+
+MAX_MESSAGE_LENGTH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def esc(text: object) -> str:
+    """Escape text for Telegram HTML (quotes too, so it is safe inside attributes)."""
+    return html.escape(str(text), quote=True)
+
+
+def start(tr: NullTranslations, *, first_name: str, role: Role, is_new: bool) -> View:
+    _ = tr.gettext
+    greeting = (
+        _("Welcome, {name}!") if is_new else _("Welcome back, {name}!")
+    ).format(name=esc(first_name))
+    lines = [
+        f"<b>{greeting}</b>",
+        "",
+        _(
+            "I help civil society follow the commitments governments make in their "
+            "Open Government Partnership action plans: where each one stands, what "
+            "people on the ground report, and what is overdue."
+        ),
+        "",
+        _("To begin, send /help to see what you can do here."),
+    ]
+    if role is not Role.MEMBER:
+        lines += ["", _("You are signed in as <b>{role}</b>.").format(role=role_name(tr, role))]
+    return View("\n".join(lines))
+
+
+def role_name(tr: NullTranslations, role: Role) -> str:
+    _ = tr.gettext
+    names = {Role.MEMBER: _("member"), Role.LEAD: _("lead"), Role.ADMIN: _("admin")}
+    return names[role]
+
+
+def help_text(tr: NullTranslations, *, role: Role) -> View:
+    _ = tr.gettext
+    lines = [f"<b>{_('What you can do')}</b>", ""]
+    for spec in commands_for(role):
+        lines.append(f"/{spec.name} — {esc(_(spec.description))}")
+    lines += ["", _("Your role here: {role}.").format(role=role_name(tr, role))]
+    return View("\n".join(lines))
+
+
+def unknown_command(tr: NullTranslations, command: str) -> View:
+    _ = tr.gettext
+    return View(
+        _("I don't know the command {command}. Send /help to see the ones I know.").format(
+            command=f"<code>{esc(command)}</code>"
+        )
+    )
+
+
+def plain_text_hint(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("I answer commands. Send /help to see what you can ask me."))
+
+
+def internal_error(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Sorry, something went wrong on my side. Nothing you sent was lost; "
+            "please try again in a moment."
+        )
+    )
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Split a long HTML text at line breaks, never inside a tag or an entity.
+
+    Tags are closed at the end of each part and reopened at the start of the
+    next, so each part is valid Telegram HTML on its own.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    open_tags: list[str] = []
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        closing = "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_tags))
+        if current and len(candidate) + len(closing) > limit:
+            parts.append(current + closing)
+            current = "".join(open_tags) + line
+        else:
+            current = candidate
+        while len(current) + len(closing) > limit:
+            cut = _safe_cut(current, limit - len(closing) - 1)
+            parts.append(current[:cut] + "".join(f"</{_tag_name(t)}>"
+                                                 for t in reversed(_open_tags(current[:cut]))))
+            current = "".join(_open_tags(current[:cut])) + current[cut:]
+        open_tags = _open_tags(current)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _tag_name(opening: str) -> str:
+    return opening[1:].split(">", 1)[0].split(" ", 1)[0]
+
+
+def _open_tags(text: str) -> list[str]:
+    """Opening tags still open at the end of ``text`` (carried across parts)."""
+    stack: list[str] = []
+    position = 0
+    while (start_at := text.find("<", position)) != -1:
+        end = text.find(">", start_at)
+        if end == -1:
+            break
+        tag = text[start_at : end + 1]
+        if tag.startswith("</"):
+            if stack:
+                stack.pop()
+        else:
+            stack.append(tag)
+        position = end + 1
+    return stack
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """A cut position at or before ``limit`` that is not inside a tag or an entity."""
+    cut = max(1, limit)
+    lt, gt = text.rfind("<", 0, cut), text.rfind(">", 0, cut)
+    if lt > gt:
+        cut = lt
+    amp, semi = text.rfind("&", 0, cut), text.rfind(";", 0, cut)
+    if amp > semi and cut - amp < 10:
+        cut = amp
+    space = text.rfind(" ", 0, cut)
+    if space > cut - 200 and space > 0:
+        cut = space + 1
+    return cut

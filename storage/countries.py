@@ -1,0 +1,626 @@
+"""OGP member reference data and a multilingual, typo-tolerant country/local resolver.
+
+The reference list lives in ``storage/data/ogp_members.csv``
+(columns ``code,name,kind,region,iso2,parent``).
+:class:`CountryIndex` resolves free text typed by users ("brasil", "Côte d’Ivoire", "BR",
+"Philipines", "Buenos Aires") into members, using codes, pycountry names and their translations,
+hand-written aliases, and fuzzy matching (rapidfuzz) as a last resort.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gettext
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Protocol
+
+import pycountry
+from rapidfuzz import fuzz, process
+
+__all__ = [
+    "INDEX_LANGUAGES",
+    "CountryIndex",
+    "Member",
+    "MemberLike",
+    "Resolution",
+    "default_index",
+    "load_members",
+    "localized_name",
+    "normalize",
+]
+
+#: Languages whose pycountry translations are indexed for resolution.
+INDEX_LANGUAGES: tuple[str, ...] = (
+    "es",
+    "fr",
+    "pt",
+    "id",
+    "de",
+    "it",
+    "nl",
+    "ru",
+    "uk",
+    "ar",
+    "ko",
+)
+
+NATIONAL = "national"
+LOCAL = "local"
+
+# Fuzzy matching parameters (scores are 0..100).
+_CANDIDATE_CUTOFF = 80.0  # WRatio needed to be offered as a candidate
+_MATCH_RATIO = 85.0  # plain ratio (whole-string similarity) needed for a confident match
+_MARGIN = 6.0  # best member must beat the runner-up by this much to be a match
+_MAX_CANDIDATES = 6
+_MIN_FUZZY_LEN = 4
+
+# Hand-written aliases (English and common colloquial forms) keyed by member code.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "BIH": ("Bosnia", "Bosnia-Herzegovina", "BiH"),
+    "CIV": ("Ivory Coast", "Cote d'Ivoire", "Costa de Marfil", "Elfenbeinküste"),
+    "CPV": ("Cape Verde", "Cabo Verde"),
+    "CZE": ("Czechia", "Czech Republic", "Czech"),
+    "DOM": ("Dominican Rep", "Republica Dominicana"),
+    "GBR": ("UK", "U.K.", "Great Britain", "Britain", "England", "Reino Unido", "Royaume-Uni"),
+    "KGZ": ("Kyrgyzstan", "Kyrgyz Republic", "Kyrgyz", "Kirghizia", "Kirguistán"),
+    "KOR": ("Korea", "South Korea", "Republic of Korea", "Korea Republic", "ROK", "Corea"),
+    "MDA": ("Moldova", "Republic of Moldova", "Moldavia"),
+    "MKD": ("Macedonia", "North Macedonia", "FYROM", "Macedonia del Norte"),
+    "NLD": ("Holland", "The Netherlands", "Netherlands", "Países Bajos", "Pays-Bas"),
+    "PHL": ("Philippines", "The Philippines", "Filipinas"),
+    "SVK": ("Slovakia", "Slovak Republic"),
+    "TTO": ("Trinidad", "Trinidad & Tobago"),
+    "USA": (
+        "USA",
+        "U.S.",
+        "U.S.A.",
+        "US",
+        "United States of America",
+        "Estados Unidos",
+        "EEUU",
+        "EE.UU.",
+        "Etats-Unis",
+    ),
+    "XKX": ("Kosovo", "Kosova", "Kosovë", "Republic of Kosovo", "Kósovo", "Косово", "Kosowo"),
+    "ARBA": (
+        "CABA",
+        "Ciudad de Buenos Aires",
+        "Ciudad Autonoma de Buenos Aires",
+        "City of Buenos Aires",
+        "Buenos Aires City",
+    ),
+    "BRSP": ("Sao Paulo", "Sao Paulo City"),
+    "COBO": ("Bogota", "Bogota D.C.", "Bogota DC"),
+    "ESCT": ("Catalonia", "Catalunya", "Cataluña", "Catalogne"),
+    "ESEU": ("Basque Country", "Euskadi", "País Vasco", "Pays basque"),
+    "ESMD": ("Madrid City", "Ayuntamiento de Madrid"),
+    "GHST": ("Sekondi Takoradi", "Takoradi", "Sekondi"),
+    "KEEM": ("Elgeyo-Marakwet", "Elgeyo Marakwet County"),
+    "KEMA": ("Makueni County",),
+    "KENA": ("Nairobi City", "Nairobi City County"),
+    "MXJL": ("Estado de Jalisco",),
+    "NGKD": ("Kaduna",),
+    "PHSC": ("South Cotabato Province",),
+    "USAU": ("Austin Texas", "Austin TX", "City of Austin"),
+}
+
+# Display-name translations for members pycountry does not know (Kosovo).
+_MANUAL_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "XKX": {
+        "es": "Kosovo",
+        "fr": "Kosovo",
+        "pt": "Kosovo",
+        "id": "Kosovo",
+        "de": "Kosovo",
+        "it": "Kosovo",
+        "nl": "Kosovo",
+        "ru": "Косово",
+        "uk": "Косово",
+        "ar": "كوسوفو",
+        "ko": "코소보",
+    },
+}
+
+# Connector words dropped when splitting "kenya and ghana" style input in resolve_many.
+_STOPWORDS = frozenset(
+    {
+        "and",
+        "y",
+        "e",
+        "et",
+        "und",
+        "en",
+        "og",
+        "i",
+        "&",
+        "+",
+        "or",
+        "o",
+        "ou",
+        "oder",
+        "of",
+        "the",
+        "de",
+        "da",
+        "do",
+        "di",
+        "del",
+        "la",
+        "el",
+        "le",
+        "dan",
+        "и",
+        "та",
+        "або",
+    }
+)
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SEPARATORS = re.compile(r"[,;\n/|]+")
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One OGP member (a national government or a local jurisdiction)."""
+
+    code: str
+    name: str
+    kind: str  # "national" | "local"
+    region: str
+    iso2: str = ""  # nationals only ("" for locals)
+    parent: str = ""  # locals only: national code of the parent country
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == LOCAL
+
+
+class MemberLike(Protocol):
+    code: str
+    name: str
+    kind: str
+    iso2: str | None
+    parent: str | None
+
+
+@functools.cache
+def _read_csv() -> tuple[Member, ...]:
+    text = (resources.files("storage") / "data" / "ogp_members.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO(text))
+    return tuple(
+        Member(
+            code=r["code"].strip(),
+            name=r["name"].strip(),
+            kind=r["kind"].strip(),
+            region=r["region"].strip(),
+            iso2=(r.get("iso2") or "").strip(),
+            parent=(r.get("parent") or "").strip(),
+        )
+        for r in rows
+        if r.get("code")
+    )
+
+
+def load_members() -> list[Member]:
+    """All OGP members shipped with the package, in CSV order."""
+    return list(_read_csv())
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation / translations
+
+
+def normalize(text: str) -> str:
+    """Casefold, strip accents, unify/drop apostrophes, collapse punctuation and whitespace."""
+    text = text.translate(_APOSTROPHES).replace("'", "")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = unicodedata.normalize("NFC", stripped).casefold()
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+@functools.cache
+def _translator(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+
+
+def _translate(msgid: str, lang: str) -> str:
+    return _translator(lang).gettext(msgid)
+
+
+def _norm_lang(lang: str | None) -> str:
+    return (lang or "en").replace("-", "_").strip() or "en"
+
+
+@functools.cache
+def _pycountry_record(alpha2: str | None, alpha3: str | None) -> Any | None:
+    for key, value in (("alpha_3", alpha3), ("alpha_2", alpha2)):
+        if value and value.isalpha() and len(value) == (3 if key == "alpha_3" else 2):
+            rec = pycountry.countries.get(**{key: value.upper()})
+            if rec is not None:
+                return rec
+    return None
+
+
+def _record_for(member: MemberLike) -> Any | None:
+    if (member.kind or NATIONAL) != NATIONAL:
+        return None
+    return _pycountry_record(member.iso2 or None, member.code)
+
+
+def localized_name(member: MemberLike | str, lang: str | None) -> str:
+    """Display name of ``member`` (object or code) in ``lang``, falling back to English.
+
+    English (and locals, which pycountry does not know) use the CSV name. For nationals the
+    pycountry common name (else the short name) is translated via pycountry's catalogues.
+    """
+    if isinstance(member, str):
+        found = default_index().get(member)
+        if found is None:
+            return member
+        member = found
+    lang = _norm_lang(lang)
+    if lang.split("_")[0] == "en":
+        return member.name
+    manual = _MANUAL_TRANSLATIONS.get(member.code.upper())
+    if manual:
+        return manual.get(lang) or manual.get(lang.split("_")[0]) or member.name
+    rec = _record_for(member)
+    if rec is None:
+        return member.name
+    for msgid in (getattr(rec, "common_name", None), rec.name):
+        if msgid:
+            translated = _translate(msgid, lang)
+            if translated != msgid:
+                return translated
+    return member.name
+
+
+@functools.cache
+def _country_names() -> dict[str, frozenset[str]]:
+    """Normalised names (English + indexed languages) of every ISO country -> alpha-3 codes."""
+    out: dict[str, set[str]] = {}
+    for rec in pycountry.countries:
+        for msgid in (
+            rec.name,
+            getattr(rec, "official_name", None),
+            getattr(rec, "common_name", None),
+        ):
+            if not msgid:
+                continue
+            for lang in ("en", *INDEX_LANGUAGES):
+                text = msgid if lang == "en" else _translate(msgid, lang)
+                for variant in _name_variants(text):
+                    out.setdefault(normalize(variant), set()).add(rec.alpha_3)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _name_variants(name: str) -> list[str]:
+    """A name plus derived forms: 'Korea, Republic of' -> 'Korea', 'Republic of Korea'."""
+    out = [name]
+    if ", " in name:
+        head, _, tail = name.partition(", ")
+        out.append(head)
+        out.append(f"{tail} {head}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Index
+
+
+@dataclass(slots=True)
+class Resolution:
+    """Outcome of resolving one piece of text.
+
+    - ``match`` set: a confident single member (``candidates == [match]``).
+    - ``match`` None and ``candidates`` non-empty: ambiguous / uncertain, best first.
+    - both empty: nothing plausible.
+    """
+
+    match: Any | None
+    candidates: list[Any] = field(default_factory=list)
+    query: str = ""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.match is None and bool(self.candidates)
+
+    @property
+    def found(self) -> bool:
+        return self.match is not None
+
+
+class CountryIndex:
+    """Lookup of OGP members by code, name (multilingual), alias and fuzzy name."""
+
+    def __init__(self, members: Iterable[MemberLike] | None = None) -> None:
+        self.members: list[Any] = list(load_members() if members is None else members)
+        self._by_code: dict[str, Any] = {}
+        self._codes: dict[str, list[str]] = {}  # upper-case code -> member codes
+        self._names: dict[str, list[str]] = {}  # normalised name -> member codes
+        self._compact: dict[str, list[str]] = {}  # normalised name w/o spaces -> member codes
+        for m in self.members:
+            self._by_code[m.code.upper()] = m
+        for m in self.members:
+            self._index_member(m)
+        # Very short keys ("us", "uk", "bih") would dominate WRatio's partial matching.
+        self._choices: list[str] = [
+            k for k in self._names if len(k.replace(" ", "")) >= _MIN_FUZZY_LEN
+        ]
+        self._choice_codes: list[list[str]] = [self._names[k] for k in self._choices]
+        self._max_words = max((len(k.split()) for k in self._choices), default=1)
+
+    # -- building -------------------------------------------------------------------------
+
+    @staticmethod
+    def _add(table: dict[str, list[str]], key: str, code: str) -> None:
+        if not key:
+            return
+        codes = table.setdefault(key, [])
+        if code not in codes:
+            codes.append(code)
+
+    def _add_name(self, name: str | None, code: str) -> None:
+        if not name:
+            return
+        for variant in _name_variants(name):
+            key = normalize(variant)
+            self._add(self._names, key, code)
+            self._add(self._compact, key.replace(" ", ""), code)
+
+    def _index_member(self, m: MemberLike) -> None:
+        code = m.code.upper()
+        self._add(self._codes, code, code)
+        if (m.kind or NATIONAL) == NATIONAL and m.iso2:
+            self._add(self._codes, m.iso2.upper(), code)
+        self._add_name(m.name, code)
+        for alias in _ALIASES.get(code, ()):
+            self._add_name(alias, code)
+        for text in _MANUAL_TRANSLATIONS.get(code, {}).values():
+            self._add_name(text, code)
+        rec = _record_for(m)
+        if rec is None:
+            return
+        self._add(self._codes, rec.alpha_2, code)
+        self._add(self._codes, rec.alpha_3, code)
+        msgids = [
+            n
+            for n in (
+                rec.name,
+                getattr(rec, "official_name", None),
+                getattr(rec, "common_name", None),
+            )
+            if n
+        ]
+        for msgid in msgids:
+            self._add_name(msgid, code)
+            for lang in INDEX_LANGUAGES:
+                self._add_name(_translate(msgid, lang), code)
+
+    # -- accessors -------------------------------------------------------------------------
+
+    def get(self, code: str | None) -> Any | None:
+        """Member by its code (case-insensitive); national members also by alpha-2."""
+        if not code:
+            return None
+        key = code.strip().upper()
+        found = self._by_code.get(key)
+        if found is not None:
+            return found
+        codes = self._codes.get(key)
+        return self._by_code[codes[0]] if codes and len(codes) == 1 else None
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code.upper() in self._by_code
+
+    def by_region(self) -> dict[str, list[Any]]:
+        """Members grouped by region (regions sorted); nationals first, then locals, by name."""
+        groups: dict[str, list[Any]] = {}
+        for m in self.members:
+            region = getattr(m, "region", None)
+            if not region:
+                parent = self._by_code.get((m.parent or "").upper())
+                region = getattr(parent, "region", None) or ""
+            groups.setdefault(region, []).append(m)
+        return {
+            region: sorted(
+                groups[region],
+                key=lambda m: ((m.kind or NATIONAL) != NATIONAL, normalize(m.name)),
+            )
+            for region in sorted(groups)
+        }
+
+    def nationals(self) -> list[Any]:
+        return [m for m in self.members if (m.kind or NATIONAL) == NATIONAL]
+
+    def locals_of(self, parent_code: str) -> list[Any]:
+        p = parent_code.upper()
+        return [m for m in self.members if (m.parent or "").upper() == p]
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def _members(self, codes: Iterable[str]) -> list[Any]:
+        return [self._by_code[c] for c in codes]
+
+    def _exact(self, text: str) -> list[str]:
+        raw = text.strip()
+        if raw.isalpha() and 2 <= len(raw) <= 4 and raw.isascii():
+            codes = self._codes.get(raw.upper())
+            if codes:
+                return codes
+        key = normalize(raw)
+        if not key:
+            return []
+        return self._names.get(key) or self._compact.get(key.replace(" ", "")) or []
+
+    def _resolved(self, codes: list[str], query: str) -> Resolution:
+        members = self._members(codes)
+        if len(members) == 1:
+            return Resolution(members[0], members, query)
+        return Resolution(None, members[:_MAX_CANDIDATES], query)
+
+    def _fuzzy(self, key: str, query: str) -> Resolution:
+        hits = process.extract(
+            key,
+            self._choices,
+            scorer=fuzz.WRatio,
+            score_cutoff=_CANDIDATE_CUTOFF,
+            limit=60,
+        )
+        best: dict[str, tuple[float, float]] = {}  # code -> (wratio, plain ratio)
+        for choice, score, idx in hits:
+            plain = fuzz.ratio(key, choice)
+            for code in self._choice_codes[idx]:
+                prev = best.get(code)
+                cur = (score, plain)
+                if prev is None or cur > prev:
+                    best[code] = cur
+        if not best:
+            return Resolution(None, [], query)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        top_code, (top_score, top_plain) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if top_plain >= _MATCH_RATIO and top_score - runner_up >= _MARGIN:
+            member = self._by_code[top_code]
+            return Resolution(member, [member], query)
+        return Resolution(None, self._members(c for c, _ in ranked[:_MAX_CANDIDATES]), query)
+
+    def resolve(self, text: str) -> Resolution:
+        """Resolve one name/code: exact code/name/alias first, then fuzzy.
+
+        Two-letter input only matches codes or exact aliases (never fuzzy).
+        """
+        query = text or ""
+        codes = self._exact(query)
+        if codes:
+            return self._resolved(codes, query)
+        key = normalize(query)
+        if len(key.replace(" ", "")) < _MIN_FUZZY_LEN:
+            return Resolution(None, [], query)
+        res = self._fuzzy(key, query)
+        if res.match is not None and _names_other_country(key, res.match):
+            # e.g. "Niger" or "Austria": a real country that is not an OGP member must never
+            # silently become its look-alike ("Nigeria", "Australia"); offer it as a candidate.
+            return Resolution(None, res.candidates, query)
+        return res
+
+    def resolve_many(self, text: str) -> list[Resolution]:
+        """Resolve text naming several members ("Kenya, Ghana", "kenya ghana nigeria").
+
+        Commas/semicolons/newlines/slashes separate items when present; each item (or the
+        whole text) is then split into the longest word runs matching the index exactly,
+        leftover runs being resolved fuzzily. Duplicated matches are dropped.
+        """
+        text = text or ""
+        if not text.strip():
+            return []
+        whole = self._exact(text)
+        if whole:
+            return [self._resolved(whole, text.strip())]
+        results: list[Resolution] = []
+        for piece in _SEPARATORS.split(text):
+            if piece.strip():
+                results.extend(self._split_words(piece))
+        seen: set[str] = set()
+        unique: list[Resolution] = []
+        for r in results:
+            if r.match is not None:
+                if r.match.code in seen:
+                    continue
+                seen.add(r.match.code)
+            unique.append(r)
+        return unique
+
+    def _split_words(self, piece: str) -> list[Resolution]:
+        words = piece.split()
+        n = len(words)
+        # Phase 1: greedy longest exact runs.
+        exact: dict[int, tuple[int, Resolution]] = {}
+        i = 0
+        while i < n:
+            for j in range(min(n, i + self._max_words), i, -1):
+                span = words[i:j]
+                if j - i == 1 and _is_stopword(span[0]):
+                    continue
+                phrase = " ".join(span)
+                codes = self._exact(phrase)
+                if codes:
+                    exact[i] = (j, self._resolved(codes, phrase))
+                    i = j
+                    break
+            else:
+                i += 1
+        # Phase 2: leftover runs (split at stopwords) resolved fuzzily.
+        out: list[Resolution] = []
+        run: list[str] = []
+        i = 0
+        while i <= n:
+            if i == n or i in exact or _is_stopword(words[i]):
+                if run:
+                    out.extend(self._fuzzy_run(run))
+                    run = []
+                if i == n:
+                    break
+                if i in exact:
+                    j, res = exact[i]
+                    out.append(res)
+                    i = j
+                    continue
+                i += 1
+                continue
+            run.append(words[i])
+            i += 1
+        return out
+
+    def _fuzzy_run(self, words: list[str]) -> list[Resolution]:
+        out: list[Resolution] = []
+        i, n = 0, len(words)
+        while i < n:
+            for j in range(min(n, i + self._max_words), i + 1, -1):
+                phrase = " ".join(words[i:j])
+                res = self.resolve(phrase)
+                if res.match is not None:
+                    out.append(res)
+                    i = j
+                    break
+            else:
+                out.append(self.resolve(words[i]))
+                i += 1
+        return out
+
+
+def _names_other_country(key: str, member: Any) -> bool:
+    """True when ``key`` is the name of an ISO country other than ``member``'s own."""
+    codes = _country_names().get(key)
+    if not codes:
+        return False
+    rec = _record_for(member)
+    own = rec.alpha_3 if rec is not None else None
+    return own not in codes
+
+
+def _is_stopword(word: str) -> bool:
+    if word.isupper() and len(word) >= 2:
+        return False  # "DE", "DO" typed in capitals are codes
+    return normalize(word) in _STOPWORDS or not normalize(word)
+
+
+@functools.cache
+def default_index() -> CountryIndex:
+    """Shared index over the shipped CSV (built once)."""
+    return CountryIndex()

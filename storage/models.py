@@ -1,0 +1,261 @@
+"""The tables. Plain SQLModel classes, no Telegram types.
+
+Telegram ids (users and chats) exceed 32 bits, so their columns are BIGINT:
+SQLite does not care, PostgreSQL does. Timestamps are stored as naive UTC and
+handed back tz-aware (see ``UTCDateTime``) so that comparisons never mix
+naive and aware values, whatever the backend.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A DateTime that always round-trips as aware UTC.
+
+    SQLite has no time zones; PostgreSQL's ``timestamp`` neither. Storing naive
+    UTC and re-attaching UTC on the way out keeps both honest.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class MemberKind(enum.StrEnum):
+    NATIONAL = "national"
+    LOCAL = "local"
+
+
+class Status(enum.StrEnum):
+    """OGP's IRM completion scale, plus Withdrawn. Order matters: it is the scale."""
+
+    NOT_STARTED = "not_started"
+    LIMITED = "limited"
+    SUBSTANTIAL = "substantial"
+    COMPLETE = "complete"
+    WITHDRAWN = "withdrawn"
+
+
+class UpdateState(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ChatState(enum.StrEnum):
+    ACTIVE = "active"
+    STOPPED = "stopped"  # the chat asked for no scheduled messages (/stop)
+    BLOCKED = "blocked"  # Telegram answered 403: never send until it writes again
+
+
+class ChatType(enum.StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DROPPED = "dropped"
+
+
+class Country(SQLModel, table=True):
+    """An OGP member: a country (ISO alpha-3 code) or a local member (OGP's code)."""
+
+    code: str = Field(primary_key=True, max_length=8)
+    name: str
+    kind: str = Field(default=MemberKind.NATIONAL, max_length=16)
+    region: str = Field(default="", max_length=64)
+    iso2: str = Field(default="", max_length=2)
+    parent: str | None = Field(default=None, max_length=8)
+    # The name as OGP's export spells it ("Buenos Aires, Argentina").
+    ogp_name: str = ""
+
+
+class ActionPlan(SQLModel, table=True):
+    __tablename__ = "action_plan"
+
+    id: str = Field(primary_key=True, max_length=32)  # OGP's id, e.g. AP_ARG03
+    country_code: str = Field(foreign_key="country.code", index=True)
+    number: int | None = None
+    submitted_year: int | None = None
+    end_year: int | None = None
+    duration_years: int | None = None
+
+
+class Commitment(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=16)  # OGP's id, e.g. AR0045
+    ogp_row_id: int | None = None
+    country_code: str = Field(foreign_key="country.code", index=True)
+    action_plan_id: str | None = Field(default=None, foreign_key="action_plan.id", index=True)
+    number: str = ""
+    title: str = ""
+    short_title: str = ""
+    full_text: str = ""
+    theme: str = ""
+    # Policy areas as OGP names its columns ("Beneficial Ownership", ...).
+    policy_areas: list[str] = Field(default_factory=list, sa_type=JSON)
+    anti_corruption: bool = False
+    lead_institution: str = ""
+    supporting_institutions: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    url: str = ""
+    # IRM ratings, as OGP words them; None where OGP has no data (ND/NR/NA).
+    specificity: str | None = None
+    verifiable: str | None = None
+    potential_impact: str | None = None
+    completion_progress: str | None = None
+    completion_end_term: str | None = None
+    did_it_open_government: str | None = None
+    starred: bool | None = None
+    potential_for_results: str | None = None
+    early_results: str | None = None
+    irm_assessed: bool = False
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Chat(SQLModel, table=True):
+    id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    type: str = Field(default=ChatType.PRIVATE, max_length=16)
+    title: str = ""
+    language: str = Field(default="en", max_length=8)
+    timezone: str = Field(default="UTC", max_length=64)
+    state: str = Field(default=ChatState.ACTIVE, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    """A Telegram user who has talked to the bot. Personal data lives here only."""
+
+    id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    display_name: str = ""
+    username: str | None = Field(default=None, max_length=64, index=True)
+    language: str = Field(default="en", max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RoleGrant(SQLModel, table=True):
+    """A lead role for one country. Admins are named in the config, not here."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.UniqueConstraint("member_id", "role", "country_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("member.id"), index=True, nullable=False)
+    )
+    role: str = Field(default=Role.LEAD, max_length=16)
+    country_code: str | None = Field(default=None, foreign_key="country.code")
+    granted_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Subscription(SQLModel, table=True):
+    chat_id: int = Field(
+        sa_column=sa.Column(
+            sa.BigInteger, sa.ForeignKey("chat.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    country_code: str = Field(foreign_key="country.code", primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProgressUpdate(SQLModel, table=True):
+    """A member's report on one commitment. Never overwritten: edits add history."""
+
+    __tablename__ = "progress_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: str = Field(foreign_key="commitment.id", index=True)
+    reporter_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("member.id"), index=True, nullable=True),
+    )
+    status: str = Field(max_length=16)
+    note: str = ""
+    state: str = Field(default=UpdateState.PENDING, max_length=16, index=True)
+    reviewed_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_reason: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Evidence(SQLModel, table=True):
+    """A link, photo or document attached to an update. Files stay on Telegram."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="progress_update.id", index=True)
+    kind: str = Field(max_length=16)  # link | photo | document
+    url: str = ""
+    file_id: str = ""
+    file_name: str = ""
+    file_size: int | None = None
+    caption: str = ""
+
+
+class Outbox(SQLModel, table=True):
+    """A message promised to a chat. The row survives a crash; the sender drains it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    text: str
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    kind: str = Field(default="message", max_length=32)
+    # Makes enqueueing idempotent: a digest or reminder is written once per key.
+    dedup_key: str | None = Field(default=None, max_length=128, unique=True)
+    state: str = Field(default=OutboxState.PENDING, max_length=16, index=True)
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_error: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditLog(SQLModel, table=True):
+    """Every privileged action, allowed or refused."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    action: str = Field(max_length=64)
+    target: str = ""
+    allowed: bool = True
+    detail: str = ""

@@ -1,0 +1,155 @@
+"""Members, chats and roles: who is talking to the bot, and what they may do."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from storage.db import Database
+from storage.models import Chat, ChatState, ChatType, Member, Role, RoleGrant, utcnow
+
+# last_seen_at is for "who is active", not an audit trail: refreshing it on every
+# update would turn every read-only command into a write.
+SEEN_REFRESH = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatInfo:
+    id: int
+    type: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    display_name: str
+    username: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """What a handler needs to know about the sender of an update."""
+
+    user_id: int | None
+    chat_id: int | None
+    role: Role
+    language: str
+    chat_type: str
+    is_new_member: bool = False
+    was_blocked: bool = False
+    lead_countries: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in (Role.LEAD, Role.ADMIN)
+
+
+def role_of(session: Session, user_id: int | None, admins: Collection[int]) -> Role:
+    if user_id is None:
+        return Role.MEMBER
+    if user_id in admins:
+        return Role.ADMIN
+    grant = session.exec(select(RoleGrant.id).where(RoleGrant.member_id == user_id)).first()
+    return Role.LEAD if grant is not None else Role.MEMBER
+
+
+def _lead_countries(session: Session, user_id: int) -> frozenset[str]:
+    rows = session.exec(
+        select(RoleGrant.country_code).where(
+            RoleGrant.member_id == user_id, RoleGrant.role == Role.LEAD
+        )
+    ).all()
+    return frozenset(code for code in rows if code)
+
+
+def _stale(seen: datetime, now: datetime) -> bool:
+    return now - seen >= SEEN_REFRESH
+
+
+def record_visit(
+    db: Database,
+    chat: ChatInfo | None,
+    user: UserInfo | None,
+    *,
+    admins: Collection[int],
+    default_language: str = "en",
+    now: datetime | None = None,
+) -> Visitor:
+    """Remember the chat and the member behind an update, and say who they are.
+
+    A chat that had blocked the bot and writes again is active again: that is
+    the only way out of the blocked state.
+    """
+    now = now or utcnow()
+    is_new = False
+    was_blocked = False
+    with db.session() as session:
+        member: Member | None = None
+        if user is not None:
+            member = session.get(Member, user.id)
+            if member is None:
+                is_new = True
+                member = Member(
+                    id=user.id,
+                    display_name=user.display_name,
+                    username=user.username,
+                    language=user.language or default_language,
+                    created_at=now,
+                    last_seen_at=now,
+                )
+                session.add(member)
+            elif (
+                member.display_name != user.display_name
+                or member.username != user.username
+                or _stale(member.last_seen_at, now)
+            ):
+                member.display_name = user.display_name
+                member.username = user.username
+                member.last_seen_at = now
+        chat_row: Chat | None = None
+        if chat is not None:
+            chat_row = session.get(Chat, chat.id)
+            if chat_row is None:
+                chat_row = Chat(
+                    id=chat.id,
+                    type=chat.type,
+                    title=chat.title,
+                    language=(member.language if member and chat.type == ChatType.PRIVATE
+                              else default_language),
+                    created_at=now,
+                    last_seen_at=now,
+                )
+                session.add(chat_row)
+            else:
+                if chat_row.state == ChatState.BLOCKED:
+                    chat_row.state = ChatState.ACTIVE
+                    was_blocked = True
+                if chat_row.title != chat.title or _stale(chat_row.last_seen_at, now):
+                    chat_row.title = chat.title
+                    chat_row.last_seen_at = now
+        # Flush so a brand-new member exists before role grants are looked up.
+        session.flush()
+        user_id = user.id if user else None
+        role = role_of(session, user_id, admins)
+        leads = _lead_countries(session, user_id) if role is Role.LEAD and user_id else frozenset()
+        language = (chat_row.language if chat_row is not None
+                    else member.language if member is not None else default_language)
+        return Visitor(
+            user_id=user_id,
+            chat_id=chat.id if chat else None,
+            role=role,
+            language=language,
+            chat_type=chat.type if chat else ChatType.PRIVATE,
+            is_new_member=is_new,
+            was_blocked=was_blocked,
+            lead_countries=leads,
+        )
