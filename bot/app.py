@@ -25,8 +25,9 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-# Feature modules, in registration order. Fallbacks come last (their own group).
-FEATURES = (visit, start, fallback, errors)
+# Feature modules, in registration order: the fallback answers only what no
+# feature before it took, so it stays last.
+FEATURES = (visit, start, errors, fallback)
 
 
 def _bot_commands(specs: list[CommandSpec], language: str) -> list[BotCommand]:

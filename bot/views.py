@@ -58,7 +58,8 @@ def role_name(tr: NullTranslations, role: Role) -> str:
 
 def help_text(tr: NullTranslations, *, role: Role) -> View:
     _ = tr.gettext
-    lines = [f"<b>{_('What you can do')}</b>", ""]
+    title = _("What you can do")
+    lines = [f"<b>{title}</b>", ""]
     for spec in commands_for(role):
         lines.append(f"/{spec.name} — {esc(_(spec.description))}")
     lines += ["", _("Your role here: {role}.").format(role=role_name(tr, role))]

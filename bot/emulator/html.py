@@ -42,7 +42,9 @@ _SIMPLE_TAGS: dict[str, str] = {
 }
 
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*(/?)>", re.S)
-_ATTR_RE = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_ATTR_RE = re.compile(
+    r"""([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+)
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _URL_RE = re.compile(r"^(https?|tg)://\S+$|^mailto:\S+$", re.I)
@@ -99,9 +101,14 @@ def parse_html(text: str) -> tuple[str, list[dict]]:
                 raise _error(
                     f'Unsupported start tag "{_guess_tag(text, i)}" at byte offset {off}'
                     if re.match(r"</?[A-Za-z]", text[i:])
-                    else f"Unexpected character \"<\" at byte offset {off}; use &lt; instead"
+                    else f'Unexpected character "<" at byte offset {off}; use &lt; instead'
                 )
-            closing, name, raw_attrs, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
+            closing, name, raw_attrs, selfclose = (
+                m.group(1),
+                m.group(2).lower(),
+                m.group(3),
+                m.group(4),
+            )
             if name not in _SIMPLE_TAGS:
                 kind = "end" if closing else "start"
                 raise _error(f'Unsupported {kind} tag "{name}" at byte offset {off}')
@@ -109,7 +116,7 @@ def parse_html(text: str) -> tuple[str, list[dict]]:
                 raise _error(f'Unsupported start tag "{name}/" at byte offset {off}')
             if closing:
                 if not stack:
-                    raise _error(f'Unexpected end tag at byte offset {off}')
+                    raise _error(f"Unexpected end tag at byte offset {off}")
                 top = stack[-1]
                 if top.tag != name:
                     raise _error(
@@ -169,8 +176,14 @@ def _codepoint(value: int, off: int) -> str:
 
 
 def _check_start(name: str, attrs: dict[str, str], stack: list[_Open], off: int) -> None:
-    if stack and stack[-1].tag in ("code", "pre") and not (stack[-1].tag == "pre" and name == "code"):
-        raise _error(f'Unsupported start tag "{name}" inside "{stack[-1].tag}" at byte offset {off}')
+    if (
+        stack
+        and stack[-1].tag in ("code", "pre")
+        and not (stack[-1].tag == "pre" and name == "code")
+    ):
+        raise _error(
+            f'Unsupported start tag "{name}" inside "{stack[-1].tag}" at byte offset {off}'
+        )
     if name == "span" and attrs.get("class") != "tg-spoiler":
         raise _error(f'Tag "span" must have class "tg-spoiler" at byte offset {off}')
     if name == "a":
@@ -178,7 +191,7 @@ def _check_start(name: str, attrs: dict[str, str], stack: list[_Open], off: int)
         if href and not _URL_RE.match(href.strip()) and not href.startswith("tg:"):
             raise _error(f'Wrong HTTP URL "{href}" at byte offset {off}')
     if name == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
-        raise _error(f'Custom emoji identifier must be specified at byte offset {off}')
+        raise _error(f"Custom emoji identifier must be specified at byte offset {off}")
     if name == "code" and "class" in attrs and not attrs["class"].startswith("language-"):
         raise _error(f'Unsupported class "{attrs["class"]}" of tag "code" at byte offset {off}')
     if name == "blockquote" and any(t.tag == "blockquote" for t in stack):

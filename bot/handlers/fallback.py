@@ -1,7 +1,9 @@
 """Answers to what no feature handler took: unknown commands and plain text.
 
 In a group the bot stays quiet unless a command is addressed to it by name, so
-it never talks over a working group's conversation.
+it never talks over a working group's conversation. Registered last in the
+default group: python-telegram-bot runs only the first matching handler of a
+group, so these answer only what no feature took.
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
-
-GROUP = 10
-
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
@@ -31,13 +30,11 @@ async def plain_text(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(
-        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
-        group=GROUP,
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command)
     )
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
             plain_text,
-        ),
-        group=GROUP,
+        )
     )

@@ -1,0 +1,123 @@
+"""Console mode and the command line, driven by scripts as a newcomer would."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.config import Settings
+from bot.console import run_console
+from storage.db import Database
+from storage.reference import prepare_database
+from tests.conftest import SHARED_SAMPLE
+
+
+def _console(tmp_path: Path, script: str, **kwargs) -> str:
+    db = Database(f"sqlite:///{tmp_path}/console.db")
+    prepare_database(db)
+    settings = Settings(database_url=db.url)
+    out = io.StringIO()
+    code = run_console(settings, db, stdin=io.StringIO(script), out=out, **kwargs)
+    db.dispose()
+    assert code == 0
+    return out.getvalue()
+
+
+def test_console_script_greets_and_helps(tmp_path: Path) -> None:
+    output = _console(tmp_path, "/start\n/help\nhello\n:quit\n", user_name="Wanjiru")
+    assert "Loaded OGP demo data: 104 rows: 104 created" in output
+    assert "Wanjiru (private)> /start" in output
+    assert "bot: *Welcome, Wanjiru!*" in output  # bold shown as emphasis
+    assert "/help — The commands you can use" in output
+    assert "<b>" not in output  # HTML shown as plain text, not raw tags
+
+
+def test_console_switches_users_roles_and_groups(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/help",
+        ":admin",
+        "/help",
+        ":as Bob",
+        ":who",
+        ":group Kenya WG",
+        "just chatting",
+        "/help",
+        ":private",
+        ":7",
+        ":nonsense",
+        ":quit",
+    ])
+    output = _console(tmp_path, script, user_name="Ana")
+    assert "Your role here: member." in output
+    assert "Your role here: admin." in output
+    assert "you are now Bob" in output
+    assert "Bob [Kenya WG]> just chatting\n  (no answer)" in output
+    assert "Bob [Kenya WG]> /help\nbot: " in output
+    assert "(no message with buttons here)" in output
+    assert ":N" in output  # unknown console command shows the console help
+
+
+def test_console_keeps_people_across_sessions(tmp_path: Path) -> None:
+    _console(tmp_path, "/start\n", user_name="Ana")
+    output = _console(tmp_path, "/start\n", user_name="Ana", load_demo=False)
+    assert "Welcome back, Ana!" in output
+
+
+def _run_cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_console_through_the_real_command(tmp_path: Path) -> None:
+    result = _run_cli(["console", "--user", "Kofi"], tmp_path, stdin="/start\n")
+    assert result.returncode == 0, result.stderr
+    assert "Welcome, Kofi!" in result.stdout
+    assert (tmp_path / "ogp-bot.db").exists()  # the default database, as `run` uses
+
+
+def test_migrate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/m.db"
+    assert main(["--database", url, "migrate"]) == 0
+    assert "database is at revision 0001" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not SHARED_SAMPLE.exists(), reason="shared sample not present")
+def test_import_command_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/i.db"
+    assert main(["--database", url, "import", str(SHARED_SAMPLE)]) == 0
+    assert "104 rows: 104 created, 0 updated, 0 unchanged, 0 skipped" in capsys.readouterr().out
+    assert main(["--database", url, "import", str(SHARED_SAMPLE)]) == 0
+    assert "0 created, 0 updated, 104 unchanged, 0 skipped" in capsys.readouterr().out
+
+
+def test_import_command_reports_bad_rows(tmp_path: Path, capsys) -> None:
+    header = "Commitment Unique Identifier,Code,Country/Locality,Commitment Title\n"
+    rows = "KE0001,KEN,Kenya,Open contracting\n,KEN,Kenya,No id here\nKE0002,KEN,Kenya,Fine\n"
+    csv_file = tmp_path / "broken.csv"
+    csv_file.write_text(header + rows)
+    code = main(["--database", f"sqlite:///{tmp_path}/b.db", "import", str(csv_file)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"{csv_file}:3: skipped" in captured.err
+    assert "2 created" in captured.out and "1 skipped" in captured.out
+
+
+def test_import_command_missing_file(tmp_path: Path, capsys) -> None:
+    code = main(["--database", f"sqlite:///{tmp_path}/x.db", "import", "nope.csv"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == "ogp-bot: nope.csv: no such file"
+
+
+def test_bad_database_url_is_one_line(tmp_path: Path, capsys) -> None:
+    code = main(["--database", "nosuchdb://x", "migrate"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("ogp-bot: database") and err.count("\n") == 1
