@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
@@ -371,6 +372,7 @@ async def test_chat_not_found_and_blocked(driver: Driver, server: BotAPIServer) 
     assert (await alice.send("/start"))[0].text.startswith("Hello")
 
 
+@pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
 async def test_rate_limits_follow_the_clock(driver: Driver, server: BotAPIServer) -> None:
     alice = driver.user("Alice")
     wg = driver.group("WG", members=[alice])
@@ -392,6 +394,7 @@ async def test_rate_limits_follow_the_clock(driver: Driver, server: BotAPIServer
     assert server.rejected[-1].status == 429
 
 
+@pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
 async def test_force_429(driver: Driver, server: BotAPIServer) -> None:
     alice = driver.user("Alice")
     server.force_429(n=1, retry_after=3)
@@ -485,6 +488,9 @@ async def test_inline_answer_and_choose(driver: Driver, server: BotAPIServer) ->
         "edited", inline_message_id=msg.stored.inline_message_id
     )
     assert ok is True and msg.text == "edited"
+    # pressing a button of a via_bot message yields a query with inline_message_id only
+    with pytest.raises(EmulatorError, match="no bot message"):
+        await alice.press("More", chat=wg)  # only bot-sent messages are searched by default
 
 
 async def test_inline_answer_validates_content(driver: Driver, server: BotAPIServer) -> None:
@@ -638,3 +644,49 @@ def test_spec_copy_is_trimmed() -> None:
         "required": True,
     }
     assert "description" not in json.dumps(methods["sendMessage"])
+
+
+async def test_stop_bot_delivers_my_chat_member(server: BotAPIServer) -> None:
+    seen: list[str] = []
+
+    async def on_member(update: Update, context: Ctx) -> None:
+        seen.append(update.my_chat_member.new_chat_member.status)
+
+    app = build_app(server)
+    app.add_handler(ChatMemberHandler(on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    async with Driver(app, server) as d:
+        alice = d.user("Alice")
+        await alice.stop_bot()
+        with pytest.raises(Forbidden):
+            await app.bot.send_message(alice.id, "still there?")
+        await alice.restart_bot()
+        await app.bot.send_message(alice.id, "welcome back")
+    assert seen == ["kicked", "member"]
+
+
+async def test_console_rendering_of_sent_message(driver: Driver) -> None:
+    alice = driver.user("Alice")
+    msg = (await alice.send("/start"))[0]
+    assert msg.console == "Hello *Alice* & welcome"
+
+
+async def test_press_on_inline_message(server: BotAPIServer) -> None:
+    seen: list[tuple[str | None, bool]] = []
+
+    async def on_more(update: Update, context: Ctx) -> None:
+        query = update.callback_query
+        seen.append((query.inline_message_id, query.message is None))
+        await query.answer("more!")
+        await query.edit_message_text("expanded")
+
+    app = build_app(server)
+    app.add_handler(CallbackQueryHandler(on_more, pattern="^m$"))
+    async with Driver(app, server) as d:
+        alice = d.user("Alice")
+        wg = d.group("WG", members=[alice])
+        results = await alice.inline("x")
+        posted = (await alice.choose_inline(results[0], chat=wg)).message
+        result = await alice.press("More", message=posted)
+        assert result.answer_text == "more!"
+        assert posted.text == "expanded" and posted.edit_count == 1
+    assert seen == [(posted.stored.inline_message_id, True)]

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.emulator.clock import Clock
-from bot.emulator.html import utf16_len
+from bot.emulator.html import to_console, utf16_len
 from bot.emulator.server import BotAPIServer, CallRecord, StoredFile, StoredMessage
 
 __all__ = [
@@ -138,6 +138,11 @@ class SentMessage:
     @property
     def parse_mode(self) -> str | None:
         return self._stored.parse_mode
+
+    @property
+    def console(self) -> str:
+        """Readable rendering for console mode (*bold*, _italic_, links as "text (url)")."""
+        return to_console(self.html or "", self._stored.parse_mode)
 
     @property
     def entities(self) -> list[dict[str, Any]]:
@@ -320,6 +325,16 @@ class ChatHandle:
     def unblock(self) -> None:
         self._driver.server.unblock(self.id)
 
+    def add_member(self, user: UserHandle, *, admin: bool = False) -> None:
+        """Put ``user`` into this group (optionally as administrator)."""
+        self._state.members.add(user.id)
+        if admin:
+            self._state.admins.add(user.id)
+
+    def remove_member(self, user: UserHandle) -> None:
+        self._state.members.discard(user.id)
+        self._state.admins.discard(user.id)
+
 
 class UserHandle:
     """A Telegram user driving the bot; ``chat`` is their private chat with it."""
@@ -346,10 +361,38 @@ class UserHandle:
         return self.chat.messages
 
     def block(self) -> None:
+        """Block the bot silently (sends now answer 403); see :meth:`stop_bot`."""
         self._driver.server.block(self.id)
 
     def unblock(self) -> None:
         self._driver.server.unblock(self.id)
+
+    async def stop_bot(self) -> Replies:
+        """Block the bot and deliver the ``my_chat_member`` update Telegram sends for it."""
+        self.block()
+        return await self._my_chat_member("member", "kicked")
+
+    async def restart_bot(self) -> Replies:
+        """Unblock the bot and deliver the matching ``my_chat_member`` update."""
+        self.unblock()
+        return await self._my_chat_member("kicked", "member")
+
+    async def _my_chat_member(self, old: str, new: str) -> Replies:
+        server = self._driver.server
+        bot = {k: server.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+        old_member: dict[str, Any] = {"status": old, "user": bot}
+        new_member: dict[str, Any] = {"status": new, "user": bot}
+        for member in (old_member, new_member):
+            if member["status"] == "kicked":
+                member["until_date"] = 0
+        payload = {
+            "chat": server.chats[self.id].public(),
+            "from": dict(self.data),
+            "date": self._driver.clock.unix(),
+            "old_chat_member": old_member,
+            "new_chat_member": new_member,
+        }
+        return await self._driver.process({"my_chat_member": payload})
 
     def _chat_id(self, chat: ChatHandle | int | None) -> int:
         if chat is None:
@@ -487,7 +530,10 @@ class UserHandle:
             "chat_instance": f"ci{chat_id}",
             "data": data,
         }
-        if message.deleted:
+        inline_id = message.stored.inline_message_id
+        if inline_id and not message.from_bot:
+            payload["inline_message_id"] = inline_id  # button on a message sent "via" the bot
+        elif message.deleted:
             payload["message"] = {
                 "chat": server.chats[chat_id].public(),
                 "message_id": message.message_id,
@@ -594,6 +640,10 @@ class Driver:
 
     async def __aenter__(self) -> Driver:
         await self.app.initialize()
+        # run_polling/run_webhook call post_init between initialize and start:
+        # do the same, so what the bot sets up at start is exercised too.
+        if self.app.post_init is not None:
+            await self.app.post_init(self.app)
         await self.app.start()
         self._started = True
         return self
@@ -602,7 +652,11 @@ class Driver:
         if self._started:
             await self._drain()
             await self.app.stop()
+            if self.app.post_stop is not None:
+                await self.app.post_stop(self.app)
             await self.app.shutdown()
+            if self.app.post_shutdown is not None:
+                await self.app.post_shutdown(self.app)
             self._started = False
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

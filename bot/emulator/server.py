@@ -1243,7 +1243,7 @@ class BotAPIServer:
             return {"status": status, "user": user}
         user = self.users.get(user_id)
         if user is None:
-            raise bad("PARTICIPANT_ID_INVALID")
+            raise bad("user not found")
         if chat.type == "private":
             status = "member" if user_id == chat.id else "left"
             return {"status": status, "user": dict(user)}
