@@ -63,8 +63,8 @@ def _open_db(settings: Settings):  # -> Database, kept lazy so --help stays fast
         db = Database(settings.database_url)
         prepare_database(db)
     except SQLAlchemyError as exc:
-        raise CliError(f"database {settings.database_url!r}: {exc.__class__.__name__}: "
-                       f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from None
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"database {settings.database_url!r}: {reason}") from None
     except Exception as exc:  # a bad URL, a missing driver
         raise CliError(f"database {settings.database_url!r}: {exc}") from None
     return db

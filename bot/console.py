@@ -118,8 +118,9 @@ def _show(session: ConsoleSession, replies: list[SentMessage], notice: str | Non
     if notice:
         print(f"  ({notice})", file=session.out)
     for message in replies:
-        print(render(message, current_chat=current, edited=message.edit_count > 0),
-              file=session.out)
+        print(
+            render(message, current_chat=current, edited=message.edit_count > 0), file=session.out
+        )
     if not replies and not notice:
         print("  (no answer)", file=session.out)
 
@@ -136,8 +137,10 @@ async def _press(session: ConsoleSession, number: int) -> None:
             return
         button = buttons[number - 1]
         if button.callback_data is None:
-            print(f"  (that button opens {button.url or 'something outside the chat'})",
-                  file=session.out)
+            print(
+                f"  (that button opens {button.url or 'something outside the chat'})",
+                file=session.out,
+            )
             return
         result = await session.user.press_data(button.callback_data, message=message)
         _show(session, result.replies, notice=result.answer_text)
@@ -160,8 +163,10 @@ async def _handle_line(session: ConsoleSession, line: str) -> bool:
         return False
     elif command == "as" and args:
         user = session.speak_as(args)
-        print(f"  (you are now {user.first_name}, id {user.id}, in your private chat)",
-              file=session.out)
+        print(
+            f"  (you are now {user.first_name}, id {user.id}, in your private chat)",
+            file=session.out,
+        )
     elif command == "admin":
         if session.user.id not in session.settings.admins:
             session.settings.admins.append(session.user.id)
@@ -174,16 +179,24 @@ async def _handle_line(session: ConsoleSession, line: str) -> bool:
         print("  (back in your private chat)", file=session.out)
     elif command == "who":
         role = "admin" if session.user.id in session.settings.admins else "member or lead"
-        print(f"  ({session.user.first_name}, id {session.user.id}, {role}, "
-              f"{session.where})", file=session.out)
+        print(
+            f"  ({session.user.first_name}, id {session.user.id}, {role}, {session.where})",
+            file=session.out,
+        )
     else:
         print(HELP, file=session.out)
     return True
 
 
 async def console_loop(
-    settings: Settings, db: Database, *, user_name: str, admin: bool, stdin: TextIO,
-    out: TextIO, interactive: bool,
+    settings: Settings,
+    db: Database,
+    *,
+    user_name: str,
+    admin: bool,
+    stdin: TextIO,
+    out: TextIO,
+    interactive: bool,
 ) -> int:
     server = BotAPIServer()
     app = build_application(
@@ -241,6 +254,13 @@ def run_console(
             print(f"Loaded OGP demo data: {result.summary()}", file=out)
     interactive = stdin.isatty()
     return asyncio.run(
-        console_loop(settings, db, user_name=user_name, admin=admin, stdin=stdin, out=out,
-                     interactive=interactive)
+        console_loop(
+            settings,
+            db,
+            user_name=user_name,
+            admin=admin,
+            stdin=stdin,
+            out=out,
+            interactive=interactive,
+        )
     )

@@ -31,9 +31,9 @@ def esc(text: object) -> str:
 
 def start(tr: NullTranslations, *, first_name: str, role: Role, is_new: bool) -> View:
     _ = tr.gettext
-    greeting = (
-        _("Welcome, {name}!") if is_new else _("Welcome back, {name}!")
-    ).format(name=esc(first_name))
+    greeting = (_("Welcome, {name}!") if is_new else _("Welcome back, {name}!")).format(
+        name=esc(first_name)
+    )
     lines = [
         f"<b>{greeting}</b>",
         "",
@@ -111,8 +111,10 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             current = candidate
         while len(current) + len(closing) > limit:
             cut = _safe_cut(current, limit - len(closing) - 1)
-            parts.append(current[:cut] + "".join(f"</{_tag_name(t)}>"
-                                                 for t in reversed(_open_tags(current[:cut]))))
+            parts.append(
+                current[:cut]
+                + "".join(f"</{_tag_name(t)}>" for t in reversed(_open_tags(current[:cut])))
+            )
             current = "".join(_open_tags(current[:cut])) + current[cut:]
         open_tags = _open_tags(current)
     if current:

@@ -123,8 +123,11 @@ def record_visit(
                     id=chat.id,
                     type=chat.type,
                     title=chat.title,
-                    language=(member.language if member and chat.type == ChatType.PRIVATE
-                              else default_language),
+                    language=(
+                        member.language
+                        if member and chat.type == ChatType.PRIVATE
+                        else default_language
+                    ),
                     created_at=now,
                     last_seen_at=now,
                 )
@@ -141,8 +144,13 @@ def record_visit(
         user_id = user.id if user else None
         role = role_of(session, user_id, admins)
         leads = _lead_countries(session, user_id) if role is Role.LEAD and user_id else frozenset()
-        language = (chat_row.language if chat_row is not None
-                    else member.language if member is not None else default_language)
+        language = (
+            chat_row.language
+            if chat_row is not None
+            else member.language
+            if member is not None
+            else default_language
+        )
         return Visitor(
             user_id=user_id,
             chat_id=chat.id if chat else None,

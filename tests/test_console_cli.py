@@ -39,20 +39,22 @@ def test_console_script_greets_and_helps(tmp_path: Path) -> None:
 
 
 def test_console_switches_users_roles_and_groups(tmp_path: Path) -> None:
-    script = "\n".join([
-        "/help",
-        ":admin",
-        "/help",
-        ":as Bob",
-        ":who",
-        ":group Kenya WG",
-        "just chatting",
-        "/help",
-        ":private",
-        ":7",
-        ":nonsense",
-        ":quit",
-    ])
+    script = "\n".join(
+        [
+            "/help",
+            ":admin",
+            "/help",
+            ":as Bob",
+            ":who",
+            ":group Kenya WG",
+            "just chatting",
+            "/help",
+            ":private",
+            ":7",
+            ":nonsense",
+            ":quit",
+        ]
+    )
     output = _console(tmp_path, script, user_name="Ana")
     assert "Your role here: member." in output
     assert "Your role here: admin." in output
@@ -73,7 +75,12 @@ def _run_cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.Complete
     env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

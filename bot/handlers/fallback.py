@@ -15,6 +15,7 @@ from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
 
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     word = (message.text or "").split(maxsplit=1)[0]
@@ -29,9 +30,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(
-        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command)
-    )
+    app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
