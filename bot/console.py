@@ -8,6 +8,7 @@ names so that a second console session finds the same people in the database.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import sys
 import zlib
@@ -253,6 +254,9 @@ def run_console(
         if result is not None:
             print(f"Loaded OGP demo data: {result.summary()}", file=out)
     interactive = stdin.isatty()
+    # The terminal is the chat here: keep the library's start/stop chatter out of it.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("telegram").setLevel(logging.WARNING)
     return asyncio.run(
         console_loop(
             settings,

@@ -105,3 +105,23 @@ def test_cli_missing_named_config(tmp_path, capsys) -> None:
     code = main(["--config", str(tmp_path / "nope.toml"), "migrate"])
     assert code == 2
     assert "no such config file" in capsys.readouterr().err
+
+
+def test_token_is_masked_in_log_lines(tmp_path, capsys) -> None:
+    import logging
+
+    from bot.logs import setup_logging
+
+    config = tmp_path / "c.toml"
+    config.write_text('token = "123456:LEAKY-TOKEN-VALUE"\n')
+    setup_logging(load_settings(config))
+    log = logging.getLogger("telegram.ext.test")
+    log.warning("POST https://api.telegram.org/bot%s/getMe failed", "123456:LEAKY-TOKEN-VALUE")
+    try:
+        raise RuntimeError("url was https://api.telegram.org/bot123456:LEAKY-TOKEN-VALUE/x")
+    except RuntimeError:
+        log.exception("boom")
+    err = capsys.readouterr().err
+    assert "LEAKY-TOKEN-VALUE" not in err
+    assert err.count("<token>") >= 2
+    logging.getLogger().handlers.clear()
