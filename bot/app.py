@@ -18,7 +18,15 @@ from telegram.request import BaseRequest
 from bot.commands import CommandSpec, commands_for
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.handlers import errors, fallback, start, visit
+from bot.handlers import (
+    commitments,
+    errors,
+    expired_buttons,
+    fallback,
+    following,
+    start,
+    visit,
+)
 from bot.i18n import DEFAULT_LANGUAGE, available_languages, translation
 from storage.db import Database
 from storage.models import Role
@@ -27,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # Feature modules, in registration order: the fallback answers only what no
 # feature before it took, so it stays last.
-FEATURES = (visit, start, errors, fallback)
+FEATURES = (visit, start, following, commitments, expired_buttons, errors, fallback)
 
 
 def _bot_commands(specs: list[CommandSpec], language: str) -> list[BotCommand]:

@@ -28,6 +28,14 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("What this bot does and how to begin")),
     CommandSpec("help", N_("The commands you can use")),
+    CommandSpec("subscribe", N_("Follow countries: /subscribe Kenya Ghana")),
+    CommandSpec("unsubscribe", N_("Stop following a country")),
+    CommandSpec("following", N_("What this chat follows")),
+    CommandSpec("status", N_("Where a commitment stands: /status AR0045")),
+    CommandSpec("history", N_("All reports on a commitment: /history AR0045")),
+    CommandSpec("country", N_("Browse a country's action plans: /country Kenya")),
+    CommandSpec("search", N_("Search commitments: /search open contracting")),
+    CommandSpec("stats", N_("Figures for a country or what you follow")),
 )
 
 

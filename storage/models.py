@@ -259,3 +259,18 @@ class AuditLog(SQLModel, table=True):
     target: str = ""
     allowed: bool = True
     detail: str = ""
+
+
+class SavedSearch(SQLModel, table=True):
+    """A search typed in a chat, so its Prev/Next buttons carry only a small id.
+
+    Button data is limited to 64 bytes; a query is not. Kept in the database so
+    paging still works after a restart.
+    """
+
+    __tablename__ = "saved_search"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    text: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

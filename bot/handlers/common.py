@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
-from telegram.constants import ParseMode
+import logging
 
+from telegram import CallbackQuery, ChatMember, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.context import BotContext
 from bot.views import View
+
+log = logging.getLogger(__name__)
 
 
 async def reply(update: Update, view: View) -> Message | None:
@@ -19,3 +25,45 @@ async def reply(update: Update, view: View) -> Message | None:
         reply_markup=view.keyboard,
         do_quote=False,
     )
+
+
+async def edit(query: CallbackQuery, view: View) -> None:
+    """Replace the pressed message in place (paging never floods the chat).
+
+    Pressing a button that shows what is already there ("1/3") is not an error
+    for the person, so Telegram's "message is not modified" is ignored.
+    """
+    try:
+        await query.edit_message_text(
+            view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def expired(query: CallbackQuery, context: BotContext) -> None:
+    """The polite answer to a button we cannot honour: stale, forged or gone."""
+    _ = context.tr.gettext
+    await query.answer(
+        _("This button has expired. Please send the command again."), show_alert=True
+    )
+
+
+async def is_chat_admin(update: Update, context: BotContext) -> bool:
+    """Ask Telegram whether the sender administers this group (private chats: yes)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous administrator posts as the group itself.
+        return message.sender_chat.id == chat.id
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError:
+        log.warning("getChatMember failed for chat %s", chat.id, exc_info=True)
+        return False
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)

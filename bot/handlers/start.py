@@ -8,9 +8,15 @@ from telegram.ext import Application, CommandHandler
 from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
+from bot.views import following as following_views
+from storage import following
+
+# Deep links: t.me/<bot>?start=follow_KEN follows Kenya on the spot.
+FOLLOW_PREFIX = "follow_"
 
 
 async def start(update: Update, context: BotContext) -> None:
+    """/start, also reached through deep links such as t.me/<bot>?start=follow_KEN."""
     user = update.effective_user
     view = views.start(
         context.tr,
@@ -19,6 +25,14 @@ async def start(update: Update, context: BotContext) -> None:
         is_new=bool(context.visitor and context.visitor.is_new_member),
     )
     await reply(update, view)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(FOLLOW_PREFIX):
+        code = payload.removeprefix(FOLLOW_PREFIX)
+        change = following.change_following(
+            context.db, context.visitor, update.effective_chat.id, follow=[code]
+        )
+        if change.added or change.unchanged:
+            await reply(update, following_views.change(context.tr, change))
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.search import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -18,6 +19,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -34,6 +36,8 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things: batch mode copies the table instead.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # The search index (SQLite FTS5 tables) is not in the models: leave it be.
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

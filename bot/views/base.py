@@ -29,6 +29,12 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def clip(text: str, limit: int) -> str:
+    """Shorten plain text (before escaping, so no entity is ever cut) with an ellipsis."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def start(tr: NullTranslations, *, first_name: str, role: Role, is_new: bool) -> View:
     _ = tr.gettext
     greeting = (_("Welcome, {name}!") if is_new else _("Welcome back, {name}!")).format(

@@ -1,0 +1,1 @@
+"""Benchmarks: run one with ``python -m bench.<name>``. Not part of the test suite."""

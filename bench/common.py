@@ -1,0 +1,57 @@
+"""Small helpers shared by the benchmarks: timing, percentiles, a scratch database."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from storage.db import Database
+from storage.reference import prepare_database
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """The pct-th percentile (0-100) by linear interpolation; 0.0 for no samples."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def time_ms(fn: Callable[[], object], repeats: int, *, warmup: int = 1) -> list[float]:
+    """Wall-clock milliseconds of ``repeats`` calls, after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> str:
+    return (
+        f"p50 {percentile(samples, 50):7.2f} ms  p95 {percentile(samples, 95):7.2f} ms  "
+        f"mean {statistics.fmean(samples):7.2f} ms"
+    )
+
+
+@contextmanager
+def scratch_database() -> Iterator[Database]:
+    """A migrated SQLite database (with reference data) in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="ogp-bench-") as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        try:
+            prepare_database(db)
+            yield db
+        finally:
+            db.dispose()

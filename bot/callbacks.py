@@ -1,0 +1,84 @@
+"""Compact callback_data, checked on the way back.
+
+Telegram gives a button at most 64 bytes of data, and gives it back exactly as
+the client sends it: a modified client can send anything. Each kind of button
+is a ``Route`` with a short prefix and typed arguments; data that does not
+parse as a known route is treated as an expired button. Parsing is only the
+first check: handlers still re-check the presser's rights.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+SEPARATOR = ":"
+
+# Argument kinds: what each may look like, nothing more.
+CODE = re.compile(r"[A-Z]{2,8}")  # OGP member code: KEN, ARBA
+COMMITMENT = re.compile(r"[A-Z]{1,6}[0-9]{1,6}")  # AR0045, BUE0009
+NUMBER = re.compile(r"[0-9]{1,6}")
+PLAN = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # AP_ARG03
+WORD = re.compile(r"[a-z]{1,8}")
+
+
+class CallbackTooLong(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Route:
+    prefix: str
+    kinds: tuple[re.Pattern[str], ...] = ()
+
+    def encode(self, *args: object) -> str:
+        values = [str(arg) for arg in args]
+        if len(values) != len(self.kinds):
+            raise ValueError(f"{self.prefix}: expected {len(self.kinds)} arguments")
+        for value, kind in zip(values, self.kinds, strict=True):
+            if not kind.fullmatch(value):
+                raise ValueError(f"{self.prefix}: {value!r} is not a valid argument")
+        data = SEPARATOR.join([self.prefix, *values])
+        if len(data.encode()) > MAX_BYTES:
+            raise CallbackTooLong(data)
+        return data
+
+    def parse(self, data: str | None) -> tuple[str, ...] | None:
+        """The arguments if ``data`` is this route's and well-formed, else None."""
+        if not data:
+            return None
+        parts = data.split(SEPARATOR)
+        if parts[0] != self.prefix or len(parts) != len(self.kinds) + 1:
+            return None
+        args = tuple(parts[1:])
+        if all(kind.fullmatch(arg) for arg, kind in zip(args, self.kinds, strict=True)):
+            return args
+        return None
+
+    def matches(self, data: object) -> bool:
+        return isinstance(data, str) and self.parse(data) is not None
+
+    @property
+    def pattern(self) -> Callable[[object], bool]:
+        """For ``CallbackQueryHandler(pattern=...)``."""
+        return self.matches
+
+
+# Following
+FOLLOW_REGIONS = Route("fr")  # the list of regions
+FOLLOW_REGION = Route("fg", (NUMBER, NUMBER))  # region index, page
+FOLLOW_TOGGLE = Route("ft", (CODE, NUMBER, NUMBER))  # code, region index, page
+FOLLOW_ADD = Route("fa", (CODE,))
+FOLLOW_REMOVE = Route("fu", (CODE,))
+# Commitments
+CARD = Route("cc", (COMMITMENT,))
+FULL_TEXT = Route("cf", (COMMITMENT,))
+HISTORY = Route("ch", (COMMITMENT,))  # from a card: a new message below it
+HISTORY_PAGE = Route("hp", (COMMITMENT, NUMBER))  # paging: edits in place
+# Browsing
+COUNTRY_PLANS = Route("cp", (CODE,))
+COUNTRY_STATS = Route("cs", (CODE,))
+PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
+SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page

@@ -1,0 +1,268 @@
+"""Looking things up: /status, a bare id, /history, /country, /search, /stats, inline."""
+
+from __future__ import annotations
+
+import re
+from uuid import uuid4
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, reply
+from bot.views import View, clip
+from bot.views import commitments as views
+from bot.views import following as follow_views
+from storage import commitments as store
+from storage import following as following_store
+from storage import saved_search
+from storage.search import search_commitments
+from storage.stats import stats as compute_stats
+
+# What a commitment id looks like when typed alone: AR0045, bue0009.
+BARE_ID = re.compile(r"^\s*([A-Za-z]{2,4}[0-9]{3,5})\s*$")
+INLINE_RESULTS = 10
+
+
+async def _send_card(update: Update, context: BotContext, commitment_id: str) -> bool:
+    card = store.get_card(context.db, commitment_id)
+    if card is None:
+        return False
+    followed = following_store.followed_codes(context.db, update.effective_chat.id)
+    await reply(update, views.card(context.tr, card, following=card.country.code in followed))
+    return True
+
+
+async def status(update: Update, context: BotContext) -> None:
+    if not context.args:
+        await reply(update, views.status_usage(context.tr))
+        return
+    commitment_id = context.args[0].strip().upper()
+    if not await _send_card(update, context, commitment_id):
+        await reply(update, views.not_found(context.tr, commitment_id))
+
+
+async def bare_id(update: Update, context: BotContext) -> None:
+    commitment_id = BARE_ID.match(update.effective_message.text or "").group(1).upper()
+    if not await _send_card(update, context, commitment_id):
+        await reply(update, views.not_found(context.tr, commitment_id))
+
+
+async def card_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (commitment_id,) = cb.CARD.parse(query.data)
+    if not await _send_card(update, context, commitment_id):
+        await expired(query, context)
+        return
+    await query.answer()
+
+
+async def full_text(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (commitment_id,) = cb.FULL_TEXT.parse(query.data)
+    found = store.get_full_text(context.db, commitment_id)
+    if found is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    for part in views.full_text(context.tr, *found):
+        await reply(update, View(part))
+
+
+async def history_command(update: Update, context: BotContext) -> None:
+    if not context.args:
+        await reply(update, views.status_usage(context.tr))
+        return
+    commitment_id = context.args[0].strip().upper()
+    data = store.history(context.db, commitment_id)
+    if data is None:
+        await reply(update, views.not_found(context.tr, commitment_id))
+        return
+    await reply(update, views.history(context.tr, data))
+
+
+async def history_button(update: Update, context: BotContext) -> None:
+    """From a card: the history as a new message, so the card stays."""
+    query = update.callback_query
+    (commitment_id,) = cb.HISTORY.parse(query.data)
+    data = store.history(context.db, commitment_id)
+    if data is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    await reply(update, views.history(context.tr, data))
+
+
+async def history_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    commitment_id, page = cb.HISTORY_PAGE.parse(query.data)
+    data = store.history(context.db, commitment_id, page=int(page))
+    if data is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    await edit(query, views.history(context.tr, data))
+
+
+async def country(update: Update, context: BotContext) -> None:
+    if not context.args:
+        await reply(update, follow_views.regions(context.tr, following_store.regions(context.db)))
+        return
+    resolution = following_store.resolve_country(context.db, " ".join(context.args))
+    if resolution.match is None:
+        await reply(update, views.country_choice(context.tr, resolution))
+        return
+    member = following_store.country(context.db, resolution.match.code)
+    await reply(
+        update, views.plans(context.tr, member, store.country_plans(context.db, member.code))
+    )
+
+
+async def plans_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (code,) = cb.COUNTRY_PLANS.parse(query.data)
+    member = following_store.country(context.db, code)
+    if member is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    await edit(query, views.plans(context.tr, member, store.country_plans(context.db, code)))
+
+
+async def plan_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    plan_id, kind, page = cb.PLAN_LIST.parse(query.data)
+    found = store.get_plan(context.db, plan_id)
+    try:
+        list_filter = store.ListFilter(kind)
+    except ValueError:
+        found = None
+    if found is None:
+        await expired(query, context)
+        return
+    plan, member = found
+    data = store.list_commitments(context.db, plan_id=plan_id, kind=list_filter, page=int(page))
+    await query.answer()
+    await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
+
+
+async def search(update: Update, context: BotContext) -> None:
+    text = " ".join(context.args or []).strip()
+    if not text:
+        await reply(update, views.search_usage(context.tr))
+        return
+    query_id = saved_search.save_search(context.db, update.effective_chat.id, text)
+    page = search_commitments(context.db, text)
+    await reply(update, views.search_results(context.tr, text, page, query_id))
+
+
+async def search_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    query_id, page = (int(x) for x in cb.SEARCH_PAGE.parse(query.data))
+    text = saved_search.saved_search(context.db, query_id, update.effective_chat.id)
+    if text is None:
+        await expired(query, context)
+        return
+    result = search_commitments(context.db, text, page=page)
+    await query.answer()
+    await edit(query, views.search_results(context.tr, text, result, query_id))
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    if context.args:
+        resolution = following_store.resolve_country(context.db, " ".join(context.args))
+        if resolution.match is None:
+            await reply(update, views.country_choice(context.tr, resolution, stats=True))
+            return
+        codes = {resolution.match.code}
+    else:
+        codes = following_store.followed_codes(context.db, update.effective_chat.id)
+        if not codes:
+            await reply(update, views.stats_usage(context.tr))
+            return
+    await reply(update, views.stats(context.tr, compute_stats(context.db, codes)))
+
+
+async def stats_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (code,) = cb.COUNTRY_STATS.parse(query.data)
+    if following_store.country(context.db, code) is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    await edit(query, views.stats(context.tr, compute_stats(context.db, {code})))
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    query = update.inline_query
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=5, is_personal=False)
+        return
+    page = search_commitments(context.db, text, page_size=INLINE_RESULTS)
+    results = []
+    for row in page.rows:
+        card = store.get_card(context.db, row.id)
+        if card is None:
+            continue
+        buttons = None
+        if card.commitment.url.startswith(("https://", "http://")):
+            buttons = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            context.tr.gettext("On the OGP website"), url=card.commitment.url
+                        )
+                    ]
+                ]
+            )
+        results.append(
+            InlineQueryResultArticle(
+                id=str(uuid4()),
+                title=f"{row.id} · {clip(row.title, 80)}",
+                description=clip(card.country.name, 60),
+                input_message_content=InputTextMessageContent(
+                    views.inline_card_text(context.tr, card), parse_mode=ParseMode.HTML
+                ),
+                reply_markup=buttons,
+            )
+        )
+    await query.answer(results, cache_time=30)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("status", status))
+    app.add_handler(CommandHandler("history", history_command))
+    app.add_handler(CommandHandler("country", country))
+    app.add_handler(CommandHandler("search", search))
+    app.add_handler(CommandHandler("stats", stats))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.Regex(BARE_ID),
+            bare_id,
+        )
+    )
+    app.add_handler(CallbackQueryHandler(card_button, pattern=cb.CARD.pattern))
+    app.add_handler(CallbackQueryHandler(full_text, pattern=cb.FULL_TEXT.pattern))
+    app.add_handler(CallbackQueryHandler(history_button, pattern=cb.HISTORY.pattern))
+    app.add_handler(CallbackQueryHandler(history_page, pattern=cb.HISTORY_PAGE.pattern))
+    app.add_handler(CallbackQueryHandler(plans_button, pattern=cb.COUNTRY_PLANS.pattern))
+    app.add_handler(CallbackQueryHandler(plan_page, pattern=cb.PLAN_LIST.pattern))
+    app.add_handler(CallbackQueryHandler(search_page, pattern=cb.SEARCH_PAGE.pattern))
+    app.add_handler(CallbackQueryHandler(stats_button, pattern=cb.COUNTRY_STATS.pattern))
+    app.add_handler(InlineQueryHandler(inline_query))

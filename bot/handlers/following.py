@@ -1,0 +1,147 @@
+"""/subscribe, /unsubscribe, /following and their buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, is_chat_admin, reply
+from bot.views import following as views
+from storage import following as store
+
+
+async def _chat_admin(update: Update, context: BotContext) -> bool:
+    """Telegram's half of the rule, asked only when our own roles do not settle it.
+
+    storage.following decides; this only supplies whether the sender administers
+    the group, which only Telegram knows.
+    """
+    if context.in_private or (context.visitor and context.visitor.is_lead):
+        return False
+    return await is_chat_admin(update, context)
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    if not context.args:
+        await reply(update, views.regions(context.tr, store.regions(context.db)))
+        return
+    change, unresolved = store.follow_by_text(
+        context.db,
+        context.visitor,
+        update.effective_chat.id,
+        " ".join(context.args),
+        chat_admin=await _chat_admin(update, context),
+    )
+    await reply(update, views.change(context.tr, change, unresolved=unresolved))
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    chat_id = update.effective_chat.id
+    if not context.args:
+        await reply(
+            update, views.unsubscribe_usage(context.tr, store.following(context.db, chat_id))
+        )
+        return
+    change, unresolved = store.follow_by_text(
+        context.db,
+        context.visitor,
+        chat_id,
+        " ".join(context.args),
+        unfollow=True,
+        chat_admin=await _chat_admin(update, context),
+    )
+    await reply(update, views.change(context.tr, change, unresolved=unresolved))
+
+
+async def following(update: Update, context: BotContext) -> None:
+    rows = store.following(context.db, update.effective_chat.id)
+    await reply(update, views.following(context.tr, rows))
+
+
+async def show_regions(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    await query.answer()
+    await edit(query, views.regions(context.tr, store.regions(context.db)))
+
+
+async def _show_region(update: Update, context: BotContext, index: int, page: int) -> bool:
+    names = store.regions(context.db)
+    if not 0 <= index < len(names):
+        return False
+    data = store.region_page(context.db, update.effective_chat.id, names[index], page)
+    await edit(update.callback_query, views.region_page(context.tr, data, index))
+    return True
+
+
+async def show_region(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    index, page = (int(x) for x in cb.FOLLOW_REGION.parse(query.data))
+    if not await _show_region(update, context, index, page):
+        await expired(query, context)
+        return
+    await query.answer()
+
+
+async def toggle(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    code, index, page = cb.FOLLOW_TOGGLE.parse(query.data)
+    result = store.toggle_following(
+        context.db,
+        context.visitor,
+        update.effective_chat.id,
+        code,
+        chat_admin=await _chat_admin(update, context),
+    )
+    if not (result.added or result.removed or not result.allowed):
+        await expired(query, context)  # a code that is no member: forged or gone
+        return
+    await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
+    if result.allowed:
+        await _show_region(update, context, int(index), int(page))
+
+
+async def add(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (code,) = cb.FOLLOW_ADD.parse(query.data)
+    result = store.change_following(
+        context.db,
+        context.visitor,
+        update.effective_chat.id,
+        follow=[code],
+        chat_admin=await _chat_admin(update, context),
+    )
+    if result.allowed and not (result.added or result.unchanged):
+        await expired(query, context)
+        return
+    await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
+    if result.added:
+        await reply(update, views.change(context.tr, result))
+
+
+async def remove(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (code,) = cb.FOLLOW_REMOVE.parse(query.data)
+    chat_id = update.effective_chat.id
+    result = store.change_following(
+        context.db,
+        context.visitor,
+        chat_id,
+        unfollow=[code],
+        chat_admin=await _chat_admin(update, context),
+    )
+    await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
+    if result.allowed:
+        await edit(query, views.unsubscribe_usage(context.tr, store.following(context.db, chat_id)))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("subscribe", subscribe))
+    app.add_handler(CommandHandler("unsubscribe", unsubscribe))
+    app.add_handler(CommandHandler("following", following))
+    app.add_handler(CallbackQueryHandler(show_regions, pattern=cb.FOLLOW_REGIONS.pattern))
+    app.add_handler(CallbackQueryHandler(show_region, pattern=cb.FOLLOW_REGION.pattern))
+    app.add_handler(CallbackQueryHandler(toggle, pattern=cb.FOLLOW_TOGGLE.pattern))
+    app.add_handler(CallbackQueryHandler(add, pattern=cb.FOLLOW_ADD.pattern))
+    app.add_handler(CallbackQueryHandler(remove, pattern=cb.FOLLOW_REMOVE.pattern))

@@ -1,0 +1,34 @@
+"""Message texts and keyboards: pure functions from data to what a chat shows.
+
+One module per feature; ``base`` holds what they share (``View``, ``esc``,
+splitting long texts). Every text is Telegram HTML, and anything that came
+from a person or from OGP's data goes through ``esc``.
+"""
+
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    clip,
+    esc,
+    help_text,
+    internal_error,
+    plain_text_hint,
+    role_name,
+    split_html,
+    start,
+    unknown_command,
+)
+
+__all__ = [
+    "MAX_MESSAGE_LENGTH",
+    "View",
+    "clip",
+    "esc",
+    "help_text",
+    "internal_error",
+    "plain_text_hint",
+    "role_name",
+    "split_html",
+    "start",
+    "unknown_command",
+]

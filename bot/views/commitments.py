@@ -1,0 +1,409 @@
+"""Commitment cards, lists, history, full text and statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from gettext import NullTranslations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.views.base import View, clip, esc, split_html
+from storage.commitments import (
+    CommitmentCard,
+    CommitmentRow,
+    CommunityStatus,
+    HistoryPage,
+    ListFilter,
+    Page,
+    PlanSummary,
+    display_title,
+)
+from storage.countries import Resolution
+from storage.models import ActionPlan, Country, Status, UpdateState
+from storage.stats import Stats
+
+STATUS_ICON = {
+    Status.NOT_STARTED: "⚪",
+    Status.LIMITED: "🟠",
+    Status.SUBSTANTIAL: "🟡",
+    Status.COMPLETE: "🟢",
+    Status.WITHDRAWN: "⚫",
+}
+OVERDUE_ICON = "⏰"
+
+
+def status_name(tr: NullTranslations, status: Status) -> str:
+    _ = tr.gettext
+    return {
+        Status.NOT_STARTED: _("Not started"),
+        Status.LIMITED: _("Limited"),
+        Status.SUBSTANTIAL: _("Substantial"),
+        Status.COMPLETE: _("Complete"),
+        Status.WITHDRAWN: _("Withdrawn"),
+    }[status]
+
+
+def state_name(tr: NullTranslations, state: UpdateState) -> str:
+    _ = tr.gettext
+    return {
+        UpdateState.PENDING: _("unverified"),
+        UpdateState.VERIFIED: _("verified"),
+        UpdateState.REJECTED: _("rejected"),
+        UpdateState.WITHDRAWN: _("withdrawn"),
+    }[state]
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def community_line(tr: NullTranslations, community: CommunityStatus | None) -> str:
+    _ = tr.gettext
+    if community is None:
+        return _("no reports yet")
+    label = f"{STATUS_ICON[community.status]} {status_name(tr, community.status)}"
+    if not community.verified:
+        label += " " + _("(unverified)")
+    return label + " · " + fmt_date(community.reported_at)
+
+
+def plan_label(tr: NullTranslations, plan: ActionPlan | PlanSummary | None) -> str:
+    _ = tr.gettext
+    if plan is None:
+        return _("no action plan")
+    years = "–".join(str(y) for y in (plan.submitted_year, plan.end_year) if y)
+    number = _("Action plan {number}").format(number=plan.number) if plan.number else plan.id
+    return f"{number} ({years})" if years else number
+
+
+def card(tr: NullTranslations, data: CommitmentCard, *, following: bool) -> View:
+    _ = tr.gettext
+    c = data.commitment
+    title = display_title(c)
+    lines = [f"<b>{esc(c.id)} · {esc(clip(title, 500))}</b>"]
+    if c.short_title and c.title and c.title.strip() != title:
+        lines.append(f"<i>{esc(clip(c.title, 600))}</i>")
+    lines.append("")
+    lines.append(f"🌍 {esc(data.country.name)} · {esc(plan_label(tr, data.plan))}")
+    lines.append(
+        _("📅 {start} → {end}").format(start=fmt_date(c.start_date), end=fmt_date(c.end_date))
+    )
+    if data.overdue:
+        overdue = _("Overdue")
+        lines.append(f"{OVERDUE_ICON} <b>{overdue}</b>: " + _("past its end date, not complete"))
+    if c.lead_institution:
+        lines.append(
+            _("🏛 Lead: {institution}").format(institution=esc(clip(c.lead_institution, 300)))
+        )
+    if c.policy_areas:
+        tags = ", ".join(c.policy_areas[:8]) + (" …" if len(c.policy_areas) > 8 else "")
+        lines.append(_("🏷 {tags}").format(tags=esc(tags)))
+    lines.append("")
+    label = _("Community status")
+    lines.append(f"<b>{label}</b>: {community_line(tr, data.community)}")
+    ratings = irm_ratings(tr, data)
+    if ratings:
+        label = _("IRM")
+        lines.append(f"<b>{label}</b>: " + "; ".join(ratings))
+    if data.recent_reports:
+        lines.append("")
+        label = _("Latest reports")
+        lines.append(f"<b>{label}</b> ({data.report_count})")
+        for report in data.recent_reports:
+            who = report.reporter or _("former member")
+            lines.append(
+                f"• {fmt_date(report.created_at)} {STATUS_ICON[report.status]} "
+                f"{esc(status_name(tr, report.status))} ({esc(state_name(tr, report.state))}) — "
+                f"{esc(clip(who, 40))}: {esc(clip(report.note, 160))}"
+            )
+    if c.url and c.url.startswith(("https://", "http://")):
+        lines.append("")
+        link = _("On the OGP website")
+        lines.append(f'<a href="{esc(c.url)}">{link}</a>')
+    rows = [
+        [
+            InlineKeyboardButton(_("History"), callback_data=cb.HISTORY.encode(c.id)),
+            InlineKeyboardButton(_("Full text"), callback_data=cb.FULL_TEXT.encode(c.id)),
+        ]
+    ]
+    if not following:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("Follow {country}").format(country=clip(data.country.name, 30)),
+                    callback_data=cb.FOLLOW_ADD.encode(data.country.code),
+                )
+            ]
+        )
+    return View("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
+    _ = tr.gettext
+    c = data.commitment
+    labelled = [
+        (_("completion (progress report)"), c.completion_progress),
+        (_("completion (end of term)"), c.completion_end_term),
+        (_("specificity"), c.specificity),
+        (_("verifiable"), c.verifiable),
+        (_("potential impact"), c.potential_impact),
+        (_("potential for results"), c.potential_for_results),
+        (_("did it open government"), c.did_it_open_government),
+        (_("early results"), c.early_results),
+    ]
+    out = [f"{label} {esc(value)}" for label, value in labelled if value]
+    if c.starred:
+        out.append("⭐ " + _("starred"))
+    return out
+
+
+def inline_card_text(tr: NullTranslations, data: CommitmentCard) -> str:
+    """The card as posted through inline mode (no buttons that need our chat)."""
+    return card(tr, data, following=True).text
+
+
+def full_text(tr: NullTranslations, commitment_id: str, text: str) -> list[str]:
+    """The full text, split into as many messages as Telegram needs."""
+    _ = tr.gettext
+    label = _("full text")
+    body = f"<b>{esc(commitment_id)}</b> · {label}\n\n{esc(text.strip() or '—')}"
+    return split_html(body)
+
+
+def not_found(tr: NullTranslations, commitment_id: str) -> View:
+    _ = tr.gettext
+    return View(
+        _("I know no commitment {id}. Check the id, or try /search with a few words.").format(
+            id=f"<code>{esc(clip(commitment_id, 40))}</code>"
+        )
+    )
+
+
+def status_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Send a commitment id, for example <code>/status AR0045</code>."))
+
+
+def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
+    icon = STATUS_ICON[row.community.status] if row.community else "·"
+    overdue = f" {OVERDUE_ICON}" if row.overdue else ""
+    return f"{number}. {icon}{overdue} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
+
+
+def _row_buttons(rows: list[CommitmentRow]) -> list[list[InlineKeyboardButton]]:
+    buttons = [InlineKeyboardButton(r.id, callback_data=cb.CARD.encode(r.id)) for r in rows]
+    return [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+
+
+def _nav(
+    tr: NullTranslations, page: Page, encode: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    _ = tr.gettext
+    nav = []
+    if page.has_prev:
+        nav.append(InlineKeyboardButton(_("‹ Prev"), callback_data=encode(page.page - 1)))
+    if page.pages > 1:
+        nav.append(
+            InlineKeyboardButton(f"{page.page + 1}/{page.pages}", callback_data=encode(page.page))
+        )
+    if page.has_next:
+        nav.append(InlineKeyboardButton(_("Next ›"), callback_data=encode(page.page + 1)))
+    return nav
+
+
+def legend(tr: NullTranslations) -> str:
+    _ = tr.gettext
+    return _("⚪ not started 🟠 limited 🟡 substantial 🟢 complete · {overdue} overdue").format(
+        overdue=OVERDUE_ICON
+    )
+
+
+def filter_name(tr: NullTranslations, kind: ListFilter) -> str:
+    _ = tr.gettext
+    return {
+        ListFilter.ALL: _("All"),
+        ListFilter.ANTI_CORRUPTION: _("Anti-corruption"),
+        ListFilter.OVERDUE: _("Overdue"),
+        ListFilter.STALE: _("No report in 90 days"),
+        ListFilter.STARRED: _("Starred"),
+    }[kind]
+
+
+def plan_list(
+    tr: NullTranslations,
+    country: Country,
+    plan: ActionPlan,
+    kind: ListFilter,
+    page: Page,
+) -> View:
+    _ = tr.gettext
+    header = f"<b>{esc(country.name)} · {esc(plan_label(tr, plan))}</b>"
+    lines = [header, _("Filter: {name}").format(name=filter_name(tr, kind)), ""]
+    if not page.rows:
+        lines.append(_("No commitments match this filter."))
+    for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
+        lines.append(row_line(tr, offset, row))
+    lines += ["", legend(tr)]
+    keyboard = _row_buttons(page.rows)
+    nav = _nav(tr, page, lambda p: cb.PLAN_LIST.encode(plan.id, kind.value, p))
+    if nav:
+        keyboard.append(nav)
+    filters = [
+        InlineKeyboardButton(
+            ("✓ " if f is kind else "") + filter_name(tr, f),
+            callback_data=cb.PLAN_LIST.encode(plan.id, f.value, 0),
+        )
+        for f in ListFilter
+    ]
+    keyboard += [filters[:3], filters[3:]]
+    keyboard.append(
+        [
+            InlineKeyboardButton(
+                _("« Action plans"), callback_data=cb.COUNTRY_PLANS.encode(country.code)
+            )
+        ]
+    )
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) -> View:
+    _ = tr.gettext
+    if not summaries:
+        return View(
+            _("There are no commitments of {country} in the database yet.").format(
+                country=f"<b>{esc(country.name)}</b>"
+            )
+        )
+    lines = [
+        f"<b>{esc(country.name)}</b>",
+        _("Action plans, newest first. Choose one to see its commitments."),
+    ]
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                f"{plan_label(tr, plan)} · {plan.commitments}",
+                callback_data=cb.PLAN_LIST.encode(plan.id, ListFilter.ALL.value, 0),
+            )
+        ]
+        for plan in summaries[:20]
+    ]
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def search_results(tr: NullTranslations, query: str, page: Page, query_id: int) -> View:
+    _ = tr.gettext
+    if not page.rows:
+        return View(
+            _("Nothing found for {query}. Try fewer or other words, or an id like AR0045.").format(
+                query=f"<b>{esc(clip(query, 100))}</b>"
+            )
+        )
+    lines = [
+        _("<b>{total}</b> commitments match {query}").format(
+            total=page.total, query=f"<b>{esc(clip(query, 100))}</b>"
+        ),
+        "",
+    ]
+    for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
+        lines.append(row_line(tr, offset, row) + f" <i>({esc(row.country_code)})</i>")
+    lines += ["", legend(tr)]
+    keyboard = _row_buttons(page.rows)
+    nav = _nav(tr, page, lambda p: cb.SEARCH_PAGE.encode(query_id, p))
+    if nav:
+        keyboard.append(nav)
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def search_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("Send a few words to look for, for example <code>/search beneficial ownership</code>.")
+    )
+
+
+def history(tr: NullTranslations, data: HistoryPage) -> View:
+    _ = tr.gettext
+    lines = [
+        f"<b>{esc(data.commitment_id)} · {esc(clip(data.title, 200))}</b>",
+        _("All reports, newest first ({total})").format(total=data.total),
+        "",
+    ]
+    if not data.reports:
+        lines.append(_("Nobody has reported on this commitment yet."))
+    for report in data.reports:
+        who = report.reporter or _("former member")
+        state = state_name(tr, report.state)
+        status = status_name(tr, report.status)
+        if report.state is UpdateState.WITHDRAWN:
+            lines.append(f"• <s>{fmt_date(report.created_at)} {esc(status)}</s> ({esc(state)})")
+            continue
+        lines.append(
+            f"• {fmt_date(report.created_at)} {STATUS_ICON[report.status]} {esc(status)} "
+            f"({esc(state)}) — {esc(clip(who, 40))}\n  {esc(clip(report.note, 300))}"
+        )
+    page = Page([], data.page, data.total)
+    nav = _nav(tr, page, lambda p: cb.HISTORY_PAGE.encode(data.commitment_id, p))
+    keyboard = [nav] if nav else []
+    keyboard.append(
+        [InlineKeyboardButton(_("« Commitment"), callback_data=cb.CARD.encode(data.commitment_id))]
+    )
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def stats(tr: NullTranslations, data: Stats) -> View:
+    _ = tr.gettext
+    names = ", ".join(c.name for c in data.countries[:10])
+    if len(data.countries) > 10:
+        names += " …"
+    title = _("Where commitments stand")
+    lines = [f"<b>{title}</b>: {esc(names)}", ""]
+    lines.append(_("Commitments: {total}").format(total=data.total))
+    lines.append(_("Overdue: {count}").format(count=data.overdue) + f" {OVERDUE_ICON}")
+    lines.append(
+        _("Reported on in the last 90 days: {count} ({share:.0%})").format(
+            count=data.reported_recently, share=data.reported_share
+        )
+    )
+    for title, counts in (
+        (_("By community status"), data.by_community),
+        (_("By IRM completion"), data.by_irm),
+    ):
+        lines += ["", f"<b>{title}</b>"]
+        for status in Status:
+            if counts.get(status):
+                lines.append(
+                    f"{STATUS_ICON[status]} {esc(status_name(tr, status))}: {counts[status]}"
+                )
+        if counts.get(None):
+            lines.append("· " + _("not rated / not reported: {count}").format(count=counts[None]))
+    return View("\n".join(lines))
+
+
+def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool = False) -> View:
+    """/country or /stats with a name that matched several members, or none."""
+    _ = tr.gettext
+    query = f"<i>{esc(clip(resolution.query, 60))}</i>"
+    if not resolution.candidates:
+        return View(_("I found no OGP member called {query}.").format(query=query))
+    route = cb.COUNTRY_STATS if stats else cb.COUNTRY_PLANS
+    keyboard = [
+        [InlineKeyboardButton(c.name, callback_data=route.encode(c.code))]
+        for c in resolution.candidates[:6]
+    ]
+    return View(
+        _("Which one did you mean by {query}?").format(query=query),
+        InlineKeyboardMarkup(keyboard),
+    )
+
+
+def stats_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("Name a country (<code>/stats Kenya</code>), or follow some with /subscribe first.")
+    )

@@ -1,0 +1,163 @@
+"""Texts and keyboards for following countries."""
+
+from __future__ import annotations
+
+from gettext import NullTranslations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.views.base import View, clip, esc
+from storage.countries import Resolution
+from storage.following import FollowChange, FollowedCountry, RegionPage
+from storage.models import Country
+
+
+def _names(countries: list[Country]) -> str:
+    return ", ".join(f"<b>{esc(c.name)}</b>" for c in countries)
+
+
+def change(
+    tr: NullTranslations,
+    result: FollowChange,
+    *,
+    unresolved: list[Resolution] = (),
+) -> View:
+    """What /subscribe or /unsubscribe did, plus buttons for what it could not place."""
+    _ = tr.gettext
+    if not result.allowed:
+        return refused(tr)
+    lines = []
+    if result.added:
+        lines.append(_("Now following {names}.").format(names=_names(result.added)))
+    if result.removed:
+        lines.append(_("No longer following {names}.").format(names=_names(result.removed)))
+    if result.unchanged and not (result.added or result.removed):
+        lines.append(_("Nothing changed for {names}.").format(names=_names(result.unchanged)))
+    keyboard: list[list[InlineKeyboardButton]] = []
+    for resolution in unresolved:
+        query = f"<i>{esc(clip(resolution.query, 60))}</i>"
+        if resolution.candidates:
+            lines.append(_("Which one did you mean by {query}?").format(query=query))
+            keyboard += [
+                [InlineKeyboardButton(c.name, callback_data=cb.FOLLOW_ADD.encode(c.code))]
+                for c in resolution.candidates[:6]
+            ]
+        else:
+            lines.append(_("I found no OGP member called {query}.").format(query=query))
+    if unresolved:
+        keyboard.append(
+            [InlineKeyboardButton(_("Browse by region"), callback_data=cb.FOLLOW_REGIONS.encode())]
+        )
+    if result.added:
+        lines.append(_("See them with /following, or browse with /country."))
+    return View(
+        "\n".join(lines) or _("Nothing changed."),
+        InlineKeyboardMarkup(keyboard) if keyboard else None,
+    )
+
+
+def refused(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Only this group's administrators, or the bot's leads and admins, may change "
+            "which countries the group follows."
+        )
+    )
+
+
+def regions(tr: NullTranslations, names: list[str]) -> View:
+    _ = tr.gettext
+    keyboard = [
+        [InlineKeyboardButton(name, callback_data=cb.FOLLOW_REGION.encode(i, 0))]
+        for i, name in enumerate(names)
+    ]
+    return View(
+        _("Choose a region, then tap countries to follow or unfollow them."),
+        InlineKeyboardMarkup(keyboard),
+    )
+
+
+def region_page(tr: NullTranslations, data: RegionPage, region_index: int) -> View:
+    _ = tr.gettext
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if member.code in data.followed else "") + clip(member.name, 28),
+            callback_data=cb.FOLLOW_TOGGLE.encode(member.code, region_index, data.page),
+        )
+        for member in data.members
+    ]
+    keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    nav = []
+    if data.page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                _("‹ Prev"), callback_data=cb.FOLLOW_REGION.encode(region_index, data.page - 1)
+            )
+        )
+    if data.page + 1 < data.pages:
+        nav.append(
+            InlineKeyboardButton(
+                _("Next ›"), callback_data=cb.FOLLOW_REGION.encode(region_index, data.page + 1)
+            )
+        )
+    if nav:
+        keyboard.append(nav)
+    keyboard.append(
+        [InlineKeyboardButton(_("« Regions"), callback_data=cb.FOLLOW_REGIONS.encode())]
+    )
+    text = _("<b>{region}</b> ({page}/{pages}): tap to follow ✅ or unfollow.").format(
+        region=esc(data.region), page=data.page + 1, pages=data.pages
+    )
+    return View(text, InlineKeyboardMarkup(keyboard))
+
+
+def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
+    _ = tr.gettext
+    if not rows:
+        return View(
+            _(
+                "This chat follows no country yet. Send <code>/subscribe Kenya</code>, or "
+                "/subscribe alone to browse by region."
+            )
+        )
+    lines = [_("<b>This chat follows</b>"), ""]
+    for row in rows:
+        lines.append(
+            _("• {name} ({code}): {commitments} commitments, {reports} reports in 30 days").format(
+                name=esc(row.name),
+                code=esc(row.code),
+                commitments=row.commitments,
+                reports=row.recent_reports,
+            )
+        )
+    lines += ["", _("Change with /subscribe or /unsubscribe.")]
+    return View("\n".join(lines))
+
+
+def unsubscribe_usage(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
+    _ = tr.gettext
+    if not rows:
+        return following(tr, rows)
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                "✅ " + clip(row.name, 30), callback_data=cb.FOLLOW_REMOVE.encode(row.code)
+            )
+        ]
+        for row in rows[:40]
+    ]
+    return View(_("Tap a country to stop following it."), InlineKeyboardMarkup(keyboard))
+
+
+def toggled(tr: NullTranslations, result: FollowChange) -> str:
+    """The short notice shown on the button press."""
+    _ = tr.gettext
+    if not result.allowed:
+        return _("Only group administrators may change this.")
+    if result.added:
+        return _("Following {name}").format(name=result.added[0].name)
+    if result.removed:
+        return _("Stopped following {name}").format(name=result.removed[0].name)
+    return _("Nothing changed")

@@ -1,0 +1,407 @@
+"""Reading commitments: cards, lists by plan, the community status, "overdue".
+
+The community status of a commitment is what its members last reported: the
+latest verified report, else the latest pending one (shown as unverified).
+Overdue is derived: the end date has passed and neither the community nor the
+IRM says it is complete (or withdrawn).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.db import Database
+from storage.models import (
+    ActionPlan,
+    Commitment,
+    Country,
+    Member,
+    ProgressUpdate,
+    Status,
+    UpdateState,
+    utcnow,
+)
+
+PAGE_SIZE = 10
+STALE_AFTER = timedelta(days=90)
+# States whose reports count towards a commitment's community status.
+LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
+DONE = (Status.COMPLETE, Status.WITHDRAWN)
+
+_IRM_WORDS = {
+    "not started": Status.NOT_STARTED,
+    "limited": Status.LIMITED,
+    "substantial": Status.SUBSTANTIAL,
+    "complete": Status.COMPLETE,
+    "completed": Status.COMPLETE,
+    "withdrawn": Status.WITHDRAWN,
+}
+
+
+class ListFilter(enum.StrEnum):
+    ALL = "all"
+    ANTI_CORRUPTION = "ac"
+    OVERDUE = "od"
+    STALE = "st"  # no report in 90 days
+    STARRED = "sr"
+
+
+def irm_status(commitment: Commitment) -> Status | None:
+    """The IRM's latest completion rating, on our scale (end of term wins)."""
+    for rating in (commitment.completion_end_term, commitment.completion_progress):
+        if rating and (status := _IRM_WORDS.get(rating.strip().lower())):
+            return status
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityStatus:
+    status: Status
+    verified: bool
+    reported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentRow:
+    """One line of a list: enough to recognise a commitment and its state."""
+
+    id: str
+    title: str
+    country_code: str
+    end_date: date | None
+    community: CommunityStatus | None
+    irm: Status | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[CommitmentRow]
+    page: int
+    total: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page + 1 < self.pages
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    id: int
+    status: Status
+    state: UpdateState
+    note: str
+    reporter: str  # the reporter's chosen display name, or "" once they left
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentCard:
+    commitment: Commitment
+    country: Country
+    plan: ActionPlan | None
+    community: CommunityStatus | None
+    irm: Status | None
+    overdue: bool
+    recent_reports: list[ReportLine]
+    report_count: int
+
+
+def display_title(commitment: Commitment) -> str:
+    return (commitment.short_title or commitment.title or commitment.id).strip()
+
+
+def is_overdue(
+    end_date: date | None,
+    community: CommunityStatus | None,
+    irm: Status | None,
+    today: date,
+) -> bool:
+    if end_date is None or end_date >= today:
+        return False
+    current = community.status if community else irm
+    return current not in DONE
+
+
+def community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
+    """Community status for many commitments in one query."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            ProgressUpdate.commitment_id,
+            ProgressUpdate.status,
+            ProgressUpdate.state,
+            ProgressUpdate.created_at,
+        )
+        .where(col(ProgressUpdate.commitment_id).in_(ids))
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+    ).all()
+    found: dict[str, CommunityStatus] = {}
+    for commitment_id, status, state, created_at in rows:
+        current = found.get(commitment_id)
+        verified = state == UpdateState.VERIFIED
+        if current is None or (verified and not current.verified):
+            found[commitment_id] = CommunityStatus(Status(status), verified, created_at)
+    return found
+
+
+def rows_for(
+    session: Session, commitments: Sequence[Commitment], today: date
+) -> list[CommitmentRow]:
+    """List rows, in the given order, with community status and overdue flag."""
+    statuses = community_statuses(session, [c.id for c in commitments])
+    rows = []
+    for commitment in commitments:
+        community = statuses.get(commitment.id)
+        irm = irm_status(commitment)
+        rows.append(
+            CommitmentRow(
+                id=commitment.id,
+                title=display_title(commitment),
+                country_code=commitment.country_code,
+                end_date=commitment.end_date,
+                community=community,
+                irm=irm,
+                overdue=is_overdue(commitment.end_date, community, irm, today),
+            )
+        )
+    return rows
+
+
+def normalise_id(text: str) -> str:
+    return text.strip().upper()
+
+
+def get_card(
+    db: Database, commitment_id: str, *, now: datetime | None = None
+) -> CommitmentCard | None:
+    now = now or utcnow()
+    with db.session() as session:
+        commitment = session.get(Commitment, normalise_id(commitment_id))
+        if commitment is None:
+            return None
+        country = session.get(Country, commitment.country_code)
+        plan = (
+            session.get(ActionPlan, commitment.action_plan_id)
+            if commitment.action_plan_id
+            else None
+        )
+        community = community_statuses(session, [commitment.id]).get(commitment.id)
+        irm = irm_status(commitment)
+        reports = session.exec(
+            select(ProgressUpdate, Member.display_name)
+            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+            .limit(3)
+        ).all()
+        count = session.exec(
+            select(sa.func.count())
+            .select_from(ProgressUpdate)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+        ).one()
+        return CommitmentCard(
+            commitment=commitment,
+            country=country,
+            plan=plan,
+            community=community,
+            irm=irm,
+            overdue=is_overdue(commitment.end_date, community, irm, now.date()),
+            recent_reports=[_report_line(update, name) for update, name in reports],
+            report_count=count,
+        )
+
+
+def _report_line(update: ProgressUpdate, reporter: str | None) -> ReportLine:
+    return ReportLine(
+        id=update.id,
+        status=Status(update.status),
+        state=UpdateState(update.state),
+        note=update.note,
+        reporter=reporter or "",
+        created_at=update.created_at,
+    )
+
+
+def get_full_text(db: Database, commitment_id: str) -> tuple[str, str] | None:
+    """(id, full text) for the "full text" button; None if the id is unknown."""
+    with db.session() as session:
+        commitment = session.get(Commitment, normalise_id(commitment_id))
+        if commitment is None:
+            return None
+        return commitment.id, commitment.full_text or commitment.title
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    id: str
+    number: int | None
+    submitted_year: int | None
+    end_year: int | None
+    commitments: int
+
+
+def country_plans(db: Database, country_code: str) -> list[PlanSummary]:
+    """A country's action plans, newest first, with their commitment counts."""
+    with db.session() as session:
+        rows = session.exec(
+            select(ActionPlan, sa.func.count(col(Commitment.id)))
+            .join(Commitment, col(Commitment.action_plan_id) == col(ActionPlan.id), isouter=True)
+            .where(ActionPlan.country_code == country_code)
+            .group_by(col(ActionPlan.id))
+            .order_by(
+                sa.func.coalesce(col(ActionPlan.number), 0).desc(),
+                sa.func.coalesce(col(ActionPlan.submitted_year), 0).desc(),
+            )
+        ).all()
+        return [
+            PlanSummary(plan.id, plan.number, plan.submitted_year, plan.end_year, count)
+            for plan, count in rows
+        ]
+
+
+def get_plan(db: Database, plan_id: str) -> tuple[ActionPlan, Country] | None:
+    with db.session() as session:
+        plan = session.get(ActionPlan, plan_id)
+        if plan is None:
+            return None
+        return plan, session.get(Country, plan.country_code)
+
+
+def _live_status_subquery() -> sa.ScalarSelect:
+    """The community status of ``commitment.id`` as a correlated subquery."""
+    verified_first = sa.case((col(ProgressUpdate.state) == UpdateState.VERIFIED, 0), else_=1)
+    return (
+        select(ProgressUpdate.status)
+        .where(ProgressUpdate.commitment_id == Commitment.id)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .order_by(
+            verified_first, col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc()
+        )
+        .limit(1)
+        .correlate(Commitment)
+        .scalar_subquery()
+    )
+
+
+def _irm_status_sql() -> sa.ColumnElement:
+    rating = sa.func.lower(
+        sa.func.coalesce(col(Commitment.completion_end_term), col(Commitment.completion_progress))
+    )
+    return sa.case(
+        *[(rating == word, status.value) for word, status in _IRM_WORDS.items()], else_=None
+    )
+
+
+def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | None:
+    """SQL for a list filter, so paging and counts happen in the database."""
+    if kind is ListFilter.ANTI_CORRUPTION:
+        return col(Commitment.anti_corruption).is_(True)
+    if kind is ListFilter.STARRED:
+        return col(Commitment.starred).is_(True)
+    if kind is ListFilter.OVERDUE:
+        current = sa.func.coalesce(_live_status_subquery(), _irm_status_sql())
+        return sa.and_(
+            col(Commitment.end_date) < now.date(),
+            sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),
+        )
+    if kind is ListFilter.STALE:
+        recent = (
+            select(ProgressUpdate.id)
+            .where(ProgressUpdate.commitment_id == Commitment.id)
+            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+            .correlate(Commitment)
+        )
+        return ~sa.exists(recent)
+    return None
+
+
+def list_commitments(
+    db: Database,
+    *,
+    plan_id: str,
+    kind: ListFilter = ListFilter.ALL,
+    page: int = 0,
+    now: datetime | None = None,
+) -> Page:
+    """One page of a plan's commitments under a filter, in OGP's order."""
+    now = now or utcnow()
+    conditions = [Commitment.action_plan_id == plan_id]
+    if (clause := filter_clause(kind, now)) is not None:
+        conditions.append(clause)
+    with db.session() as session:
+        total = session.exec(
+            select(sa.func.count()).select_from(Commitment).where(*conditions)
+        ).one()
+        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        commitments = session.exec(
+            select(Commitment)
+            .where(*conditions)
+            .order_by(sa.func.length(col(Commitment.id)), col(Commitment.id))
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        return Page(rows_for(session, commitments, now.date()), page, total)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    commitment_id: str
+    title: str
+    reports: list[ReportLine]
+    page: int
+    total: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def history(db: Database, commitment_id: str, *, page: int = 0) -> HistoryPage | None:
+    """Every report on a commitment, newest first, withdrawn ones included."""
+    with db.session() as session:
+        commitment = session.get(Commitment, normalise_id(commitment_id))
+        if commitment is None:
+            return None
+        total = session.exec(
+            select(sa.func.count())
+            .select_from(ProgressUpdate)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+        ).one()
+        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        rows = session.exec(
+            select(ProgressUpdate, Member.display_name)
+            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+            .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        return HistoryPage(
+            commitment.id,
+            display_title(commitment),
+            [_report_line(update, name) for update, name in rows],
+            page,
+            total,
+        )

@@ -1,0 +1,251 @@
+"""Which chats follow which OGP members, and who may change that.
+
+A private chat belongs to its member, who may always change it. A group chat
+belongs to its working group: only the group's Telegram administrators (a fact
+the bot side asks Telegram for) or the bot's leads and admins may change what
+it follows. Every change to a group, allowed or refused, is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from threading import Lock
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.audit import audit
+from storage.countries import CountryIndex, Resolution
+from storage.db import Database
+from storage.models import (
+    ChatType,
+    Commitment,
+    Country,
+    ProgressUpdate,
+    Subscription,
+    UpdateState,
+    utcnow,
+)
+from storage.people import Visitor
+
+RECENT = timedelta(days=30)
+
+_index_lock = Lock()
+_index_cache: dict[str, tuple[int, CountryIndex]] = {}
+
+
+def country_index(db: Database) -> CountryIndex:
+    """The resolver over the members in this database, rebuilt when that set changes."""
+    with db.session() as session:
+        count = session.exec(select(sa.func.count()).select_from(Country)).one()
+        cached = _index_cache.get(db.url)
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        rows = session.exec(select(Country)).all()
+    index = CountryIndex(rows)
+    with _index_lock:
+        _index_cache[db.url] = (count, index)
+    return index
+
+
+def resolve_countries(db: Database, text: str) -> list[Resolution]:
+    return country_index(db).resolve_many(text)
+
+
+def resolve_country(db: Database, text: str) -> Resolution:
+    return country_index(db).resolve(text)
+
+
+def country(db: Database, code: str) -> Country | None:
+    with db.session() as session:
+        return session.get(Country, code.upper())
+
+
+@dataclass
+class FollowChange:
+    allowed: bool = True
+    added: list[Country] = field(default_factory=list)
+    removed: list[Country] = field(default_factory=list)
+    unchanged: list[Country] = field(default_factory=list)
+
+
+def may_manage(visitor: Visitor, *, chat_type: str, chat_admin: bool) -> bool:
+    """The rule for changing what a chat follows."""
+    if chat_type == ChatType.PRIVATE:
+        return True
+    return chat_admin or visitor.is_lead
+
+
+def change_following(
+    db: Database,
+    visitor: Visitor,
+    chat_id: int,
+    *,
+    follow: Iterable[str] = (),
+    unfollow: Iterable[str] = (),
+    chat_admin: bool = False,
+) -> FollowChange:
+    """Add and remove countries for a chat, if the visitor may; audits groups."""
+    follow, unfollow = [c.upper() for c in follow], [c.upper() for c in unfollow]
+    chat_type = visitor.chat_type
+    allowed = may_manage(visitor, chat_type=chat_type, chat_admin=chat_admin)
+    result = FollowChange(allowed=allowed)
+    with db.session() as session:
+        if chat_type != ChatType.PRIVATE:
+            audit(
+                session,
+                visitor.user_id,
+                "follow.change",
+                target=f"chat:{chat_id}",
+                allowed=allowed,
+                detail=f"+{','.join(follow)} -{','.join(unfollow)}",
+            )
+        if not allowed:
+            return result
+        current = set(
+            session.exec(select(Subscription.country_code).where(Subscription.chat_id == chat_id))
+        )
+        countries = {
+            c.code: c
+            for c in session.exec(select(Country).where(col(Country.code).in_(follow + unfollow)))
+        }
+        for code in dict.fromkeys(follow):
+            if code not in countries:
+                continue
+            if code in current:
+                result.unchanged.append(countries[code])
+            else:
+                session.add(Subscription(chat_id=chat_id, country_code=code))
+                current.add(code)
+                result.added.append(countries[code])
+        for code in dict.fromkeys(unfollow):
+            if code in current and code in countries:
+                session.exec(
+                    sa.delete(Subscription).where(
+                        col(Subscription.chat_id) == chat_id,
+                        col(Subscription.country_code) == code,
+                    )
+                )
+                current.discard(code)
+                result.removed.append(countries[code])
+            elif code in countries:
+                result.unchanged.append(countries[code])
+    return result
+
+
+def follow_by_text(
+    db: Database,
+    visitor: Visitor,
+    chat_id: int,
+    text: str,
+    *,
+    unfollow: bool = False,
+    chat_admin: bool = False,
+) -> tuple[FollowChange, list[Resolution]]:
+    """Resolve what a person typed and follow (or unfollow) what matched.
+
+    Returns the change and the pieces that matched no member or several.
+    """
+    resolutions = resolve_countries(db, text)
+    codes = [r.match.code for r in resolutions if r.match is not None]
+    unresolved = [r for r in resolutions if r.match is None]
+    if unfollow:
+        change = change_following(db, visitor, chat_id, unfollow=codes, chat_admin=chat_admin)
+    else:
+        change = change_following(db, visitor, chat_id, follow=codes, chat_admin=chat_admin)
+    return change, (unresolved if change.allowed else [])
+
+
+def toggle_following(
+    db: Database, visitor: Visitor, chat_id: int, code: str, *, chat_admin: bool = False
+) -> FollowChange:
+    if code.upper() in followed_codes(db, chat_id):
+        return change_following(db, visitor, chat_id, unfollow=[code], chat_admin=chat_admin)
+    return change_following(db, visitor, chat_id, follow=[code], chat_admin=chat_admin)
+
+
+def followed_codes(db: Database, chat_id: int) -> set[str]:
+    with db.session() as session:
+        return _followed(session, chat_id)
+
+
+def _followed(session: Session, chat_id: int) -> set[str]:
+    return set(
+        session.exec(select(Subscription.country_code).where(Subscription.chat_id == chat_id))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedCountry:
+    code: str
+    name: str
+    commitments: int
+    recent_reports: int
+
+
+def following(db: Database, chat_id: int, *, now: datetime | None = None) -> list[FollowedCountry]:
+    """What a chat follows, with commitment and recent-report counts, in three queries."""
+    since = (now or utcnow()) - RECENT
+    with db.session() as session:
+        countries = session.exec(
+            select(Country)
+            .join(Subscription, col(Subscription.country_code) == col(Country.code))
+            .where(Subscription.chat_id == chat_id)
+            .order_by(Country.name)
+        ).all()
+        codes = [c.code for c in countries]
+        commitments = dict(
+            session.exec(
+                select(Commitment.country_code, sa.func.count())
+                .where(col(Commitment.country_code).in_(codes))
+                .group_by(Commitment.country_code)
+            ).all()
+        )
+        reports = dict(
+            session.exec(
+                select(Commitment.country_code, sa.func.count())
+                .join(ProgressUpdate, col(ProgressUpdate.commitment_id) == col(Commitment.id))
+                .where(col(Commitment.country_code).in_(codes))
+                .where(ProgressUpdate.created_at >= since)
+                .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+                .group_by(Commitment.country_code)
+            ).all()
+        )
+    return [
+        FollowedCountry(c.code, c.name, commitments.get(c.code, 0), reports.get(c.code, 0))
+        for c in countries
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionPage:
+    region: str
+    members: list[Country]
+    followed: set[str]
+    page: int
+    pages: int
+
+
+REGION_PAGE_SIZE = 12
+
+
+def regions(db: Database) -> list[str]:
+    with db.session() as session:
+        return sorted(r for r in session.exec(select(Country.region).distinct()).all() if r)
+
+
+def region_page(db: Database, chat_id: int, region: str, page: int) -> RegionPage:
+    """Members of a region (nationals first, then locals), paged, with what is followed."""
+    with db.session() as session:
+        members = session.exec(
+            select(Country)
+            .where(Country.region == region)
+            .order_by(sa.case((col(Country.kind) == "national", 0), else_=1), Country.name)
+        ).all()
+        followed = _followed(session, chat_id)
+    pages = max(1, -(-len(members) // REGION_PAGE_SIZE))
+    page = max(0, min(page, pages - 1))
+    chunk = members[page * REGION_PAGE_SIZE : (page + 1) * REGION_PAGE_SIZE]
+    return RegionPage(region, list(chunk), followed, page, pages)

@@ -1,0 +1,321 @@
+"""Full-text search over commitments: what a person types in, a page of rows out.
+
+On SQLite the ``commitment_fts`` FTS5 index (migration 0002) answers: its
+tokenizer folds case and accents ("participacion" finds "participación"), and
+results are ranked by bm25 with ids and titles weighing more than the full
+text. Elsewhere (PostgreSQL) a LIKE/ILIKE scan over the same fields answers:
+every word must appear somewhere; titles that hold every word come first.
+
+What a person types never reaches MATCH as it is: :func:`query_tokens` keeps
+only runs of letters, digits and combining marks, and :func:`fts_expression`
+quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
+``:``) are just words or nothing. A query with no words gives an empty page.
+
+A commitment id typed on its own ("ar0045") puts that commitment first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.commitments import PAGE_SIZE, Page, rows_for
+from storage.db import Database
+from storage.models import Commitment, utcnow
+
+__all__ = [
+    "BM25_WEIGHTS",
+    "MAX_TOKENS",
+    "SEARCH_TABLE",
+    "fts_expression",
+    "has_fts_index",
+    "include_name",
+    "query_tokens",
+    "rebuild_search_index",
+    "search_commitments",
+    "search_commitments_like",
+    "search_ids",
+]
+
+#: The FTS5 table; its shadow tables share the prefix.
+SEARCH_TABLE = "commitment_fts"
+#: bm25 weights, in the index's column order (see migration 0002): id, title,
+#: short_title, full_text, lead_institution, supporting_institutions,
+#: policy_areas, theme.
+BM25_WEIGHTS: tuple[float, ...] = (10.0, 5.0, 4.0, 1.0, 2.0, 1.0, 2.0, 2.0)
+#: Words beyond these are ignored: they bound the cost of a pasted essay.
+MAX_TOKENS = 12
+MAX_TOKEN_CHARS = 64
+MAX_QUERY_CHARS = 1000
+
+_ID_SHAPE = re.compile(r"[A-Za-z]{1,6}[0-9]{1,6}")
+_LIKE_ESCAPE = "\\"
+# Accent folding for the LIKE fallback on PostgreSQL (no unaccent extension
+# needed): translate(lower(x), _ACCENTED, _PLAIN), built below from _fold.
+_ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőřśšşťùúûüūůűųýÿźżž"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic hook: the search index is not in the models, so autogenerate skips it."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _is_word_char(char: str) -> bool:
+    # The characters FTS5's unicode61 keeps (letters, numbers, private use),
+    # plus combining marks so that decomposed accents stay inside their word.
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Co"
+
+
+def query_tokens(text: str) -> list[str]:
+    """The words of a query: NFKC-normalised, de-duplicated, at most MAX_TOKENS."""
+    text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARS])
+    tokens: list[str] = []
+    seen: set[str] = set()
+    word: list[str] = []
+    for char in [*text, " "]:
+        if _is_word_char(char):
+            word.append(char)
+            continue
+        if word:
+            token = "".join(word)[:MAX_TOKEN_CHARS]
+            word = []
+            key = token.casefold()
+            # A run of combining marks alone is no word.
+            if key not in seen and any(unicodedata.category(c)[0] in "LN" for c in token):
+                seen.add(key)
+                tokens.append(token)
+                if len(tokens) == MAX_TOKENS:
+                    break
+    return tokens
+
+
+def fts_expression(tokens: Sequence[str]) -> str:
+    """A safe FTS5 MATCH expression: every word, quoted, prefix-matched, ANDed.
+
+    One-letter words are matched whole unless they are the last one (the word
+    still being typed), so "a" in the middle of a query does not expand to
+    every word starting with a.
+    """
+    parts = []
+    for i, token in enumerate(tokens):
+        quoted = '"' + token.replace('"', '""') + '"'
+        if len(token) > 1 or i == len(tokens) - 1:
+            quoted += "*"
+        parts.append(quoted)
+    return " AND ".join(parts)
+
+
+def _exact_id(tokens: Sequence[str]) -> str | None:
+    """The commitment id a query is, if it is one word shaped like one."""
+    if len(tokens) == 1 and _ID_SHAPE.fullmatch(tokens[0]):
+        return tokens[0].upper()
+    return None
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Participación" -> "participacion"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_PLAIN = _fold(_ACCENTED)
+
+
+# --------------------------------------------------------------------------- SQLite FTS5
+
+
+def has_fts_index(session: Session) -> bool:
+    """Whether this database has the FTS5 index (SQLite after migration 0002)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    found = session.connection().exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SEARCH_TABLE,)
+    )
+    return found.first() is not None
+
+
+def rebuild_search_index(db: Database) -> bool:
+    """Re-index every commitment from scratch (e.g. after a batch migration of
+    ``commitment``). Returns False where there is no FTS index."""
+    with db.session() as session:
+        if not has_fts_index(session):
+            return False
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')"
+        )
+    return True
+
+
+def _fts_boost_rowid(session: Session, exact: str | None) -> int:
+    if exact is None:
+        return -1
+    found = session.connection().exec_driver_sql(
+        "SELECT rowid FROM commitment WHERE id = ?", (exact,)
+    )
+    rowid = found.scalar()
+    return -1 if rowid is None else int(rowid)
+
+
+_FTS_COUNT = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q")
+_FTS_PAGE = sa.text(
+    f"SELECT c.id FROM {SEARCH_TABLE} AS f JOIN commitment AS c ON c.rowid = f.rowid "
+    f"WHERE {SEARCH_TABLE} MATCH :q "
+    f"ORDER BY f.rowid = :boost DESC, "
+    f"bm25({SEARCH_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)}), c.id "
+    "LIMIT :limit OFFSET :offset"
+)
+
+
+def _fts_count(session: Session, tokens: Sequence[str]) -> int:
+    return int(session.execute(_FTS_COUNT, {"q": fts_expression(tokens)}).scalar_one())
+
+
+def _fts_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) -> list[str]:
+    params = {
+        "q": fts_expression(tokens),
+        "boost": _fts_boost_rowid(session, _exact_id(tokens)),
+        "limit": limit,
+        "offset": offset,
+    }
+    return list(session.execute(_FTS_PAGE, params).scalars())
+
+
+# --------------------------------------------------------------------------- LIKE fallback
+
+
+def _searchable_fields() -> list[sa.ColumnElement[str]]:
+    return [
+        col(Commitment.id),
+        col(Commitment.title),
+        col(Commitment.short_title),
+        col(Commitment.full_text),
+        col(Commitment.lead_institution),
+        col(Commitment.supporting_institutions),
+        sa.cast(col(Commitment.policy_areas), sa.Text),
+        col(Commitment.theme),
+    ]
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.ColumnElement[bool]:
+    """``field`` holds ``token``, ignoring case (and accents where the SQL can)."""
+    if dialect == "postgresql":
+        folded = sa.func.translate(sa.func.lower(field), _ACCENTED, _PLAIN)
+        return folded.like(_like_pattern(_fold(token)), escape=_LIKE_ESCAPE)
+    # SQLite's LIKE ignores ASCII case only; try the word as typed and unaccented.
+    variants = dict.fromkeys([token.casefold(), _fold(token)])
+    return sa.or_(*(field.like(_like_pattern(v), escape=_LIKE_ESCAPE) for v in variants))
+
+
+def _like_clauses(
+    tokens: Sequence[str], dialect: str
+) -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[bool]]:
+    """(every word somewhere, every word in the id or a title)."""
+    fields = _searchable_fields()
+    titles = fields[:3]
+    where = [sa.or_(*(_contains(f, t, dialect) for f in fields)) for t in tokens]
+    in_title = sa.and_(*(sa.or_(*(_contains(f, t, dialect) for f in titles)) for t in tokens))
+    return where, in_title
+
+
+def _like_count(session: Session, tokens: Sequence[str]) -> int:
+    where, _ = _like_clauses(tokens, session.get_bind().dialect.name)
+    return int(session.exec(select(sa.func.count()).select_from(Commitment).where(*where)).one())
+
+
+def _like_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) -> list[str]:
+    where, in_title = _like_clauses(tokens, session.get_bind().dialect.name)
+    exact = _exact_id(tokens)
+    order: list[sa.ColumnElement] = []
+    if exact is not None:
+        order.append(sa.case((col(Commitment.id) == exact, 0), else_=1))
+    order += [sa.case((in_title, 0), else_=1), col(Commitment.id)]
+    return list(
+        session.exec(
+            select(Commitment.id).where(*where).order_by(*order).offset(offset).limit(limit)
+        ).all()
+    )
+
+
+# --------------------------------------------------------------------------- API
+
+
+def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
+    """The commitments with these ids, in this order."""
+    if not ids:
+        return []
+    found = {c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _search(
+    db: Database, query: str, page: int, page_size: int, now: datetime | None, *, fts: bool | None
+) -> Page:
+    page_size = max(1, page_size)
+    tokens = query_tokens(query)
+    if not tokens:
+        return Page([], 0, 0, page_size)
+    now = now or utcnow()
+    with db.session() as session:
+        use_fts = has_fts_index(session) if fts is None else fts
+        count, ids_for = (_fts_count, _fts_ids) if use_fts else (_like_count, _like_ids)
+        total = count(session, tokens)
+        last = max(0, -(-total // page_size) - 1)
+        page = max(0, min(page, last))
+        ids = ids_for(session, tokens, page_size, page * page_size) if total else []
+        return Page(rows_for(session, _load(session, ids), now.date()), page, total, page_size)
+
+
+def search_commitments(
+    db: Database,
+    query: str,
+    *,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> Page:
+    """One page of the commitments matching ``query``, best first.
+
+    The page number is clamped to the pages there are; ``total`` counts every
+    match. Uses the FTS5 index where there is one, else the LIKE fallback.
+    """
+    return _search(db, query, page, page_size, now, fts=None)
+
+
+def search_commitments_like(
+    db: Database,
+    query: str,
+    *,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> Page:
+    """:func:`search_commitments` through the LIKE fallback, whatever the database.
+
+    What PostgreSQL always uses; callable on SQLite for tests and comparisons.
+    """
+    return _search(db, query, page, page_size, now, fts=False)
+
+
+def search_ids(db: Database, query: str, *, limit: int = 20, offset: int = 0) -> list[str]:
+    """Just the ids of the best matches, no count: for inline-query answers."""
+    tokens = query_tokens(query)
+    if not tokens or limit <= 0:
+        return []
+    with db.session() as session:
+        ids_for = _fts_ids if has_fts_index(session) else _like_ids
+        return ids_for(session, tokens, limit, max(0, offset))
