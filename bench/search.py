@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -69,20 +70,30 @@ QUERIES = [
 _WORD = re.compile(r"\w+")
 
 
+class Words:
+    """Draws words with the frequencies they have in the demo rows, plus a share of
+    invented words (the long tail a real corpus of 50,000 commitments has)."""
+
+    def __init__(self, counter: Counter[str], invented: list[str], share: float) -> None:
+        self.population = [*counter, *invented]
+        known = sum(counter.values())
+        each = known * share / (1 - share) / len(invented)
+        weights = [*counter.values(), *([each] * len(invented))]
+        self.cum_weights = list(accumulate(weights))
+
+    def draw(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.population, cum_weights=self.cum_weights, k=k)
+
+
 @dataclass
 class Vocabulary:
-    title: tuple[list[str], list[int]]
-    text: tuple[list[str], list[int]]
+    title: Words
+    short_title: Words
+    text: Words
     institutions: list[str]
     themes: list[str]
     policy_areas: list[str]
     templates: list[Commitment]
-    invented: list[str]
-
-
-def _weighted(counter: Counter[str]) -> tuple[list[str], list[int]]:
-    words = list(counter)
-    return words, [counter[w] for w in words]
 
 
 def _invent(rng: random.Random, n: int) -> list[str]:
@@ -104,29 +115,16 @@ def vocabulary(db: Database, rng: random.Random) -> Vocabulary:
         title_words.update(_WORD.findall(f"{c.title} {c.short_title}"))
         text_words.update(_WORD.findall(c.full_text))
         areas.update(c.policy_areas)
+    invented = _invent(rng, 20_000)
     return Vocabulary(
-        title=_weighted(title_words),
-        text=_weighted(text_words),
+        title=Words(title_words, invented, 0.1),
+        short_title=Words(title_words, invented, 0.05),
+        text=Words(text_words, invented, 0.1),
         institutions=sorted({c.lead_institution for c in demo if c.lead_institution}),
         themes=sorted({c.theme for c in demo if c.theme}) or [""],
         policy_areas=sorted(areas),
         templates=demo,
-        invented=_invent(rng, 20_000),
     )
-
-
-def _words(
-    rng: random.Random,
-    vocab: tuple[list[str], list[int]],
-    k: int,
-    invented: list[str],
-    share: float,
-) -> list[str]:
-    words = rng.choices(vocab[0], weights=vocab[1], k=k)
-    for i in range(k):
-        if rng.random() < share:
-            words[i] = rng.choice(invented)
-    return words
 
 
 def generate(db: Database, rows: int, rng: random.Random) -> tuple[int, str]:
@@ -141,9 +139,7 @@ def generate(db: Database, rows: int, rng: random.Random) -> tuple[int, str]:
         prefix = re.match(r"[A-Z]+", template.id).group(0)  # type: ignore[union-attr]
         own = _WORD.findall(template.title)
         rng.shuffle(own)
-        title_words = own[: rng.randint(3, 8)] + _words(
-            rng, vocab.title, rng.randint(1, 4), vocab.invented, 0.1
-        )
+        title_words = own[: rng.randint(3, 8)] + vocab.title.draw(rng, rng.randint(1, 4))
         rng.shuffle(title_words)
         start = datetime(2014, 1, 1) + timedelta(days=rng.randint(0, 3000))
         commitment_id = f"{prefix}{i:06d}"
@@ -155,12 +151,8 @@ def generate(db: Database, rows: int, rng: random.Random) -> tuple[int, str]:
                 "action_plan_id": template.action_plan_id,
                 "number": str(i % 40 + 1),
                 "title": " ".join(title_words).capitalize(),
-                "short_title": " ".join(
-                    _words(rng, vocab.title, rng.randint(2, 5), vocab.invented, 0.05)
-                ).title(),
-                "full_text": " ".join(
-                    _words(rng, vocab.text, rng.randint(40, 160), vocab.invented, 0.1)
-                ),
+                "short_title": " ".join(vocab.short_title.draw(rng, rng.randint(2, 5))).title(),
+                "full_text": " ".join(vocab.text.draw(rng, rng.randint(40, 160))),
                 "theme": rng.choice(vocab.themes),
                 "policy_areas": rng.sample(vocab.policy_areas, rng.randint(0, 4)),
                 "anti_corruption": rng.random() < 0.25,

@@ -8,6 +8,8 @@ so that what a test proves is what production runs; only the request object
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
@@ -17,25 +19,42 @@ from telegram.request import BaseRequest
 
 from bot.commands import CommandSpec, commands_for
 from bot.config import Settings
-from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
     commitments,
     errors,
     expired_buttons,
     fallback,
     following,
+    myreports,
+    reports,
+    review,
     start,
     visit,
 )
+from bot.jobs import schedule_jobs
+from bot.persistence import DatabasePersistence
 from bot.i18n import DEFAULT_LANGUAGE, available_languages, translation
 from storage.db import Database
-from storage.models import Role
+from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
 
 # Feature modules, in registration order: the fallback answers only what no
 # feature before it took, so it stays last.
-FEATURES = (visit, start, following, commitments, expired_buttons, errors, fallback)
+# The report conversation comes before /start, which it extends with deep links.
+FEATURES = (
+    visit,
+    reports,
+    review,
+    myreports,
+    start,
+    following,
+    commitments,
+    expired_buttons,
+    errors,
+    fallback,
+)
 
 
 def _bot_commands(specs: list[CommandSpec], language: str) -> list[BotCommand]:
@@ -77,8 +96,10 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     token: str | None = None,
     rate_limiter: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
-    """Build the Application. Pass ``request`` to talk to an emulator instead of Telegram."""
+    """Build the Application. Pass ``request`` to talk to an emulator instead of Telegram,
+    and ``clock`` to let tests move time for scheduled work."""
     builder = (
         Application.builder()
         .token(token or settings.require_token())
@@ -87,6 +108,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_post_init)
+        .persistence(DatabasePersistence(db))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
@@ -104,6 +126,8 @@ def build_application(
     app = builder.build()
     app.bot_data[DB_KEY] = db
     app.bot_data[SETTINGS_KEY] = settings
+    app.bot_data[CLOCK_KEY] = clock or utcnow
     for feature in FEATURES:
         feature.register(app)
+    schedule_jobs(app)
     return app

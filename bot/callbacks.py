@@ -82,3 +82,14 @@ COUNTRY_PLANS = Route("cp", (CODE,))
 COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
+# Reporting
+REPORT_START = Route("rs", (COMMITMENT,))  # "Report progress" on a card
+REPORT_PICK = Route("rc", (COMMITMENT,))  # step 1: this commitment
+REPORT_STATUS = Route("rt", (WORD,))  # step 2: a status code
+REPORT_EVIDENCE = Route("re", (WORD,))  # step 4: done | skip | clear
+REPORT_PREVIEW = Route("rv", (WORD,))  # step 5: send | edit | cancel
+REPORT_EDIT = Route("rx", (WORD,))  # from the preview: status | note | evidence
+# Review and one's own reports
+REVIEW = Route("rw", (WORD, NUMBER))  # ok | no, report id
+PENDING_PAGE = Route("pq", (NUMBER,))
+MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number

@@ -36,6 +36,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("country", N_("Browse a country's action plans: /country Kenya")),
     CommandSpec("search", N_("Search commitments: /search open contracting")),
     CommandSpec("stats", N_("Figures for a country or what you follow")),
+    CommandSpec("report", N_("Report progress on a commitment")),
+    CommandSpec("myreports", N_("Your reports: edit or withdraw them")),
+    CommandSpec("cancel", N_("Stop what you are doing")),
+    CommandSpec("pending", N_("Reports waiting for your verification"), Role.LEAD),
 )
 
 

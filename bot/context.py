@@ -7,6 +7,7 @@ the context, which python-telegram-bot shares between groups for one update.
 
 from __future__ import annotations
 
+from datetime import datetime
 from gettext import NullTranslations
 from typing import Any
 
@@ -20,6 +21,7 @@ from storage.people import Visitor
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
+CLOCK_KEY = "clock"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -39,6 +41,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def settings(self) -> Settings:
         return self.bot_data[SETTINGS_KEY]
+
+    def now(self) -> datetime:
+        """The time as scheduled work should see it (tests move it)."""
+        return self.bot_data[CLOCK_KEY]()
 
     @property
     def role(self) -> Role:

@@ -274,3 +274,58 @@ class SavedSearch(SQLModel, table=True):
     chat_id: int = Field(sa_type=sa.BigInteger, index=True)
     text: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a multi-step conversation stands, so a restart resumes it.
+
+    Keyed like python-telegram-bot's ConversationHandler: (name, chat, user).
+    Written in the same transaction as the step's data, so it is never behind.
+    """
+
+    __tablename__ = "conversation_state"
+
+    name: str = Field(primary_key=True, max_length=32)
+    chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    state: str = Field(max_length=32)
+    # What the step needs besides the state, e.g. which report a lead is rejecting.
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ReportDraft(SQLModel, table=True):
+    """A report being written, one per member; becomes a ProgressUpdate on Send."""
+
+    __tablename__ = "report_draft"
+
+    member_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("member.id"), primary_key=True)
+    )
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    commitment_id: str | None = Field(default=None, foreign_key="commitment.id")
+    status: str | None = Field(default=None, max_length=16)
+    note: str = ""
+    # [{"kind": "photo", "file_id": ..., "file_name": ..., "file_size": ..., "url": ...}]
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # Set when the draft edits an existing report rather than creating one.
+    update_id: int | None = Field(default=None, foreign_key="progress_update.id")
+    # The step to return to after an edit from the preview ("" = walk forward).
+    editing: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class UpdateRevision(SQLModel, table=True):
+    """Every change to a report (created, edited, verified, rejected, withdrawn)."""
+
+    __tablename__ = "update_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="progress_update.id", index=True)
+    action: str = Field(max_length=16)  # created | edited | verified | rejected | withdrawn
+    actor_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    status: str = Field(max_length=16)
+    note: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    reason: str = ""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,17 +1,20 @@
 """Full-text search over commitments: what a person types in, a page of rows out.
 
+Every word typed must appear somewhere in a commitment (id, titles, full text,
+institutions, policy areas, theme); commitments whose id or titles hold every
+word come first. A commitment id typed on its own ("ar0045") comes first of all.
+
 On SQLite the ``commitment_fts`` FTS5 index (migration 0002) answers: its
-tokenizer folds case and accents ("participacion" finds "participación"), and
-results are ranked by bm25 with ids and titles weighing more than the full
-text. Elsewhere (PostgreSQL) a LIKE/ILIKE scan over the same fields answers:
-every word must appear somewhere; titles that hold every word come first.
+tokenizer folds case and accents ("participacion" finds "participación"),
+every word is prefix-matched ("transparen" finds "transparency"), and within
+each of the two tiers results are ranked by bm25, ids and titles weighing more
+than the full text. Elsewhere (PostgreSQL) a LIKE/ILIKE scan over the same
+fields answers, accent-insensitive on PostgreSQL, each tier in id order.
 
 What a person types never reaches MATCH as it is: :func:`query_tokens` keeps
 only runs of letters, digits and combining marks, and :func:`fts_expression`
 quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
 ``:``) are just words or nothing. A query with no words gives an empty page.
-
-A commitment id typed on its own ("ar0045") puts that commitment first.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ __all__ = [
     "BM25_WEIGHTS",
     "MAX_TOKENS",
     "SEARCH_TABLE",
+    "TITLE_COLUMNS",
     "fts_expression",
     "has_fts_index",
     "include_name",
@@ -48,6 +52,8 @@ SEARCH_TABLE = "commitment_fts"
 #: short_title, full_text, lead_institution, supporting_institutions,
 #: policy_areas, theme.
 BM25_WEIGHTS: tuple[float, ...] = (10.0, 5.0, 4.0, 1.0, 2.0, 1.0, 2.0, 2.0)
+#: Matches holding every word in these columns rank before all others.
+TITLE_COLUMNS = ("id", "title", "short_title")
 #: Words beyond these are ignored: they bound the cost of a pasted essay.
 MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 64
@@ -167,13 +173,24 @@ def _fts_boost_rowid(session: Session, exact: str | None) -> int:
 
 
 _FTS_COUNT = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q")
+# Rank inside the index alone (joining every match to ``commitment`` costs as
+# much as ranking), then fetch the ids of the page's rows only.
 _FTS_PAGE = sa.text(
-    f"SELECT c.id FROM {SEARCH_TABLE} AS f JOIN commitment AS c ON c.rowid = f.rowid "
-    f"WHERE {SEARCH_TABLE} MATCH :q "
-    f"ORDER BY f.rowid = :boost DESC, "
-    f"bm25({SEARCH_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)}), c.id "
-    "LIMIT :limit OFFSET :offset"
+    "SELECT c.id FROM ("
+    f"SELECT rowid AS r, rowid = :boost AS boosted, "
+    f"bm25({SEARCH_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)}) AS score "
+    f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q "
+    "ORDER BY boosted DESC, score, r LIMIT :limit OFFSET :offset"
+    ") AS top JOIN commitment AS c ON c.rowid = top.r "
+    "ORDER BY top.boosted DESC, top.score, top.r"
 )
+
+
+def _fts_tiers(tokens: Sequence[str]) -> tuple[str, str]:
+    """(every word in the id or a title, every word somewhere but not all there)."""
+    anywhere = fts_expression(tokens)
+    in_titles = f"{{{' '.join(TITLE_COLUMNS)}}} : ({anywhere})"
+    return in_titles, f"({anywhere}) NOT ({in_titles})"
 
 
 def _fts_count(session: Session, tokens: Sequence[str]) -> int:
@@ -181,13 +198,25 @@ def _fts_count(session: Session, tokens: Sequence[str]) -> int:
 
 
 def _fts_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) -> list[str]:
-    params = {
-        "q": fts_expression(tokens),
-        "boost": _fts_boost_rowid(session, _exact_id(tokens)),
-        "limit": limit,
-        "offset": offset,
-    }
-    return list(session.execute(_FTS_PAGE, params).scalars())
+    """One page of ids: commitments whose id/titles hold every word first, each
+    tier by bm25. Ranking only the first tier keeps the first pages of a common
+    query cheap; the second tier is ranked only when a page reaches into it."""
+    in_titles, elsewhere = _fts_tiers(tokens)
+    boost = _fts_boost_rowid(session, _exact_id(tokens))
+    first = int(session.execute(_FTS_COUNT, {"q": in_titles}).scalar_one())
+    ids: list[str] = []
+    if offset < first:
+        params = {"q": in_titles, "boost": boost, "limit": limit, "offset": offset}
+        ids += session.execute(_FTS_PAGE, params).scalars()
+    if len(ids) < limit:
+        params = {
+            "q": elsewhere,
+            "boost": boost,
+            "limit": limit - len(ids),
+            "offset": max(0, offset - first),
+        }
+        ids += session.execute(_FTS_PAGE, params).scalars()
+    return ids
 
 
 # --------------------------------------------------------------------------- LIKE fallback

@@ -86,7 +86,12 @@ def settings(db_path: Path) -> Settings:
 async def start_bot(settings: Settings, db: Database, server: BotAPIServer | None = None) -> Driver:
     server = server or BotAPIServer()
     app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
+        settings,
+        db,
+        request=EmulatorRequest(server),
+        token=server.token,
+        rate_limiter=False,
+        clock=server.clock.now,
     )
     return Driver(app, server)
 

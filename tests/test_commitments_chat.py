@@ -51,7 +51,7 @@ async def test_status_card_shows_what_a_member_asks_about(demo_bot: Driver) -> N
     assert "completion (end of term) Substantial" in text
     assert "Overdue" in text
     assert "Community status: no reports yet" in text
-    assert card.button_texts == ["History", "Full text", "Follow Argentina"]
+    assert card.button_texts == ["Report progress", "History", "Full text", "Follow Argentina"]
     links = [e for e in card.entities if e["type"] == "text_link"]
     assert links[0]["url"].endswith("/commitments/ar0045")
 

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot import links
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
 from bot.views import View, clip
@@ -44,7 +45,15 @@ async def _send_card(update: Update, context: BotContext, commitment_id: str) ->
     if card is None:
         return False
     followed = following_store.followed_codes(context.db, update.effective_chat.id)
-    await reply(update, views.card(context.tr, card, following=card.country.code in followed))
+    report_url = None
+    if not context.in_private:
+        report_url = links.report_link(context.bot.username, card.commitment.id)
+    await reply(
+        update,
+        views.card(
+            context.tr, card, following=card.country.code in followed, report_url=report_url
+        ),
+    )
     return True
 
 

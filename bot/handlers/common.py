@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -67,3 +70,15 @@ async def is_chat_admin(update: Update, context: BotContext) -> bool:
         log.warning("getChatMember failed for chat %s", chat.id, exc_info=True)
         return False
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+@contextmanager
+def mixed_conversation() -> Iterator[None]:
+    """Build a ConversationHandler that mixes messages and buttons, quietly.
+
+    Such conversations are tracked per chat and user, which is what we want;
+    python-telegram-bot warns about per_message tracking for them regardless.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=UserWarning)
+        yield

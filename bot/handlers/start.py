@@ -5,14 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot import views
+from bot import links, views
 from bot.context import BotContext
 from bot.handlers.common import reply
 from bot.views import following as following_views
 from storage import following
-
-# Deep links: t.me/<bot>?start=follow_KEN follows Kenya on the spot.
-FOLLOW_PREFIX = "follow_"
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -26,8 +23,8 @@ async def start(update: Update, context: BotContext) -> None:
     )
     await reply(update, view)
     payload = context.args[0] if context.args else ""
-    if payload.startswith(FOLLOW_PREFIX):
-        code = payload.removeprefix(FOLLOW_PREFIX)
+    if payload.startswith(links.FOLLOW):
+        code = payload.removeprefix(links.FOLLOW)
         change = following.change_following(
             context.db, context.visitor, update.effective_chat.id, follow=[code]
         )

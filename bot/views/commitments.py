@@ -82,7 +82,14 @@ def plan_label(tr: NullTranslations, plan: ActionPlan | PlanSummary | None) -> s
     return f"{number} ({years})" if years else number
 
 
-def card(tr: NullTranslations, data: CommitmentCard, *, following: bool) -> View:
+def card(
+    tr: NullTranslations,
+    data: CommitmentCard,
+    *,
+    following: bool,
+    report_url: str | None = None,
+) -> View:
+    """The card; ``report_url`` (a deep link) replaces the Report button in groups."""
     _ = tr.gettext
     c = data.commitment
     title = display_title(c)
@@ -126,11 +133,18 @@ def card(tr: NullTranslations, data: CommitmentCard, *, following: bool) -> View
         lines.append("")
         link = _("On the OGP website")
         lines.append(f'<a href="{esc(c.url)}">{link}</a>')
+    if report_url:
+        report = InlineKeyboardButton(_("Report progress"), url=report_url)
+    else:
+        report = InlineKeyboardButton(
+            _("Report progress"), callback_data=cb.REPORT_START.encode(c.id)
+        )
     rows = [
+        [report],
         [
             InlineKeyboardButton(_("History"), callback_data=cb.HISTORY.encode(c.id)),
             InlineKeyboardButton(_("Full text"), callback_data=cb.FULL_TEXT.encode(c.id)),
-        ]
+        ],
     ]
     if not following:
         rows.append(
@@ -164,7 +178,7 @@ def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
 
 
 def inline_card_text(tr: NullTranslations, data: CommitmentCard) -> str:
-    """The card as posted through inline mode (no buttons that need our chat)."""
+    """The card as posted through inline mode (its buttons would need our chat)."""
     return card(tr, data, following=True).text
 
 

@@ -1,0 +1,421 @@
+"""The report conversation: commitment → status → note → evidence → preview.
+
+Every step is stored as it happens (draft content and conversation state in
+one transaction), so a member on a bad network who comes back after a restart
+continues where they were. Only in private chats; a group gets a button that
+opens the private chat with the commitment already chosen.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot import links
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, mixed_conversation, reply
+from bot.views import View
+from bot.views import reports as views
+from storage import reports as store
+from storage.search import search_commitments
+
+# Conversation states: stored in the database as these strings.
+CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"
+END = ConversationHandler.END
+
+ID_TEXT = re.compile(r"^\s*([A-Za-z]{2,4}[0-9]{3,5})\s*$")
+URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+SUGGESTIONS = 8
+
+log = logging.getLogger(__name__)
+
+
+async def _begin(update: Update, context: BotContext, commitment_id: str | None) -> str:
+    user = update.effective_user
+    try:
+        draft = store.start_draft(
+            context.db,
+            user.id,
+            update.effective_chat.id,
+            commitment_id=commitment_id,
+            state=STATUS if commitment_id else CHOOSE,
+        )
+    except store.FloodLimited as limited:
+        await reply(update, views.flood(context.tr, limited.wait))
+        return END
+    if draft.commitment_id is None:
+        options = store.suggestions(context.db, update.effective_chat.id, limit=SUGGESTIONS)
+        await reply(update, views.choose(context.tr, options))
+        return CHOOSE
+    await reply(update, views.ask_status(context.tr, draft))
+    return STATUS
+
+
+async def report_command(update: Update, context: BotContext) -> str:
+    commitment_id = context.args[0].upper() if context.args else None
+    return await _begin(update, context, commitment_id)
+
+
+async def report_link(update: Update, context: BotContext) -> str:
+    payload = context.args[0] if context.args else ""
+    commitment_id = payload.removeprefix(links.REPORT).lstrip("_").upper() or None
+    return await _begin(update, context, commitment_id)
+
+
+async def report_button(update: Update, context: BotContext) -> str | None:
+    query = update.callback_query
+    (commitment_id,) = cb.REPORT_START.parse(query.data)
+    await query.answer()
+    return await _begin(update, context, commitment_id)
+
+
+async def edit_existing(update: Update, context: BotContext) -> str | int:
+    """ "Edit" in /myreports: the report becomes a draft, opened at its preview."""
+    query = update.callback_query
+    _action, number = cb.MY_REPORTS.parse(query.data)
+    try:
+        draft = store.edit_report(
+            context.db,
+            update.effective_user.id,
+            update.effective_chat.id,
+            int(number),
+            state=PREVIEW,
+        )
+    except store.ReportError as problem:
+        await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
+        return END
+    await query.answer()
+    return await _ask(update, context, draft, PREVIEW)
+
+
+def _is_edit(data: object) -> bool:
+    parsed = cb.MY_REPORTS.parse(data if isinstance(data, str) else None)
+    return parsed is not None and parsed[0] == "edit"
+
+
+async def report_in_group(update: Update, context: BotContext) -> None:
+    commitment_id = context.args[0].upper() if context.args else None
+    if commitment_id and not cb.COMMITMENT.fullmatch(commitment_id):
+        commitment_id = None
+    await reply(
+        update, views.in_group(context.tr, links.report_link(context.bot.username, commitment_id))
+    )
+
+
+# ---------------------------------------------------------------- step 1
+
+
+async def choose_text(update: Update, context: BotContext) -> str:
+    text = update.effective_message.text.strip()
+    if match := ID_TEXT.match(text):
+        try:
+            draft = store.choose_commitment(
+                context.db, update.effective_user.id, match.group(1), state=STATUS
+            )
+        except store.ReportError:
+            await reply(update, views.unknown_commitment(context.tr, match.group(1)))
+            return CHOOSE
+        return await _ask(update, context, draft, STATUS)
+    found = search_commitments(context.db, text, page_size=SUGGESTIONS)
+    options = [(row.id, row.title) for row in found.rows]
+    await reply(update, views.search_choices(context.tr, text, options))
+    return CHOOSE
+
+
+async def choose_button(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    (commitment_id,) = cb.REPORT_PICK.parse(query.data)
+    try:
+        draft = store.choose_commitment(
+            context.db, update.effective_user.id, commitment_id, state=STATUS
+        )
+    except store.ReportError:
+        await expired(query, context)
+        return CHOOSE
+    await query.answer()
+    return await _ask(update, context, draft, STATUS)
+
+
+# ---------------------------------------------------------------- steps 2-4
+
+
+async def _ask(
+    update: Update, context: BotContext, draft: store.DraftView | None, state: str
+) -> str:
+    """Ask the question of ``state`` (or show the preview); end if the draft is gone."""
+    if draft is None:
+        await reply(update, views.no_draft(context.tr))
+        return END
+    if state == PREVIEW:
+        await reply(update, views.preview(context.tr, draft, update.effective_user.full_name))
+        return PREVIEW
+    ask = {STATUS: views.ask_status, NOTE: views.ask_note, EVIDENCE: views.ask_evidence}[state]
+    await reply(update, ask(context.tr, draft))
+    return state
+
+
+def _after(draft: store.DraftView | None, step: str) -> str:
+    """The next step: forward, or back to the preview once the person has chosen Edit."""
+    return PREVIEW if draft is not None and draft.editing else step
+
+
+async def status_button(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    (code,) = cb.REPORT_STATUS.parse(query.data)
+    status = views.STATUS_BY_CODE.get(code)
+    if status is None:
+        await expired(query, context)
+        return STATUS
+    await query.answer()
+    user_id = update.effective_user.id
+    state = _after(store.get_draft(context.db, user_id), NOTE)
+    draft = store.set_status(context.db, user_id, status, state=state)
+    return await _ask(update, context, draft, state)
+
+
+async def note_text(update: Update, context: BotContext) -> str:
+    text = update.effective_message.text
+    user_id = update.effective_user.id
+    state = _after(store.get_draft(context.db, user_id), EVIDENCE)
+    try:
+        draft = store.set_note(context.db, user_id, text, state=state)
+    except store.ReportError as problem:
+        if problem.args[0] == "too_long":
+            # Refused, but not lost: their text comes back, ready to copy and shorten.
+            await reply(update, views.note_too_long(context.tr, len(text.strip())))
+            for part in views.echo_text(text.strip()):
+                await reply(update, View(part))
+        else:
+            await reply(update, views.hint(context.tr, NOTE))
+        return NOTE
+    return await _ask(update, context, draft, state)
+
+
+def _evidence_items(message: Message) -> list[dict]:
+    caption = (message.caption or "").strip()
+    if message.photo:
+        photo = message.photo[-1]  # the largest size Telegram made
+        return [
+            {
+                "kind": "photo",
+                "file_id": photo.file_id,
+                "file_size": photo.file_size,
+                "file_name": "",
+                "caption": caption,
+            }
+        ]
+    if message.document:
+        doc = message.document
+        return [
+            {
+                "kind": "document",
+                "file_id": doc.file_id,
+                "file_name": doc.file_name or "",
+                "file_size": doc.file_size,
+                "caption": caption,
+            }
+        ]
+    text = message.text or message.caption or ""
+    return [{"kind": "link", "url": url.rstrip(".,;)")} for url in URL.findall(text)]
+
+
+async def evidence_message(update: Update, context: BotContext) -> str:
+    items = _evidence_items(update.effective_message)
+    if not items:
+        await reply(update, views.hint(context.tr, EVIDENCE))
+        return EVIDENCE
+    try:
+        draft = store.add_evidence(context.db, update.effective_user.id, items, state=EVIDENCE)
+    except store.ReportError:
+        await reply(update, views.too_much_evidence(context.tr))
+        return EVIDENCE
+    if draft is None:
+        await reply(update, views.no_draft(context.tr))
+        return END
+    await reply(update, views.evidence_added(context.tr, draft))
+    return EVIDENCE
+
+
+async def evidence_button(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    (action,) = cb.REPORT_EVIDENCE.parse(query.data)
+    user_id = update.effective_user.id
+    if action == "clear":
+        await query.answer()
+        draft = store.clear_evidence(context.db, user_id, state=EVIDENCE)
+        return await _ask(update, context, draft, EVIDENCE)
+    if action not in ("done", "skip"):
+        await expired(query, context)
+        return EVIDENCE
+    await query.answer()
+    draft = store.move_to(context.db, user_id, state=PREVIEW)
+    return await _ask(update, context, draft, PREVIEW)
+
+
+# ---------------------------------------------------------------- step 5
+
+
+async def preview_button(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    (action,) = cb.REPORT_PREVIEW.parse(query.data)
+    user = update.effective_user
+    if action == "cancel":
+        store.discard_draft(context.db, user.id)
+        await query.answer()
+        await edit(query, views.cancelled(context.tr))
+        return END
+    if action == "edit":
+        draft = store.get_draft(context.db, user.id)
+        if draft is None:
+            await expired(query, context)
+            return END
+        await query.answer()
+        await edit(query, views.edit_choices(context.tr, draft, user.full_name))
+        return PREVIEW
+    if action != "send":
+        await expired(query, context)
+        return PREVIEW
+    try:
+        result = store.submit_draft(context.db, user.id, admins=context.settings.admins)
+    except store.FloodLimited as limited:
+        await query.answer()
+        await reply(update, views.flood(context.tr, limited.wait))
+        return PREVIEW
+    except store.ReportError as problem:
+        store.discard_draft(context.db, user.id)
+        await query.answer()
+        await reply(update, views.send_failed(context.tr, problem.args[0]))
+        return END
+    if result is None:
+        await expired(query, context)
+        return END
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await reply(update, views.sent(context.tr, result))
+    await notify_reviewers(context, result)
+    return END
+
+
+async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
+    """Best effort: a lead who cannot be reached still finds the report in /pending."""
+    view = views.to_reviewers(context.tr, result)
+    for chat_id in result.reviewers:
+        try:
+            await context.bot.send_message(
+                chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+            )
+        except TelegramError as exc:
+            log.info(
+                "could not notify reviewer %s of report %s: %s", chat_id, result.update_id, exc
+            )
+
+
+async def edit_field(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    (field,) = cb.REPORT_EDIT.parse(query.data)
+    user_id = update.effective_user.id
+    if field == "back":
+        draft = store.get_draft(context.db, user_id)
+        if draft is None:
+            await expired(query, context)
+            return END
+        await query.answer()
+        await edit(query, views.preview(context.tr, draft, update.effective_user.full_name))
+        return PREVIEW
+    state = {"status": STATUS, "note": NOTE, "evidence": EVIDENCE}.get(field)
+    if state is None:
+        await expired(query, context)
+        return PREVIEW
+    await query.answer()
+    draft = store.set_editing(context.db, user_id, True, state=state)
+    return await _ask(update, context, draft, state)
+
+
+# ---------------------------------------------------------------- hints, cancel
+
+
+def _hint(step: str):
+    async def hint(update: Update, context: BotContext) -> str:
+        await reply(update, views.hint(context.tr, step))
+        return step
+
+    hint.__name__ = f"hint_{step}"
+    return hint
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    store.discard_draft(context.db, update.effective_user.id)
+    await reply(update, views.cancelled(context.tr))
+    return END
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    await reply(update, views.nothing_to_cancel(context.tr))
+
+
+def conversation() -> ConversationHandler:
+    private = filters.ChatType.PRIVATE
+    text = private & filters.TEXT & ~filters.COMMAND
+    anything = private & ~filters.COMMAND
+    return ConversationHandler(
+        name="report",
+        persistent=True,
+        entry_points=[
+            CommandHandler("report", report_command, filters=private),
+            CommandHandler(
+                "start", report_link, filters=private & filters.Regex(rf"^/start {links.REPORT}")
+            ),
+            CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
+            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+        ],
+        states={
+            CHOOSE: [
+                MessageHandler(text, choose_text),
+                CallbackQueryHandler(choose_button, pattern=cb.REPORT_PICK.pattern),
+                MessageHandler(anything, _hint(CHOOSE)),
+            ],
+            STATUS: [
+                CallbackQueryHandler(status_button, pattern=cb.REPORT_STATUS.pattern),
+                MessageHandler(anything, _hint(STATUS)),
+            ],
+            NOTE: [MessageHandler(text, note_text), MessageHandler(anything, _hint(NOTE))],
+            EVIDENCE: [
+                MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence_message),
+                MessageHandler(text, evidence_message),
+                CallbackQueryHandler(evidence_button, pattern=cb.REPORT_EVIDENCE.pattern),
+                MessageHandler(anything, _hint(EVIDENCE)),
+            ],
+            PREVIEW: [
+                CallbackQueryHandler(preview_button, pattern=cb.REPORT_PREVIEW.pattern),
+                CallbackQueryHandler(edit_field, pattern=cb.REPORT_EDIT.pattern),
+                MessageHandler(anything, _hint(PREVIEW)),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("report", report_command, filters=private),
+            CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
+            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+        ],
+        allow_reentry=True,
+    )
+
+
+def register(app: Application) -> None:
+    with mixed_conversation():
+        app.add_handler(conversation())
+    app.add_handler(CommandHandler("report", report_in_group, filters=~filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel))

@@ -1,0 +1,155 @@
+"""Leads verify or reject reports; /pending is their queue.
+
+Button data is never trusted: whoever presses Verify, the storage layer checks
+that they lead the commitment's country (or are an admin) and audits refusals.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, mixed_conversation, reply
+from bot.views import reports as views
+from storage import reports as store
+
+REASON = "reason"
+END = ConversationHandler.END
+
+log = logging.getLogger(__name__)
+
+
+async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
+    """Best effort: the outcome is also in the reporter's /myreports."""
+    if info.reporter_id is None:
+        return
+    view = views.outcome_for_reporter(context.tr, info)
+    try:
+        await context.bot.send_message(
+            info.reporter_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+        )
+    except TelegramError as exc:
+        log.info("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
+
+
+async def verify(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    verdict, update_id = cb.REVIEW.parse(query.data)
+    result = store.review(context.db, context.visitor, int(update_id), verify=True)
+    if not result.allowed:
+        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        return
+    if not result.changed:
+        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+        return
+    await query.answer("✅")
+    await edit(query, views.reviewed(context.tr, result.report, update.effective_user.full_name))
+    await tell_reporter(context, result.report)
+
+
+async def reject(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    _verdict, update_id = cb.REVIEW.parse(query.data)
+    result = store.begin_reject(context.db, context.visitor, int(update_id), state=REASON)
+    if not result.allowed:
+        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        return END
+    if not result.changed:
+        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+        return END
+    await query.answer()
+    await reply(update, views.ask_reason(context.tr, result.report))
+    return REASON
+
+
+async def reason(update: Update, context: BotContext) -> str | int:
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    update_id = store.rejecting(context.db, chat_id, user_id)
+    if update_id is None:
+        return END
+    result = store.review(
+        context.db, context.visitor, update_id, verify=False, reason=update.effective_message.text
+    )
+    if not result.allowed or result.report is None:
+        await reply(update, views.View(views.not_allowed(context.tr)))
+        return END
+    await reply(update, views.reviewed(context.tr, result.report, update.effective_user.full_name))
+    if result.changed:
+        await tell_reporter(context, result.report)
+    return END
+
+
+async def reason_hint(update: Update, context: BotContext) -> str:
+    await reply(update, views.reason_hint(context.tr))
+    return REASON
+
+
+async def cancel_reject(update: Update, context: BotContext) -> int:
+    store.cancel_reject(context.db, update.effective_chat.id, update.effective_user.id)
+    await reply(update, views.reject_cancelled(context.tr))
+    return END
+
+
+async def pending(update: Update, context: BotContext) -> None:
+    page = store.pending_queue(context.db, context.visitor)
+    if page is None:
+        await reply(update, views.only_leads(context.tr))
+        return
+    await reply(update, views.pending(context.tr, page))
+
+
+async def pending_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (page_number,) = cb.PENDING_PAGE.parse(query.data)
+    page = store.pending_queue(context.db, context.visitor, page=int(page_number))
+    if page is None:
+        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        return
+    await query.answer()
+    await edit(query, views.pending(context.tr, page))
+
+
+def _is_verify(data: object) -> bool:
+    return (parsed := cb.REVIEW.parse(data if isinstance(data, str) else None)) is not None and (
+        parsed[0] == "ok"
+    )
+
+
+def _is_reject(data: object) -> bool:
+    return (parsed := cb.REVIEW.parse(data if isinstance(data, str) else None)) is not None and (
+        parsed[0] == "no"
+    )
+
+
+def register(app: Application) -> None:
+    with mixed_conversation():
+        conversation = ConversationHandler(
+            name="reject",
+            persistent=True,
+            entry_points=[CallbackQueryHandler(reject, pattern=_is_reject)],
+            states={
+                REASON: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
+                    MessageHandler(~filters.COMMAND, reason_hint),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", cancel_reject)],
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(verify, pattern=_is_verify))
+    app.add_handler(CommandHandler("pending", pending))
+    app.add_handler(CallbackQueryHandler(pending_page, pattern=cb.PENDING_PAGE.pattern))

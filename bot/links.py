@@ -1,0 +1,11 @@
+"""t.me deep links into the bot's private chat."""
+
+from __future__ import annotations
+
+REPORT = "report"  # report or report_AR0045
+FOLLOW = "follow_"  # follow_KEN
+
+
+def report_link(bot_username: str, commitment_id: str | None = None) -> str:
+    payload = f"{REPORT}_{commitment_id}" if commitment_id else REPORT
+    return f"https://t.me/{bot_username}?start={payload}"

@@ -1,0 +1,563 @@
+"""Texts and keyboards for reporting progress, reviewing and one's own reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from gettext import NullTranslations
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.views.base import View, clip, esc, split_html
+from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
+from storage.models import Status, UpdateState
+from storage.reports import (
+    MAX_EVIDENCE,
+    NOTE_LIMIT,
+    DraftView,
+    ReportInfo,
+    ReportPage,
+    Submitted,
+)
+
+# Short codes for statuses in button data (64 bytes are precious).
+STATUS_CODES = {
+    Status.NOT_STARTED: "ns",
+    Status.LIMITED: "li",
+    Status.SUBSTANTIAL: "su",
+    Status.COMPLETE: "co",
+    Status.WITHDRAWN: "wd",
+}
+STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+
+
+def _btn(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _cancel_hint(tr: NullTranslations) -> str:
+    _ = tr.gettext
+    return _("(/cancel stops this report)")
+
+
+def choose(tr: NullTranslations, options: list[tuple[str, str]]) -> View:
+    _ = tr.gettext
+    title = _("Report progress")
+    lines = [
+        f"<b>{esc(title)}</b> · 1/5",
+        _("Which commitment? Type its id (e.g. AR0045) or a few words to search."),
+    ]
+    if options:
+        lines.append(_("Or pick one from the countries this chat follows:"))
+    lines.append(_cancel_hint(tr))
+    keyboard = [
+        [_btn(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
+    ]
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None)
+
+
+def search_choices(tr: NullTranslations, query: str, options: list[tuple[str, str]]) -> View:
+    _ = tr.gettext
+    if not options:
+        return View(
+            _("Nothing matches {query}. Try other words or the commitment's id.").format(
+                query=f"<i>{esc(clip(query, 80))}</i>"
+            )
+        )
+    keyboard = [
+        [_btn(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
+    ]
+    return View(_("Which of these?"), InlineKeyboardMarkup(keyboard))
+
+
+def unknown_commitment(tr: NullTranslations, text: str) -> View:
+    _ = tr.gettext
+    return View(
+        _("I know no commitment {id}. Type another id or a few words to search.").format(
+            id=f"<code>{esc(clip(text, 40))}</code>"
+        )
+    )
+
+
+def _heading(draft: DraftView) -> str:
+    return f"<b>{esc(draft.commitment_id or '')}</b> · {esc(clip(draft.commitment_title, 120))}"
+
+
+def ask_status(tr: NullTranslations, draft: DraftView) -> View:
+    _ = tr.gettext
+    lines = [
+        _heading(draft),
+        _("Now: {status}").format(status=community_line(tr, draft.current)),
+        "",
+        _("Step 2/5 · What is its status now, as you see it?"),
+        _cancel_hint(tr),
+    ]
+    buttons = [
+        _btn(f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(STATUS_CODES[s]))
+        for s in Status
+    ]
+    keyboard = [buttons[0:2], buttons[2:4], buttons[4:]]
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def ask_note(tr: NullTranslations, draft: DraftView) -> View:
+    _ = tr.gettext
+    status = draft.status
+    lines = [
+        _heading(draft),
+        _("Status: {status}").format(status=f"{STATUS_ICON[status]} {status_name(tr, status)}")
+        if status
+        else "",
+        "",
+        _(
+            "Step 3/5 · In your own words: what has been done, or not? (up to {limit} characters)"
+        ).format(limit=f"{NOTE_LIMIT:,}"),
+        _cancel_hint(tr),
+    ]
+    return View("\n".join(line for line in lines if line is not None))
+
+
+def note_too_long(tr: NullTranslations, length: int) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Your note has {length} characters; the limit is {limit}. Here it is, to copy "
+            "and shorten, then send it again:"
+        ).format(length=f"{length:,}", limit=f"{NOTE_LIMIT:,}")
+    )
+
+
+def echo_text(text: str) -> list[str]:
+    """A person's own long text sent back in tap-to-copy blocks."""
+    size = 3500
+    return [f"<code>{esc(text[i : i + size])}</code>" for i in range(0, len(text), size)]
+
+
+def ask_evidence(tr: NullTranslations, draft: DraftView) -> View:
+    _ = tr.gettext
+    count = len(draft.evidence)
+    lines = [
+        _heading(draft),
+        "",
+        _("Step 4/5 · Evidence: send links, photos or documents (up to {max}).").format(
+            max=MAX_EVIDENCE
+        ),
+    ]
+    if count:
+        lines.append(_("Attached so far: {count}.").format(count=count))
+    lines.append(_cancel_hint(tr))
+    if count:
+        keyboard = [
+            [
+                _btn(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
+                _btn(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
+            ]
+        ]
+    else:
+        keyboard = [[_btn(_("Skip"), cb.REPORT_EVIDENCE.encode("skip"))]]
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def too_much_evidence(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("That is more than {max} attachments; press Done, or Remove all to start over.").format(
+            max=MAX_EVIDENCE
+        )
+    )
+
+
+def evidence_added(tr: NullTranslations, draft: DraftView) -> View:
+    _ = tr.gettext
+    return View(
+        _("Attached ({count}). Send more, or press Done.").format(count=len(draft.evidence)),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _btn(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
+                    _btn(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
+                ]
+            ]
+        ),
+    )
+
+
+def evidence_line(tr: NullTranslations, item: dict[str, Any]) -> str:
+    _ = tr.gettext
+    kind = item.get("kind")
+    if kind == "link":
+        url = item.get("url", "")
+        return f'🔗 <a href="{esc(url)}">{esc(clip(url, 60))}</a>'
+    name = item.get("file_name") or (_("photo") if kind == "photo" else _("document"))
+    icon = "🖼" if kind == "photo" else "📄"
+    caption = item.get("caption") or ""
+    return f"{icon} {esc(clip(name, 60))}" + (f" — {esc(clip(caption, 100))}" if caption else "")
+
+
+def report_body(
+    tr: NullTranslations,
+    *,
+    commitment_id: str,
+    commitment_title: str,
+    status: Status,
+    note: str,
+    evidence: list[dict[str, Any]],
+    reporter: str,
+    state: UpdateState | None = None,
+    when: str = "",
+) -> str:
+    """A report as everyone sees it: in the preview, to leads, in /myreports."""
+    _ = tr.gettext
+    who = reporter or _("former member")
+    head = f"<b>{esc(commitment_id)}</b> · {esc(clip(commitment_title, 120))}"
+    status_text = f"{STATUS_ICON[status]} <b>{esc(status_name(tr, status))}</b>"
+    if state is not None:
+        status_text += f" ({esc(state_name(tr, state))})"
+    meta = _("reported by {who}").format(who=esc(clip(who, 60)))
+    if when:
+        meta += f" · {when}"
+    lines = [head, status_text + " · " + meta, "", esc(note)]
+    if evidence:
+        lines.append("")
+        lines += [evidence_line(tr, item) for item in evidence]
+    return "\n".join(lines)
+
+
+def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
+    _ = tr.gettext
+    body = report_body(
+        tr,
+        commitment_id=draft.commitment_id or "",
+        commitment_title=draft.commitment_title,
+        status=draft.status or Status.NOT_STARTED,
+        note=draft.note,
+        evidence=draft.evidence,
+        reporter=reporter,
+    )
+    intro = _("Step 5/5 · This is how others will see your report:")
+    keyboard = [
+        [
+            _btn(_("Send"), cb.REPORT_PREVIEW.encode("send")),
+            _btn(_("Edit"), cb.REPORT_PREVIEW.encode("edit")),
+            _btn(_("Cancel"), cb.REPORT_PREVIEW.encode("cancel")),
+        ]
+    ]
+    return View(f"{intro}\n\n{body}", InlineKeyboardMarkup(keyboard))
+
+
+def edit_choices(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
+    _ = tr.gettext
+    view = preview(tr, draft, reporter)
+    keyboard = [
+        [
+            _btn(_("Status"), cb.REPORT_EDIT.encode("status")),
+            _btn(_("Note"), cb.REPORT_EDIT.encode("note")),
+            _btn(_("Evidence"), cb.REPORT_EDIT.encode("evidence")),
+        ],
+        [_btn(_("« Back"), cb.REPORT_EDIT.encode("back"))],
+    ]
+    return View(view.text, InlineKeyboardMarkup(keyboard))
+
+
+def hint(tr: NullTranslations, step: str) -> View:
+    _ = tr.gettext
+    hints = {
+        "choose": _("Type a commitment id (like AR0045) or a few words, or pick a button."),
+        "status": _("Please choose the status with one of the buttons above."),
+        "note": _("Please write your note as a text message."),
+        "evidence": _("Send a link, a photo or a document — or press Done (or Skip) above."),
+        "preview": _("Please press Send, Edit or Cancel above."),
+    }
+    return View(hints[step] + " " + _cancel_hint(tr))
+
+
+def cancelled(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Report cancelled. Nothing was sent."))
+
+
+def no_draft(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("This report is no longer open (it expired or was finished). Start again with /report.")
+    )
+
+
+def expired_draft(tr: NullTranslations, commitment_id: str | None) -> View:
+    _ = tr.gettext
+    if commitment_id:
+        return View(
+            _(
+                "Your unfinished report on {id} expired after a day. Start again with /report."
+            ).format(id=f"<b>{esc(commitment_id)}</b>")
+        )
+    return View(_("Your unfinished report expired after a day. Start again with /report."))
+
+
+def flood(tr: NullTranslations, wait: timedelta) -> View:
+    _ = tr.gettext
+    minutes = max(1, round(wait.total_seconds() / 60))
+    return View(
+        _(
+            "You have sent 20 reports in the last hour, the most we take. "
+            "Please try again in {minutes} minutes."
+        ).format(minutes=minutes)
+    )
+
+
+def sent(tr: NullTranslations, result: Submitted) -> View:
+    _ = tr.gettext
+    text = (
+        _(
+            "Thank you! Your changes to the report on {id} are saved and wait for a lead to verify them."
+        )
+        if result.edited
+        else _("Thank you! Your report on {id} is saved and waits for a lead to verify it.")
+    ).format(id=f"<b>{esc(result.commitment_id)}</b>")
+    keyboard = [[_btn(_("View commitment"), cb.CARD.encode(result.commitment_id))]]
+    return View(text, InlineKeyboardMarkup(keyboard))
+
+
+def send_failed(tr: NullTranslations, reason: str) -> View:
+    _ = tr.gettext
+    if reason == "verified":
+        return View(_("This report was verified meanwhile, so it can no longer be changed."))
+    return View(_("This report can no longer be changed."))
+
+
+def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
+    _ = tr.gettext
+    title = (
+        _("A report was changed and needs verifying")
+        if result.edited
+        else _("A new report needs verifying")
+    )
+    body = report_body(
+        tr,
+        commitment_id=result.commitment_id,
+        commitment_title=result.commitment_title,
+        status=result.status,
+        note=result.note,
+        evidence=result.evidence,
+        reporter=result.reporter_name,
+    )
+    return View(
+        f"📝 <b>{esc(title)}</b> ({esc(result.country_name)})\n\n{body}",
+        review_keyboard(tr, result.update_id),
+    )
+
+
+def review_keyboard(tr: NullTranslations, update_id: int) -> InlineKeyboardMarkup:
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id)),
+                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id)),
+            ]
+        ]
+    )
+
+
+def info_body(tr: NullTranslations, info: ReportInfo) -> str:
+    return report_body(
+        tr,
+        commitment_id=info.commitment_id,
+        commitment_title=info.commitment_title,
+        status=info.status,
+        note=info.note,
+        evidence=info.evidence,
+        reporter=info.reporter_name,
+        state=info.state,
+        when=fmt_date(info.created_at),
+    )
+
+
+def reviewed(tr: NullTranslations, info: ReportInfo, reviewer: str) -> View:
+    """The lead's notification after the decision, buttons gone."""
+    _ = tr.gettext
+    verdict = (
+        _("✅ Verified by {who}")
+        if info.state is UpdateState.VERIFIED
+        else _("❌ Rejected by {who}")
+    ).format(who=esc(clip(reviewer, 60)))
+    text = f"{info_body(tr, info)}\n\n<b>{verdict}</b>"
+    if info.reason:
+        text += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
+    return View(text)
+
+
+def already_reviewed(tr: NullTranslations, info: ReportInfo) -> str:
+    _ = tr.gettext
+    return _("Already {state}.").format(state=state_name(tr, info.state))
+
+
+def not_allowed(tr: NullTranslations) -> str:
+    _ = tr.gettext
+    return _("Only leads of this country, or admins, may verify its reports.")
+
+
+def ask_reason(tr: NullTranslations, info: ReportInfo) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Why is the report on {id} rejected? Send a short reason (/cancel to keep it pending)."
+        ).format(id=f"<b>{esc(info.commitment_id)}</b>")
+    )
+
+
+def reason_hint(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Please send the reason as a text message, or /cancel."))
+
+
+def reject_cancelled(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Not rejected; the report is still pending."))
+
+
+def outcome_for_reporter(tr: NullTranslations, info: ReportInfo) -> View:
+    _ = tr.gettext
+    if info.state is UpdateState.VERIFIED:
+        text = _("✅ Your report on {id} was verified. Thank you!").format(
+            id=f"<b>{esc(info.commitment_id)}</b>"
+        )
+    else:
+        text = _("❌ Your report on {id} was not accepted.").format(
+            id=f"<b>{esc(info.commitment_id)}</b>"
+        )
+        if info.reason:
+            text += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
+        text += "\n" + _("You can change it and send it again from /myreports.")
+    keyboard = [[_btn(_("View commitment"), cb.CARD.encode(info.commitment_id))]]
+    return View(text, InlineKeyboardMarkup(keyboard))
+
+
+def report_list(
+    tr: NullTranslations,
+    page: ReportPage,
+    *,
+    title: str,
+    empty: str,
+    page_route: cb.Route,
+    page_args: tuple = (),
+    buttons_for: Any = None,
+) -> View:
+    lines = [f"<b>{esc(title)}</b> ({page.total})", ""]
+    if not page.reports:
+        lines.append(empty)
+    keyboard: list[list[InlineKeyboardButton]] = []
+    for info in page.reports:
+        lines.append(f"#{info.id} · " + info_body(tr, info).replace("\n\n", "\n"))
+        lines.append("")
+        if buttons_for is not None:
+            row = buttons_for(info)
+            if row:
+                keyboard.append(row)
+    text = "\n".join(lines)
+    parts = split_html(text)
+    if len(parts) > 1:  # five long notes: keep the page within one message
+        text = parts[0]
+    nav = []
+    if page.page > 0:
+        nav.append(_btn("‹", page_route.encode(*page_args, page.page - 1)))
+    if page.pages > 1:
+        nav.append(_btn(f"{page.page + 1}/{page.pages}", page_route.encode(*page_args, page.page)))
+    if page.page + 1 < page.pages:
+        nav.append(_btn("›", page_route.encode(*page_args, page.page + 1)))
+    if nav:
+        keyboard.append(nav)
+    return View(text, InlineKeyboardMarkup(keyboard) if keyboard else None)
+
+
+def pending(tr: NullTranslations, page: ReportPage) -> View:
+    _ = tr.gettext
+
+    def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
+        return [
+            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id)),
+            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id)),
+        ]
+
+    return report_list(
+        tr,
+        page,
+        title=_("Reports waiting for verification, oldest first"),
+        empty=_("Nothing waits for you. Thank you!"),
+        page_route=cb.PENDING_PAGE,
+        buttons_for=buttons,
+    )
+
+
+def only_leads(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("/pending is for leads and admins."))
+
+
+def my_reports(tr: NullTranslations, page: ReportPage) -> View:
+    _ = tr.gettext
+
+    def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
+        if info.state in (UpdateState.PENDING, UpdateState.REJECTED):
+            return [
+                _btn(_("Edit #{id}").format(id=info.id), cb.MY_REPORTS.encode("edit", info.id)),
+                _btn(_("Withdraw #{id}").format(id=info.id), cb.MY_REPORTS.encode("wd", info.id)),
+            ]
+        return []
+
+    return report_list(
+        tr,
+        page,
+        title=_("Your reports, newest first"),
+        empty=_("You have not reported yet. Start with /report."),
+        page_route=cb.MY_REPORTS,
+        page_args=("page",),
+        buttons_for=buttons,
+    )
+
+
+def confirm_withdraw(tr: NullTranslations, info: ReportInfo) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Withdraw your report #{id} on {commitment}? It stays in the history as withdrawn."
+        ).format(id=info.id, commitment=f"<b>{esc(info.commitment_id)}</b>"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _btn(_("Yes, withdraw"), cb.MY_REPORTS.encode("wdy", info.id)),
+                    _btn(_("No"), cb.MY_REPORTS.encode("page", 0)),
+                ]
+            ]
+        ),
+    )
+
+
+def withdrawn(tr: NullTranslations, info: ReportInfo) -> View:
+    _ = tr.gettext
+    return View(
+        _("Report #{id} on {commitment} is withdrawn.").format(
+            id=info.id, commitment=f"<b>{esc(info.commitment_id)}</b>"
+        )
+    )
+
+
+def cannot_change(tr: NullTranslations, reason: str) -> str:
+    _ = tr.gettext
+    if reason == "verified":
+        return _("A verified report can no longer be changed.")
+    return _("Only its author can change this report.")
+
+
+def in_group(tr: NullTranslations, url: str) -> View:
+    _ = tr.gettext
+    return View(
+        _("Reports are written in a private chat with me, so the group is not flooded."),
+        InlineKeyboardMarkup([[InlineKeyboardButton(_("Report in private"), url=url)]]),
+    )
+
+
+def nothing_to_cancel(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("There is nothing to cancel."))

@@ -1,0 +1,689 @@
+"""Progress reports: drafts, sending, review by leads, edits, withdrawal.
+
+The rules live here, not in the handlers: the flood limit, the note limit,
+who may verify (leads of the commitment's country, and admins), that only the
+author may edit or withdraw and only until verification, and that every change
+is kept as a revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.audit import audit
+from storage.commitments import (
+    CommunityStatus,
+    community_statuses,
+    display_title,
+)
+from storage.conversations import set_state
+from storage.db import Database
+from storage.models import (
+    Commitment,
+    Country,
+    Evidence,
+    Member,
+    ProgressUpdate,
+    ReportDraft,
+    Role,
+    RoleGrant,
+    Status,
+    Subscription,
+    UpdateRevision,
+    UpdateState,
+    utcnow,
+)
+from storage.people import Visitor
+
+CONVERSATION = "report"
+REJECT_CONVERSATION = "reject"
+REPORTS_PER_HOUR = 20
+NOTE_LIMIT = 2000
+REASON_LIMIT = 500
+MAX_EVIDENCE = 10
+DRAFT_TTL = timedelta(days=1)
+PAGE_SIZE = 5
+
+
+class ReportError(Exception):
+    """A rule said no; ``args[0]`` names which, for the view to word."""
+
+
+class FloodLimited(ReportError):
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__("flood")
+        self.wait = wait
+
+
+@dataclass(frozen=True, slots=True)
+class DraftView:
+    member_id: int
+    chat_id: int
+    commitment_id: str | None
+    commitment_title: str
+    country_name: str
+    current: CommunityStatus | None
+    status: Status | None
+    note: str
+    evidence: list[dict[str, Any]]
+    update_id: int | None
+    editing: bool
+
+
+# --------------------------------------------------------------------- drafts
+
+
+def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | None:
+    """How long until the member may send another report, if they are at the limit."""
+    since = now - timedelta(hours=1)
+    times = session.exec(
+        select(ProgressUpdate.created_at)
+        .where(ProgressUpdate.reporter_id == member_id)
+        .where(ProgressUpdate.created_at >= since)
+        .order_by(col(ProgressUpdate.created_at))
+    ).all()
+    if len(times) < REPORTS_PER_HOUR:
+        return None
+    oldest_counted = times[len(times) - REPORTS_PER_HOUR]
+    return max(timedelta(seconds=1), oldest_counted + timedelta(hours=1) - now)
+
+
+def _view(session: Session, draft: ReportDraft) -> DraftView:
+    commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
+    country = session.get(Country, commitment.country_code) if commitment else None
+    current = (
+        community_statuses(session, [commitment.id]).get(commitment.id) if commitment else None
+    )
+    return DraftView(
+        member_id=draft.member_id,
+        chat_id=draft.chat_id,
+        commitment_id=draft.commitment_id,
+        commitment_title=display_title(commitment) if commitment else "",
+        country_name=country.name if country else "",
+        current=current,
+        status=Status(draft.status) if draft.status else None,
+        note=draft.note,
+        evidence=list(draft.evidence),
+        update_id=draft.update_id,
+        editing=draft.editing,
+    )
+
+
+def start_draft(
+    db: Database,
+    member_id: int,
+    chat_id: int,
+    *,
+    state: str,
+    commitment_id: str | None = None,
+    now: datetime | None = None,
+) -> DraftView:
+    """Begin a new report (replacing any unfinished one). Raises FloodLimited."""
+    now = now or utcnow()
+    with db.session() as session:
+        wait = flood_wait(session, member_id, now)
+        if wait is not None:
+            raise FloodLimited(wait)
+        if commitment_id is not None and session.get(Commitment, commitment_id) is None:
+            commitment_id = None
+        draft = session.get(ReportDraft, member_id)
+        if draft is not None:
+            session.delete(draft)
+            session.flush()
+        draft = ReportDraft(
+            member_id=member_id, chat_id=chat_id, commitment_id=commitment_id, updated_at=now
+        )
+        session.add(draft)
+        set_state(session, CONVERSATION, chat_id, member_id, state, now=now)
+        session.flush()
+        return _view(session, draft)
+
+
+def get_draft(db: Database, member_id: int) -> DraftView | None:
+    with db.session() as session:
+        draft = session.get(ReportDraft, member_id)
+        return _view(session, draft) if draft is not None else None
+
+
+def _change(
+    db: Database, member_id: int, state: str, change: Any, now: datetime | None = None
+) -> DraftView | None:
+    """Apply ``change(draft, session)`` and move the conversation to ``state``, atomically."""
+    now = now or utcnow()
+    with db.session() as session:
+        draft = session.get(ReportDraft, member_id)
+        if draft is None:
+            return None
+        change(draft, session)
+        draft.updated_at = now
+        set_state(session, CONVERSATION, draft.chat_id, member_id, state, now=now)
+        session.flush()
+        return _view(session, draft)
+
+
+def choose_commitment(
+    db: Database, member_id: int, commitment_id: str, *, state: str
+) -> DraftView | None:
+    """None if there is no draft; raises ReportError("unknown") for an unknown id."""
+    with db.session() as session:
+        if session.get(Commitment, commitment_id.upper()) is None:
+            raise ReportError("unknown")
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.commitment_id = commitment_id.upper()
+
+    return _change(db, member_id, state, change)
+
+
+def set_status(db: Database, member_id: int, status: Status, *, state: str) -> DraftView | None:
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.status = status.value
+
+    return _change(db, member_id, state, change)
+
+
+def set_note(db: Database, member_id: int, note: str, *, state: str) -> DraftView | None:
+    """Raises ReportError("too_long") over the limit; the caller keeps the text."""
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise ReportError("too_long")
+    if not note:
+        raise ReportError("empty")
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.note = note
+
+    return _change(db, member_id, state, change)
+
+
+def add_evidence(
+    db: Database, member_id: int, items: list[dict[str, Any]], *, state: str
+) -> DraftView | None:
+    """Raises ReportError("too_many") past MAX_EVIDENCE items."""
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        if len(draft.evidence) + len(items) > MAX_EVIDENCE:
+            raise ReportError("too_many")
+        draft.evidence = [*draft.evidence, *items]
+
+    return _change(db, member_id, state, change)
+
+
+def clear_evidence(db: Database, member_id: int, *, state: str) -> DraftView | None:
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.evidence = []
+
+    return _change(db, member_id, state, change)
+
+
+def move_to(db: Database, member_id: int, *, state: str) -> DraftView | None:
+    """Only move the conversation on (e.g. evidence done: to the preview)."""
+    return _change(db, member_id, state, lambda draft, session: None)
+
+
+def set_editing(db: Database, member_id: int, editing: bool, *, state: str) -> DraftView | None:
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.editing = editing
+
+    return _change(db, member_id, state, change)
+
+
+def discard_draft(db: Database, member_id: int) -> bool:
+    with db.session() as session:
+        draft = session.get(ReportDraft, member_id)
+        if draft is None:
+            return False
+        set_state(session, CONVERSATION, draft.chat_id, member_id, None)
+        session.delete(draft)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    update_id: int
+    commitment_id: str
+    commitment_title: str
+    country_code: str
+    country_name: str
+    status: Status
+    note: str
+    evidence: list[dict[str, Any]]
+    reporter_name: str
+    edited: bool
+    reviewers: list[int]  # who to ask for verification: leads of the country, admins
+
+
+def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> list[int]:
+    leads = session.exec(
+        select(RoleGrant.member_id)
+        .where(RoleGrant.role == Role.LEAD)
+        .where(RoleGrant.country_code == country_code)
+    ).all()
+    return list(dict.fromkeys([*leads, *admins]))
+
+
+def _evidence_rows(update_id: int, items: list[dict[str, Any]]) -> list[Evidence]:
+    return [
+        Evidence(
+            update_id=update_id,
+            kind=item.get("kind", "link"),
+            url=item.get("url", ""),
+            file_id=item.get("file_id", ""),
+            file_name=item.get("file_name", ""),
+            file_size=item.get("file_size"),
+            caption=item.get("caption", ""),
+        )
+        for item in items
+    ]
+
+
+def submit_draft(
+    db: Database, member_id: int, *, admins: Collection[int], now: datetime | None = None
+) -> Submitted | None:
+    """Turn the draft into a pending report (or a new revision of the one it edits).
+
+    None if there is no complete draft. Raises FloodLimited, ReportError("verified")
+    when the edited report was verified meanwhile.
+    """
+    now = now or utcnow()
+    with db.session() as session:
+        draft = session.get(ReportDraft, member_id)
+        if draft is None or not (draft.commitment_id and draft.status and draft.note):
+            return None
+        commitment = session.get(Commitment, draft.commitment_id)
+        country = session.get(Country, commitment.country_code)
+        member = session.get(Member, member_id)
+        edited = draft.update_id is not None
+        if edited:
+            update = session.get(ProgressUpdate, draft.update_id)
+            if update is None or update.reporter_id != member_id:
+                raise ReportError("not_yours")
+            if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
+                raise ReportError("verified")
+            update.status, update.note = draft.status, draft.note
+            update.state = UpdateState.PENDING
+            update.updated_at = now
+            session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == update.id))
+        else:
+            wait = flood_wait(session, member_id, now)
+            if wait is not None:
+                raise FloodLimited(wait)
+            update = ProgressUpdate(
+                commitment_id=commitment.id,
+                reporter_id=member_id,
+                status=draft.status,
+                note=draft.note,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(update)
+        session.flush()
+        session.add_all(_evidence_rows(update.id, draft.evidence))
+        session.add(
+            UpdateRevision(
+                update_id=update.id,
+                action="edited" if edited else "created",
+                actor_id=member_id,
+                status=draft.status,
+                note=draft.note,
+                evidence=list(draft.evidence),
+                at=now,
+            )
+        )
+        result = Submitted(
+            update_id=update.id,
+            commitment_id=commitment.id,
+            commitment_title=display_title(commitment),
+            country_code=country.code,
+            country_name=country.name,
+            status=Status(draft.status),
+            note=draft.note,
+            evidence=list(draft.evidence),
+            reporter_name=member.display_name if member else "",
+            edited=edited,
+            reviewers=[r for r in _reviewers(session, country.code, admins) if r != member_id],
+        )
+        set_state(session, CONVERSATION, draft.chat_id, member_id, None)
+        session.delete(draft)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiredDraft:
+    member_id: int
+    chat_id: int
+    commitment_id: str | None
+
+
+def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredDraft]:
+    """Drop drafts idle for more than a day; the caller tells their authors."""
+    cutoff = (now or utcnow()) - DRAFT_TTL
+    with db.session() as session:
+        drafts = session.exec(select(ReportDraft).where(col(ReportDraft.updated_at) < cutoff)).all()
+        expired = [ExpiredDraft(d.member_id, d.chat_id, d.commitment_id) for d in drafts]
+        for draft in drafts:
+            set_state(session, CONVERSATION, draft.chat_id, draft.member_id, None)
+            session.delete(draft)
+        return expired
+
+
+# ------------------------------------------------------------ choosing
+
+
+def suggestions(db: Database, chat_id: int, *, limit: int = 8) -> list[tuple[str, str]]:
+    """Commitments to offer first: of the followed countries, newest plans first."""
+    with db.session() as session:
+        rows = session.exec(
+            select(Commitment.id, Commitment.short_title, Commitment.title)
+            .join(Subscription, col(Subscription.country_code) == col(Commitment.country_code))
+            .where(Subscription.chat_id == chat_id)
+            .order_by(
+                sa.func.coalesce(col(Commitment.end_date), sa.literal("0001-01-01")).desc(),
+                col(Commitment.id),
+            )
+            .limit(limit)
+        ).all()
+    return [(cid, (short or title or cid).strip()) for cid, short, title in rows]
+
+
+# ------------------------------------------------------------ review
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInfo:
+    id: int
+    commitment_id: str
+    commitment_title: str
+    country_code: str
+    status: Status
+    state: UpdateState
+    note: str
+    evidence: list[dict[str, Any]]
+    reporter_id: int | None
+    reporter_name: str
+    created_at: datetime
+    reason: str = ""
+
+
+def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
+    commitment = session.get(Commitment, update.commitment_id)
+    member = session.get(Member, update.reporter_id) if update.reporter_id else None
+    evidence = session.exec(select(Evidence).where(Evidence.update_id == update.id)).all()
+    return ReportInfo(
+        id=update.id,
+        commitment_id=update.commitment_id,
+        commitment_title=display_title(commitment),
+        country_code=commitment.country_code,
+        status=Status(update.status),
+        state=UpdateState(update.state),
+        note=update.note,
+        evidence=[
+            {"kind": e.kind, "url": e.url, "file_id": e.file_id, "file_name": e.file_name}
+            for e in evidence
+        ],
+        reporter_id=update.reporter_id,
+        reporter_name=member.display_name if member else "",
+        created_at=update.created_at,
+        reason=update.review_reason,
+    )
+
+
+def get_report(db: Database, update_id: int) -> ReportInfo | None:
+    with db.session() as session:
+        update = session.get(ProgressUpdate, update_id)
+        return _info(session, update) if update is not None else None
+
+
+def may_review(visitor: Visitor, country_code: str) -> bool:
+    return visitor.is_admin or country_code in visitor.lead_countries
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    allowed: bool
+    changed: bool  # False when it was already in that state (a replayed button)
+    report: ReportInfo | None
+
+
+def review(
+    db: Database,
+    visitor: Visitor,
+    update_id: int,
+    *,
+    verify: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> ReviewResult:
+    """Verify or reject a pending report. Refusals are audited; so are decisions."""
+    now = now or utcnow()
+    action = "report.verify" if verify else "report.reject"
+    with db.session() as session:
+        update = session.get(ProgressUpdate, update_id)
+        if update is None:
+            audit(
+                session,
+                visitor.user_id,
+                action,
+                target=f"update:{update_id}",
+                allowed=False,
+                detail="no such report",
+            )
+            return ReviewResult(False, False, None)
+        commitment = session.get(Commitment, update.commitment_id)
+        if not may_review(visitor, commitment.country_code):
+            audit(
+                session,
+                visitor.user_id,
+                action,
+                target=f"update:{update_id}",
+                allowed=False,
+                detail=f"not a lead of {commitment.country_code}",
+            )
+            return ReviewResult(False, False, None)
+        if update.state != UpdateState.PENDING:
+            return ReviewResult(True, False, _info(session, update))
+        update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
+        update.reviewed_by = visitor.user_id
+        update.reviewed_at = now
+        update.review_reason = reason.strip()[:REASON_LIMIT]
+        update.updated_at = now
+        session.add(
+            UpdateRevision(
+                update_id=update.id,
+                action="verified" if verify else "rejected",
+                actor_id=visitor.user_id,
+                status=update.status,
+                note=update.note,
+                reason=update.review_reason,
+                at=now,
+            )
+        )
+        audit(session, visitor.user_id, action, target=f"update:{update_id}")
+        set_state(session, REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0, None)
+        session.flush()
+        return ReviewResult(True, True, _info(session, update))
+
+
+def begin_reject(db: Database, visitor: Visitor, update_id: int, *, state: str) -> ReviewResult:
+    """A lead pressed Reject: remember which report, then ask for the reason."""
+    with db.session() as session:
+        update = session.get(ProgressUpdate, update_id)
+        commitment = session.get(Commitment, update.commitment_id) if update else None
+        if update is None or not may_review(visitor, commitment.country_code):
+            audit(
+                session,
+                visitor.user_id,
+                "report.reject",
+                target=f"update:{update_id}",
+                allowed=False,
+                detail="no such report" if update is None else "not a lead",
+            )
+            return ReviewResult(False, False, None)
+        if update.state != UpdateState.PENDING:
+            return ReviewResult(True, False, _info(session, update))
+        set_state(
+            session,
+            REJECT_CONVERSATION,
+            visitor.chat_id,
+            visitor.user_id,
+            state,
+            data={"update_id": update_id},
+        )
+        return ReviewResult(True, True, _info(session, update))
+
+
+def rejecting(db: Database, chat_id: int, user_id: int) -> int | None:
+    """Which report this lead is writing a rejection reason for."""
+    from storage.models import ConversationState
+
+    with db.session() as session:
+        row = session.get(ConversationState, (REJECT_CONVERSATION, chat_id, user_id))
+        return int(row.data["update_id"]) if row and "update_id" in row.data else None
+
+
+def cancel_reject(db: Database, chat_id: int, user_id: int) -> None:
+    with db.session() as session:
+        set_state(session, REJECT_CONVERSATION, chat_id, user_id, None)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPage:
+    reports: list[ReportInfo]
+    page: int
+    total: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
+    """Pending reports this lead may review, oldest first. None for non-leads."""
+    if not visitor.is_lead:
+        return None
+    conditions = [ProgressUpdate.state == UpdateState.PENDING]
+    if not visitor.is_admin:
+        conditions.append(col(Commitment.country_code).in_(visitor.lead_countries))
+    return _report_page(db, conditions, page, oldest_first=True)
+
+
+def my_reports(db: Database, member_id: int, *, page: int = 0) -> ReportPage:
+    return _report_page(db, [ProgressUpdate.reporter_id == member_id], page, oldest_first=False)
+
+
+def _report_page(db: Database, conditions: list, page: int, *, oldest_first: bool) -> ReportPage:
+    order = col(ProgressUpdate.created_at)
+    with db.session() as session:
+        base = select(ProgressUpdate).join(
+            Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id)
+        )
+        total = session.exec(
+            select(sa.func.count()).select_from(base.where(*conditions).subquery())
+        ).one()
+        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        updates = session.exec(
+            base.where(*conditions)
+            .order_by(order if oldest_first else order.desc(), col(ProgressUpdate.id))
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        return ReportPage([_info(session, u) for u in updates], page, total)
+
+
+# ------------------------------------------------------------ author's changes
+
+
+def edit_report(
+    db: Database, member_id: int, chat_id: int, update_id: int, *, state: str
+) -> DraftView:
+    """Open a draft over an existing report. Raises ReportError("not_yours"/"verified")."""
+    with db.session() as session:
+        update = session.get(ProgressUpdate, update_id)
+        if update is None or update.reporter_id != member_id:
+            raise ReportError("not_yours")
+        if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
+            raise ReportError("verified")
+        evidence = session.exec(select(Evidence).where(Evidence.update_id == update_id)).all()
+        old = session.get(ReportDraft, member_id)
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        draft = ReportDraft(
+            member_id=member_id,
+            chat_id=chat_id,
+            commitment_id=update.commitment_id,
+            status=update.status,
+            note=update.note,
+            evidence=[
+                {
+                    "kind": e.kind,
+                    "url": e.url,
+                    "file_id": e.file_id,
+                    "file_name": e.file_name,
+                    "file_size": e.file_size,
+                    "caption": e.caption,
+                }
+                for e in evidence
+            ],
+            update_id=update_id,
+            editing=True,
+        )
+        session.add(draft)
+        set_state(session, CONVERSATION, chat_id, member_id, state)
+        session.flush()
+        return _view(session, draft)
+
+
+def withdraw(
+    db: Database, member_id: int, update_id: int, *, now: datetime | None = None
+) -> ReportInfo:
+    """The author takes a report back. Raises ReportError("not_yours"/"verified")."""
+    now = now or utcnow()
+    with db.session() as session:
+        update = session.get(ProgressUpdate, update_id)
+        if update is None or update.reporter_id != member_id:
+            raise ReportError("not_yours")
+        if update.state == UpdateState.WITHDRAWN:
+            return _info(session, update)
+        if update.state == UpdateState.VERIFIED:
+            raise ReportError("verified")
+        update.state = UpdateState.WITHDRAWN
+        update.updated_at = now
+        session.add(
+            UpdateRevision(
+                update_id=update.id,
+                action="withdrawn",
+                actor_id=member_id,
+                status=update.status,
+                note=update.note,
+                at=now,
+            )
+        )
+        session.flush()
+        return _info(session, update)
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    action: str
+    status: Status
+    note: str
+    reason: str
+    at: datetime
+
+
+def revisions(db: Database, update_id: int) -> list[Revision]:
+    with db.session() as session:
+        rows = session.exec(
+            select(UpdateRevision)
+            .where(UpdateRevision.update_id == update_id)
+            .order_by(col(UpdateRevision.at), col(UpdateRevision.id))
+        ).all()
+        return [Revision(r.action, Status(r.status), r.note, r.reason, r.at) for r in rows]
