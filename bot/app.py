@@ -32,9 +32,9 @@ from bot.handlers import (
     start,
     visit,
 )
+from bot.i18n import DEFAULT_LANGUAGE, available_languages, translation
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
-from bot.i18n import DEFAULT_LANGUAGE, available_languages, translation
 from storage.db import Database
 from storage.models import Role, utcnow
 

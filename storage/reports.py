@@ -25,6 +25,8 @@ from storage.commitments import (
 from storage.conversations import set_state
 from storage.db import Database
 from storage.models import (
+    Chat,
+    ChatState,
     Commitment,
     Country,
     Evidence,
@@ -260,12 +262,25 @@ class Submitted:
 
 
 def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> list[int]:
+    """Leads of the country and admins who can be messaged.
+
+    Telegram lets a bot write only to people who started it, and never to those
+    who blocked it: the others see the report in /pending when they come.
+    """
     leads = session.exec(
         select(RoleGrant.member_id)
         .where(RoleGrant.role == Role.LEAD)
         .where(RoleGrant.country_code == country_code)
     ).all()
-    return list(dict.fromkeys([*leads, *admins]))
+    candidates = list(dict.fromkeys([*leads, *admins]))
+    reachable = set(
+        session.exec(
+            select(Chat.id)
+            .where(col(Chat.id).in_(candidates))
+            .where(Chat.state != ChatState.BLOCKED)
+        )
+    )
+    return [member for member in candidates if member in reachable]
 
 
 def _evidence_rows(update_id: int, items: list[dict[str, Any]]) -> list[Evidence]:

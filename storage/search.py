@@ -107,14 +107,13 @@ def query_tokens(text: str) -> list[str]:
 def fts_expression(tokens: Sequence[str]) -> str:
     """A safe FTS5 MATCH expression: every word, quoted, prefix-matched, ANDed.
 
-    One-letter words are matched whole unless they are the last one (the word
-    still being typed), so "a" in the middle of a query does not expand to
-    every word starting with a.
+    One-letter words are matched whole: "a" expanding to every word that starts
+    with a would match nearly everything, and slowly.
     """
     parts = []
-    for i, token in enumerate(tokens):
+    for token in tokens:
         quoted = '"' + token.replace('"', '""') + '"'
-        if len(token) > 1 or i == len(tokens) - 1:
+        if len(token) > 1:
             quoted += "*"
         parts.append(quoted)
     return " AND ".join(parts)

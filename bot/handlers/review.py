@@ -47,7 +47,7 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
 
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    verdict, update_id = cb.REVIEW.parse(query.data)
+    _verdict, update_id = cb.REVIEW.parse(query.data)
     result = store.review(context.db, context.visitor, int(update_id), verify=True)
     if not result.allowed:
         await query.answer(views.not_allowed(context.tr), show_alert=True)

@@ -310,7 +310,8 @@ def sent(tr: NullTranslations, result: Submitted) -> View:
     _ = tr.gettext
     text = (
         _(
-            "Thank you! Your changes to the report on {id} are saved and wait for a lead to verify them."
+            "Thank you! Your changes to the report on {id} are saved and wait for a lead "
+            "to verify them."
         )
         if result.edited
         else _("Thank you! Your report on {id} is saved and waits for a lead to verify it.")
