@@ -22,6 +22,7 @@ COMMITMENT = re.compile(r"[A-Z]{1,6}[0-9]{1,6}")  # AR0045, BUE0009
 NUMBER = re.compile(r"[0-9]{1,6}")
 PLAN = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # AP_ARG03
 WORD = re.compile(r"[a-z]{1,8}")
+VALUE = re.compile(r"[a-z0-9_]{1,10}")
 
 
 class CallbackTooLong(ValueError):
@@ -82,6 +83,12 @@ COUNTRY_PLANS = Route("cp", (CODE,))
 COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
+# Settings, digests, broadcasts
+SETTINGS = Route("st", (WORD, VALUE))  # what, value: freq weekly | hour 9 | menu day ...
+ZONE = Route("sz", (NUMBER,))  # index into the zones offered for the followed countries
+RESUME = Route("rz", (WORD,))  # yes | no, after /stop
+BROADCAST_AUDIENCE = Route("ba", (NUMBER,))  # index into the audiences offered
+BROADCAST_CONFIRM = Route("bc", (WORD,))  # send | cancel | digest
 # Reporting
 REPORT_START = Route("rs", (COMMITMENT,))  # "Report progress" on a card
 REPORT_PICK = Route("rc", (COMMITMENT,))  # step 1: this commitment
@@ -93,3 +100,6 @@ REPORT_EDIT = Route("rx", (WORD,))  # from the preview: status | note | evidence
 REVIEW = Route("rw", (WORD, NUMBER))  # ok | no, report id
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number
+# Roles, audit, leaving
+AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
+FORGET = Route("fm", (WORD,))  # /forgetme confirmation: yes | no

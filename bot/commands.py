@@ -39,7 +39,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("report", N_("Report progress on a commitment")),
     CommandSpec("myreports", N_("Your reports: edit or withdraw them")),
     CommandSpec("cancel", N_("Stop what you are doing")),
+    CommandSpec("settings", N_("Digest schedule, time zone, reminders, language")),
+    CommandSpec("timezone", N_("Set this chat's time zone: /timezone Africa/Nairobi")),
+    CommandSpec("digest", N_("This chat's digest, now")),
+    CommandSpec("stop", N_("Stop digests, reminders and broadcasts to this chat")),
     CommandSpec("pending", N_("Reports waiting for your verification"), Role.LEAD),
+    CommandSpec("broadcast", N_("Send a message or a digest to followers"), Role.LEAD),
+    CommandSpec("groups", N_("Working groups: what they follow, leads, chats")),
+    CommandSpec("export", N_("CSV of commitments and reports: /export Kenya")),
+    CommandSpec("chart", N_("A chart of where commitments stand: /chart Kenya")),
+    CommandSpec("forgetme", N_("Delete your personal data from the bot")),
+    CommandSpec("linkgroup", N_("Link this group chat to your working group"), Role.LEAD),
+    CommandSpec("grant", N_("Make a member a lead: /grant @name Kenya"), Role.ADMIN),
+    CommandSpec("revoke", N_("Take a lead role back: /revoke @name Kenya"), Role.ADMIN),
+    CommandSpec("newgroup", N_("Create a working group: /newgroup Name: Kenya, Ghana"), Role.ADMIN),
+    CommandSpec("audit", N_("The latest privileged actions, allowed or refused"), Role.ADMIN),
 )
 
 

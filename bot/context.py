@@ -22,6 +22,7 @@ from storage.people import Visitor
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
 CLOCK_KEY = "clock"
+SENDER_KEY = "sender"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -2,24 +2,35 @@
 
 A single repeating JobQueue job per kind of work, never a pickled job per chat:
 rows survive restarts and upgrades, and catching up after downtime is a query.
+Jobs never send directly (except to tell a member their draft expired): they
+write to the outbox, and the sender drains it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import BotContext
+from bot.context import SENDER_KEY, BotContext
+from bot.delivery import OutboxSender
 from bot.i18n import pick_language, translation
+from bot.views import digests as digest_views
 from bot.views import reports as report_views
-from storage import reports
+from storage import reminders, reports, schedule
+from storage.digests import RenderedDigest, build_digests, record_digests
 
 log = logging.getLogger(__name__)
 
 DRAFT_SWEEP_SECONDS = 15 * 60
+DIGEST_SECONDS = 60
+REMINDER_SECONDS = 60 * 60
+DRAIN_SECONDS = 2
+DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
+DIGEST_BATCH = 2_000
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -34,10 +45,74 @@ async def expire_drafts(context: BotContext) -> None:
             log.info("could not tell %s that their draft expired: %s", draft.chat_id, exc)
 
 
+def compose_digests(context: BotContext, chat_ids: list[int]) -> list[RenderedDigest]:
+    """Build and render digests for many chats (a few queries for all of them)."""
+    now = context.now()
+    username = context.bot.username
+    rendered = []
+    for data in build_digests(context.db, chat_ids, now=now):
+        tr = translation(pick_language(data.language, default=context.settings.default_language))
+        private = data.chat_id > 0
+        if data.is_empty and not data.when_empty:
+            rendered.append(RenderedDigest(data.chat_id, []))
+            continue
+        parts = digest_views.digest(tr, data, private=private, bot_username=username)
+        rendered.append(
+            RenderedDigest(
+                data.chat_id,
+                [(text, markup.to_dict() if markup else None) for text, markup in parts],
+            )
+        )
+    return rendered
+
+
+async def send_digests(context: BotContext) -> None:
+    """Every chat whose digest time has come gets it queued; its schedule moves on."""
+    now = context.now()
+    while chat_ids := schedule.due_chats(context.db, now, limit=DIGEST_BATCH):
+        rendered = await asyncio.to_thread(compose_digests, context, chat_ids)
+        queued = record_digests(context.db, rendered, now=now)
+        log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
+    await drain(context)
+
+
+async def send_reminders(context: BotContext) -> None:
+    due = reminders.due_reminders(context.db, now=context.now())
+    rendered = []
+    for data in due:
+        tr = translation(pick_language(data.language, default=context.settings.default_language))
+        text, markup = digest_views.reminder(tr, data, bot_username=context.bot.username)
+        rendered.append((data, text, markup.to_dict() if markup else None))
+    if rendered:
+        reminders.record_reminders(context.db, rendered, now=context.now())
+        await drain(context)
+
+
+async def drain(context: BotContext) -> None:
+    sender: OutboxSender = context.bot_data[SENDER_KEY]
+    await sender.drain(budget=DRAIN_BUDGET)
+
+
+def make_sender(app: Application) -> OutboxSender:
+    from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY
+
+    settings = app.bot_data[SETTINGS_KEY]
+    return OutboxSender(
+        app.bot,
+        app.bot_data[DB_KEY],
+        settings.rate_limits,
+        clock=app.bot_data[CLOCK_KEY],
+        tr=translation(pick_language(settings.default_language)),
+    )
+
+
 def schedule_jobs(app: Application) -> None:
+    app.bot_data[SENDER_KEY] = make_sender(app)
     if app.job_queue is None:  # installed without the job-queue extra
         log.warning("no JobQueue: scheduled work is off")
         return
-    app.job_queue.run_repeating(
-        expire_drafts, interval=DRAFT_SWEEP_SECONDS, first=60, name="expire_drafts"
-    )
+    jobs = app.job_queue
+    jobs.run_repeating(expire_drafts, interval=DRAFT_SWEEP_SECONDS, first=60, name="expire_drafts")
+    jobs.run_repeating(send_digests, interval=DIGEST_SECONDS, first=5, name="digests")
+    jobs.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=30, name="reminders")
+    jobs.run_repeating(drain, interval=DRAIN_SECONDS, first=1, name="outbox")

@@ -156,6 +156,16 @@ class Chat(SQLModel, table=True):
     state: str = Field(default=ChatState.ACTIVE, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Digest schedule, as data: one periodic job picks up chats whose time is due.
+    digest_frequency: str = Field(default="weekly", max_length=8)  # off | daily | weekly
+    digest_weekday: int = 0  # 0 = Monday
+    digest_hour: int = 9  # local hour in ``timezone``
+    digest_when_empty: bool = False  # a one-line digest when nothing is new
+    next_digest_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    last_digest_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Reminders (for a private chat: its member's opt-in).
+    reminders: bool = False
+    reminder_days: int = 30
 
 
 class Member(SQLModel, table=True):
@@ -173,6 +183,7 @@ class RoleGrant(SQLModel, table=True):
     """A lead role for one country. Admins are named in the config, not here."""
 
     __tablename__ = "role_grant"
+    # Grants for a working group have no country; storage keeps them unique.
     __table_args__ = (sa.UniqueConstraint("member_id", "role", "country_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -181,6 +192,7 @@ class RoleGrant(SQLModel, table=True):
     )
     role: str = Field(default=Role.LEAD, max_length=16)
     country_code: str | None = Field(default=None, foreign_key="country.code")
+    working_group_id: int | None = Field(default=None, foreign_key="working_group.id")
     granted_by: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -237,6 +249,7 @@ class Outbox(SQLModel, table=True):
     text: str
     reply_markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     kind: str = Field(default="message", max_length=32)
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     # Makes enqueueing idempotent: a digest or reminder is written once per key.
     dedup_key: str | None = Field(default=None, max_length=128, unique=True)
     state: str = Field(default=OutboxState.PENDING, max_length=16, index=True)
@@ -329,3 +342,54 @@ class UpdateRevision(SQLModel, table=True):
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     reason: str = ""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkingGroup(SQLModel, table=True):
+    """A coalition's working group: the countries or policy areas it follows."""
+
+    __tablename__ = "working_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    countries: list[str] = Field(default_factory=list, sa_type=JSON)
+    policy_areas: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkingGroupChat(SQLModel, table=True):
+    """A Telegram group linked to a working group (/linkgroup)."""
+
+    __tablename__ = "working_group_chat"
+
+    working_group_id: int = Field(foreign_key="working_group.id", primary_key=True)
+    chat_id: int = Field(
+        sa_column=sa.Column(
+            sa.BigInteger, sa.ForeignKey("chat.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+
+
+class Broadcast(SQLModel, table=True):
+    """A lead's message to many chats; its rows in the outbox carry its id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(sa_type=sa.BigInteger)
+    audience: str = Field(max_length=64)  # country:KEN | group:3 | all
+    text: str
+    total: int = 0
+    # Where the sender shows progress ("sent 340 / 1,200"), edited in place.
+    progress_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    progress_message_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SentReminder(SQLModel, table=True):
+    """A reminder already sent: each is sent once per commitment per event."""
+
+    __tablename__ = "sent_reminder"
+
+    chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    commitment_id: str = Field(foreign_key="commitment.id", primary_key=True)
+    event: str = Field(primary_key=True, max_length=32)  # ends_soon | quiet
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

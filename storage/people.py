@@ -6,10 +6,19 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.models import Chat, ChatState, ChatType, Member, Role, RoleGrant, utcnow
+from storage.models import (
+    Chat,
+    ChatState,
+    ChatType,
+    Member,
+    Role,
+    RoleGrant,
+    WorkingGroup,
+    utcnow,
+)
 
 # last_seen_at is for "who is active", not an audit trail: refreshing it on every
 # update would turn every read-only command into a write.
@@ -42,7 +51,10 @@ class Visitor:
     chat_type: str
     is_new_member: bool = False
     was_blocked: bool = False
+    # Countries the member leads: granted directly, or followed by a working
+    # group they lead (working-group leads verify their group's countries).
     lead_countries: frozenset[str] = frozenset()
+    lead_groups: frozenset[int] = frozenset()  # working groups the member leads
 
     @property
     def is_admin(self) -> bool:
@@ -62,13 +74,21 @@ def role_of(session: Session, user_id: int | None, admins: Collection[int]) -> R
     return Role.LEAD if grant is not None else Role.MEMBER
 
 
-def _lead_countries(session: Session, user_id: int) -> frozenset[str]:
+def _leads(session: Session, user_id: int) -> tuple[frozenset[str], frozenset[int]]:
+    """(countries, working groups) the member leads; a group's countries count as led."""
     rows = session.exec(
-        select(RoleGrant.country_code).where(
+        select(RoleGrant.country_code, RoleGrant.working_group_id).where(
             RoleGrant.member_id == user_id, RoleGrant.role == Role.LEAD
         )
     ).all()
-    return frozenset(code for code in rows if code)
+    countries = {code for code, _group in rows if code}
+    groups = frozenset(group for _code, group in rows if group is not None)
+    if groups:
+        for followed in session.exec(
+            select(WorkingGroup.countries).where(col(WorkingGroup.id).in_(groups))
+        ):
+            countries.update(code for code in followed or () if code)
+    return frozenset(countries), groups
 
 
 def _stale(seen: datetime, now: datetime) -> bool:
@@ -143,7 +163,11 @@ def record_visit(
         session.flush()
         user_id = user.id if user else None
         role = role_of(session, user_id, admins)
-        leads = _lead_countries(session, user_id) if role is Role.LEAD and user_id else frozenset()
+        leads, groups = (
+            _leads(session, user_id)
+            if role is Role.LEAD and user_id
+            else (frozenset(), frozenset())
+        )
         language = (
             chat_row.language
             if chat_row is not None
@@ -160,4 +184,5 @@ def record_visit(
             is_new_member=is_new,
             was_blocked=was_blocked,
             lead_countries=leads,
+            lead_groups=groups,
         )

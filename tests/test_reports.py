@@ -321,8 +321,8 @@ async def test_edit_and_withdraw_keep_history(demo_bot: Driver, demo_db) -> None
     await ana.send("corrected words")
     await ana.press("Send")
     assert "Your changes to the report on KE0012 are saved" in ana.last_reply.text
-    first, second = _updates(demo_db)
-    assert first.note == "corrected words" and len(_updates(demo_db)) == 2
+    first, _second = _updates(demo_db)
+    assert first.note == "corrected words"
 
     mine = (await ana.send("/myreports"))[0]
     await ana.press("Withdraw #2", message=mine)

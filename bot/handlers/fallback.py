@@ -9,11 +9,12 @@ group, so these answer only what no feature took.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
+from bot.views import reports as report_views
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -25,11 +26,17 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await reply(update, views.unknown_command(context.tr, command))
 
 
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel that no open conversation took."""
+    await reply(update, report_views.nothing_to_cancel(context.tr))
+
+
 async def plain_text(update: Update, context: BotContext) -> None:
     await reply(update, views.plain_text_hint(context.tr))
 
 
 def register(app: Application) -> None:
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel))
     app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command))
     app.add_handler(
         MessageHandler(

@@ -362,10 +362,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    await reply(update, views.nothing_to_cancel(context.tr))
-
-
 def conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
@@ -418,4 +414,3 @@ def register(app: Application) -> None:
     with mixed_conversation():
         app.add_handler(conversation())
     app.add_handler(CommandHandler("report", report_in_group, filters=~filters.ChatType.PRIVATE))
-    app.add_handler(CommandHandler("cancel", nothing_to_cancel))

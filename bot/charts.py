@@ -1,0 +1,114 @@
+"""Drawing /chart's PNG with matplotlib, without a display.
+
+Uses matplotlib's object API with the Agg canvas (no pyplot, no global state),
+so charts can be drawn in worker threads. Sized for a phone: about 1200 px
+wide, large labels, counts written on the bars.
+"""
+
+from __future__ import annotations
+
+import io
+from gettext import NullTranslations
+
+from bot.views.commitments import status_name
+from storage.charts import SCALE, ChartData
+from storage.models import Status
+
+COLOURS: dict[Status | None, str] = {
+    Status.NOT_STARTED: "#b0b0b0",
+    Status.LIMITED: "#f28e2b",
+    Status.SUBSTANTIAL: "#edc948",
+    Status.COMPLETE: "#59a14f",
+    Status.WITHDRAWN: "#4e4e4e",
+    None: "#dfe7f2",
+}
+COMMUNITY_COLOUR = "#4e79a7"
+IRM_COLOUR = "#e15759"
+DPI = 150
+
+
+def _label(tr: NullTranslations, status: Status | None) -> str:
+    _ = tr.gettext
+    return status_name(tr, status) if status is not None else _("No data")
+
+
+def render(data: ChartData, tr: NullTranslations) -> bytes:
+    """The chart as PNG bytes: one country's statuses, or one bar per country."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 6 if data.single else max(5, 1.6 + 0.55 * len(data.countries))))
+    if data.single:
+        _single(figure, data, tr)
+        figure.tight_layout()
+    else:
+        _per_country(figure, data, tr)
+        # Room for the legend below and the title above.
+        figure.tight_layout(rect=(0, 0.12, 1, 0.95))
+    buffer = io.BytesIO()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).print_png(buffer, dpi=DPI)
+    return buffer.getvalue()
+
+
+def _single(figure, data: ChartData, tr: NullTranslations) -> None:
+    """Grouped horizontal bars: per status, the community's count next to the IRM's."""
+    _ = tr.gettext
+    axes = figure.add_subplot()
+    statuses = list(SCALE)
+    community, irm = data.community, data.irm
+    positions = range(len(statuses))
+    height = 0.4
+    bars_c = axes.barh(
+        [p - height / 2 for p in positions],
+        [community[s] for s in statuses],
+        height,
+        label=_("Community reports"),
+        color=COMMUNITY_COLOUR,
+    )
+    bars_i = axes.barh(
+        [p + height / 2 for p in positions],
+        [irm[s] for s in statuses],
+        height,
+        label=_("IRM completion"),
+        color=IRM_COLOUR,
+    )
+    for bars in (bars_c, bars_i):
+        axes.bar_label(bars, padding=3, fontsize=12)
+    axes.set_yticks(list(positions), [_label(tr, s) for s in statuses], fontsize=13)
+    axes.invert_yaxis()
+    axes.set_xlabel(_("Commitments"), fontsize=12)
+    axes.set_title(
+        _("{name}: {count} commitments").format(name=data.title, count=data.total), fontsize=15
+    )
+    axes.legend(fontsize=12, loc="lower right")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.margins(x=0.15)
+
+
+def _per_country(figure, data: ChartData, tr: NullTranslations) -> None:
+    """Two panels side by side: community status and IRM completion, one bar per country."""
+    _ = tr.gettext
+    names = [bar.name if len(bar.name) <= 18 else bar.code for bar in data.countries]
+    panels = ((_("Community reports"), "community"), (_("IRM completion"), "irm"))
+    axes_list = figure.subplots(1, 2, sharey=True)
+    for axes, (title, field) in zip(axes_list, panels, strict=True):
+        left = [0] * len(data.countries)
+        for status in SCALE:
+            values = [getattr(bar, field)[status] for bar in data.countries]
+            axes.barh(
+                names,
+                values,
+                left=left,
+                color=COLOURS[status],
+                label=_label(tr, status),
+                edgecolor="white",
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        axes.set_title(title, fontsize=14)
+        axes.tick_params(labelsize=12)
+        axes.spines[["top", "right"]].set_visible(False)
+    axes_list[0].invert_yaxis()
+    handles, labels = axes_list[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=3, fontsize=11, frameon=False)
+    figure.suptitle(data.title, fontsize=16)

@@ -1,0 +1,189 @@
+"""The outbox sender: drains queued messages under Telegram's limits.
+
+One message at a time, marked sent as soon as Telegram accepts it, so a crash
+re-sends at most the message in flight. Limits are configurable (defaults:
+about 30 messages a second overall, 1 a second per private chat, 20 a minute
+per group). A 429 pauses the sender for ``retry_after``; network errors are
+retried with backoff; a 403 marks the chat blocked and nothing more goes to it
+until it writes to the bot; other refusals drop the message with the error
+recorded, as do network errors past the retry limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from gettext import NullTranslations
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.config import RateLimits
+from bot.views import digests as views
+from storage import outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+PROGRESS_EVERY = timedelta(seconds=2)
+MAX_BACKOFF = timedelta(minutes=10)
+LIMITER_CACHE = 20_000
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    value = error._retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    blocked: int = 0
+    dropped: int = 0
+    retried: int = 0
+    throttled: int = 0
+    broadcasts: set[int] = field(default_factory=set)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        limits: RateLimits,
+        *,
+        clock: Callable[[], datetime],
+        tr: NullTranslations,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.limits = limits
+        self.clock = clock
+        self.tr = tr
+        self.overall = AsyncLimiter(limits.overall_per_second, 1)
+        self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    def _limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chat_limiters.get(chat_id)
+        if limiter is None:
+            if chat_id < 0:  # groups and channels
+                limiter = AsyncLimiter(self.limits.group_per_minute, 60)
+            else:
+                limiter = AsyncLimiter(self.limits.private_chat_per_second, 1)
+            self._chat_limiters[chat_id] = limiter
+            if len(self._chat_limiters) > LIMITER_CACHE:
+                self._chat_limiters.popitem(last=False)
+        else:
+            self._chat_limiters.move_to_end(chat_id)
+        return limiter
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def drain(self, *, budget: float | None = None) -> DrainStats:
+        """Send what is due, until nothing is or ``budget`` seconds have passed."""
+        stats = DrainStats()
+        if self._lock.locked():
+            return stats  # another drain is running: it will pick these up
+        async with self._lock:
+            await asyncio.to_thread(outbox.drop_for_inactive_chats, self.db)
+            started = time.monotonic()
+            last_progress = self.clock()
+            while budget is None or time.monotonic() - started < budget:
+                batch = outbox.due(self.db, self.clock(), limit=BATCH)
+                if not batch:
+                    break
+                progressed = False
+                for message in batch:
+                    if not self._limiter(message.chat_id).has_capacity():
+                        continue  # this chat had its share; the others need not wait
+                    progressed = True
+                    await self._send(message, stats)
+                    if message.broadcast_id is not None:
+                        stats.broadcasts.add(message.broadcast_id)
+                    if self.clock() - last_progress >= PROGRESS_EVERY:
+                        await self._report_progress(stats.broadcasts)
+                        last_progress = self.clock()
+                if not progressed:
+                    await asyncio.sleep(0.05)  # only rate-limited chats left: let time pass
+            await self._report_progress(stats.broadcasts)
+        return stats
+
+    async def _send(self, message: outbox.Message, stats: DrainStats) -> None:
+        markup = (
+            InlineKeyboardMarkup.de_json(message.reply_markup, self.bot)
+            if message.reply_markup
+            else None
+        )
+        async with self.overall, self._limiter(message.chat_id):
+            try:
+                await self.bot.send_message(
+                    message.chat_id,
+                    message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            except RetryAfter as error:
+                wait = _retry_seconds(error)
+                stats.throttled += 1
+                outbox.postpone(self.db, message.id, self.clock() + timedelta(seconds=wait))
+                log.warning("Telegram asked to wait %.0f s", wait)
+                await asyncio.sleep(wait)
+                return
+            except Forbidden:
+                outbox.chat_blocked(self.db, message.chat_id)
+                stats.blocked += 1
+                return
+            except BadRequest as error:
+                outbox.drop(self.db, message.id, error=str(error))
+                stats.dropped += 1
+                log.warning("outbox %s to %s refused: %s", message.id, message.chat_id, error)
+                return
+            except (NetworkError, TelegramError) as error:
+                delay = min(MAX_BACKOFF, timedelta(seconds=2 ** (message.attempts + 1)))
+                kept = outbox.retry_later(
+                    self.db,
+                    message.id,
+                    delay=delay,
+                    error=str(error),
+                    max_attempts=self.limits.max_retries + 1,
+                    now=self.clock(),
+                )
+                if kept:
+                    stats.retried += 1
+                else:
+                    stats.dropped += 1
+                return
+        outbox.mark_sent(self.db, message.id, now=self.clock())
+        stats.sent += 1
+
+    async def _report_progress(self, broadcast_ids: set[int]) -> None:
+        """Edit each broadcast's progress message; the final tally when it is done."""
+        for broadcast_id in sorted(broadcast_ids):
+            finished = outbox.finish_broadcast(self.db, broadcast_id, now=self.clock())
+            tally = outbox.broadcast_tally(self.db, broadcast_id)
+            if tally is None or tally.progress_message_id is None:
+                continue
+            if tally.finished and not finished:
+                continue  # the final tally was already shown
+            try:
+                await self.bot.edit_message_text(
+                    views.progress(self.tr, tally),
+                    chat_id=tally.progress_chat_id,
+                    message_id=tally.progress_message_id,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    log.info("broadcast %s progress not shown: %s", broadcast_id, error)
+            except TelegramError as error:
+                log.info("broadcast %s progress not shown: %s", broadcast_id, error)

@@ -1,0 +1,179 @@
+"""/broadcast for leads and admins: audience → message → preview → send via the outbox.
+
+The audience comes back from a button as an index: it is looked up again and
+the person's right to it re-checked before anything is queued. Progress is
+shown by editing one message, which the outbox sender keeps up to date.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, mixed_conversation, reply
+from bot.jobs import drain
+from bot.views import View
+from bot.views import digests as views
+from storage import broadcasts as store
+from storage import outbox
+from storage.digests import country_digest
+
+AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"
+END = ConversationHandler.END
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    visitor = context.visitor
+    if visitor is None or not visitor.is_lead:
+        await reply(update, views.broadcast_not_allowed(context.tr))
+        return END
+    choices = store.audiences(context.db, visitor)
+    await reply(update, views.choose_audience(context.tr, choices))
+    if not choices:
+        return END
+    store.save_step(
+        context.db,
+        update.effective_chat.id,
+        visitor.user_id,
+        AUDIENCE,
+        {"keys": [a.key for a in choices]},
+    )
+    return AUDIENCE
+
+
+async def pick_audience(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    (index,) = cb.BROADCAST_AUDIENCE.parse(query.data)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    keys = store.step_data(context.db, chat_id, user_id).get("keys", [])
+    if int(index) >= len(keys):
+        await expired(query, context)
+        return AUDIENCE
+    audience = store.audience(context.db, context.visitor, keys[int(index)])
+    if audience is None:
+        await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
+        return END
+    await query.answer()
+    store.save_step(context.db, chat_id, user_id, TEXT, {"key": audience.key})
+    can_digest = audience.key.startswith("country:")
+    await edit(query, views.ask_broadcast_text(context.tr, audience, can_digest))
+    return TEXT
+
+
+async def write_text(update: Update, context: BotContext) -> str | int:
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    key = store.step_data(context.db, chat_id, user_id).get("key")
+    audience = store.audience(context.db, context.visitor, key) if key else None
+    if audience is None:
+        await reply(update, views.broadcast_not_allowed(context.tr))
+        return END
+    text = update.effective_message.text_html  # keeps the lead's own bold and links
+    store.save_step(context.db, chat_id, user_id, CONFIRM, {"key": key, "text": text})
+    preview = views.broadcast_preview(context.tr, text, audience)
+    intro, _, body = preview.text.partition("\n\n")
+    await reply(update, View(intro))
+    await reply(update, View(body, preview.keyboard))
+    return CONFIRM
+
+
+async def confirm(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    (action,) = cb.BROADCAST_CONFIRM.parse(query.data)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    data = store.step_data(context.db, chat_id, user_id)
+    if action == "cancel":
+        store.save_step(context.db, chat_id, user_id, None)
+        await query.answer()
+        await edit(query, views.broadcast_cancelled(context.tr))
+        return END
+    key = data.get("key")
+    if action == "digest" and key and key.startswith("country:"):
+        digest = country_digest(context.db, key.partition(":")[2], now=context.now())
+        if digest is None:
+            await expired(query, context)
+            return END
+        title = views.digest_title(context.tr, digest.countries[0].name, context.now())
+        parts = views.digest(
+            context.tr, digest, private=False, bot_username=context.bot.username, title=title
+        )
+        message_parts = [(t, m.to_dict() if m else None) for t, m in parts]
+    elif action == "send" and key and data.get("text"):
+        message_parts = [(data["text"], None)]
+    else:
+        await expired(query, context)
+        return CONFIRM
+    created = store.create_broadcast(
+        context.db,
+        context.visitor,
+        key,
+        message_parts,
+        progress_chat_id=chat_id,
+        kind="broadcast",
+        now=context.now(),
+    )
+    store.save_step(context.db, chat_id, user_id, None)
+    if created is None:
+        await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
+        return END
+    broadcast_id, _total = created
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    tally = outbox.broadcast_tally(context.db, broadcast_id)
+    progress = await reply(update, View(views.progress(context.tr, tally)))
+    store.set_progress_message(context.db, broadcast_id, progress.message_id)
+    context.job_queue.run_once(drain, 0, name=f"broadcast-{broadcast_id}")
+    return END
+
+
+async def hint(update: Update, context: BotContext) -> str:
+    _ = context.tr.gettext
+    await reply(update, View(_("Please use the buttons above, or /cancel.")))
+    return CONFIRM
+
+
+async def text_hint(update: Update, context: BotContext) -> str:
+    _ = context.tr.gettext
+    await reply(update, View(_("Please write the message as text, or /cancel.")))
+    return TEXT
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    store.save_step(context.db, update.effective_chat.id, update.effective_user.id, None)
+    await reply(update, views.broadcast_cancelled(context.tr))
+    return END
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    with mixed_conversation():
+        conversation = ConversationHandler(
+            name=store.CONVERSATION,
+            persistent=True,
+            entry_points=[CommandHandler("broadcast", start, filters=private)],
+            states={
+                AUDIENCE: [
+                    CallbackQueryHandler(pick_audience, pattern=cb.BROADCAST_AUDIENCE.pattern)
+                ],
+                TEXT: [
+                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, write_text),
+                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    MessageHandler(private & ~filters.COMMAND, text_hint),
+                ],
+                CONFIRM: [
+                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    MessageHandler(private & ~filters.COMMAND, hint),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)

@@ -1,0 +1,48 @@
+"""/forgetme: a member deletes their personal data, after confirming with a button."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, reply
+from bot.views import admin as views
+from storage import forget as store
+
+
+async def forgetme(update: Update, context: BotContext) -> None:
+    if not context.in_private:
+        await reply(update, views.forget_in_private(context.tr))
+        return
+    store.ask(context.db, update.effective_user.id, update.effective_chat.id)
+    await reply(update, views.forget_ask(context.tr))
+
+
+async def confirm(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (answer,) = cb.FORGET.parse(query.data)
+    user_id, chat_id = update.effective_user.id, update.effective_chat.id
+    # Only in one's own private chat: a button elsewhere is forged.
+    if chat_id != user_id or answer not in ("yes", "no"):
+        await expired(query, context)
+        return
+    if answer == "no":
+        if not store.cancel(context.db, user_id, chat_id):
+            await expired(query, context)
+            return
+        await query.answer()
+        await edit(query, views.forget_kept(context.tr))
+        return
+    result = store.forget_member(context.db, user_id, chat_id)
+    if result is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    await edit(query, views.forgotten(context.tr, result))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("forgetme", forgetme))
+    app.add_handler(CallbackQueryHandler(confirm, pattern=cb.FORGET.pattern))

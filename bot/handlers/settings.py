@@ -1,0 +1,169 @@
+"""/settings, /timezone, /digest, /stop — a chat's rhythm, edited with buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks as cb
+from bot.context import BotContext
+from bot.handlers.common import edit, expired, is_chat_admin, reply
+from bot.i18n import available_languages
+from bot.views import digests as views
+from storage import schedule
+from storage.digests import build_digests
+from storage.models import ChatState
+
+# Runs after the feature handlers, to offer a stopped chat to resume.
+RESUME_GROUP = 1
+
+
+async def _may_change(update: Update, context: BotContext) -> bool:
+    if context.in_private or (context.visitor and context.visitor.is_lead):
+        return True
+    return await is_chat_admin(update, context)
+
+
+def _languages() -> list[str]:
+    return sorted(available_languages())
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    data = schedule.get_settings(context.db, update.effective_chat.id)
+    await reply(update, views.settings(context.tr, data, _languages()))
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    what, value = cb.SETTINGS.parse(query.data)
+    chat_id = update.effective_chat.id
+    if what == "menu":
+        menus = {
+            "day": lambda: views.day_menu(context.tr),
+            "hour": lambda: views.hour_menu(context.tr),
+            "zone": lambda: views.zone_menu(
+                context.tr,
+                schedule.zones_for(context.db, chat_id, extra=context.settings.default_timezone),
+            ),
+            "main": lambda: views.settings(
+                context.tr, schedule.get_settings(context.db, chat_id), _languages()
+            ),
+        }
+        if value not in menus:
+            await expired(query, context)
+            return
+        await query.answer()
+        await edit(query, menus[value]())
+        return
+    change = _parse_change(what, value)
+    if change is None:
+        await expired(query, context)
+        return
+    if not await _may_change(update, context):
+        await query.answer(views.settings_refused(context.tr).text, show_alert=True)
+        return
+    data = schedule.update_settings(context.db, chat_id, **change)
+    await query.answer()
+    await edit(query, views.settings(context.tr, data, _languages()))
+
+
+def _parse_change(what: str, value: str) -> dict[str, object] | None:
+    """Button data to a settings change, refusing anything a real button never sends."""
+    if what == "freq" and value in schedule.FREQUENCIES:
+        return {"frequency": value}
+    if what == "day" and value.isdigit() and 0 <= int(value) <= 6:
+        return {"weekday": int(value)}
+    if what == "hour" and value.isdigit() and 0 <= int(value) <= 23:
+        return {"hour": int(value)}
+    if what in ("rem", "empty") and value in ("on", "off"):
+        key = "reminders" if what == "rem" else "when_empty"
+        return {key: value == "on"}
+    if what == "lang" and value in available_languages():
+        return {"language": value}
+    return None
+
+
+async def zone_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (index,) = cb.ZONE.parse(query.data)
+    chat_id = update.effective_chat.id
+    zones = schedule.zones_for(context.db, chat_id, extra=context.settings.default_timezone)
+    if int(index) >= len(zones):
+        await expired(query, context)
+        return
+    if not await _may_change(update, context):
+        await query.answer(views.settings_refused(context.tr).text, show_alert=True)
+        return
+    data = schedule.update_settings(context.db, chat_id, timezone=zones[int(index)])
+    await query.answer()
+    await edit(query, views.settings(context.tr, data, _languages()))
+
+
+async def timezone_command(update: Update, context: BotContext) -> None:
+    name = " ".join(context.args or []).strip()
+    if not schedule.is_valid_zone(name):
+        await reply(update, views.timezone_unknown(context.tr, name))
+        return
+    if not await _may_change(update, context):
+        await reply(update, views.settings_refused(context.tr))
+        return
+    schedule.update_settings(context.db, update.effective_chat.id, timezone=name)
+    await reply(update, views.timezone_set(context.tr, name))
+
+
+async def digest_now(update: Update, context: BotContext) -> None:
+    """This chat's digest now; its schedule does not move."""
+    chat_id = update.effective_chat.id
+    [data] = build_digests(context.db, [chat_id], now=context.now())
+    parts = views.digest(
+        context.tr, data, private=context.in_private, bot_username=context.bot.username
+    )
+    for text, markup in parts:
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
+        )
+
+
+async def stop(update: Update, context: BotContext) -> None:
+    if not await _may_change(update, context):
+        await reply(update, views.settings_refused(context.tr))
+        return
+    schedule.stop_chat(context.db, update.effective_chat.id)
+    await reply(update, views.stopped(context.tr))
+
+
+async def offer_resume(update: Update, context: BotContext) -> None:
+    """Any command in a stopped chat (but /stop) is followed by the question."""
+    text = update.effective_message.text or ""
+    if text.split(maxsplit=1)[0].split("@")[0] == "/stop":
+        return
+    data = schedule.get_settings(context.db, update.effective_chat.id)
+    if data is not None and data.state == ChatState.STOPPED:
+        await reply(update, views.resume_question(context.tr))
+
+
+async def resume_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    (answer,) = cb.RESUME.parse(query.data)
+    if answer not in ("yes", "no"):
+        await expired(query, context)
+        return
+    if answer == "yes":
+        if not await _may_change(update, context):
+            await query.answer(views.settings_refused(context.tr).text, show_alert=True)
+            return
+        schedule.resume_chat(context.db, update.effective_chat.id, now=context.now())
+    await query.answer()
+    await edit(query, views.resumed(context.tr, answer == "yes"))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("settings", settings_command))
+    app.add_handler(CommandHandler("timezone", timezone_command))
+    app.add_handler(CommandHandler("digest", digest_now))
+    app.add_handler(CommandHandler("stop", stop))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=cb.SETTINGS.pattern))
+    app.add_handler(CallbackQueryHandler(zone_button, pattern=cb.ZONE.pattern))
+    app.add_handler(CallbackQueryHandler(resume_button, pattern=cb.RESUME.pattern))
+    app.add_handler(MessageHandler(filters.COMMAND, offer_resume), group=RESUME_GROUP)

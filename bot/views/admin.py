@@ -1,0 +1,340 @@
+"""Texts and keyboards for roles, working groups, the audit log, exports, charts, leaving."""
+
+from __future__ import annotations
+
+from gettext import NullTranslations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, esc
+from storage.charts import ChartData
+from storage.export import ExportResult, Scope
+from storage.forget import Forgotten
+from storage.roles import AuditPage, GroupChange, GroupInfo, RoleChange
+
+# ------------------------------------------------------------------ roles
+
+
+def admins_only(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Only the bot's admins may do this. The attempt has been logged."))
+
+
+def grant_usage(tr: NullTranslations, *, revoke: bool) -> View:
+    _ = tr.gettext
+    if revoke:
+        lines = [
+            _("Take a lead role back from a member:"),
+            "<code>/revoke @username Kenya</code>",
+            "<code>/revoke @username group Anti-Corruption WG</code>",
+            "<code>/revoke @username all</code>",
+        ]
+    else:
+        lines = [
+            _("Make a member a lead of countries or of a working group:"),
+            "<code>/grant @username Kenya, Ghana</code>",
+            "<code>/grant 123456789 group Anti-Corruption WG</code>",
+        ]
+    lines.append(
+        _(
+            "Name the member by @username, by their Telegram id, or reply to one of "
+            "their messages with the command. Working groups are listed by /groups."
+        )
+    )
+    return View("\n".join(lines))
+
+
+def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> View:
+    _ = tr.gettext
+    if not result.allowed:
+        return admins_only(tr)
+    if result.problem == "no_member":
+        return View(
+            _(
+                "I don't know that member. They must send /start to me first; then name "
+                "them by @username, by id, or reply to one of their messages."
+            )
+        )
+    if result.problem == "no_target":
+        return grant_usage(tr, revoke=revoke)
+    if result.problem == "no_group":
+        return View(_("There is no such working group. See /groups."))
+    if result.problem == "unresolved":
+        queries = ", ".join(f"<i>{esc(clip(r.query, 40))}</i>" for r in result.unresolved)
+        return View(
+            _("I found no OGP member or working group called {query}.").format(query=queries)
+        )
+    name = esc(result.member.display_name) if result.member else ""
+    lines = []
+    if result.changed:
+        changed = ", ".join(f"<b>{esc(label)}</b>" for label in result.changed)
+        if revoke:
+            lines.append(_("{name} is no longer a lead of {what}.").format(name=name, what=changed))
+        else:
+            lines.append(_("{name} is now a lead of {what}.").format(name=name, what=changed))
+    if result.unchanged:
+        unchanged = ", ".join(f"<b>{esc(label)}</b>" for label in result.unchanged)
+        if revoke:
+            lines.append(_("{name} was not a lead of {what}.").format(name=name, what=unchanged))
+        else:
+            lines.append(
+                _("{name} was already a lead of {what}.").format(name=name, what=unchanged)
+            )
+    for resolution in result.unresolved:
+        lines.append(
+            _("I found no OGP member called {query}.").format(
+                query=f"<i>{esc(clip(resolution.query, 40))}</i>"
+            )
+        )
+    return View("\n".join(lines) or _("Nothing changed."))
+
+
+# ------------------------------------------------------------------ working groups
+
+
+def newgroup_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        "\n".join(
+            [
+                _("Create a working group (or change one, by giving its name again):"),
+                "<code>/newgroup Anti-Corruption WG: Kenya, Ghana, Beneficial Ownership</code>",
+                _(
+                    "After the colon: the countries it follows and OGP policy areas, "
+                    "separated by commas."
+                ),
+            ]
+        )
+    )
+
+
+def _group_lines(tr: NullTranslations, group: GroupInfo) -> list[str]:
+    _ = tr.gettext
+    none = _("none")
+    countries = ", ".join(esc(c.name) for c in group.countries) or none
+    areas = ", ".join(esc(a) for a in group.policy_areas) or none
+    leads = ", ".join(esc(clip(name, 40)) for name in group.leads) or none
+    chats = ", ".join(esc(clip(title, 40)) for title in group.chats) or none
+    return [
+        f"<b>{group.id}. {esc(clip(group.name, 100))}</b>",
+        _("Countries: {names}").format(names=countries),
+        _("Policy areas: {names}").format(names=areas),
+        _("Leads: {names}").format(names=leads),
+        _("Chats: {names}").format(names=chats),
+    ]
+
+
+def group_change(tr: NullTranslations, result: GroupChange) -> View:
+    _ = tr.gettext
+    if not result.allowed:
+        return admins_only(tr)
+    if result.problem == "usage":
+        return newgroup_usage(tr)
+    if result.problem == "unresolved":
+        names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in result.unresolved)
+        return View(
+            _("I found no OGP member or policy area called {names}. Nothing was saved.").format(
+                names=names
+            )
+        )
+    heading = _("Working group created:") if result.created else _("Working group updated:")
+    lines = [heading, "", *_group_lines(tr, result.group)]
+    lines += ["", _("A lead links its Telegram group by sending /linkgroup there.")]
+    return View("\n".join(lines))
+
+
+def groups(tr: NullTranslations, items: list[GroupInfo]) -> list[View]:
+    """Every working group; several messages if they do not fit in one."""
+    _ = tr.gettext
+    if not items:
+        return [View(_("There are no working groups yet."))]
+    title = _("Working groups")
+    views: list[View] = []
+    current = [f"<b>{esc(title)}</b>"]
+    for group in items:
+        block = ["", *_group_lines(tr, group)]
+        if len("\n".join(current + block)) > MAX_MESSAGE_LENGTH - 200:
+            views.append(View("\n".join(current)))
+            current = block[1:]
+        else:
+            current += block
+    views.append(View("\n".join(current)))
+    return views
+
+
+def link_result(tr: NullTranslations, result: GroupChange) -> View:
+    _ = tr.gettext
+    if not result.allowed:
+        return View(
+            _(
+                "Only the working group's leads and the bot's admins may link a chat to it. "
+                "The attempt has been logged."
+            )
+        )
+    if result.problem == "not_group_chat":
+        return View(_("Send /linkgroup in the working group's Telegram group, not here."))
+    if result.problem == "no_group":
+        return View(_("There is no such working group. See /groups."))
+    if result.problem == "which":
+        if not result.choices:
+            return View(_("There are no working groups yet. An admin creates one with /newgroup."))
+        names = ", ".join(f"<code>{esc(clip(name, 60))}</code>" for name in result.choices)
+        return View(
+            _("Which working group? Send /linkgroup followed by one of: {names}").format(
+                names=names
+            )
+        )
+    name = f"<b>{esc(result.group.name)}</b>"
+    if result.already:
+        return View(_("This chat is already linked to {name}.").format(name=name))
+    return View(_("This chat is now linked to {name}.").format(name=name))
+
+
+# ------------------------------------------------------------------ audit
+
+
+def audit(tr: NullTranslations, page: AuditPage) -> View:
+    _ = tr.gettext
+    title = _("Audit log")
+    header = _("{title} ({page}/{pages}, newest first)").format(
+        title=f"<b>{esc(title)}</b>", page=page.page + 1, pages=page.pages
+    )
+    lines = [header]
+    if not page.entries:
+        lines.append(_("Nothing has been logged yet."))
+    for entry in page.entries:
+        mark = "✅" if entry.allowed else "⛔"
+        if entry.actor_id is None:
+            actor = _("former member") if entry.action != "member.forget" else "—"
+        else:
+            actor = f"{esc(clip(entry.actor_name, 30))} ({entry.actor_id})".strip()
+        when = entry.at.strftime("%Y-%m-%d %H:%M")
+        line = f"\n{mark} <code>{when}</code> <b>{esc(entry.action)}</b> · {actor}"
+        if entry.target:
+            line += f" → {esc(clip(entry.target, 60))}"
+        if entry.detail:
+            line += f"\n<i>{esc(clip(entry.detail, 160))}</i>"
+        if len("\n".join([*lines, line])) > MAX_MESSAGE_LENGTH - 100:
+            break
+        lines.append(line)
+    nav = []
+    if page.page + 1 < page.pages:
+        nav.append(
+            InlineKeyboardButton(_("‹ Older"), callback_data=cb.AUDIT_PAGE.encode(page.page + 1))
+        )
+    if page.page > 0:
+        nav.append(
+            InlineKeyboardButton(_("Newer ›"), callback_data=cb.AUDIT_PAGE.encode(page.page - 1))
+        )
+    return View("\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None)
+
+
+# ------------------------------------------------------------------ export and chart
+
+
+def unresolved_scope(tr: NullTranslations, scope: Scope) -> View:
+    _ = tr.gettext
+    names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in scope.unresolved)
+    return View(
+        _("I found no OGP member or working group called {names}. See /groups.").format(names=names)
+    )
+
+
+def scope_name(tr: NullTranslations, scope: Scope) -> str:
+    _ = tr.gettext
+    if scope.kind == "all":
+        return _("all countries")
+    return clip(scope.label, 200)
+
+
+def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> str:
+    """Captions for the two files (≤ 1024 characters, HTML)."""
+    _ = tr.gettext
+    scope = esc(scope_name(tr, result.scope))
+    rows = result.files[index].rows
+    if index == 0:
+        return _("Commitments of {scope} with their community status ({count} rows).").format(
+            scope=scope, count=rows
+        )
+    text = _("Every report on {scope} ({count} rows).").format(scope=scope, count=rows)
+    if not result.identities:
+        text += " " + _("Reporters' names are shared only with leads and admins, in private.")
+    return text
+
+
+def chart_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Which country? Send <code>/chart Kenya</code>, <code>/chart group 1</code> "
+            "for a working group, or follow countries with /subscribe first."
+        )
+    )
+
+
+def chart_empty(tr: NullTranslations, scope: Scope) -> View:
+    _ = tr.gettext
+    return View(
+        _("There are no commitments for {scope} yet.").format(scope=esc(scope_name(tr, scope)))
+    )
+
+
+def chart_caption(tr: NullTranslations, data: ChartData) -> str:
+    _ = tr.gettext
+    text = _("{title}: {count} commitments by community status and IRM completion.").format(
+        title=f"<b>{esc(clip(data.title, 100))}</b>", count=data.total
+    )
+    if data.truncated:
+        text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
+    return text
+
+
+# ------------------------------------------------------------------ leaving
+
+
+def forget_ask(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    lines = [
+        _("<b>Delete your data?</b>"),
+        "",
+        _(
+            "I will delete your name, username and settings, what this chat follows, "
+            "your unfinished report and any lead role you have."
+        ),
+        _(
+            "Your reports stay, for the record, but no longer carry your name: they show "
+            "as from a former member. This cannot be undone."
+        ),
+    ]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Yes, delete my data"), callback_data=cb.FORGET.encode("yes")
+                ),
+                InlineKeyboardButton(_("No, keep it"), callback_data=cb.FORGET.encode("no")),
+            ]
+        ]
+    )
+    return View("\n".join(lines), keyboard)
+
+
+def forget_in_private(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("To delete your data, send /forgetme to me in a private chat."))
+
+
+def forgotten(tr: NullTranslations, result: Forgotten) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Done: your personal data is deleted and {count} of your reports are now "
+            "anonymous. If you write to me again, I will know you as a new member."
+        ).format(count=result.reports_anonymised)
+    )
+
+
+def forget_kept(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Nothing was deleted."))

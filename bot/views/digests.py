@@ -1,0 +1,400 @@
+"""Digests, reminders, settings and broadcasts as texts and keyboards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from gettext import NullTranslations
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot import links
+from bot.views.base import View, clip, esc, split_html
+from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
+from storage.broadcasts import EVERYONE, Audience
+from storage.digests import CommitmentItem, DigestData
+from storage.outbox import Tally
+from storage.reminders import ReminderData
+from storage.schedule import DigestSettings
+
+MAX_REPORT_BUTTONS = 6
+WEEKDAYS = range(7)
+
+
+def _commitment_line(item: CommitmentItem) -> str:
+    return f"<b>{esc(item.id)}</b> {esc(clip(item.title, 90))} · {fmt_date(item.end_date)}"
+
+
+def _report_button(
+    tr: NullTranslations, item: CommitmentItem, *, private: bool, bot_username: str
+) -> InlineKeyboardButton:
+    _ = tr.gettext
+    label = _("Report on {id}").format(id=item.id)
+    if private:
+        return InlineKeyboardButton(label, callback_data=cb.REPORT_START.encode(item.id))
+    return InlineKeyboardButton(label, url=links.report_link(bot_username, item.id))
+
+
+def digest(
+    tr: NullTranslations,
+    data: DigestData,
+    *,
+    private: bool,
+    bot_username: str,
+    title: str | None = None,
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The digest as one or more messages; buttons go on the last one."""
+    _ = tr.gettext
+    heading = title or _("Your digest since {date}").format(date=fmt_date(data.since))
+    if not data.countries:
+        return [
+            (f"<b>{esc(heading)}</b>\n" + _("This chat follows no country yet: /subscribe."), None)
+        ]
+    if data.is_empty:
+        line = _("Nothing new in the countries you follow.")
+        return [(f"<b>{esc(heading)}</b> · {line}", None)]
+    lines = [f"📰 <b>{esc(heading)}</b>"]
+    buttons: list[InlineKeyboardButton] = []
+    for country in data.countries:
+        lines += ["", f"🌍 <b>{esc(country.name)}</b>"]
+        for report in country.reports:
+            mark = "" if report.verified else " " + _("(unverified)")
+            who = report.reporter or _("former member")
+            lines.append(
+                f"{STATUS_ICON[report.status]} <b>{esc(report.commitment_id)}</b> "
+                f"{esc(status_name(tr, report.status))}{esc(mark)} — {esc(clip(who, 30))}: "
+                f"{esc(clip(report.note, 140))}"
+            )
+        if country.more_reports:
+            lines.append(_("… and {count} more reports").format(count=country.more_reports))
+        if country.became_overdue:
+            lines.append(f"{OVERDUE_ICON} " + _("Now overdue:"))
+            lines += [" • " + _commitment_line(item) for item in country.became_overdue[:10]]
+        if country.ending_soon:
+            lines.append("⏳ " + _("Ending within 30 days:"))
+            lines += [" • " + _commitment_line(item) for item in country.ending_soon[:10]]
+        if country.stale:
+            lines.append("🔎 " + _("No report in 90 days — can you find out?"))
+            lines += [" • " + _commitment_line(item) for item in country.stale]
+            for item in country.stale:
+                if len(buttons) < MAX_REPORT_BUTTONS:
+                    buttons.append(
+                        _report_button(tr, item, private=private, bot_username=bot_username)
+                    )
+    parts = split_html("\n".join(lines))
+    keyboard = InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return [
+        (part, keyboard if index == len(parts) - 1 and buttons else None)
+        for index, part in enumerate(parts)
+    ]
+
+
+def reminder(
+    tr: NullTranslations, data: ReminderData, *, bot_username: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = tr.gettext
+    lines = ["⏰ <b>" + esc(_("Reminder")) + "</b>"]
+    if data.ending:
+        lines += ["", _("Ending soon in the countries you follow:")]
+        lines += [" • " + _commitment_line(item) for item in data.ending[:15]]
+        if len(data.ending) > 15:
+            lines.append(_("… and {count} more").format(count=len(data.ending) - 15))
+    if data.quiet:
+        lines += ["", _("No one has reported for 60 days on what you reported:")]
+        lines += [" • " + _commitment_line(item) for item in data.quiet[:15]]
+    items = (data.quiet + data.ending)[:MAX_REPORT_BUTTONS]
+    buttons = [_report_button(tr, item, private=True, bot_username=bot_username) for item in items]
+    lines += ["", _("Turn reminders off in /settings.")]
+    text = split_html("\n".join(lines))[0]
+    keyboard = InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return text, keyboard if buttons else None
+
+
+# ---------------------------------------------------------------- settings
+
+
+def weekday_name(tr: NullTranslations, day: int) -> str:
+    _ = tr.gettext
+    return (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )[day]
+
+
+def frequency_name(tr: NullTranslations, frequency: str) -> str:
+    _ = tr.gettext
+    return {"off": _("off"), "daily": _("daily"), "weekly": _("weekly")}[frequency]
+
+
+def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -> View:
+    _ = tr.gettext
+    when = frequency_name(tr, data.frequency)
+    if data.frequency == "weekly":
+        when += ", " + weekday_name(tr, data.weekday)
+    if data.frequency != "off":
+        when += f", {data.hour:02d}:00"
+    lines = [
+        "⚙️ <b>" + esc(_("Settings for this chat")) + "</b>",
+        "",
+        _("Digest: {when}").format(when=esc(when)),
+        _("Time zone: {zone}").format(zone=esc(data.timezone)),
+    ]
+    if data.next_digest_at and data.frequency != "off":
+        local = data.next_digest_at.astimezone(ZoneInfo(data.timezone))
+        lines.append(_("Next digest: {when}").format(when=local.strftime("%Y-%m-%d %H:%M")))
+    lines.append(
+        _("Digest when nothing is new: {choice}").format(
+            choice=_("one line") if data.when_empty else _("none")
+        )
+    )
+    lines.append(
+        _("Reminders: {state}").format(
+            state=_("on, {days} days before the end").format(days=data.reminder_days)
+            if data.reminders
+            else _("off")
+        )
+    )
+    lines.append(_("Language: {language}").format(language=esc(data.language)))
+    lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
+    s = cb.SETTINGS
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if data.frequency == f else "") + frequency_name(tr, f),
+                callback_data=s.encode("freq", f),
+            )
+            for f in ("off", "daily", "weekly")
+        ],
+        [
+            InlineKeyboardButton(_("Day"), callback_data=s.encode("menu", "day")),
+            InlineKeyboardButton(_("Hour"), callback_data=s.encode("menu", "hour")),
+            InlineKeyboardButton(_("Time zone"), callback_data=s.encode("menu", "zone")),
+        ],
+        [
+            InlineKeyboardButton(
+                _("Reminders: on") if data.reminders else _("Reminders: off"),
+                callback_data=s.encode("rem", "off" if data.reminders else "on"),
+            ),
+            InlineKeyboardButton(
+                _("Empty digest: one line") if data.when_empty else _("Empty digest: none"),
+                callback_data=s.encode("empty", "off" if data.when_empty else "on"),
+            ),
+        ],
+    ]
+    if len(languages) > 1:
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    ("✓ " if data.language == lang else "") + lang,
+                    callback_data=s.encode("lang", lang),
+                )
+                for lang in languages
+            ]
+        )
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def day_menu(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    buttons = [
+        InlineKeyboardButton(weekday_name(tr, d), callback_data=cb.SETTINGS.encode("day", str(d)))
+        for d in WEEKDAYS
+    ]
+    keyboard = [buttons[0:4], buttons[4:], [_back(tr)]]
+    return View(_("On which day should the weekly digest come?"), InlineKeyboardMarkup(keyboard))
+
+
+def hour_menu(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    buttons = [
+        InlineKeyboardButton(f"{h:02d}", callback_data=cb.SETTINGS.encode("hour", str(h)))
+        for h in range(24)
+    ]
+    keyboard = [buttons[i : i + 6] for i in range(0, 24, 6)] + [[_back(tr)]]
+    return View(_("At what local hour?"), InlineKeyboardMarkup(keyboard))
+
+
+def zone_menu(tr: NullTranslations, zones: list[str]) -> View:
+    _ = tr.gettext
+    keyboard = [
+        [InlineKeyboardButton(z, callback_data=cb.ZONE.encode(str(i)))] for i, z in enumerate(zones)
+    ]
+    keyboard.append([_back(tr)])
+    return View(
+        _("Pick the time zone, or type /timezone followed by its name (e.g. Africa/Nairobi)."),
+        InlineKeyboardMarkup(keyboard),
+    )
+
+
+def _back(tr: NullTranslations) -> InlineKeyboardButton:
+    _ = tr.gettext
+    return InlineKeyboardButton(_("« Settings"), callback_data=cb.SETTINGS.encode("menu", "main"))
+
+
+def timezone_set(tr: NullTranslations, zone: str) -> View:
+    _ = tr.gettext
+    return View(_("Time zone set to {zone}. See /settings.").format(zone=f"<b>{esc(zone)}</b>"))
+
+
+def timezone_unknown(tr: NullTranslations, text: str) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "I don't know the time zone {zone}. Use a name like Africa/Nairobi or America/Lima."
+        ).format(zone=f"<code>{esc(clip(text, 60))}</code>")
+    )
+
+
+def settings_refused(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Only this group's administrators, or the bot's leads and admins, may change "
+            "its settings."
+        )
+    )
+
+
+def stopped(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "Stopped: no digests, reminders or broadcasts will come to this chat. "
+            "Commands still work; send /start to resume."
+        )
+    )
+
+
+def resume_question(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("Scheduled messages to this chat are stopped. Resume digests and reminders?"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(_("Resume"), callback_data=cb.RESUME.encode("yes")),
+                    InlineKeyboardButton(_("Keep stopped"), callback_data=cb.RESUME.encode("no")),
+                ]
+            ]
+        ),
+    )
+
+
+def resumed(tr: NullTranslations, yes: bool) -> View:
+    _ = tr.gettext
+    return View(_("Resumed. Welcome back!") if yes else _("Still stopped."))
+
+
+# ---------------------------------------------------------------- broadcasts
+
+
+def audience_label(tr: NullTranslations, audience: Audience) -> str:
+    _ = tr.gettext
+    if audience.key == EVERYONE:
+        return _("Everyone")
+    if audience.key.startswith("country:"):
+        return _("Followers of {country}").format(country=audience.label)
+    return _("Working group: {name}").format(name=audience.label)
+
+
+def choose_audience(tr: NullTranslations, choices: list[Audience]) -> View:
+    _ = tr.gettext
+    if not choices:
+        return View(
+            _("You lead no country or working group yet, so there is no one to broadcast to.")
+        )
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                f"{clip(audience_label(tr, a), 40)} · {a.chats}",
+                callback_data=cb.BROADCAST_AUDIENCE.encode(str(i)),
+            )
+        ]
+        for i, a in enumerate(choices)
+    ]
+    return View(
+        _("Broadcast · who should receive it? (/cancel to stop)"), InlineKeyboardMarkup(keyboard)
+    )
+
+
+def ask_broadcast_text(tr: NullTranslations, audience: Audience, can_digest: bool) -> View:
+    _ = tr.gettext
+    text = _("Write the message for {audience} ({count} chats).").format(
+        audience=f"<b>{esc(audience_label(tr, audience))}</b>", count=audience.chats
+    )
+    keyboard = None
+    if can_digest:
+        text += "\n" + _("Or send them the digest of this country instead:")
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Send the country digest"),
+                        callback_data=cb.BROADCAST_CONFIRM.encode("digest"),
+                    )
+                ]
+            ]
+        )
+    return View(text, keyboard)
+
+
+def broadcast_preview(tr: NullTranslations, text: str, audience: Audience) -> View:
+    _ = tr.gettext
+    intro = _("Preview · this will reach {count} chats ({audience}):").format(
+        count=audience.chats, audience=esc(audience_label(tr, audience))
+    )
+    return View(
+        f"{intro}\n\n{text}",
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Send"), callback_data=cb.BROADCAST_CONFIRM.encode("send")
+                    ),
+                    InlineKeyboardButton(
+                        _("Cancel"), callback_data=cb.BROADCAST_CONFIRM.encode("cancel")
+                    ),
+                ]
+            ]
+        ),
+    )
+
+
+def broadcast_too_long(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("That message is too long to broadcast with the preview; please shorten it."))
+
+
+def broadcast_cancelled(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("Broadcast cancelled. Nothing was sent."))
+
+
+def broadcast_not_allowed(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("/broadcast is for leads and admins, to the audiences they lead."))
+
+
+def progress(tr: NullTranslations, tally: Tally) -> str:
+    _ = tr.gettext
+    done = tally.delivered + tally.blocked + tally.failed
+    if tally.pending == 0:
+        return _(
+            "Broadcast finished: {delivered} delivered, {blocked} blocked, {failed} failed."
+        ).format(
+            delivered=f"{tally.delivered:,}",
+            blocked=f"{tally.blocked:,}",
+            failed=f"{tally.failed:,}",
+        )
+    return _("Sending… sent {done} / {total}").format(done=f"{done:,}", total=f"{tally.total:,}")
+
+
+def digest_title(tr: NullTranslations, country: str, when: datetime) -> str:
+    _ = tr.gettext
+    return _("Digest for {country}, {date}").format(country=country, date=fmt_date(when))

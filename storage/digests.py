@@ -1,0 +1,283 @@
+"""What a digest contains, for many chats at once, in a fixed number of queries.
+
+Per chat: new and changed reports in its followed countries since its last
+digest (verified first), commitments that became overdue in that window,
+commitments ending in the next 30 days, and the most relevant stale ones (no
+report in 90 days) as a call to action. Country-level facts are computed once
+and shared by every chat that follows the country.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.commitments import STALE_AFTER, community_statuses, display_title, irm_status
+from storage.db import Database
+from storage.models import (
+    Chat,
+    Commitment,
+    Country,
+    Member,
+    ProgressUpdate,
+    Status,
+    Subscription,
+    UpdateState,
+    utcnow,
+)
+
+ENDING_WITHIN = timedelta(days=30)
+STALE_PER_COUNTRY = 3
+REPORTS_PER_COUNTRY = 10
+DONE = (Status.COMPLETE, Status.WITHDRAWN)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    commitment_id: str
+    title: str
+    status: Status
+    verified: bool
+    reporter: str
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentItem:
+    id: str
+    title: str
+    end_date: date | None
+
+
+@dataclass
+class CountryDigest:
+    code: str
+    name: str
+    reports: list[ReportItem] = field(default_factory=list)
+    more_reports: int = 0
+    became_overdue: list[CommitmentItem] = field(default_factory=list)
+    ending_soon: list[CommitmentItem] = field(default_factory=list)
+    stale: list[CommitmentItem] = field(default_factory=list)
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.reports or self.became_overdue or self.ending_soon)
+
+
+@dataclass
+class DigestData:
+    chat_id: int
+    language: str
+    since: datetime
+    countries: list[CountryDigest]
+    when_empty: bool = False  # the chat wants a one-line digest when nothing is new
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(c.has_news for c in self.countries)
+
+
+def default_window(frequency: str) -> timedelta:
+    return timedelta(days=1) if frequency == "daily" else timedelta(days=7)
+
+
+def _item(commitment: Commitment) -> CommitmentItem:
+    return CommitmentItem(commitment.id, display_title(commitment), commitment.end_date)
+
+
+def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[CommitmentItem]]:
+    """Top stale commitments per country: no report in 90 days, most recent end first."""
+    recent = (
+        select(ProgressUpdate.id)
+        .where(ProgressUpdate.commitment_id == Commitment.id)
+        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+        .correlate(Commitment)
+    )
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=col(Commitment.country_code),
+            order_by=(col(Commitment.end_date).desc().nulls_last(), col(Commitment.id)),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Commitment.id, Commitment.country_code, rank)
+        .where(col(Commitment.country_code).in_(codes))
+        .where(~sa.exists(recent))
+        .subquery()
+    )
+    ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_PER_COUNTRY)).all()
+    out: dict[str, list[CommitmentItem]] = defaultdict(list)
+    for commitment in session.exec(select(Commitment).where(col(Commitment.id).in_(ids))):
+        out[commitment.country_code].append(_item(commitment))
+    for items in out.values():
+        items.sort(key=lambda i: i.end_date or date.min, reverse=True)
+    return out
+
+
+def build_digests(
+    db: Database, chat_ids: Iterable[int], *, now: datetime | None = None
+) -> list[DigestData]:
+    now = now or utcnow()
+    chat_ids = list(chat_ids)
+    if not chat_ids:
+        return []
+    with db.session() as session:
+        chats = {c.id: c for c in session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))}
+        follows: dict[int, list[str]] = defaultdict(list)
+        for chat_id, code in session.exec(
+            select(Subscription.chat_id, Subscription.country_code).where(
+                col(Subscription.chat_id).in_(chat_ids)
+            )
+        ):
+            follows[chat_id].append(code)
+    ordered = {chat_id: chats[chat_id] for chat_id in chat_ids if chat_id in chats}
+    return _build(db, ordered, follows, now)
+
+
+def _build(
+    db: Database, chats: dict[int, Chat], follows: dict[int, list[str]], now: datetime
+) -> list[DigestData]:
+    today = now.date()
+    with db.session() as session:
+        codes = sorted({code for chat_codes in follows.values() for code in chat_codes})
+        since = {
+            chat.id: chat.last_digest_at or (now - default_window(chat.digest_frequency))
+            for chat in chats.values()
+        }
+        earliest = min(since.values()) if since else now
+        names = dict(
+            session.exec(
+                select(Country.code, Country.name).where(col(Country.code).in_(codes))
+            ).all()
+        )
+        # Reports new or changed since the earliest window, for every followed country.
+        reports: dict[str, list[tuple[ReportItem, datetime]]] = defaultdict(list)
+        for update, commitment, reporter in session.exec(
+            select(ProgressUpdate, Commitment, Member.display_name)
+            .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
+            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+            .where(col(Commitment.country_code).in_(codes))
+            .where(col(ProgressUpdate.updated_at) >= earliest)
+            .where(col(ProgressUpdate.state).in_([UpdateState.PENDING, UpdateState.VERIFIED]))
+            .order_by(col(ProgressUpdate.updated_at).desc())
+        ):
+            item = ReportItem(
+                commitment.id,
+                display_title(commitment),
+                Status(update.status),
+                update.state == UpdateState.VERIFIED,
+                reporter or "",
+                update.note,
+                update.updated_at,
+            )
+            reports[commitment.country_code].append((item, update.updated_at))
+        # Commitments whose end date fell inside the earliest window, or is coming.
+        window = session.exec(
+            select(Commitment)
+            .where(col(Commitment.country_code).in_(codes))
+            .where(col(Commitment.end_date) >= earliest.date())
+            .where(col(Commitment.end_date) <= today + ENDING_WITHIN)
+        ).all()
+        community = community_statuses(session, [c.id for c in window])
+        stale = _stale(session, codes, now)
+
+    def done(commitment: Commitment) -> bool:
+        current = community.get(commitment.id)
+        return (current.status if current else irm_status(commitment)) in DONE
+
+    ended: dict[str, list[Commitment]] = defaultdict(list)
+    ending: dict[str, list[Commitment]] = defaultdict(list)
+    for commitment in sorted(window, key=lambda c: (c.end_date, c.id)):
+        if not done(commitment):
+            side = ended if commitment.end_date < today else ending
+            side[commitment.country_code].append(commitment)
+    digests = []
+    for chat_id, chat in chats.items():
+        start = since[chat_id]
+        sections = []
+        for code in sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c)):
+            fresh = [item for item, at in reports.get(code, []) if at >= start]
+            fresh.sort(key=lambda item: (not item.verified, -item.at.timestamp()))
+            sections.append(
+                CountryDigest(
+                    code=code,
+                    name=names.get(code, code),
+                    reports=fresh[:REPORTS_PER_COUNTRY],
+                    more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
+                    became_overdue=[
+                        _item(c) for c in ended.get(code, []) if c.end_date >= start.date()
+                    ],
+                    ending_soon=[_item(c) for c in ending.get(code, [])],
+                    stale=stale.get(code, []),
+                )
+            )
+        digests.append(DigestData(chat_id, chat.language, start, sections, chat.digest_when_empty))
+    return digests
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    chat_id: int
+    parts: list[tuple[str, dict | None]]  # (HTML text, reply markup) per message
+
+
+def record_digests(
+    db: Database, rendered: Iterable[RenderedDigest], *, now: datetime | None = None
+) -> int:
+    """Write digests to the outbox and move each chat to its next slot, atomically.
+
+    The dedup key names the slot, so running this twice for the same slot (a
+    crash after the commit, a second process) never queues a digest twice.
+    """
+    from storage import outbox
+    from storage.schedule import reschedule
+
+    now = now or utcnow()
+    queued = 0
+    with db.session() as session:
+        for digest in rendered:
+            chat = session.get(Chat, digest.chat_id)
+            if chat is None:
+                continue
+            slot = (chat.next_digest_at or now).strftime("%Y%m%dT%H%M")
+            for index, (text, markup) in enumerate(digest.parts):
+                queued += outbox.enqueue(
+                    session,
+                    chat.id,
+                    text,
+                    reply_markup=markup,
+                    kind="digest",
+                    dedup_key=f"digest:{chat.id}:{slot}:{index}",
+                    now=now,
+                )
+            chat.last_digest_at = now
+            reschedule(chat, now)
+    return queued
+
+
+def country_digest(
+    db: Database,
+    code: str,
+    *,
+    language: str = "en",
+    now: datetime | None = None,
+    window: timedelta = timedelta(days=7),
+) -> DigestData | None:
+    """The digest of one country, as a lead broadcasts it to the country's followers."""
+    now = now or utcnow()
+    with db.session() as session:
+        if session.get(Country, code) is None:
+            return None
+        # A stand-in chat that follows only this country, with the given window.
+        probe = Chat(id=0, type="private", language=language, last_digest_at=now - window)
+    digests = _build(db, {0: probe}, {0: [code]}, now)
+    return digests[0] if digests else None

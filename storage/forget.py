@@ -1,0 +1,143 @@
+"""/forgetme: delete a member's personal data, keep their reports for the record.
+
+What goes:
+- the ``Member`` row (name, username, language): the person is unknown afterwards,
+  and becomes a new member if they write again;
+- their private chat's row (language, time zone, digest and reminder settings),
+  its subscriptions, saved searches, reminders sent and queued messages;
+- their report draft, every conversation state of theirs, their role grants.
+
+What stays, anonymised:
+- their reports, evidence included, with ``reporter_id`` NULL (shown as
+  "former member"); their ids in report revisions (``actor_id``) and reviews
+  (``reviewed_by``), in grants they made (``granted_by``) become NULL;
+- the audit log keeps every entry (what was done, when, allowed or not) but
+  drops their id as the actor, and "member:<id>" targets become
+  "member:former". The erasure itself is logged with no actor.
+- broadcasts they sent keep their text; ``actor_id`` (not nullable) becomes 0.
+
+Confirmation is a button; the press counts only within CONFIRM_WINDOW of the
+/forgetme that showed it (a conversation state row), so a forged or replayed
+button does nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from storage.audit import audit
+from storage.conversations import set_state
+from storage.db import Database
+from storage.models import (
+    AuditLog,
+    Broadcast,
+    Chat,
+    ConversationState,
+    Member,
+    Outbox,
+    ProgressUpdate,
+    ReportDraft,
+    RoleGrant,
+    SavedSearch,
+    SentReminder,
+    Subscription,
+    UpdateRevision,
+    WorkingGroupChat,
+    utcnow,
+)
+
+CONVERSATION = "forgetme"
+CONFIRM_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    reports_anonymised: int
+    grants_removed: int
+    subscriptions_removed: int
+
+
+def ask(db: Database, user_id: int, chat_id: int, *, now: datetime | None = None) -> None:
+    """Remember that this member was just asked to confirm."""
+    with db.session() as session:
+        set_state(session, CONVERSATION, chat_id, user_id, "confirm", now=now or utcnow())
+
+
+def cancel(db: Database, user_id: int, chat_id: int) -> bool:
+    """Forget the question; False if there was none pending."""
+    with db.session() as session:
+        row = session.get(ConversationState, (CONVERSATION, chat_id, user_id))
+        set_state(session, CONVERSATION, chat_id, user_id, None)
+        return row is not None
+
+
+def forget_member(
+    db: Database, user_id: int, chat_id: int, *, now: datetime | None = None
+) -> Forgotten | None:
+    """Erase the member's personal data; None if no confirmation is pending (or it expired)."""
+    now = now or utcnow()
+    with db.session() as session:
+        asked = session.get(ConversationState, (CONVERSATION, chat_id, user_id))
+        if asked is None or now - asked.updated_at > CONFIRM_WINDOW:
+            if asked is not None:
+                session.delete(asked)
+            return None
+
+        def run(statement: sa.Executable) -> int:
+            return session.exec(statement).rowcount or 0  # type: ignore[call-overload]
+
+        reports = run(
+            sa.update(ProgressUpdate)
+            .where(col(ProgressUpdate.reporter_id) == user_id)
+            .values(reporter_id=None)
+        )
+        run(
+            sa.update(ProgressUpdate)
+            .where(col(ProgressUpdate.reviewed_by) == user_id)
+            .values(reviewed_by=None)
+        )
+        run(
+            sa.update(UpdateRevision)
+            .where(col(UpdateRevision.actor_id) == user_id)
+            .values(actor_id=None)
+        )
+        run(
+            sa.update(RoleGrant).where(col(RoleGrant.granted_by) == user_id).values(granted_by=None)
+        )
+        run(sa.update(AuditLog).where(col(AuditLog.actor_id) == user_id).values(actor_id=None))
+        run(
+            sa.update(AuditLog)
+            .where(col(AuditLog.target) == f"member:{user_id}")
+            .values(target="member:former")
+        )
+        run(sa.update(Broadcast).where(col(Broadcast.actor_id) == user_id).values(actor_id=0))
+        grants = run(sa.delete(RoleGrant).where(col(RoleGrant.member_id) == user_id))
+        run(sa.delete(ReportDraft).where(col(ReportDraft.member_id) == user_id))
+        run(
+            sa.delete(ConversationState).where(
+                sa.or_(
+                    col(ConversationState.user_id) == user_id,
+                    col(ConversationState.chat_id) == user_id,
+                )
+            )
+        )
+        # The private chat's id is the member's id: its settings go with it.
+        subscriptions = run(sa.delete(Subscription).where(col(Subscription.chat_id) == user_id))
+        run(sa.delete(SavedSearch).where(col(SavedSearch.chat_id) == user_id))
+        run(sa.delete(SentReminder).where(col(SentReminder.chat_id) == user_id))
+        run(sa.delete(Outbox).where(col(Outbox.chat_id) == user_id))
+        run(sa.delete(WorkingGroupChat).where(col(WorkingGroupChat.chat_id) == user_id))
+        run(sa.delete(Chat).where(col(Chat.id) == user_id))
+        run(sa.delete(Member).where(col(Member.id) == user_id))
+        audit(
+            session,
+            None,
+            "member.forget",
+            target="member:former",
+            detail=f"reports anonymised: {reports}",
+        )
+        return Forgotten(reports, grants, subscriptions)

@@ -1,0 +1,224 @@
+"""The outbox: messages promised to chats, drained by one sender.
+
+Deciding who gets what is a transaction that writes rows here; sending is slow
+and fails in many ways. A row is marked sent right after Telegram accepts it,
+so a crash re-sends at most the message that was in flight.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.db import Database
+from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcnow
+
+BLOCKED = "blocked"  # last_error of rows dropped because the chat blocked the bot
+STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    kind: str
+    attempts: int
+    broadcast_id: int | None
+
+
+def enqueue(
+    session: Session,
+    chat_id: int,
+    text: str,
+    *,
+    reply_markup: dict[str, Any] | None = None,
+    kind: str = "message",
+    dedup_key: str | None = None,
+    broadcast_id: int | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Add a message in the caller's transaction; False if its dedup key exists."""
+    if dedup_key is not None:
+        exists = session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first()
+        if exists is not None:
+            return False
+    session.add(
+        Outbox(
+            chat_id=chat_id,
+            text=text,
+            reply_markup=reply_markup,
+            kind=kind,
+            dedup_key=dedup_key,
+            broadcast_id=broadcast_id,
+            not_before=now or utcnow(),
+            created_at=now or utcnow(),
+        )
+    )
+    return True
+
+
+def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
+    """Pending messages whose time has come, oldest first, for chats we may write to."""
+    with db.session() as session:
+        rows = session.exec(
+            select(Outbox)
+            .join(Chat, col(Chat.id) == col(Outbox.chat_id), isouter=True)
+            .where(Outbox.state == OutboxState.PENDING)
+            .where(col(Outbox.not_before) <= now)
+            .where(sa.or_(col(Chat.state).is_(None), Chat.state == ChatState.ACTIVE))
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        ).all()
+        return [
+            Message(r.id, r.chat_id, r.text, r.reply_markup, r.kind, r.attempts, r.broadcast_id)
+            for r in rows
+        ]
+
+
+def next_due_at(db: Database) -> datetime | None:
+    with db.session() as session:
+        return session.exec(
+            select(sa.func.min(Outbox.not_before)).where(Outbox.state == OutboxState.PENDING)
+        ).one()
+
+
+def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> None:
+    with db.session() as session:
+        row = session.get(Outbox, message_id)
+        row.state = OutboxState.SENT
+        row.sent_at = now or utcnow()
+        row.attempts += 1
+
+
+def retry_later(
+    db: Database,
+    message_id: int,
+    *,
+    delay: timedelta,
+    error: str,
+    max_attempts: int,
+    now: datetime | None = None,
+) -> bool:
+    """Count a failed attempt; True if it will be retried, False if it was dropped."""
+    now = now or utcnow()
+    with db.session() as session:
+        row = session.get(Outbox, message_id)
+        row.attempts += 1
+        row.last_error = error[:500]
+        if row.attempts >= max_attempts:
+            row.state = OutboxState.DROPPED
+            return False
+        row.not_before = now + delay
+        return True
+
+
+def postpone(db: Database, message_id: int, until: datetime) -> None:
+    """Telegram asked to wait (429): not a failure, so no attempt is counted."""
+    with db.session() as session:
+        session.get(Outbox, message_id).not_before = until
+
+
+def drop(db: Database, message_id: int, *, error: str) -> None:
+    with db.session() as session:
+        row = session.get(Outbox, message_id)
+        row.attempts += 1
+        row.state = OutboxState.DROPPED
+        row.last_error = error[:500]
+
+
+def chat_blocked(db: Database, chat_id: int) -> int:
+    """403: the chat blocked the bot. Mark it, and drop what was waiting for it."""
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        if chat is not None:
+            chat.state = ChatState.BLOCKED
+        result = session.exec(
+            sa.update(Outbox)
+            .where(col(Outbox.chat_id) == chat_id)
+            .where(col(Outbox.state) == OutboxState.PENDING)
+            .values(state=OutboxState.DROPPED, last_error=BLOCKED)
+        )
+        return result.rowcount or 0
+
+
+def drop_for_inactive_chats(db: Database) -> int:
+    """Pending rows for chats that are blocked or stopped will never be sent."""
+    with db.session() as session:
+        inactive = select(Chat.id).where(
+            col(Chat.state).in_([ChatState.BLOCKED, ChatState.STOPPED])
+        )
+        result = session.exec(
+            sa.update(Outbox)
+            .where(col(Outbox.state) == OutboxState.PENDING)
+            .where(col(Outbox.chat_id).in_(inactive))
+            .values(state=OutboxState.DROPPED, last_error=STOPPED)
+        )
+        return result.rowcount or 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    total: int
+    delivered: int
+    blocked: int
+    failed: int
+    pending: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    finished: bool
+
+
+def broadcast_tally(db: Database, broadcast_id: int) -> Tally | None:
+    with db.session() as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            return None
+        counts: Counter[str] = Counter()
+        for state, error, count in session.exec(
+            select(Outbox.state, Outbox.last_error, sa.func.count())
+            .where(Outbox.broadcast_id == broadcast_id)
+            .group_by(Outbox.state, Outbox.last_error)
+        ):
+            if state == OutboxState.SENT:
+                counts["delivered"] += count
+            elif state == OutboxState.PENDING:
+                counts["pending"] += count
+            elif error in (BLOCKED, STOPPED):
+                counts["blocked"] += count
+            else:
+                counts["failed"] += count
+        return Tally(
+            total=broadcast.total,
+            delivered=counts["delivered"],
+            blocked=counts["blocked"],
+            failed=counts["failed"],
+            pending=counts["pending"],
+            progress_chat_id=broadcast.progress_chat_id,
+            progress_message_id=broadcast.progress_message_id,
+            finished=broadcast.finished_at is not None,
+        )
+
+
+def finish_broadcast(db: Database, broadcast_id: int, *, now: datetime | None = None) -> bool:
+    """Mark a broadcast finished once nothing is pending; True the first time only."""
+    with db.session() as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None or broadcast.finished_at is not None:
+            return False
+        pending = session.exec(
+            select(sa.func.count())
+            .select_from(Outbox)
+            .where(Outbox.broadcast_id == broadcast_id)
+            .where(Outbox.state == OutboxState.PENDING)
+        ).one()
+        if pending:
+            return False
+        broadcast.finished_at = now or utcnow()
+        return True

@@ -1,0 +1,152 @@
+"""Reminders a member opted into: commitments ending soon, and quiet ones they reported on.
+
+Each reminder is recorded when it is queued, in the same transaction, so it is
+sent once per commitment per event and never again after a restart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from storage import outbox
+from storage.commitments import community_statuses, irm_status
+from storage.db import Database
+from storage.digests import DONE, CommitmentItem, _item
+from storage.models import (
+    Chat,
+    ChatState,
+    ChatType,
+    Commitment,
+    ProgressUpdate,
+    SentReminder,
+    Subscription,
+    UpdateState,
+    utcnow,
+)
+
+QUIET_AFTER = timedelta(days=60)
+
+
+@dataclass
+class ReminderData:
+    chat_id: int
+    language: str
+    ending: list[CommitmentItem] = field(default_factory=list)
+    quiet: list[CommitmentItem] = field(default_factory=list)
+    # (commitment id, event) pairs to record once this is queued
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+
+def due_reminders(db: Database, *, now: datetime | None = None) -> list[ReminderData]:
+    now = now or utcnow()
+    today = now.date()
+    with db.session() as session:
+        chats = {
+            c.id: c
+            for c in session.exec(
+                select(Chat)
+                .where(col(Chat.reminders).is_(True))
+                .where(Chat.state == ChatState.ACTIVE)
+                .where(Chat.type == ChatType.PRIVATE)
+            )
+        }
+        if not chats:
+            return []
+        sent = {
+            (r.chat_id, r.commitment_id, r.event)
+            for r in session.exec(
+                select(SentReminder).where(col(SentReminder.chat_id).in_(list(chats)))
+            )
+        }
+        found: dict[int, ReminderData] = {}
+
+        def data(chat_id: int) -> ReminderData:
+            if chat_id not in found:
+                found[chat_id] = ReminderData(chat_id, chats[chat_id].language)
+            return found[chat_id]
+
+        horizon = today + timedelta(days=max(c.reminder_days for c in chats.values()))
+        ending_rows = session.exec(
+            select(Subscription.chat_id, Commitment)
+            .join(Commitment, col(Commitment.country_code) == col(Subscription.country_code))
+            .where(col(Subscription.chat_id).in_(list(chats)))
+            .where(col(Commitment.end_date) >= today)
+            .where(col(Commitment.end_date) <= horizon)
+        ).all()
+        community = community_statuses(session, {c.id for _, c in ending_rows})
+        for chat_id, commitment in sorted(ending_rows, key=lambda r: (r[1].end_date, r[1].id)):
+            if commitment.end_date > today + timedelta(days=chats[chat_id].reminder_days):
+                continue
+            current = community.get(commitment.id)
+            if (current.status if current else irm_status(commitment)) in DONE:
+                continue
+            event = f"ends:{commitment.end_date.isoformat()}"
+            if (chat_id, commitment.id, event) in sent:
+                continue
+            entry = data(chat_id)
+            entry.ending.append(_item(commitment))
+            entry.events.append((commitment.id, event))
+
+        # Quiet: the member reported on it, and nobody has for 60 days.
+        latest = (
+            select(
+                ProgressUpdate.commitment_id,
+                sa.func.max(ProgressUpdate.created_at).label("latest"),
+            )
+            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .group_by(ProgressUpdate.commitment_id)
+            .subquery()
+        )
+        quiet_rows = session.exec(
+            select(ProgressUpdate.reporter_id, Commitment, latest.c.latest)
+            .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
+            .join(latest, latest.c.commitment_id == col(ProgressUpdate.commitment_id))
+            .where(col(ProgressUpdate.reporter_id).in_(list(chats)))
+            .where(latest.c.latest < now - QUIET_AFTER)
+            .distinct()
+        ).all()
+        seen: set[tuple[int, str]] = set()
+        for reporter_id, commitment, last in quiet_rows:
+            if (reporter_id, commitment.id) in seen:
+                continue
+            seen.add((reporter_id, commitment.id))
+            event = f"quiet:{last.date().isoformat()}"
+            if (reporter_id, commitment.id, event) in sent:
+                continue
+            entry = data(reporter_id)
+            entry.quiet.append(_item(commitment))
+            entry.events.append((commitment.id, event))
+    return list(found.values())
+
+
+def record_reminders(
+    db: Database,
+    rendered: list[tuple[ReminderData, str, dict | None]],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue each reminder message and remember its events, atomically."""
+    now = now or utcnow()
+    grouped: dict[int, list[tuple[ReminderData, str, dict | None]]] = defaultdict(list)
+    for item in rendered:
+        grouped[item[0].chat_id].append(item)
+    queued = 0
+    with db.session() as session:
+        for chat_id, items in grouped.items():
+            for data, text, markup in items:
+                outbox.enqueue(
+                    session, chat_id, text, reply_markup=markup, kind="reminder", now=now
+                )
+                queued += 1
+                for commitment_id, event in data.events:
+                    session.add(
+                        SentReminder(
+                            chat_id=chat_id, commitment_id=commitment_id, event=event, sent_at=now
+                        )
+                    )
+    return queued

@@ -1,0 +1,545 @@
+"""Roles and working groups: grants, revokes, groups, linking their chats, the audit log.
+
+Admins are named in the config; everything else a person may do beyond being a
+member comes from ``RoleGrant`` rows: a lead of a country (``country_code``) or
+of a working group (``working_group_id``). Only admins grant and revoke, create
+working groups and read the audit log; a working group's leads (and admins)
+link its Telegram chat. Every one of these actions, allowed or refused, is
+written to the audit log in the same transaction as the change.
+
+Members are named by the handler as a ``MemberRef``: a Telegram id (from a
+replied-to message or typed digits) or an @username. Only people who have
+talked to the bot are known: a grant needs the member's row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.audit import audit
+from storage.countries import Resolution
+from storage.db import Database
+from storage.following import resolve_countries
+from storage.importer import POLICY_AREA_COLUMNS
+from storage.models import (
+    AuditLog,
+    Chat,
+    ChatType,
+    Country,
+    Member,
+    Role,
+    RoleGrant,
+    WorkingGroup,
+    WorkingGroupChat,
+)
+from storage.people import Visitor
+
+NAME_LIMIT = 128
+DETAIL_LIMIT = 200
+AUDIT_PAGE_SIZE = 10
+_GROUP_PREFIX = re.compile(r"^\s*(?:group|wg)\s+", re.IGNORECASE)
+_POLICY_AREAS = {area.lower(): area for area in POLICY_AREA_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """How a command names a member: by Telegram id or by @username."""
+
+    user_id: int | None = None
+    username: str | None = None
+
+    def describe(self) -> str:
+        if self.user_id is not None:
+            return f"member:{self.user_id}"
+        return f"@{self.username or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInfo:
+    id: int
+    display_name: str
+    username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    id: int
+    name: str
+    countries: list[Country]
+    policy_areas: list[str]
+    leads: list[str]  # display names
+    chats: list[str]  # chat titles
+
+
+@dataclass
+class RoleChange:
+    """What /grant or /revoke did. ``problem`` names why nothing happened."""
+
+    allowed: bool
+    problem: str = ""  # "" | no_member | no_target | unresolved | no_group
+    member: MemberInfo | None = None
+    changed: list[str] = field(default_factory=list)  # labels: "Kenya", "Anti-Corruption WG"
+    unchanged: list[str] = field(default_factory=list)
+    unresolved: list[Resolution] = field(default_factory=list)
+
+
+@dataclass
+class GroupChange:
+    """What /newgroup or /linkgroup did."""
+
+    allowed: bool
+    problem: str = ""  # "" | usage | unresolved | not_group_chat | no_group | which
+    created: bool = False
+    group: GroupInfo | None = None
+    unresolved: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # group names to pick from
+    already: bool = False  # /linkgroup: the chat was linked already
+
+
+# ------------------------------------------------------------------ members
+
+
+def _find_member(session: Session, ref: MemberRef) -> Member | None:
+    if ref.user_id is not None:
+        return session.get(Member, ref.user_id)
+    if ref.username:
+        name = ref.username.lstrip("@").lower()
+        return session.exec(
+            select(Member).where(sa.func.lower(col(Member.username)) == name)
+        ).first()
+    return None
+
+
+def find_member(db: Database, ref: MemberRef) -> MemberInfo | None:
+    with db.session() as session:
+        member = _find_member(session, ref)
+        return _member_info(member) if member else None
+
+
+def _member_info(member: Member) -> MemberInfo:
+    return MemberInfo(member.id, member.display_name, member.username)
+
+
+# ------------------------------------------------------------------ groups
+
+
+def _group_by_text(session: Session, text: str) -> WorkingGroup | None:
+    """A working group by its number in /groups or its name (any case)."""
+    text = _GROUP_PREFIX.sub("", text).strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return session.get(WorkingGroup, int(text))
+    return session.exec(
+        select(WorkingGroup).where(sa.func.lower(col(WorkingGroup.name)) == text.lower())
+    ).first()
+
+
+def _group_info(session: Session, group: WorkingGroup) -> GroupInfo:
+    countries = {
+        c.code: c
+        for c in session.exec(select(Country).where(col(Country.code).in_(group.countries)))
+    }
+    leads = session.exec(
+        select(Member.display_name)
+        .join(RoleGrant, col(RoleGrant.member_id) == col(Member.id))
+        .where(RoleGrant.working_group_id == group.id)
+        .order_by(Member.display_name)
+    ).all()
+    chats = session.exec(
+        select(Chat.title)
+        .join(WorkingGroupChat, col(WorkingGroupChat.chat_id) == col(Chat.id))
+        .where(WorkingGroupChat.working_group_id == group.id)
+        .order_by(Chat.title)
+    ).all()
+    return GroupInfo(
+        id=group.id,
+        name=group.name,
+        countries=[countries[code] for code in group.countries if code in countries],
+        policy_areas=list(group.policy_areas),
+        leads=list(leads),
+        chats=[title or "?" for title in chats],
+    )
+
+
+def list_groups(db: Database) -> list[GroupInfo]:
+    with db.session() as session:
+        groups = session.exec(select(WorkingGroup).order_by(col(WorkingGroup.id))).all()
+        return [_group_info(session, g) for g in groups]
+
+
+def get_group(db: Database, text: str) -> GroupInfo | None:
+    with db.session() as session:
+        group = _group_by_text(session, text)
+        return _group_info(session, group) if group else None
+
+
+def group_of_chat(db: Database, chat_id: int) -> GroupInfo | None:
+    """The working group a Telegram chat is linked to (the first, if several)."""
+    with db.session() as session:
+        group = session.exec(
+            select(WorkingGroup)
+            .join(WorkingGroupChat, col(WorkingGroupChat.working_group_id) == col(WorkingGroup.id))
+            .where(WorkingGroupChat.chat_id == chat_id)
+            .order_by(col(WorkingGroup.id))
+        ).first()
+        return _group_info(session, group) if group else None
+
+
+def parse_group_spec(db: Database, text: str) -> tuple[str, list[str], list[str], list[str]]:
+    """``"Name: Kenya, Ghana, Open Contracting"`` -> (name, countries, areas, unresolved).
+
+    Each comma-separated item that is one of OGP's policy areas (its column
+    name, any case) is an area; the rest are resolved as OGP members.
+    """
+    name, _, rest = text.partition(":")
+    name = " ".join(name.split())[:NAME_LIMIT]
+    countries: list[str] = []
+    areas: list[str] = []
+    unresolved: list[str] = []
+    for piece in re.split(r"[,;\n]", rest):
+        piece = piece.strip()
+        if not piece:
+            continue
+        area = _POLICY_AREAS.get(piece.lower())
+        if area is not None:
+            areas.append(area)
+            continue
+        for resolution in resolve_countries(db, piece):
+            if resolution.match is not None:
+                countries.append(resolution.match.code)
+            else:
+                unresolved.append(resolution.query or piece)
+    return name, list(dict.fromkeys(countries)), list(dict.fromkeys(areas)), unresolved
+
+
+def create_group(db: Database, visitor: Visitor, text: str) -> GroupChange:
+    """/newgroup Name: countries and policy areas. Admins only; the same name updates it."""
+    name, countries, areas, unresolved = parse_group_spec(db, text)
+    with db.session() as session:
+        if not visitor.is_admin:
+            audit(
+                session,
+                visitor.user_id,
+                "group.create",
+                target=name[:64],
+                allowed=False,
+                detail="not an admin",
+            )
+            return GroupChange(False)
+        if not name or not (countries or areas) or unresolved:
+            return GroupChange(True, "unresolved" if unresolved else "usage", unresolved=unresolved)
+        group = session.exec(
+            select(WorkingGroup).where(sa.func.lower(col(WorkingGroup.name)) == name.lower())
+        ).first()
+        created = group is None
+        if group is None:
+            group = WorkingGroup(name=name)
+            session.add(group)
+        group.countries = countries
+        group.policy_areas = areas
+        session.flush()
+        audit(
+            session,
+            visitor.user_id,
+            "group.create" if created else "group.update",
+            target=f"group:{group.id}",
+            detail=_clip(f"{name}: {','.join(countries + areas)}"),
+        )
+        return GroupChange(True, created=created, group=_group_info(session, group))
+
+
+def link_chat(db: Database, visitor: Visitor, chat_id: int, text: str) -> GroupChange:
+    """/linkgroup [group]: link this Telegram group to a working group.
+
+    Allowed to admins and to the working group's leads, in a group chat only.
+    Without a name, the one group the lead leads is meant.
+    """
+    with db.session() as session:
+        if not visitor.is_lead:
+            audit(
+                session,
+                visitor.user_id,
+                "group.link",
+                target=_clip(text, 64),
+                allowed=False,
+                detail=f"chat:{chat_id} not a lead",
+            )
+            return GroupChange(False)
+        if visitor.chat_type == ChatType.PRIVATE:
+            return GroupChange(True, "not_group_chat")
+        group = _group_by_text(session, text) if text.strip() else None
+        if group is None and not text.strip():
+            led = (
+                session.exec(select(WorkingGroup).order_by(col(WorkingGroup.id))).all()
+                if visitor.is_admin
+                else _groups_led(session, visitor.user_id)
+            )
+            if len(led) == 1:
+                group = led[0]
+            elif visitor.is_admin or led:
+                return GroupChange(True, "which", choices=[g.name for g in led])
+        allowed = visitor.is_admin or (
+            group is not None and group.id in _group_ids_led(session, visitor.user_id)
+        )
+        target = f"group:{group.id}" if group else _clip(text, 64)
+        if not allowed:
+            audit(
+                session,
+                visitor.user_id,
+                "group.link",
+                target=target,
+                allowed=False,
+                detail=f"chat:{chat_id} not a lead of this group",
+            )
+            return GroupChange(False)
+        if group is None:
+            return GroupChange(True, "no_group")
+        existing = session.get(WorkingGroupChat, (group.id, chat_id))
+        if existing is None:
+            session.add(WorkingGroupChat(working_group_id=group.id, chat_id=chat_id))
+            audit(session, visitor.user_id, "group.link", target=target, detail=f"chat:{chat_id}")
+        session.flush()
+        return GroupChange(True, group=_group_info(session, group), already=existing is not None)
+
+
+def _groups_led(session: Session, user_id: int | None) -> list[WorkingGroup]:
+    ids = _group_ids_led(session, user_id)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(WorkingGroup).where(col(WorkingGroup.id).in_(ids)).order_by(WorkingGroup.id)
+        )
+    )
+
+
+def _group_ids_led(session: Session, user_id: int | None) -> set[int]:
+    if user_id is None:
+        return set()
+    return {
+        gid
+        for gid in session.exec(
+            select(RoleGrant.working_group_id).where(
+                RoleGrant.member_id == user_id, RoleGrant.role == Role.LEAD
+            )
+        )
+        if gid is not None
+    }
+
+
+# ------------------------------------------------------------------ grants
+
+
+def change_role(
+    db: Database, visitor: Visitor, ref: MemberRef, text: str, *, revoke: bool = False
+) -> RoleChange:
+    """/grant or /revoke: make a member a lead of countries or of a working group.
+
+    ``text`` names countries ("Kenya, Ghana"), a working group ("group 2",
+    "group Anti-Corruption WG", or its exact name) or, for /revoke, "all".
+    """
+    action = "role.revoke" if revoke else "role.grant"
+    with db.session() as session:
+        if not visitor.is_admin:
+            audit(
+                session,
+                visitor.user_id,
+                action,
+                target=ref.describe()[:64],
+                allowed=False,
+                detail=_clip(f"not an admin: {text}"),
+            )
+            return RoleChange(False)
+        if ref.user_id is None and not ref.username:
+            return RoleChange(True, "no_target")
+        member = _find_member(session, ref)
+        if member is None:
+            return RoleChange(True, "no_member")
+        result = RoleChange(True, member=_member_info(member))
+        text = text.strip()
+        if not text:
+            result.problem = "no_target"
+            return result
+        group = _group_by_text(session, text)
+        if revoke and text.lower() == "all":
+            grants = session.exec(select(RoleGrant).where(RoleGrant.member_id == member.id)).all()
+            for grant in grants:
+                result.changed.append(_grant_label(session, grant))
+                session.delete(grant)
+        elif group is not None:
+            _change_group_grant(session, visitor, member, group, revoke, result)
+        elif _GROUP_PREFIX.match(text):
+            result.problem = "no_group"
+            return result
+        else:
+            resolutions = resolve_countries(db, text)
+            result.unresolved = [r for r in resolutions if r.match is None]
+            codes = [r.match.code for r in resolutions if r.match is not None]
+            if not codes:
+                result.problem = "unresolved"
+                return result
+            _change_country_grants(session, visitor, member, codes, revoke, result)
+        sign = "-" if revoke else "+"
+        audit(
+            session,
+            visitor.user_id,
+            action,
+            target=f"member:{member.id}",
+            detail=_clip(f"{sign}{','.join(result.changed)}"),
+        )
+        return result
+
+
+def _change_country_grants(
+    session: Session,
+    visitor: Visitor,
+    member: Member,
+    codes: list[str],
+    revoke: bool,
+    result: RoleChange,
+) -> None:
+    names = dict(
+        session.exec(select(Country.code, Country.name).where(col(Country.code).in_(codes))).all()
+    )
+    for code in codes:
+        grant = session.exec(
+            select(RoleGrant).where(
+                RoleGrant.member_id == member.id,
+                RoleGrant.role == Role.LEAD,
+                RoleGrant.country_code == code,
+            )
+        ).first()
+        label = names.get(code, code)
+        if revoke and grant is not None:
+            session.delete(grant)
+            result.changed.append(label)
+        elif not revoke and grant is None:
+            session.add(
+                RoleGrant(
+                    member_id=member.id,
+                    role=Role.LEAD,
+                    country_code=code,
+                    granted_by=visitor.user_id,
+                )
+            )
+            result.changed.append(label)
+        else:
+            result.unchanged.append(label)
+
+
+def _change_group_grant(
+    session: Session,
+    visitor: Visitor,
+    member: Member,
+    group: WorkingGroup,
+    revoke: bool,
+    result: RoleChange,
+) -> None:
+    grant = session.exec(
+        select(RoleGrant).where(
+            RoleGrant.member_id == member.id,
+            RoleGrant.role == Role.LEAD,
+            RoleGrant.working_group_id == group.id,
+        )
+    ).first()
+    if revoke and grant is not None:
+        session.delete(grant)
+        result.changed.append(group.name)
+    elif not revoke and grant is None:
+        session.add(
+            RoleGrant(
+                member_id=member.id,
+                role=Role.LEAD,
+                working_group_id=group.id,
+                granted_by=visitor.user_id,
+            )
+        )
+        result.changed.append(group.name)
+    else:
+        result.unchanged.append(group.name)
+
+
+def _grant_label(session: Session, grant: RoleGrant) -> str:
+    if grant.working_group_id is not None:
+        group = session.get(WorkingGroup, grant.working_group_id)
+        return group.name if group else f"group {grant.working_group_id}"
+    country = session.get(Country, grant.country_code) if grant.country_code else None
+    return country.name if country else (grant.country_code or "?")
+
+
+# ------------------------------------------------------------------ audit log
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    target: str
+    allowed: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    page: int
+    total: int
+    page_size: int = AUDIT_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def audit_page(
+    db: Database, visitor: Visitor, *, page: int = 0, record: bool = True
+) -> AuditPage | None:
+    """The latest audit entries, newest first, for admins; None (audited) for others.
+
+    ``record``: write the (allowed) reading itself to the log; paging does not.
+    """
+    with db.session() as session:
+        if not visitor.is_admin:
+            audit(session, visitor.user_id, "audit.view", allowed=False, detail="not an admin")
+            return None
+        if record:
+            audit(session, visitor.user_id, "audit.view")
+            session.flush()
+        total = session.exec(select(sa.func.count()).select_from(AuditLog)).one()
+        pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+        page = max(0, min(page, pages - 1))
+        rows = session.exec(
+            select(AuditLog, Member.display_name)
+            .join(Member, col(Member.id) == col(AuditLog.actor_id), isouter=True)
+            .order_by(col(AuditLog.id).desc())
+            .offset(page * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE)
+        ).all()
+        entries = [
+            AuditEntry(
+                id=row.id,
+                at=row.at,
+                actor_id=row.actor_id,
+                actor_name=name or "",
+                action=row.action,
+                target=row.target,
+                allowed=row.allowed,
+                detail=row.detail,
+            )
+            for row, name in rows
+        ]
+        return AuditPage(entries, page, total)
+
+
+def _clip(text: str, limit: int = DETAIL_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

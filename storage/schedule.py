@@ -1,0 +1,205 @@
+"""Digest schedules as data: each chat's next digest time lives in its row.
+
+A chat's slots are its own local hour (daily) or weekday and hour (weekly) in
+its own time zone. After downtime the next slot is computed from *now*, so a
+missed digest is sent once, never once per missed period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import col, select
+
+from storage.db import Database
+from storage.models import Chat, ChatState, utcnow
+
+FREQUENCIES = ("off", "daily", "weekly")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    frequency: str
+    weekday: int
+    hour: int
+    timezone: str
+    when_empty: bool
+    reminders: bool
+    reminder_days: int
+    language: str
+    next_digest_at: datetime | None
+    state: str = ChatState.ACTIVE
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
+
+
+def next_slot(
+    frequency: str, weekday: int, hour: int, timezone: str, after: datetime
+) -> datetime | None:
+    """The first digest time strictly after ``after`` (UTC), or None when off."""
+    if frequency not in ("daily", "weekly"):
+        return None
+    tz = zone(timezone)
+    local = after.astimezone(tz)
+    candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    for _ in range(9):
+        if candidate > local and (frequency == "daily" or candidate.weekday() == weekday):
+            # Round-trip through UTC: a wall time skipped by DST lands on a real instant.
+            return candidate.astimezone(ZoneInfo("UTC"))
+        candidate = (candidate + timedelta(days=1)).replace(hour=hour)
+    raise AssertionError("unreachable: a weekday recurs within 8 days")
+
+
+def reschedule(chat: Chat, now: datetime) -> None:
+    chat.next_digest_at = next_slot(
+        chat.digest_frequency, chat.digest_weekday, chat.digest_hour, chat.timezone, now
+    )
+
+
+def settings_of(chat: Chat) -> DigestSettings:
+    return DigestSettings(
+        frequency=chat.digest_frequency,
+        weekday=chat.digest_weekday,
+        hour=chat.digest_hour,
+        timezone=chat.timezone,
+        when_empty=chat.digest_when_empty,
+        reminders=chat.reminders,
+        reminder_days=chat.reminder_days,
+        language=chat.language,
+        next_digest_at=chat.next_digest_at,
+        state=chat.state,
+    )
+
+
+def get_settings(db: Database, chat_id: int) -> DigestSettings | None:
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        return settings_of(chat) if chat else None
+
+
+def update_settings(
+    db: Database, chat_id: int, *, now: datetime | None = None, **changes: object
+) -> DigestSettings | None:
+    """Change a chat's schedule or preferences and recompute its next digest."""
+    now = now or utcnow()
+    names = {
+        "frequency": "digest_frequency",
+        "weekday": "digest_weekday",
+        "hour": "digest_hour",
+        "timezone": "timezone",
+        "when_empty": "digest_when_empty",
+        "reminders": "reminders",
+        "reminder_days": "reminder_days",
+        "language": "language",
+    }
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        if chat is None:
+            return None
+        for key, value in changes.items():
+            setattr(chat, names[key], value)
+        reschedule(chat, now)
+        return settings_of(chat)
+
+
+def due_chats(db: Database, now: datetime, *, limit: int = 10_000) -> list[int]:
+    """Chats whose digest time has come (active ones only)."""
+    with db.session() as session:
+        return list(
+            session.exec(
+                select(Chat.id)
+                .where(col(Chat.next_digest_at) <= now)
+                .where(Chat.state == ChatState.ACTIVE)
+                .where(Chat.digest_frequency != "off")
+                .order_by(col(Chat.next_digest_at))
+                .limit(limit)
+            )
+        )
+
+
+def stop_chat(db: Database, chat_id: int) -> bool:
+    """/stop: no scheduled message reaches this chat until it asks again."""
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        if chat is None:
+            return False
+        chat.state = ChatState.STOPPED
+        return True
+
+
+def resume_chat(db: Database, chat_id: int, *, now: datetime | None = None) -> bool:
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        if chat is None or chat.state != ChatState.STOPPED:
+            return False
+        chat.state = ChatState.ACTIVE
+        reschedule(chat, now or utcnow())
+        return True
+
+
+# Where a country spans several zones, the ones most people there live in.
+MAIN_ZONES = {
+    "AR": ["America/Argentina/Buenos_Aires"],
+    "AU": ["Australia/Sydney", "Australia/Perth"],
+    "BR": ["America/Sao_Paulo", "America/Manaus"],
+    "CA": ["America/Toronto", "America/Vancouver"],
+    "CL": ["America/Santiago"],
+    "DE": ["Europe/Berlin"],
+    "EC": ["America/Guayaquil"],
+    "ES": ["Europe/Madrid", "Atlantic/Canary"],
+    "FR": ["Europe/Paris"],
+    "GB": ["Europe/London"],
+    "ID": ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"],
+    "MN": ["Asia/Ulaanbaatar"],
+    "MX": ["America/Mexico_City"],
+    "NZ": ["Pacific/Auckland"],
+    "PG": ["Pacific/Port_Moresby"],
+    "PT": ["Europe/Lisbon"],
+    "UA": ["Europe/Kyiv"],
+    "US": ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"],
+}
+
+
+def zones_for(db: Database, chat_id: int, *, extra: str = "UTC", limit: int = 8) -> list[str]:
+    """Time zones to offer as buttons: those of the countries the chat follows."""
+    from babel.core import get_global
+
+    from storage.models import Country, Subscription
+
+    territory_zones = get_global("territory_zones")
+    with db.session() as session:
+        rows = session.exec(
+            select(Country.iso2, Country.parent)
+            .join(Subscription, col(Subscription.country_code) == col(Country.code))
+            .where(Subscription.chat_id == chat_id)
+        ).all()
+        parents = {p for iso2, p in rows if not iso2 and p}
+        parent_iso = dict(
+            session.exec(
+                select(Country.code, Country.iso2).where(col(Country.code).in_(parents))
+            ).all()
+        )
+    zones: list[str] = []
+    for iso2, parent in rows:
+        iso2 = iso2 or parent_iso.get(parent or "", "")
+        for name in MAIN_ZONES.get(iso2, territory_zones.get(iso2, [])[:2]):
+            if name not in zones and is_valid_zone(name):
+                zones.append(name)
+    if extra not in zones:
+        zones.append(extra)
+    return zones[:limit]
