@@ -1,4 +1,4 @@
-"""The ``ogp-bot`` command line: run, console, import, migrate.
+"""The ``ogp-bot`` command line: run, console, import, export, migrate.
 
 Every failure a person can cause (no token, a broken config, a missing file)
 ends with one line on stderr and a non-zero exit, never a traceback.
@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import OGP's commitment export (CSV)")
     imp.add_argument("file", type=Path, help="the CSV file as downloaded from OGP")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    exp = sub.add_parser("export", help="write commitments or reports as CSV")
+    exp.add_argument("--what", choices=("reports", "commitments"), required=True)
+    exp.add_argument("--out", metavar="FILE", type=Path, required=True, help="CSV file, or -")
+    exp.add_argument("--country", metavar="CODE", help="only this OGP member (code or name)")
     return parser
 
 
@@ -95,6 +99,36 @@ def cmd_import(settings: Settings, file: Path) -> int:
         print(f"{file}:{problem.line}: skipped{ident}: {problem.reason}", file=sys.stderr)
     print(result.summary())
     return 0 if result.ok else EXIT_IMPORT_SKIPPED
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.export import commitments_csv, reports_csv
+    from storage.following import resolve_country
+
+    out: Path = args.out
+    if str(out) != "-" and not out.parent.is_dir():
+        raise CliError(f"{out}: no such directory")
+    db = _open_db(settings)
+    codes = None
+    if args.country:
+        match = resolve_country(db, args.country).match
+        if match is None:
+            raise CliError(f"{args.country}: no such OGP member")
+        codes = [match.code]
+    if args.what == "reports":
+        # The operator of the database sees who reported, as admins do.
+        text, rows = reports_csv(db, codes, identities=True)
+    else:
+        text, rows = commitments_csv(db, codes)
+    if str(out) == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            out.write_text(text, encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise CliError(f"{out}: {exc.strerror or exc}") from None
+        print(f"wrote {rows} {args.what} to {out}", file=sys.stderr)
+    return 0
 
 
 def cmd_run(settings: Settings) -> int:
@@ -152,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(settings, args.file)
         if args.command == "migrate":
             return cmd_migrate(settings)
+        if args.command == "export":
+            return cmd_export(settings, args)
     except (ConfigError, CliError) as exc:
         print(f"ogp-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE

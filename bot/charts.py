@@ -29,14 +29,17 @@ DPI = 150
 
 def _label(tr: NullTranslations, status: Status | None) -> str:
     _ = tr.gettext
-    return status_name(tr, status) if status is not None else _("No data")
+    return status_name(tr, status) if status is not None else _("No report / not rated")
 
 
 def render(data: ChartData, tr: NullTranslations) -> bytes:
     """The chart as PNG bytes: one country's statuses, or one bar per country."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 6 if data.single else max(5, 1.6 + 0.55 * len(data.countries))))
+    height = 6 if data.single else max(5, 1.6 + 0.55 * len(data.countries))
+    figure = Figure(figsize=(8, height))
+    FigureCanvasAgg(figure)  # attaches itself: savefig draws with Agg, no display
     if data.single:
         _single(figure, data, tr)
         figure.tight_layout()
@@ -45,9 +48,7 @@ def render(data: ChartData, tr: NullTranslations) -> bytes:
         # Room for the legend below and the title above.
         figure.tight_layout(rect=(0, 0.12, 1, 0.95))
     buffer = io.BytesIO()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(figure).print_png(buffer, dpi=DPI)
+    figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -81,7 +82,7 @@ def _single(figure, data: ChartData, tr: NullTranslations) -> None:
     axes.set_title(
         _("{name}: {count} commitments").format(name=data.title, count=data.total), fontsize=15
     )
-    axes.legend(fontsize=12, loc="lower right")
+    axes.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(x=0.15)
 

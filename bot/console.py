@@ -205,7 +205,9 @@ async def console_loop(
     )
     # A handler error is shown to the person by the bot's own error handler,
     # and an invalid request is reported here rather than ending the session.
-    async with Driver(app, server, raise_errors=False, fail_on_rejected=False) as driver:
+    async with Driver(
+        app, server, raise_errors=False, fail_on_rejected=False, autorun_jobs=True
+    ) as driver:
         session = ConsoleSession(driver=driver, settings=settings, out=out)
         session.speak_as(user_name)
         if admin:

@@ -3,7 +3,8 @@
 One message at a time, marked sent as soon as Telegram accepts it, so a crash
 re-sends at most the message in flight. Limits are configurable (defaults:
 about 30 messages a second overall, 1 a second per private chat, 20 a minute
-per group). A 429 pauses the sender for ``retry_after``; network errors are
+per group). A 429 pauses the sender for ``retry_after``, then the same message
+is sent again; network errors are
 retried with backoff; a 403 marks the chat blocked and nothing more goes to it
 until it writes to the bot; other refusals drop the message with the error
 recorded, as do network errors past the retry limit.
@@ -36,6 +37,7 @@ BATCH = 100
 PROGRESS_EVERY = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=10)
 LIMITER_CACHE = 20_000
+MAX_THROTTLED = 10  # 429s in a row for one message before leaving it for later
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -125,45 +127,49 @@ class OutboxSender:
             if message.reply_markup
             else None
         )
-        async with self.overall, self._limiter(message.chat_id):
-            try:
-                await self.bot.send_message(
-                    message.chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-            except RetryAfter as error:
-                wait = _retry_seconds(error)
-                stats.throttled += 1
-                outbox.postpone(self.db, message.id, self.clock() + timedelta(seconds=wait))
-                log.warning("Telegram asked to wait %.0f s", wait)
-                await asyncio.sleep(wait)
-                return
-            except Forbidden:
-                outbox.chat_blocked(self.db, message.chat_id)
-                stats.blocked += 1
-                return
-            except BadRequest as error:
-                outbox.drop(self.db, message.id, error=str(error))
-                stats.dropped += 1
-                log.warning("outbox %s to %s refused: %s", message.id, message.chat_id, error)
-                return
-            except (NetworkError, TelegramError) as error:
-                delay = min(MAX_BACKOFF, timedelta(seconds=2 ** (message.attempts + 1)))
-                kept = outbox.retry_later(
-                    self.db,
-                    message.id,
-                    delay=delay,
-                    error=str(error),
-                    max_attempts=self.limits.max_retries + 1,
-                    now=self.clock(),
-                )
-                if kept:
-                    stats.retried += 1
-                else:
+        for _attempt in range(MAX_THROTTLED):
+            async with self.overall, self._limiter(message.chat_id):
+                try:
+                    await self.bot.send_message(
+                        message.chat_id,
+                        message.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
+                    break
+                except RetryAfter as error:
+                    # Telegram throttles the whole bot: everyone waits, then this one again.
+                    wait = _retry_seconds(error)
+                    stats.throttled += 1
+                    log.warning("Telegram asked to wait %.0f s", wait)
+                    await asyncio.sleep(wait)
+                    continue
+                except Forbidden:
+                    outbox.chat_blocked(self.db, message.chat_id)
+                    stats.blocked += 1
+                    return
+                except BadRequest as error:
+                    outbox.drop(self.db, message.id, error=str(error))
                     stats.dropped += 1
-                return
+                    log.warning("outbox %s to %s refused: %s", message.id, message.chat_id, error)
+                    return
+                except (NetworkError, TelegramError) as error:
+                    delay = min(MAX_BACKOFF, timedelta(seconds=2 ** (message.attempts + 1)))
+                    kept = outbox.retry_later(
+                        self.db,
+                        message.id,
+                        delay=delay,
+                        error=str(error),
+                        max_attempts=self.limits.max_retries + 1,
+                        now=self.clock(),
+                    )
+                    if kept:
+                        stats.retried += 1
+                    else:
+                        stats.dropped += 1
+                    return
+        else:
+            return  # throttled again and again: it stays pending for the next drain
         outbox.mark_sent(self.db, message.id, now=self.clock())
         stats.sent += 1
 

@@ -20,6 +20,7 @@ from storage.audit import audit
 from storage.countries import CountryIndex, Resolution
 from storage.db import Database
 from storage.models import (
+    Chat,
     ChatType,
     Commitment,
     Country,
@@ -29,6 +30,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import Visitor
+from storage.schedule import reschedule
 
 RECENT = timedelta(days=30)
 
@@ -86,8 +88,12 @@ def change_following(
     follow: Iterable[str] = (),
     unfollow: Iterable[str] = (),
     chat_admin: bool = False,
+    now: datetime | None = None,
 ) -> FollowChange:
-    """Add and remove countries for a chat, if the visitor may; audits groups."""
+    """Add and remove countries for a chat, if the visitor may; audits groups.
+
+    Following a first country starts the chat's digest schedule.
+    """
     follow, unfollow = [c.upper() for c in follow], [c.upper() for c in unfollow]
     chat_type = visitor.chat_type
     allowed = may_manage(visitor, chat_type=chat_type, chat_admin=chat_admin)
@@ -132,6 +138,10 @@ def change_following(
                 result.removed.append(countries[code])
             elif code in countries:
                 result.unchanged.append(countries[code])
+        if result.added:
+            chat = session.get(Chat, chat_id)
+            if chat is not None and chat.next_digest_at is None:
+                reschedule(chat, now or utcnow())
     return result
 
 
@@ -143,6 +153,7 @@ def follow_by_text(
     *,
     unfollow: bool = False,
     chat_admin: bool = False,
+    now: datetime | None = None,
 ) -> tuple[FollowChange, list[Resolution]]:
     """Resolve what a person typed and follow (or unfollow) what matched.
 
@@ -152,18 +163,30 @@ def follow_by_text(
     codes = [r.match.code for r in resolutions if r.match is not None]
     unresolved = [r for r in resolutions if r.match is None]
     if unfollow:
-        change = change_following(db, visitor, chat_id, unfollow=codes, chat_admin=chat_admin)
+        change = change_following(
+            db, visitor, chat_id, unfollow=codes, chat_admin=chat_admin, now=now
+        )
     else:
-        change = change_following(db, visitor, chat_id, follow=codes, chat_admin=chat_admin)
+        change = change_following(
+            db, visitor, chat_id, follow=codes, chat_admin=chat_admin, now=now
+        )
     return change, (unresolved if change.allowed else [])
 
 
 def toggle_following(
-    db: Database, visitor: Visitor, chat_id: int, code: str, *, chat_admin: bool = False
+    db: Database,
+    visitor: Visitor,
+    chat_id: int,
+    code: str,
+    *,
+    chat_admin: bool = False,
+    now: datetime | None = None,
 ) -> FollowChange:
     if code.upper() in followed_codes(db, chat_id):
-        return change_following(db, visitor, chat_id, unfollow=[code], chat_admin=chat_admin)
-    return change_following(db, visitor, chat_id, follow=[code], chat_admin=chat_admin)
+        return change_following(
+            db, visitor, chat_id, unfollow=[code], chat_admin=chat_admin, now=now
+        )
+    return change_following(db, visitor, chat_id, follow=[code], chat_admin=chat_admin, now=now)
 
 
 def followed_codes(db: Database, chat_id: int) -> set[str]:

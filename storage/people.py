@@ -41,6 +41,16 @@ class UserInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatDefaults:
+    """What a new chat starts with, from the configuration."""
+
+    timezone: str = "UTC"
+    digest_frequency: str = "weekly"
+    digest_weekday: int = 0
+    digest_hour: int = 9
+
+
+@dataclass(frozen=True, slots=True)
 class Visitor:
     """What a handler needs to know about the sender of an update."""
 
@@ -102,6 +112,7 @@ def record_visit(
     *,
     admins: Collection[int],
     default_language: str = "en",
+    defaults: ChatDefaults | None = None,
     now: datetime | None = None,
 ) -> Visitor:
     """Remember the chat and the member behind an update, and say who they are.
@@ -151,6 +162,11 @@ def record_visit(
                     created_at=now,
                     last_seen_at=now,
                 )
+                if defaults is not None:
+                    chat_row.timezone = defaults.timezone
+                    chat_row.digest_frequency = defaults.digest_frequency
+                    chat_row.digest_weekday = defaults.digest_weekday
+                    chat_row.digest_hour = defaults.digest_hour
                 session.add(chat_row)
             else:
                 if chat_row.state == ChatState.BLOCKED:

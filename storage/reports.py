@@ -39,6 +39,7 @@ from storage.models import (
     Subscription,
     UpdateRevision,
     UpdateState,
+    WorkingGroup,
     utcnow,
 )
 from storage.people import Visitor
@@ -267,11 +268,21 @@ def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> 
     Telegram lets a bot write only to people who started it, and never to those
     who blocked it: the others see the report in /pending when they come.
     """
-    leads = session.exec(
-        select(RoleGrant.member_id)
+    leads = list(
+        session.exec(
+            select(RoleGrant.member_id)
+            .where(RoleGrant.role == Role.LEAD)
+            .where(RoleGrant.country_code == country_code)
+        )
+    )
+    # Leads of a working group that follows the country verify its reports too.
+    for member_id, countries in session.exec(
+        select(RoleGrant.member_id, WorkingGroup.countries)
+        .join(WorkingGroup, col(WorkingGroup.id) == col(RoleGrant.working_group_id))
         .where(RoleGrant.role == Role.LEAD)
-        .where(RoleGrant.country_code == country_code)
-    ).all()
+    ):
+        if country_code in (countries or []):
+            leads.append(member_id)
     candidates = list(dict.fromkeys([*leads, *admins]))
     reachable = set(
         session.exec(

@@ -621,8 +621,11 @@ class Driver:
         *,
         raise_errors: bool = True,
         fail_on_rejected: bool = True,
+        autorun_jobs: bool = False,
     ) -> None:
         self.app = app
+        # Scheduled jobs run only through run_jobs() unless asked: tests stay deterministic.
+        self.autorun_jobs = autorun_jobs
         self.server = server
         self.raise_errors = raise_errors
         self.fail_on_rejected = fail_on_rejected
@@ -645,6 +648,8 @@ class Driver:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
         await self.app.start()
+        if not self.autorun_jobs and self.app.job_queue is not None:
+            self.app.job_queue.scheduler.pause()
         self._started = True
         return self
 

@@ -30,7 +30,7 @@ async def export(update: Update, context: BotContext) -> None:
     message = update.effective_message
     for index, file in enumerate(result.files):
         await message.reply_document(
-            InputFile(file.content, filename=file.filename, attach=True),
+            InputFile(file.content, filename=file.filename),
             caption=views.export_caption(context.tr, result, index),
             parse_mode=ParseMode.HTML,
             do_quote=False,
@@ -59,7 +59,7 @@ async def chart(update: Update, context: BotContext) -> None:
         return
     png = await asyncio.to_thread(charts.render, data, context.tr)
     await update.effective_message.reply_photo(
-        InputFile(png, filename="chart.png", attach=True),
+        InputFile(png, filename="chart.png"),
         caption=views.chart_caption(context.tr, data),
         parse_mode=ParseMode.HTML,
         do_quote=False,

@@ -33,6 +33,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         " ".join(context.args),
         chat_admin=await _chat_admin(update, context),
+        now=context.now(),
     )
     await reply(update, views.change(context.tr, change, unresolved=unresolved))
 
@@ -51,6 +52,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         " ".join(context.args),
         unfollow=True,
         chat_admin=await _chat_admin(update, context),
+        now=context.now(),
     )
     await reply(update, views.change(context.tr, change, unresolved=unresolved))
 
@@ -93,6 +95,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         code,
         chat_admin=await _chat_admin(update, context),
+        now=context.now(),
     )
     if not (result.added or result.removed or not result.allowed):
         await expired(query, context)  # a code that is no member: forged or gone
@@ -111,6 +114,7 @@ async def add(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         follow=[code],
         chat_admin=await _chat_admin(update, context),
+        now=context.now(),
     )
     if result.allowed and not (result.added or result.unchanged):
         await expired(query, context)
@@ -130,6 +134,7 @@ async def remove(update: Update, context: BotContext) -> None:
         chat_id,
         unfollow=[code],
         chat_admin=await _chat_admin(update, context),
+        now=context.now(),
     )
     await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
     if result.allowed:

@@ -16,7 +16,7 @@ async def forgetme(update: Update, context: BotContext) -> None:
     if not context.in_private:
         await reply(update, views.forget_in_private(context.tr))
         return
-    store.ask(context.db, update.effective_user.id, update.effective_chat.id)
+    store.ask(context.db, update.effective_user.id, update.effective_chat.id, now=context.now())
     await reply(update, views.forget_ask(context.tr))
 
 
@@ -35,7 +35,7 @@ async def confirm(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit(query, views.forget_kept(context.tr))
         return
-    result = store.forget_member(context.db, user_id, chat_id)
+    result = store.forget_member(context.db, user_id, chat_id, now=context.now())
     if result is None:
         await expired(query, context)
         return

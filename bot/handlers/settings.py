@@ -63,7 +63,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    data = schedule.update_settings(context.db, chat_id, **change)
+    data = schedule.update_settings(context.db, chat_id, now=context.now(), **change)
     await query.answer()
     await edit(query, views.settings(context.tr, data, _languages()))
 
@@ -95,7 +95,9 @@ async def zone_button(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    data = schedule.update_settings(context.db, chat_id, timezone=zones[int(index)])
+    data = schedule.update_settings(
+        context.db, chat_id, now=context.now(), timezone=zones[int(index)]
+    )
     await query.answer()
     await edit(query, views.settings(context.tr, data, _languages()))
 
@@ -108,7 +110,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context):
         await reply(update, views.settings_refused(context.tr))
         return
-    schedule.update_settings(context.db, update.effective_chat.id, timezone=name)
+    schedule.update_settings(context.db, update.effective_chat.id, now=context.now(), timezone=name)
     await reply(update, views.timezone_set(context.tr, name))
 
 
@@ -117,7 +119,11 @@ async def digest_now(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id
     [data] = build_digests(context.db, [chat_id], now=context.now())
     parts = views.digest(
-        context.tr, data, private=context.in_private, bot_username=context.bot.username
+        context.tr,
+        data,
+        private=context.in_private,
+        bot_username=context.bot.username,
+        full=True,
     )
     for text, markup in parts:
         await update.effective_message.reply_text(

@@ -26,7 +26,7 @@ async def start(update: Update, context: BotContext) -> None:
     if payload.startswith(links.FOLLOW):
         code = payload.removeprefix(links.FOLLOW)
         change = following.change_following(
-            context.db, context.visitor, update.effective_chat.id, follow=[code]
+            context.db, context.visitor, update.effective_chat.id, follow=[code], now=context.now()
         )
         if change.added or change.unchanged:
             await reply(update, following_views.change(context.tr, change))

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from storage.people import ChatInfo, UserInfo, record_visit
+from storage.people import ChatDefaults, ChatInfo, UserInfo, record_visit
 
 GROUP = -1
 
@@ -38,6 +38,12 @@ async def visit(update: Update, context: BotContext) -> None:
         user_info(update),
         admins=context.settings.admins,
         default_language=context.settings.default_language,
+        defaults=ChatDefaults(
+            timezone=context.settings.default_timezone,
+            digest_frequency=context.settings.digest.frequency,
+            digest_weekday=context.settings.digest.weekday,
+            digest_hour=context.settings.digest.hour,
+        ),
     )
 
 

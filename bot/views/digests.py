@@ -43,18 +43,25 @@ def digest(
     private: bool,
     bot_username: str,
     title: str | None = None,
+    full: bool = False,
 ) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """The digest as one or more messages; buttons go on the last one."""
+    """The digest as one or more messages; buttons go on the last one.
+
+    When nothing is new it is one line, unless ``full`` (asked for with /digest):
+    then the call to action for stale commitments is still worth showing.
+    """
     _ = tr.gettext
     heading = title or _("Your digest since {date}").format(date=fmt_date(data.since))
     if not data.countries:
         return [
             (f"<b>{esc(heading)}</b>\n" + _("This chat follows no country yet: /subscribe."), None)
         ]
-    if data.is_empty:
-        line = _("Nothing new in the countries you follow.")
+    line = _("Nothing new in the countries you follow.")
+    if data.is_empty and not full:
         return [(f"<b>{esc(heading)}</b> · {line}", None)]
     lines = [f"📰 <b>{esc(heading)}</b>"]
+    if data.is_empty:
+        lines.append(line)
     buttons: list[InlineKeyboardButton] = []
     for country in data.countries:
         lines += ["", f"🌍 <b>{esc(country.name)}</b>"]
