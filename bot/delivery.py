@@ -70,7 +70,9 @@ class OutboxSender:
         self.limits = limits
         self.clock = clock
         self.tr = tr
-        self.overall = AsyncLimiter(limits.overall_per_second, 1)
+        # Evenly spaced, no bursts: Telegram counts in sliding windows, and a burst
+        # followed by a steady rate exceeds the limit in some window.
+        self.overall = AsyncLimiter(1, 1 / limits.overall_per_second)
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._lock = asyncio.Lock()
 
@@ -78,9 +80,9 @@ class OutboxSender:
         limiter = self._chat_limiters.get(chat_id)
         if limiter is None:
             if chat_id < 0:  # groups and channels
-                limiter = AsyncLimiter(self.limits.group_per_minute, 60)
+                limiter = AsyncLimiter(1, 60 / self.limits.group_per_minute)
             else:
-                limiter = AsyncLimiter(self.limits.private_chat_per_second, 1)
+                limiter = AsyncLimiter(1, 1 / self.limits.private_chat_per_second)
             self._chat_limiters[chat_id] = limiter
             if len(self._chat_limiters) > LIMITER_CACHE:
                 self._chat_limiters.popitem(last=False)

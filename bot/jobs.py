@@ -46,23 +46,28 @@ async def expire_drafts(context: BotContext) -> None:
 
 
 def compose_digests(context: BotContext, chat_ids: list[int]) -> list[RenderedDigest]:
-    """Build and render digests for many chats (a few queries for all of them)."""
+    """Build and render digests for many chats (a few queries for all of them).
+
+    Chats that follow the same countries over the same window get the same text,
+    so each distinct digest is rendered once.
+    """
     now = context.now()
     username = context.bot.username
     rendered = []
+    cache: dict[tuple, list[tuple[str, dict | None]]] = {}
     for data in build_digests(context.db, chat_ids, now=now):
-        tr = translation(pick_language(data.language, default=context.settings.default_language))
-        private = data.chat_id > 0
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
             continue
-        parts = digest_views.digest(tr, data, private=private, bot_username=username)
-        rendered.append(
-            RenderedDigest(
-                data.chat_id,
-                [(text, markup.to_dict() if markup else None) for text, markup in parts],
+        private = data.chat_id > 0
+        key = (data.language, private, data.since, tuple(c.code for c in data.countries))
+        if key not in cache:
+            tr = translation(
+                pick_language(data.language, default=context.settings.default_language)
             )
-        )
+            parts = digest_views.digest(tr, data, private=private, bot_username=username)
+            cache[key] = [(text, markup.to_dict() if markup else None) for text, markup in parts]
+        rendered.append(RenderedDigest(data.chat_id, cache[key]))
     return rendered
 
 

@@ -237,31 +237,59 @@ def record_digests(
 
     The dedup key names the slot, so running this twice for the same slot (a
     crash after the commit, a second process) never queues a digest twice.
+    Rows are written in bulk: the digest job handles thousands of chats at once.
     """
-    from storage import outbox
+    from storage.models import Outbox, OutboxState
     from storage.schedule import reschedule
 
     now = now or utcnow()
-    queued = 0
+    rendered = list(rendered)
     with db.session() as session:
+        chats = {
+            chat.id: chat
+            for chunk in _chunks([d.chat_id for d in rendered])
+            for chat in session.exec(select(Chat).where(col(Chat.id).in_(chunk)))
+        }
+        rows = []
         for digest in rendered:
-            chat = session.get(Chat, digest.chat_id)
+            chat = chats.get(digest.chat_id)
             if chat is None:
                 continue
             slot = (chat.next_digest_at or now).strftime("%Y%m%dT%H%M")
             for index, (text, markup) in enumerate(digest.parts):
-                queued += outbox.enqueue(
-                    session,
-                    chat.id,
-                    text,
-                    reply_markup=markup,
-                    kind="digest",
-                    dedup_key=f"digest:{chat.id}:{slot}:{index}",
-                    now=now,
+                rows.append(
+                    {
+                        "chat_id": chat.id,
+                        "text": text,
+                        "reply_markup": markup,
+                        "kind": "digest",
+                        "dedup_key": f"digest:{chat.id}:{slot}:{index}",
+                        "state": OutboxState.PENDING,
+                        "attempts": 0,
+                        "not_before": now,
+                        "last_error": "",
+                        "created_at": now,
+                    }
                 )
             chat.last_digest_at = now
             reschedule(chat, now)
-    return queued
+        existing = {
+            key
+            for chunk in _chunks([row["dedup_key"] for row in rows])
+            for key in session.exec(
+                select(Outbox.dedup_key).where(col(Outbox.dedup_key).in_(chunk))
+            )
+        }
+        fresh = [row for row in rows if row["dedup_key"] not in existing]
+        if fresh:
+            session.execute(sa.insert(Outbox), fresh)
+    return len(fresh)
+
+
+def _chunks(items: list, size: int = 5_000) -> Iterable[list]:
+    """Keep IN lists under the database's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def country_digest(
