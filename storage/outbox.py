@@ -90,11 +90,13 @@ def next_due_at(db: Database) -> datetime | None:
 
 
 def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> None:
+    """One UPDATE, no ORM load: this runs once per message the bot sends."""
     with db.session() as session:
-        row = session.get(Outbox, message_id)
-        row.state = OutboxState.SENT
-        row.sent_at = now or utcnow()
-        row.attempts += 1
+        session.exec(
+            sa.update(Outbox)
+            .where(col(Outbox.id) == message_id)
+            .values(state=OutboxState.SENT, sent_at=now or utcnow(), attempts=Outbox.attempts + 1)
+        )
 
 
 def retry_later(

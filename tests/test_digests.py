@@ -240,6 +240,9 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
     await ana.send("/settings")
     await ana.press("Reminders: off")
     assert "Reminders: on, 30 days" in ana.last_reply.text
+    await ana.press("90 days")
+    assert "Reminders: on, 90 days" in ana.last_reply.text
+    await ana.press("30 days")
     with demo_db.session() as session:
         session.get(Commitment, "KE0034").end_date = date(2026, 6, 20)
         old = JUNE_1_0500 - timedelta(days=70)

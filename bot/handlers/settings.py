@@ -79,6 +79,8 @@ def _parse_change(what: str, value: str) -> dict[str, object] | None:
     if what in ("rem", "empty") and value in ("on", "off"):
         key = "reminders" if what == "rem" else "when_empty"
         return {key: value == "on"}
+    if what == "days" and value.isdigit() and int(value) in views.REMINDER_DAYS:
+        return {"reminder_days": int(value)}
     if what == "lang" and value in available_languages():
         return {"language": value}
     return None

@@ -19,6 +19,7 @@ from storage.reminders import ReminderData
 from storage.schedule import DigestSettings
 
 MAX_REPORT_BUTTONS = 6
+REMINDER_DAYS = (7, 30, 90)  # how long before a commitment's end date to remind
 WEEKDAYS = range(7)
 
 
@@ -194,6 +195,17 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             ),
         ],
     ]
+    if data.reminders:
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    ("✓ " if data.reminder_days == days else "")
+                    + _("{days} days").format(days=days),
+                    callback_data=s.encode("days", str(days)),
+                )
+                for days in REMINDER_DAYS
+            ]
+        )
     if len(languages) > 1:
         keyboard.append(
             [
