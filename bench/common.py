@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -55,3 +56,25 @@ def scratch_database() -> Iterator[Database]:
             yield db
         finally:
             db.dispose()
+
+
+def rss_mb() -> tuple[float, float]:
+    """(peak, current) resident set size of this process in MB.
+
+    Peak is ``getrusage(RUSAGE_SELF).ru_maxrss`` (kilobytes on Linux); current is
+    ``VmRSS`` from ``/proc/self/status`` (0.0 where there is no /proc)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":  # bytes there
+        peak //= 1024
+    current = 0.0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    current = int(line.split()[1]) / 1024
+                    break
+    except OSError:
+        pass
+    return peak / 1024, current

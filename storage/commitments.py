@@ -27,6 +27,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.paging import Paged, clamp_page
 
 PAGE_SIZE = 10
 STALE_AFTER = timedelta(days=90)
@@ -81,23 +82,11 @@ class CommitmentRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(Paged):
     rows: list[CommitmentRow]
     page: int
     total: int
     page_size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.page + 1 < self.pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +342,7 @@ def list_commitments(
         total = session.exec(
             select(sa.func.count()).select_from(Commitment).where(*conditions)
         ).one()
-        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        page = clamp_page(page, total, PAGE_SIZE)
         commitments = session.exec(
             select(Commitment)
             .where(*conditions)
@@ -365,17 +354,13 @@ def list_commitments(
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryPage:
+class HistoryPage(Paged):
     commitment_id: str
     title: str
     reports: list[ReportLine]
     page: int
     total: int
     page_size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 def history(db: Database, commitment_id: str, *, page: int = 0) -> HistoryPage | None:
@@ -389,7 +374,7 @@ def history(db: Database, commitment_id: str, *, page: int = 0) -> HistoryPage |
             .select_from(ProgressUpdate)
             .where(ProgressUpdate.commitment_id == commitment.id)
         ).one()
-        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        page = clamp_page(page, total, PAGE_SIZE)
         rows = session.exec(
             select(ProgressUpdate, Member.display_name)
             .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)

@@ -87,7 +87,7 @@ def default_window(frequency: str) -> timedelta:
     return timedelta(days=1) if frequency == "daily" else timedelta(days=7)
 
 
-def _item(commitment: Commitment) -> CommitmentItem:
+def commitment_item(commitment: Commitment) -> CommitmentItem:
     return CommitmentItem(commitment.id, display_title(commitment), commitment.end_date)
 
 
@@ -117,7 +117,7 @@ def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[
     ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_PER_COUNTRY)).all()
     out: dict[str, list[CommitmentItem]] = defaultdict(list)
     for commitment in session.exec(select(Commitment).where(col(Commitment.id).in_(ids))):
-        out[commitment.country_code].append(_item(commitment))
+        out[commitment.country_code].append(commitment_item(commitment))
     for items in out.values():
         items.sort(key=lambda i: i.end_date or date.min, reverse=True)
     return out
@@ -214,9 +214,11 @@ def _build(
                     reports=fresh[:REPORTS_PER_COUNTRY],
                     more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
                     became_overdue=[
-                        _item(c) for c in ended.get(code, []) if c.end_date >= start.date()
+                        commitment_item(c)
+                        for c in ended.get(code, [])
+                        if c.end_date >= start.date()
                     ],
-                    ending_soon=[_item(c) for c in ending.get(code, [])],
+                    ending_soon=[commitment_item(c) for c in ending.get(code, [])],
                     stale=stale.get(code, []),
                 )
             )

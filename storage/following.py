@@ -29,6 +29,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.paging import page_count
 from storage.people import Visitor
 from storage.schedule import reschedule
 
@@ -268,7 +269,7 @@ def region_page(db: Database, chat_id: int, region: str, page: int) -> RegionPag
             .order_by(sa.case((col(Country.kind) == "national", 0), else_=1), Country.name)
         ).all()
         followed = _followed(session, chat_id)
-    pages = max(1, -(-len(members) // REGION_PAGE_SIZE))
+    pages = page_count(len(members), REGION_PAGE_SIZE)
     page = max(0, min(page, pages - 1))
     chunk = members[page * REGION_PAGE_SIZE : (page + 1) * REGION_PAGE_SIZE]
     return RegionPage(region, list(chunk), followed, page, pages)

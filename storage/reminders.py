@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from storage import outbox
 from storage.commitments import community_statuses, irm_status
 from storage.db import Database
-from storage.digests import DONE, CommitmentItem, _item
+from storage.digests import DONE, CommitmentItem, commitment_item
 from storage.models import (
     Chat,
     ChatState,
@@ -89,7 +89,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
             if (chat_id, commitment.id, event) in sent:
                 continue
             entry = data(chat_id)
-            entry.ending.append(_item(commitment))
+            entry.ending.append(commitment_item(commitment))
             entry.events.append((commitment.id, event))
 
         # Quiet: the member reported on it, and nobody has for 60 days.
@@ -119,7 +119,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
             if (reporter_id, commitment.id, event) in sent:
                 continue
             entry = data(reporter_id)
-            entry.quiet.append(_item(commitment))
+            entry.quiet.append(commitment_item(commitment))
             entry.events.append((commitment.id, event))
     return list(found.values())
 

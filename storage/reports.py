@@ -42,6 +42,7 @@ from storage.models import (
     WorkingGroup,
     utcnow,
 )
+from storage.paging import Paged, clamp_page
 from storage.people import Visitor
 
 CONVERSATION = "report"
@@ -579,15 +580,11 @@ def cancel_reject(db: Database, chat_id: int, user_id: int) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportPage:
+class ReportPage(Paged):
     reports: list[ReportInfo]
     page: int
     total: int
     page_size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
@@ -613,7 +610,7 @@ def _report_page(db: Database, conditions: list, page: int, *, oldest_first: boo
         total = session.exec(
             select(sa.func.count()).select_from(base.where(*conditions).subquery())
         ).one()
-        page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
+        page = clamp_page(page, total, PAGE_SIZE)
         updates = session.exec(
             base.where(*conditions)
             .order_by(order if oldest_first else order.desc(), col(ProgressUpdate.id))

@@ -37,6 +37,7 @@ from storage.models import (
     WorkingGroup,
     WorkingGroupChat,
 )
+from storage.paging import Paged, clamp_page
 from storage.people import Visitor
 
 NAME_LIMIT = 128
@@ -489,15 +490,11 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditPage:
+class AuditPage(Paged):
     entries: list[AuditEntry]
     page: int
     total: int
     page_size: int = AUDIT_PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 def audit_page(
@@ -515,8 +512,7 @@ def audit_page(
             audit(session, visitor.user_id, "audit.view")
             session.flush()
         total = session.exec(select(sa.func.count()).select_from(AuditLog)).one()
-        pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-        page = max(0, min(page, pages - 1))
+        page = clamp_page(page, total, AUDIT_PAGE_SIZE)
         rows = session.exec(
             select(AuditLog, Member.display_name)
             .join(Member, col(Member.id) == col(AuditLog.actor_id), isouter=True)

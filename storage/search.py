@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from storage.commitments import PAGE_SIZE, Page, rows_for
 from storage.db import Database
 from storage.models import Commitment, utcnow
+from storage.paging import page_count
 
 __all__ = [
     "BM25_WEIGHTS",
@@ -302,7 +303,7 @@ def _search(
         use_fts = has_fts_index(session) if fts is None else fts
         count, ids_for = (_fts_count, _fts_ids) if use_fts else (_like_count, _like_ids)
         total = count(session, tokens)
-        last = max(0, -(-total // page_size) - 1)
+        last = page_count(total, page_size) - 1
         page = max(0, min(page, last))
         ids = ids_for(session, tokens, page_size, page * page_size) if total else []
         return Page(rows_for(session, _load(session, ids), now.date()), page, total, page_size)
