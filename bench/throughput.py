@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -276,7 +277,7 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
     statuses = [s.value for s in Status if s is not Status.WITHDRAWN]
     states = [UpdateState.VERIFIED, UpdateState.PENDING, UpdateState.REJECTED]
     states += [UpdateState.WITHDRAWN]
-    popular = [rng.paretovariate(1.2) for _ in commitments]
+    popular = list(accumulate(rng.paretovariate(1.2) for _ in commitments))
     reports = []
     for _ in range(args.reports):
         at = now - timedelta(seconds=rng.randint(7200, 365 * 86400))
@@ -284,7 +285,7 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
         reviewed = state in (UpdateState.VERIFIED, UpdateState.REJECTED)
         reports.append(
             {
-                "commitment_id": rng.choices(commitments, weights=popular)[0],
+                "commitment_id": rng.choices(commitments, cum_weights=popular)[0],
                 "reporter_id": rng.choice(members),
                 "status": rng.choice(statuses),
                 "note": rng.choice(NOTES),

@@ -40,6 +40,32 @@ LIMITER_CACHE = 20_000
 MAX_THROTTLED = 10  # 429s in a row for one message before leaving it for later
 
 
+class Pacer:
+    """Evenly spaced sends at ``rate`` a second, keeping to the schedule.
+
+    Telegram counts in sliding windows, so bursts are out; but a sleep always
+    wakes a little late, and spacing each send from the *previous send* would
+    lose those slivers every time (about 10% at 200/s). Spacing from the
+    *schedule* keeps the average, while never running more than one slot ahead.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1 / rate
+        self._next: float | None = None
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._next is None or self._next < now - self.interval:
+            self._next = now
+        if self._next > now:
+            await asyncio.sleep(self._next - now)
+        self._next += self.interval
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 def _retry_seconds(error: RetryAfter) -> float:
     value = error._retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
@@ -70,9 +96,9 @@ class OutboxSender:
         self.limits = limits
         self.clock = clock
         self.tr = tr
-        # Evenly spaced, no bursts: Telegram counts in sliding windows, and a burst
-        # followed by a steady rate exceeds the limit in some window.
-        self.overall = AsyncLimiter(1, 1 / limits.overall_per_second)
+        # 3% under the limit: a late wake-up then an on-schedule send never puts
+        # more than the limit into any one-second window.
+        self.overall = Pacer(limits.overall_per_second * 0.97)
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._lock = asyncio.Lock()
 

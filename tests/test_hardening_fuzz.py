@@ -1,0 +1,346 @@
+"""Property-based hardening: random sequences of updates from several users.
+
+Each example copies the demo database, starts the real Application on it and
+plays a generated list of actions: commands from ``bot.commands`` with random
+arguments, random text (HTML, emoji, right-to-left scripts, 4,096 characters),
+real and forged buttons, edited messages, photos and documents, in private and
+in a group. Properties, checked after every action:
+
+- no handler raises (``Driver(raise_errors=True)``),
+- every request passes the emulator's strict checks (``fail_on_rejected=True``),
+- every private message gets at least one answer, and every button press gets
+  an answerCallbackQuery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, note
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from bot import callbacks as cb
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.emulator import Driver
+from storage.db import Database
+from storage.models import Member, ProgressUpdate, RoleGrant
+from tests.conftest import ADMIN_ID, start_bot
+
+# ---------------------------------------------------------------- the cast
+
+ANA, LEO, BOB = 7001, 7002, 7003  # a member (group admin), a lead of Kenya, a member
+USERS = (
+    (ANA, "Ana", "ana_k"),
+    (LEO, "Leo", "leo_l"),
+    (BOB, "Bob", None),
+    (ADMIN_ID, "Ada", "ada_admin"),
+)
+
+# ---------------------------------------------------------------- strategies
+
+_SAFE_CHARS = st.characters(
+    blacklist_categories=("Cs", "Cc"),  # no lone surrogates, no control characters
+)
+SPECIAL_TEXTS = (
+    "<b>bold</b>",
+    "<script>alert(1)</script>",
+    "a & b && c; &amp; &lt;",
+    '<a href="x">link</a>',
+    "<a href=x>",
+    "</i>",
+    "مرحبا بالعالم — الالتزام KE0012",  # Arabic
+    "שלום עולם, התחייבות AR0045",  # Hebrew
+    "🇰🇪🎉👩🏽‍💻 emoji ✅❌",
+    "\u202eRTL override\u202c",
+    "KE0012",
+    "ar0045",
+    "ZZ9999",
+    "https://example.org/evidence?a=1&b=<2>",
+    "Kenya",
+    "   ",
+    "@ana_k",
+    "Africa/Nairobi",
+)
+ARG_WORDS = (
+    "Kenya",
+    "kenya, ghana",
+    "KEN",
+    "brasil",
+    "Côte d'Ivoire",
+    "niger",
+    "Atlantis",
+    "KE0012",
+    "AR0045",
+    "ZZ9999",
+    "@ana_k",
+    "@leo_l",
+    "@nobody_here",
+    str(ANA),
+    str(BOB),
+    "424242",
+    "group 1",
+    "group 99",
+    "all",
+    "WG: Kenya, Ghana, beneficial ownership",
+    "<b>X</b>: Kenya",
+    "Africa/Nairobi",
+    "Mars/Olympus",
+    "beneficial ownership",
+    "follow_KEN",
+    "report_KE0012",
+    "report_ZZ9999",
+    "1",
+)
+
+
+def _long_text(pattern: str) -> str:
+    """A 4,096-character message (Telegram's maximum, in UTF-16 units: BMP only)."""
+    return (pattern * (4096 // len(pattern) + 1))[:4096]
+
+
+LONG_TEXTS = st.sampled_from(
+    [
+        _long_text("<b>&amp; "),
+        _long_text("مرحبا <script> "),
+        _long_text("שלום & "),
+        _long_text("x"),
+        _long_text("https://e.org/a?b=1&c=<d> "),
+    ]
+)
+
+TEXT = st.one_of(
+    st.sampled_from(SPECIAL_TEXTS),
+    st.text(_SAFE_CHARS, min_size=1, max_size=120).filter(lambda s: s.strip()),
+    LONG_TEXTS,
+)
+ARGS = st.one_of(
+    st.just(""),
+    st.sampled_from(ARG_WORDS),
+    st.sampled_from(SPECIAL_TEXTS),
+    st.text(_SAFE_CHARS, min_size=1, max_size=60).filter(lambda s: s.strip()),
+    LONG_TEXTS.map(lambda s: s[:4000]),
+)
+COMMAND_NAMES = st.sampled_from([spec.name for spec in COMMANDS] + ["nosuchcommand", "Start"])
+
+_WORDS = (
+    "ok no send cancel digest yes page edit wd wdy done skip clear status note evidence back "
+    "freq day hour menu main zone rem empty days lang x daily weekly off on en es fr"
+).split()
+_ARG_VALUES = {
+    cb.CODE: st.sampled_from(["KEN", "GHA", "ZZZ", "ARBA", "XXXXXXXX", "AB"]),
+    cb.COMMITMENT: st.sampled_from(["KE0012", "AR0045", "ZZ9999", "A1", "BUE0009"]),
+    cb.NUMBER: st.one_of(st.integers(0, 12), st.integers(0, 999_999)).map(str),
+    cb.PLAN: st.sampled_from(["AP_ARG03", "AP_KEN04", "nope", "x.y-z"]),
+    cb.WORD: st.sampled_from(_WORDS),
+    cb.VALUE: st.sampled_from([*_WORDS, "0", "9", "23", "24", "6", "7", "14", "30"]),
+}
+ROUTES = [value for value in vars(cb).values() if isinstance(value, cb.Route)]
+
+
+def _within_64_bytes(data: str) -> bool:
+    return 0 < len(data.encode()) <= cb.MAX_BYTES
+
+
+@st.composite
+def _valid_looking(draw: st.DrawFn) -> str:
+    route = draw(st.sampled_from(ROUTES))
+    args = [draw(_ARG_VALUES[kind]) for kind in route.kinds]
+    return cb.SEPARATOR.join([route.prefix, *args])
+
+
+FORGED = st.one_of(
+    _valid_looking(),
+    st.builds(
+        lambda route, parts: cb.SEPARATOR.join([route.prefix, *parts]),
+        st.sampled_from(ROUTES),
+        st.lists(st.text("AZaz09_:-;é ", max_size=8), max_size=4),
+    ),
+    st.text(_SAFE_CHARS, min_size=1, max_size=64),
+).filter(_within_64_bytes)
+
+USER = st.sampled_from(range(len(USERS)))
+WHERE = st.sampled_from(["private", "private", "group"])
+
+ACTION = st.one_of(
+    st.tuples(st.just("cmd"), USER, WHERE, COMMAND_NAMES, ARGS),
+    st.tuples(st.just("text"), USER, WHERE, TEXT),
+    st.tuples(st.just("press"), USER, WHERE, st.integers(0, 40)),
+    st.tuples(st.just("press"), USER, WHERE, st.integers(0, 40)),
+    st.tuples(st.just("forge"), USER, WHERE, FORGED),
+    st.tuples(st.just("edit"), USER, WHERE, TEXT),
+    st.tuples(st.just("photo"), USER, WHERE, st.one_of(st.none(), TEXT.map(lambda s: s[:1024]))),
+    st.tuples(
+        st.just("document"),
+        USER,
+        WHERE,
+        st.sampled_from(["minutes.pdf", "<b>.txt", "تقرير.docx", "a" * 200 + ".csv"]),
+    ),
+)
+
+# ---------------------------------------------------------------- the player
+
+
+@dataclass
+class World:
+    driver: Driver
+    users: list
+    group: object
+
+
+def _seed(db: Database) -> None:
+    """Members, a lead of Kenya, and two pending reports to review (ids 1 and 2)."""
+    with db.session() as session:
+        for user_id, name, username in USERS:
+            session.add(Member(id=user_id, display_name=name, username=username))
+        session.flush()
+        session.add(RoleGrant(member_id=LEO, country_code="KEN"))
+        for commitment in ("KE0012", "GH0040"):
+            session.add(
+                ProgressUpdate(
+                    commitment_id=commitment, reporter_id=BOB, status="limited", note="seeded"
+                )
+            )
+
+
+async def _act(world: World, action: tuple) -> None:
+    kind, user_index, where, *rest = action
+    user = world.users[user_index]
+    chat = world.group if where == "group" else None
+    private = chat is None
+    bot = world.driver
+    if kind in ("cmd", "text", "photo", "document"):
+        if kind == "cmd":
+            name, args = rest
+            suffix = f"@{bot.server.username}" if not private and len(args) % 2 else ""
+            text = f"/{name}{suffix} {args}".strip()
+            replies = await user.send(text, chat=chat)
+        elif kind == "text":
+            replies = await user.send(rest[0], chat=chat)
+        elif kind == "photo":
+            replies = await user.send_photo(caption=rest[0], chat=chat)
+        else:
+            replies = await user.send_document(rest[0], b"%PDF-1.4", chat=chat)
+        if private:
+            assert replies, f"no answer in private to {action!r}"
+        return
+    if kind == "edit":
+        mine = [
+            m
+            for m in (world.group.all_messages if chat else user.chat.all_messages)
+            if m.stored.sender_id == user.id and m.text is not None
+        ]
+        if mine:
+            await user.edit(mine[-1], rest[0])
+        return
+    target = world.group if chat else user.chat
+    alive = [m for m in target.messages if not m.deleted]
+    if not alive:
+        return  # nothing to press on in this chat yet
+    if kind == "press":
+        buttons = [
+            (m, b) for m in alive[-4:] for row in m.buttons for b in row if b.callback_data
+        ]
+        if not buttons:
+            return
+        message, button = buttons[rest[0] % len(buttons)]
+        result = await user.press_data(button.callback_data, message=message)
+    else:
+        result = await user.press_data(rest[0], message=alive[-1])
+    assert result.answered, f"button press not answered: {action!r}"
+
+
+async def _play(settings: Settings, db: Database, actions: list[tuple]) -> None:
+    async with await start_bot(settings, db) as driver:
+        users = [
+            driver.user(name, username=username, user_id=user_id)
+            for user_id, name, username in USERS
+        ]
+        group = driver.group("Kenya WG", members=users, admins=[users[0]])
+        world = World(driver, users, group)
+        for step, action in enumerate(actions):
+            note(f"step {step}: {action!r}")
+            await _act(world, action)
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def _scratch() -> object:
+    with tempfile.TemporaryDirectory(prefix="ogp-fuzz-") as directory:
+        yield Path(directory)
+
+
+def _run(template: Path, scratch: Path, actions: list[tuple]) -> None:
+    path = scratch / f"fuzz-{next(_counter)}.db"
+    shutil.copy(template, path)
+    db = Database(f"sqlite:///{path}")
+    try:
+        _seed(db)
+        settings = Settings(database_url=db.url, admins=[ADMIN_ID])
+        asyncio.run(_play(settings, db, actions))
+    finally:
+        db.dispose()
+        for leftover in path.parent.glob(f"{path.name}*"):
+            leftover.unlink()
+
+
+FUZZ = hsettings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@FUZZ
+@given(actions=st.lists(ACTION, min_size=8, max_size=16))
+def test_random_updates_never_break_the_bot(_demo_template: Path, _scratch: Path, actions):
+    _run(_demo_template, _scratch, actions)
+
+
+# Conversations: start one, then throw anything at it. Reaches the states of the
+# report, broadcast and reject conversations far more often than random commands.
+OPENERS = {
+    "report": [(0, "private", "/report"), (0, "private", "KE0012")],
+    "report-note": [(0, "private", "/report KE0012"), (0, "private", "press:0")],
+    "report-evidence": [
+        (0, "private", "/report KE0012"),
+        (0, "private", "press:0"),
+        (0, "private", "a note"),
+    ],
+    "broadcast": [(3, "private", "/broadcast"), (3, "private", "press:0")],
+    "broadcast-lead": [(1, "private", "/broadcast"), (1, "private", "press:0")],
+    "reject": [(1, "private", "/pending"), (1, "private", "press:1")],
+    "settings-group": [(0, "group", "/settings")],
+    "subscribe-group": [(0, "group", "/subscribe"), (0, "group", "press:0")],
+}
+
+
+def _opener_actions(name: str) -> list[tuple]:
+    actions = []
+    for user_index, where, text in OPENERS[name]:
+        if text.startswith("press:"):
+            actions.append(("press", user_index, where, int(text.split(":")[1])))
+        elif text.startswith("/"):
+            command, _, args = text[1:].partition(" ")
+            actions.append(("cmd", user_index, where, command, args))
+        else:
+            actions.append(("text", user_index, where, text))
+    return actions
+
+
+@FUZZ
+@given(
+    opener=st.sampled_from(sorted(OPENERS)),
+    actions=st.lists(ACTION, min_size=6, max_size=14),
+)
+def test_conversations_survive_anything(_demo_template: Path, _scratch: Path, opener, actions):
+    _run(_demo_template, _scratch, [*_opener_actions(opener), *actions])
