@@ -113,3 +113,22 @@ async def test_blocked_user_does_not_crash_the_bot(bot: Driver) -> None:
     await ana.send("/start")  # the reply gets 403; the bot logs and goes on
     ana.unblock()
     assert "Welcome" in (await ana.send("/start"))[0].text
+
+
+async def test_error_in_a_button_handler_stops_the_spinner(settings, db) -> None:
+    from telegram.ext import CallbackQueryHandler
+
+    from tests.conftest import start_bot
+
+    driver = await start_bot(settings, db)
+
+    async def broken(update, context) -> None:
+        raise RuntimeError("boom")
+
+    driver.app.handlers[0].insert(0, CallbackQueryHandler(broken, pattern="^boom$"))
+    driver.raise_errors = False
+    async with driver:
+        ana = driver.user("Ana")
+        await ana.send("/start")
+        answer = await ana.press_data("boom")
+    assert answer.answered and "something went wrong" in answer.answer_text

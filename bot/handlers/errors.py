@@ -22,7 +22,16 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("network error: %s", error)
     else:
         log.error("unhandled error while handling an update", exc_info=error)
-    if not isinstance(update, Update) or update.effective_message is None:
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
+        # Stop the button's spinner with the same short, internals-free words.
+        try:
+            await update.callback_query.answer(views.internal_error(context.tr).text[:200])
+        except TelegramError:
+            pass
+        return
+    if update.effective_message is None:
         return
     try:
         await reply(update, views.internal_error(context.tr))
