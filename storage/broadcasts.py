@@ -92,6 +92,15 @@ def _count(session: Session, key: str) -> int:
     return session.exec(select(sa.func.count()).select_from(query.subquery())).one()
 
 
+def may_start(db: Database, visitor: Visitor) -> bool:
+    """/broadcast is for leads and admins; a refusal is audited."""
+    if visitor.is_lead:
+        return True
+    with db.session() as session:
+        audit(session, visitor.user_id, "broadcast.start", allowed=False, detail="not a lead")
+    return False
+
+
 def audiences(db: Database, visitor: Visitor) -> list[Audience]:
     """The audiences this person may reach, with how many chats each has now."""
     with db.session() as session:

@@ -128,28 +128,50 @@ def is_overdue(
 
 
 def community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
-    """Community status for many commitments in one query."""
+    """Community status for many commitments in one query.
+
+    The database picks each commitment's report (a window function), so only one
+    row per commitment comes back. A global ``ORDER BY created_at`` here once let
+    SQLite walk the whole table through the created_at index instead of looking
+    the ids up: 0.3 s for a country's 1,500 commitments among 100,000 reports.
+    """
     ids = list(ids)
     if not ids:
         return {}
-    rows = session.exec(
+    verified_first = sa.case((col(ProgressUpdate.state) == UpdateState.VERIFIED, 0), else_=1)
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=col(ProgressUpdate.commitment_id),
+            order_by=(
+                verified_first,
+                col(ProgressUpdate.created_at).desc(),
+                col(ProgressUpdate.id).desc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = (
         select(
             ProgressUpdate.commitment_id,
             ProgressUpdate.status,
             ProgressUpdate.state,
             ProgressUpdate.created_at,
+            rank,
         )
         .where(col(ProgressUpdate.commitment_id).in_(ids))
         .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-        .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+        .subquery()
+    )
+    rows = session.exec(
+        select(ranked.c.commitment_id, ranked.c.status, ranked.c.state, ranked.c.created_at).where(
+            ranked.c.rank == 1
+        )
     ).all()
-    found: dict[str, CommunityStatus] = {}
-    for commitment_id, status, state, created_at in rows:
-        current = found.get(commitment_id)
-        verified = state == UpdateState.VERIFIED
-        if current is None or (verified and not current.verified):
-            found[commitment_id] = CommunityStatus(Status(status), verified, created_at)
-    return found
+    return {
+        commitment_id: CommunityStatus(Status(status), state == UpdateState.VERIFIED, created_at)
+        for commitment_id, status, state, created_at in rows
+    }
 
 
 def rows_for(

@@ -211,6 +211,15 @@ class ProgressUpdate(SQLModel, table=True):
     """A member's report on one commitment. Never overwritten: edits add history."""
 
     __tablename__ = "progress_update"
+    __table_args__ = (
+        # Covering indexes for the community status of many commitments at once
+        # (/stats, lists, digests) and for "reports in the last N days" counts:
+        # without them SQLite visits every report row of a country's commitments.
+        sa.Index(
+            "ix_progress_update_status_lookup", "commitment_id", "state", "created_at", "status"
+        ),
+        sa.Index("ix_progress_update_recent", "created_at", "state", "commitment_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: str = Field(foreign_key="commitment.id", index=True)

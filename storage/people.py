@@ -65,6 +65,9 @@ class Visitor:
     # group they lead (working-group leads verify their group's countries).
     lead_countries: frozenset[str] = frozenset()
     lead_groups: frozenset[int] = frozenset()  # working groups the member leads
+    # The chat's state after this visit (a blocked chat that writes is active again);
+    # None without a chat. Saves handlers a second read of the chat row.
+    chat_state: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -201,4 +204,5 @@ def record_visit(
             was_blocked=was_blocked,
             lead_countries=leads,
             lead_groups=groups,
+            chat_state=chat_row.state if chat_row is not None else None,
         )

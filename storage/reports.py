@@ -28,6 +28,7 @@ from storage.models import (
     Chat,
     ChatState,
     Commitment,
+    ConversationState,
     Country,
     Evidence,
     Member,
@@ -532,7 +533,12 @@ def review(
             )
         )
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
-        set_state(session, REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0, None)
+        # This ends a rejection of this very report only: a reason still asked for on
+        # another report (the lead verified this one meanwhile) is still awaited.
+        key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
+        asking = session.get(ConversationState, key)
+        if asking is not None and asking.data.get("update_id") in (None, update_id):
+            set_state(session, *key, None)
         session.flush()
         return ReviewResult(True, True, _info(session, update))
 
@@ -588,8 +594,10 @@ class ReportPage(Paged):
 
 
 def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
-    """Pending reports this lead may review, oldest first. None for non-leads."""
+    """Pending reports this lead may review, oldest first. None (audited) for non-leads."""
     if not visitor.is_lead:
+        with db.session() as session:
+            audit(session, visitor.user_id, "report.queue", allowed=False, detail="not a lead")
         return None
     conditions = [ProgressUpdate.state == UpdateState.PENDING]
     if not visitor.is_admin:

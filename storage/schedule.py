@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import Chat, ChatState, utcnow
+from storage.people import Visitor
 
 FREQUENCIES = ("off", "daily", "weekly")
 
@@ -36,14 +37,14 @@ class DigestSettings:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         return ZoneInfo("UTC")
 
 
 def is_valid_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         return False
     return "/" in name or name == "UTC"
 
@@ -84,6 +85,27 @@ def settings_of(chat: Chat) -> DigestSettings:
         next_digest_at=chat.next_digest_at,
         state=chat.state,
     )
+
+
+def may_change(
+    db: Database, visitor: Visitor, chat_id: int, *, chat_admin: bool, action: str
+) -> bool:
+    """The rule for a chat's settings (as for what it follows); refusals are audited."""
+    from storage.audit import audit
+    from storage.following import may_manage
+
+    allowed = may_manage(visitor, chat_type=visitor.chat_type, chat_admin=chat_admin)
+    if not allowed:
+        with db.session() as session:
+            audit(
+                session,
+                visitor.user_id,
+                f"settings.{action}",
+                target=f"chat:{chat_id}",
+                allowed=False,
+                detail="not a group administrator or lead",
+            )
+    return allowed
 
 
 def get_settings(db: Database, chat_id: int) -> DigestSettings | None:

@@ -48,6 +48,7 @@ _ATTR_RE = re.compile(
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _URL_RE = re.compile(r"^(https?|tg)://\S+$|^mailto:\S+$", re.I)
+_PLAIN_RE = re.compile(r"[^<>&]+")
 
 
 def utf16_len(text: str) -> int:
@@ -155,9 +156,12 @@ def parse_html(text: str) -> tuple[str, list[dict]]:
             out_len += utf16_len(decoded)
             i = m.end()
             continue
-        out.append(ch)
-        out_len += utf16_len(ch)
-        i += 1
+        # A run of plain text at once (per-character encoding made long messages slow).
+        end = _PLAIN_RE.match(text, i).end()  # type: ignore[union-attr]
+        run = text[i:end]
+        out.append(run)
+        out_len += utf16_len(run)
+        i = end
     if stack:
         raise _error(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))

@@ -33,7 +33,7 @@ END = ConversationHandler.END
 
 async def start(update: Update, context: BotContext) -> str | int:
     visitor = context.visitor
-    if visitor is None or not visitor.is_lead:
+    if visitor is None or not store.may_start(context.db, visitor):
         await reply(update, views.broadcast_not_allowed(context.tr))
         return END
     choices = store.audiences(context.db, visitor)

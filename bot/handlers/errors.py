@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -26,10 +27,8 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if update.callback_query is not None:
         # Stop the button's spinner with the same short, internals-free words.
-        try:
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer(views.internal_error(context.tr).text[:200])
-        except TelegramError:
-            pass
         return
     if update.effective_message is None:
         return

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, mixed_conversation, reply
+from bot.views import plain_text_hint
 from bot.views import reports as views
 from storage import reports as store
 
@@ -79,6 +80,9 @@ async def reason(update: Update, context: BotContext) -> str | int:
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     update_id = store.rejecting(context.db, chat_id, user_id)
     if update_id is None:
+        # The rejection was closed meanwhile (another review cleared it): this is an
+        # ordinary message again, and gets the ordinary answer rather than silence.
+        await reply(update, plain_text_hint(context.tr))
         return END
     result = store.review(
         context.db, context.visitor, update_id, verify=False, reason=update.effective_message.text

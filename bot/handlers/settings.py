@@ -19,10 +19,18 @@ from storage.models import ChatState
 RESUME_GROUP = 1
 
 
-async def _may_change(update: Update, context: BotContext) -> bool:
-    if context.in_private or (context.visitor and context.visitor.is_lead):
-        return True
-    return await is_chat_admin(update, context)
+async def _may_change(update: Update, context: BotContext, action: str) -> bool:
+    """storage decides (and audits refusals); Telegram only says who administers a group."""
+    chat_admin = False
+    if not context.in_private and not (context.visitor and context.visitor.is_lead):
+        chat_admin = await is_chat_admin(update, context)
+    return schedule.may_change(
+        context.db,
+        context.visitor,
+        update.effective_chat.id,
+        chat_admin=chat_admin,
+        action=action,
+    )
 
 
 def _languages() -> list[str]:
@@ -60,7 +68,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if change is None:
         await expired(query, context)
         return
-    if not await _may_change(update, context):
+    if not await _may_change(update, context, what):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
     data = schedule.update_settings(context.db, chat_id, now=context.now(), **change)
@@ -94,7 +102,7 @@ async def zone_button(update: Update, context: BotContext) -> None:
     if int(index) >= len(zones):
         await expired(query, context)
         return
-    if not await _may_change(update, context):
+    if not await _may_change(update, context, "timezone"):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
     data = schedule.update_settings(
@@ -109,7 +117,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     if not schedule.is_valid_zone(name):
         await reply(update, views.timezone_unknown(context.tr, name))
         return
-    if not await _may_change(update, context):
+    if not await _may_change(update, context, "timezone"):
         await reply(update, views.settings_refused(context.tr))
         return
     schedule.update_settings(context.db, update.effective_chat.id, now=context.now(), timezone=name)
@@ -134,7 +142,7 @@ async def digest_now(update: Update, context: BotContext) -> None:
 
 
 async def stop(update: Update, context: BotContext) -> None:
-    if not await _may_change(update, context):
+    if not await _may_change(update, context, "stop"):
         await reply(update, views.settings_refused(context.tr))
         return
     schedule.stop_chat(context.db, update.effective_chat.id)
@@ -146,8 +154,15 @@ async def offer_resume(update: Update, context: BotContext) -> None:
     text = update.effective_message.text or ""
     if text.split(maxsplit=1)[0].split("@")[0] == "/stop":
         return
-    data = schedule.get_settings(context.db, update.effective_chat.id)
-    if data is not None and data.state == ChatState.STOPPED:
+    # The visit (handler group -1) already read the chat; no command changes a
+    # stopped chat's state before this group runs (/stop is excluded above).
+    visitor = context.visitor
+    if visitor is not None and visitor.chat_id == update.effective_chat.id:
+        state = visitor.chat_state
+    else:
+        data = schedule.get_settings(context.db, update.effective_chat.id)
+        state = data.state if data is not None else None
+    if state == ChatState.STOPPED:
         await reply(update, views.resume_question(context.tr))
 
 
@@ -158,7 +173,7 @@ async def resume_button(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     if answer == "yes":
-        if not await _may_change(update, context):
+        if not await _may_change(update, context, "resume"):
             await query.answer(views.settings_refused(context.tr).text, show_alert=True)
             return
         schedule.resume_chat(context.db, update.effective_chat.id, now=context.now())

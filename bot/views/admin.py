@@ -235,7 +235,10 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
 
 def unresolved_scope(tr: NullTranslations, scope: Scope) -> View:
     _ = tr.gettext
-    names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in scope.unresolved)
+    shown = scope.unresolved[:10]  # a pasted essay must still fit in one message
+    names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in shown)
+    if len(scope.unresolved) > len(shown):
+        names += ", …"
     return View(
         _("I found no OGP member or working group called {names}. See /groups.").format(names=names)
     )

@@ -12,6 +12,8 @@ from storage.countries import Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
 from storage.models import Country
 
+MAX_UNRESOLVED = 10  # names we could not place, listed in one answer
+
 
 def _names(countries: list[Country]) -> str:
     return ", ".join(f"<b>{esc(c.name)}</b>" for c in countries)
@@ -35,7 +37,8 @@ def change(
     if result.unchanged and not (result.added or result.removed):
         lines.append(_("Nothing changed for {names}.").format(names=_names(result.unchanged)))
     keyboard: list[list[InlineKeyboardButton]] = []
-    for resolution in unresolved:
+    # A pasted essay is hundreds of "names": answer the first few, within one message.
+    for resolution in unresolved[:MAX_UNRESOLVED]:
         query = f"<i>{esc(clip(resolution.query, 60))}</i>"
         if resolution.candidates:
             lines.append(_("Which one did you mean by {query}?").format(query=query))
