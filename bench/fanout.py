@@ -30,6 +30,7 @@ from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Clock, EmulatorRequest
 from bot.emulator.server import RateLimits as EmulatorLimits
 from bot.jobs import compose_digests
+from storage.commitments import refresh_community
 from storage.digests import record_digests
 from storage.importer import demo_csv_path, import_csv
 from storage.models import Chat, Commitment, Member, ProgressUpdate, Subscription, utcnow
@@ -72,6 +73,7 @@ def populate(db, chats: int) -> list[int]:
                     state=rng.choice(["pending", "verified"]),
                 )
             )
+        refresh_community(session)  # rows written here bypass storage.reports
     return ids
 
 

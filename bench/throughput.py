@@ -51,6 +51,7 @@ from bench.search import vocabulary
 from bot.app import build_application
 from bot.config import Settings
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest, SentMessage, UserHandle
+from storage.commitments import refresh_community
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
 from storage.models import (
@@ -300,6 +301,8 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
             }
         )
     _insert(db, ProgressUpdate.__table__, reports)  # type: ignore[attr-defined]
+    with db.session() as session:  # bulk rows bypass storage: compute statuses once
+        refresh_community(session)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA optimize")
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

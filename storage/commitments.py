@@ -128,7 +128,28 @@ def is_overdue(
 
 
 def community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
-    """Community status for many commitments in one query.
+    """Community status for many commitments: read from the commitments themselves."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            Commitment.id,
+            Commitment.community_status,
+            Commitment.community_verified,
+            Commitment.community_at,
+        )
+        .where(col(Commitment.id).in_(ids))
+        .where(col(Commitment.community_status).is_not(None))
+    ).all()
+    return {
+        commitment_id: CommunityStatus(Status(status), verified, at)
+        for commitment_id, status, verified, at in rows
+    }
+
+
+def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
+    """Community status from the reports themselves, one query for many commitments.
 
     The database picks each commitment's report (a window function), so only one
     row per commitment comes back. A global ``ORDER BY created_at`` here once let
@@ -172,6 +193,41 @@ def community_statuses(session: Session, ids: Iterable[str]) -> dict[str, Commun
         commitment_id: CommunityStatus(Status(status), state == UpdateState.VERIFIED, created_at)
         for commitment_id, status, state, created_at in rows
     }
+
+
+def refresh_community(session: Session, ids: Iterable[str] | None = None) -> int:
+    """Recompute the stored community status of these commitments (None: all of them).
+
+    Every storage function that sends, reviews, edits or withdraws a report calls
+    this in its own transaction, so the stored status is never behind.
+    """
+    session.flush()
+    if ids is None:
+        ids = list(session.exec(select(Commitment.id)))
+    ids = list(dict.fromkeys(ids))
+    changed = 0
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        fresh = compute_community_statuses(session, chunk)
+        for commitment in session.exec(select(Commitment).where(col(Commitment.id).in_(chunk))):
+            current = fresh.get(commitment.id)
+            values = (
+                (current.status.value, current.verified, current.reported_at)
+                if current
+                else (None, False, None)
+            )
+            if (
+                commitment.community_status,
+                commitment.community_verified,
+                commitment.community_at,
+            ) != values:
+                (
+                    commitment.community_status,
+                    commitment.community_verified,
+                    commitment.community_at,
+                ) = values
+                changed += 1
+    return changed
 
 
 def rows_for(
@@ -298,23 +354,7 @@ def get_plan(db: Database, plan_id: str) -> tuple[ActionPlan, Country] | None:
         return plan, session.get(Country, plan.country_code)
 
 
-def _live_status_subquery() -> sa.ScalarSelect:
-    """The community status of ``commitment.id`` as a correlated subquery."""
-    verified_first = sa.case((col(ProgressUpdate.state) == UpdateState.VERIFIED, 0), else_=1)
-    return (
-        select(ProgressUpdate.status)
-        .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-        .order_by(
-            verified_first, col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc()
-        )
-        .limit(1)
-        .correlate(Commitment)
-        .scalar_subquery()
-    )
-
-
-def _irm_status_sql() -> sa.ColumnElement:
+def irm_status_sql() -> sa.ColumnElement:
     rating = sa.func.lower(
         sa.func.coalesce(col(Commitment.completion_end_term), col(Commitment.completion_progress))
     )
@@ -330,7 +370,7 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
     if kind is ListFilter.STARRED:
         return col(Commitment.starred).is_(True)
     if kind is ListFilter.OVERDUE:
-        current = sa.func.coalesce(_live_status_subquery(), _irm_status_sql())
+        current = sa.func.coalesce(col(Commitment.community_status), irm_status_sql())
         return sa.and_(
             col(Commitment.end_date) < now.date(),
             sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),

@@ -21,6 +21,7 @@ from storage.commitments import (
     CommunityStatus,
     community_statuses,
     display_title,
+    refresh_community,
 )
 from storage.conversations import set_state
 from storage.db import Database
@@ -353,6 +354,7 @@ def submit_draft(
             session.add(update)
         session.flush()
         session.add_all(_evidence_rows(update.id, draft.evidence))
+        refresh_community(session, [commitment.id])
         session.add(
             UpdateRevision(
                 update_id=update.id,
@@ -533,6 +535,7 @@ def review(
             )
         )
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
+        refresh_community(session, [update.commitment_id])
         # This ends a rejection of this very report only: a reason still asked for on
         # another report (the lead verified this one meanwhile) is still awaited.
         key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
@@ -697,7 +700,7 @@ def withdraw(
                 at=now,
             )
         )
-        session.flush()
+        refresh_community(session, [update.commitment_id])
         return _info(session, update)
 
 

@@ -11,7 +11,7 @@ from bot.charts import render
 from bot.emulator import Driver
 from bot.i18n import translation
 from storage.charts import SCALE, chart_data
-from storage.commitments import irm_status
+from storage.commitments import irm_status, refresh_community
 from storage.export import resolve_scope
 from storage.models import Commitment, ProgressUpdate, Status
 from tests.conftest import ADMIN_ID
@@ -31,6 +31,7 @@ def _report(db, commitment: str, status: str, state: str = "verified", day: int 
                 created_at=datetime(2025, 1, day, tzinfo=UTC),
             )
         )
+        refresh_community(session, [commitment])
 
 
 def _irm(db, code: str) -> Counter:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.emulator import Driver, validate_html
+from storage.commitments import refresh_community
 from storage.models import Member, ProgressUpdate, Status, UpdateState
 
 
@@ -36,6 +37,7 @@ def _report(
                 updated_at=at,
             )
         )
+        refresh_community(session, [commitment_id])
 
 
 async def test_status_card_shows_what_a_member_asks_about(demo_bot: Driver) -> None:
@@ -147,6 +149,7 @@ async def test_history_from_card_and_paging(demo_bot: Driver, demo_db) -> None:
     with demo_db.session() as session:
         row = session.get(ProgressUpdate, 1)
         row.state = UpdateState.WITHDRAWN
+        refresh_community(session, [row.commitment_id])
     ana = demo_bot.user("Ana")
     await ana.send("/status GH0040")
     result = await ana.press("History")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from bot.emulator import Driver
+from storage.commitments import refresh_community
 from storage.models import (
     Chat,
     Commitment,
@@ -63,6 +64,7 @@ def _news(db, commitment_id: str, at: datetime) -> None:
                 updated_at=at,
             )
         )
+        refresh_community(session, [commitment_id])
 
 
 async def _daily_chat(driver: Driver, name: str, zone: str, country: str):
@@ -134,6 +136,7 @@ async def test_digest_contents(demo_bot: Driver, demo_db) -> None:
                     updated_at=now - timedelta(days=1),
                 )
             )
+        refresh_community(session, ["KE0012", "KE0021"])
         # KE0033 ended three days ago; KE0034 ends in ten days; both not complete.
         session.get(Commitment, "KE0033").end_date = date(2026, 5, 29)
         session.get(Commitment, "KE0034").end_date = date(2026, 6, 11)
@@ -256,6 +259,7 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
                 updated_at=old,
             )
         )
+        refresh_community(session, ["GH0040"])
     await demo_bot.run_jobs()
     reminder = ana.last_reply
     assert "Reminder" in reminder.text

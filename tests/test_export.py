@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.__main__ import main
 from bot.emulator import Driver
+from storage.commitments import refresh_community
 from storage.models import AuditLog, Commitment, Evidence, ProgressUpdate, RoleGrant
 from tests.conftest import ADMIN_ID
 
@@ -48,6 +49,7 @@ def _add_report(
             session.add(
                 Evidence(update_id=update.id, kind="photo", file_id="F1", caption="hearing")
             )
+        refresh_community(session, [commitment])
         return update.id
 
 

@@ -33,6 +33,7 @@ from bot import callbacks as cb
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.emulator import Driver
+from storage.commitments import refresh_community
 from storage.db import Database
 from storage.models import Member, ProgressUpdate, RoleGrant
 from tests.conftest import ADMIN_ID, start_bot
@@ -213,6 +214,7 @@ def _seed(db: Database) -> None:
                     commitment_id=commitment, reporter_id=BOB, status="limited", note="seeded"
                 )
             )
+        refresh_community(session, ["KE0012", "GH0040"])
 
 
 async def _act(world: World, action: tuple) -> None:

@@ -23,6 +23,7 @@ from sqlmodel import select
 from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest
+from storage.commitments import refresh_community
 from storage.db import Database, alembic_config, current_revision
 from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
 from tests.conftest import ADMIN_ID, ROOT
@@ -207,6 +208,7 @@ async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: D
                 updated_at=at,
             )
         )
+        refresh_community(session, ["KE0012"])
     server.clock.set(JUNE_1_0500 + timedelta(hours=3))
     async with _driver(demo_db, server) as bot:
         await bot.run_jobs()

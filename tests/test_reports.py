@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.emulator import Driver
+from storage.commitments import refresh_community
 from storage.models import (
     AuditLog,
     ConversationState,
@@ -379,6 +380,7 @@ async def test_flood_limit(demo_bot: Driver, demo_db) -> None:
                     updated_at=at,
                 )
             )
+        refresh_community(session, ["KE0012"])
     await _report(ana, "KE0021", "the twentieth")
     assert len(_updates(demo_db)) == 20
     replies = await ana.send("/report")
@@ -425,3 +427,35 @@ async def test_idle_draft_expires_with_a_message(demo_bot: Driver, demo_db) -> N
     with demo_db.session() as session:
         assert session.get(ReportDraft, ana.id) is None
     assert replies
+
+
+async def test_stored_community_status_matches_the_reports(demo_bot: Driver, demo_db) -> None:
+    """The status kept on each commitment equals what its reports say, after every change."""
+    from storage.commitments import community_statuses, compute_community_statuses
+    from storage.models import Commitment
+
+    lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
+    await lead.send("/start")
+    _make_lead(demo_db, lead.id, "KEN")
+
+    def assert_consistent() -> None:
+        with demo_db.session() as session:
+            ids = list(session.exec(select(Commitment.id)))
+            assert community_statuses(session, ids) == compute_community_statuses(session, ids)
+
+    await _report(ana, "KE0012", "first")
+    assert_consistent()
+    await _report(ana, "KE0012", "second")
+    first_notice, second_notice = lead.messages[-2:]
+    await lead.press("✅ Verify", message=first_notice)
+    assert_consistent()
+    await lead.press("❌ Reject", message=second_notice)
+    await lead.send("not convincing")
+    assert_consistent()
+    await ana.send("/myreports")
+    await ana.press("Withdraw #2")
+    await ana.press("Yes, withdraw")
+    assert_consistent()
+    await ana.send("/myreports")
+    card = (await ana.send("/status KE0012"))[0].text
+    assert "Community status: 🟠 Limited ·" in card  # the verified first report

@@ -336,9 +336,9 @@ def test_migration_indexes_existing_rows_and_downgrades(demo_db: Database) -> No
     assert not {t for t in tables if t.startswith("commitment_fts")}
     with demo_db.session() as session:
         assert not has_fts_index(session)
-    # Without the index, search still answers (through the fallback).
-    assert ids(search_commitments(demo_db, "ar0045", now=NOW))[0] == "AR0045"
     assert not rebuild_search_index(demo_db)
+    # (Searching without the index is the fallback's job, tested on its own above:
+    # at revision 0001 the schema is older than the models, so no query runs here.)
 
     demo_db.migrate()
     with demo_db.session() as session:
