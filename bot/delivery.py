@@ -116,10 +116,6 @@ class OutboxSender:
             self._chat_limiters.move_to_end(chat_id)
         return limiter
 
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
-
     async def drain(self, *, budget: float | None = None) -> DrainStats:
         """Send what is due, until nothing is or ``budget`` seconds have passed."""
         stats = DrainStats()

@@ -8,11 +8,10 @@ state is never behind what the person has seen.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from storage.db import Database
 from storage.models import ConversationState, utcnow
@@ -54,29 +53,3 @@ def load_states(db: Database, name: str) -> dict[Key, str]:
     with db.session() as session:
         rows = session.exec(select(ConversationState).where(ConversationState.name == name))
         return {(row.chat_id, row.user_id): row.state for row in rows}
-
-
-def get_state(db: Database, name: str, key: Key) -> ConversationState | None:
-    with db.session() as session:
-        return session.get(ConversationState, (name, key[0], key[1]))
-
-
-def idle_since(session: Session, name: str, cutoff: datetime) -> list[ConversationState]:
-    return list(
-        session.exec(
-            select(ConversationState)
-            .where(ConversationState.name == name)
-            .where(col(ConversationState.updated_at) < cutoff)
-        )
-    )
-
-
-def forget_idle(db: Database, name: str, idle: timedelta, *, now: datetime | None = None) -> int:
-    cutoff = (now or utcnow()) - idle
-    with db.session() as session:
-        result = session.exec(
-            sa.delete(ConversationState)
-            .where(col(ConversationState.name) == name)
-            .where(col(ConversationState.updated_at) < cutoff)
-        )
-        return result.rowcount or 0

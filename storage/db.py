@@ -59,10 +59,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on error."""

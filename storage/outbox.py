@@ -82,13 +82,6 @@ def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
         ]
 
 
-def next_due_at(db: Database) -> datetime | None:
-    with db.session() as session:
-        return session.exec(
-            select(sa.func.min(Outbox.not_before)).where(Outbox.state == OutboxState.PENDING)
-        ).one()
-
-
 def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> None:
     """One UPDATE, no ORM load: this runs once per message the bot sends."""
     with db.session() as session:

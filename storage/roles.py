@@ -116,12 +116,6 @@ def _find_member(session: Session, ref: MemberRef) -> Member | None:
     return None
 
 
-def find_member(db: Database, ref: MemberRef) -> MemberInfo | None:
-    with db.session() as session:
-        member = _find_member(session, ref)
-        return _member_info(member) if member else None
-
-
 def _member_info(member: Member) -> MemberInfo:
     return MemberInfo(member.id, member.display_name, member.username)
 
@@ -172,24 +166,6 @@ def list_groups(db: Database) -> list[GroupInfo]:
     with db.session() as session:
         groups = session.exec(select(WorkingGroup).order_by(col(WorkingGroup.id))).all()
         return [_group_info(session, g) for g in groups]
-
-
-def get_group(db: Database, text: str) -> GroupInfo | None:
-    with db.session() as session:
-        group = _group_by_text(session, text)
-        return _group_info(session, group) if group else None
-
-
-def group_of_chat(db: Database, chat_id: int) -> GroupInfo | None:
-    """The working group a Telegram chat is linked to (the first, if several)."""
-    with db.session() as session:
-        group = session.exec(
-            select(WorkingGroup)
-            .join(WorkingGroupChat, col(WorkingGroupChat.working_group_id) == col(WorkingGroup.id))
-            .where(WorkingGroupChat.chat_id == chat_id)
-            .order_by(col(WorkingGroup.id))
-        ).first()
-        return _group_info(session, group) if group else None
 
 
 def parse_group_spec(db: Database, text: str) -> tuple[str, list[str], list[str], list[str]]:

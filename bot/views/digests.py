@@ -385,11 +385,6 @@ def broadcast_preview(tr: NullTranslations, text: str, audience: Audience) -> Vi
     )
 
 
-def broadcast_too_long(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("That message is too long to broadcast with the preview; please shorten it."))
-
-
 def broadcast_cancelled(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(_("Broadcast cancelled. Nothing was sent."))
