@@ -1,0 +1,127 @@
+"""`ogp-bot run` as it ships: a subprocess polling the emulator over real HTTP.
+
+Everything else drives the Application in-process; this proves the production
+path too: the token from the environment, migrations on start, HTTPX requests,
+getUpdates polling, setMyCommands, a reply, and a clean stop on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bot.emulator import BotAPIServer
+from bot.emulator.http import HTTPFrontend, decode_form
+
+
+class LoopbackTelegram:
+    """The emulator behind an HTTP front, on its own event loop in a thread."""
+
+    def __init__(self) -> None:
+        self.server = BotAPIServer()
+        self.front = HTTPFrontend(self.server)
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.front.start())
+        self._ready.set()
+        self.loop.run_forever()
+
+    def __enter__(self) -> LoopbackTelegram:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def shutdown() -> None:
+            await self.front.stop()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        self.loop.close()
+
+    def call(self, fn, *args):
+        """Run ``fn`` on the server's loop (its state is not thread-safe)."""
+
+        async def run():
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(5)
+
+
+def _wait_for(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_run_polls_answers_and_stops_cleanly(tmp_path: Path) -> None:
+    with LoopbackTelegram() as telegram:
+        server = telegram.server
+        telegram.call(server.add_user, 4242, "Amina")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+        env.update(
+            OGP_BOT_TOKEN=server.token,
+            OGP_BOT_BASE_URL=telegram.front.base_url,
+            OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/run.db",
+        )
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert _wait_for(lambda: any(c.method == "getUpdates" for c in server.calls)), (
+                "the bot never polled"
+            )
+
+            def post_start() -> None:
+                message = server.add_user_message(
+                    4242,
+                    4242,
+                    {
+                        "text": "/start",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                    },
+                )
+                server.push_update({"message": message.data})
+
+            telegram.call(post_start)
+            assert _wait_for(lambda: bool(server.sent(4242))), "no answer to /start"
+            reply = server.sent(4242)[-1].text
+            assert "Welcome, Amina!" in reply
+            assert any(c.method == "setMyCommands" and c.ok for c in server.calls)
+            assert not server.rejected, server.rejected
+        finally:
+            bot.send_signal(signal.SIGINT)
+            output, _ = bot.communicate(timeout=30)
+    assert bot.returncode == 0, output
+    assert server.token not in output  # never in a log line
+    assert "Traceback" not in output and " ERROR " not in output, output
+
+
+def test_form_values_decode_like_telegram() -> None:
+    params = decode_form(
+        "sendMessage", b"chat_id=42&text=123&reply_markup=%7B%22inline_keyboard%22%3A%5B%5D%7D"
+    )
+    assert params == {"chat_id": 42, "text": "123", "reply_markup": {"inline_keyboard": []}}
