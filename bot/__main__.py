@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -140,27 +141,27 @@ def cmd_run(settings: Settings) -> int:
     db = _open_db(settings)
     app = build_application(settings, db, token=token)
     logging.getLogger(__name__).info("starting in %s mode", settings.mode)
-    if settings.mode == "webhook":
-        if not settings.webhook.url:
-            raise CliError("mode is webhook but webhook.url is not set in the config")
-        secret = settings.webhook.secret_token
-        try:
+    if settings.mode == "webhook" and not settings.webhook.url:
+        raise CliError("mode is webhook but webhook.url is not set in the config")
+    try:
+        if settings.mode == "webhook":
+            secret = settings.webhook.secret_token
             app.run_webhook(
                 listen=settings.webhook.listen,
                 port=settings.webhook.port,
-                url_path="telegram",
+                url_path=urlsplit(settings.webhook.url).path.strip("/") or "telegram",
                 webhook_url=settings.webhook.url,
                 secret_token=secret.get_secret_value() if secret else None,
             )
-        except RuntimeError as exc:
-            raise CliError(f"webhook mode: {exc}") from None
-    else:
-        try:
+        else:
             app.run_polling(drop_pending_updates=False)
-        except InvalidToken:
-            raise CliError("Telegram rejected the bot token: check OGP_BOT_TOKEN") from None
-        except NetworkError as exc:
-            raise CliError(f"cannot reach Telegram at {settings.base_url}: {exc}") from None
+    except InvalidToken:
+        raise CliError("Telegram rejected the bot token: check OGP_BOT_TOKEN") from None
+    except NetworkError as exc:
+        reason = f"Telegram at {settings.base_url} refused or is unreachable: {exc}"
+        raise CliError(reason) from None
+    except RuntimeError as exc:  # e.g. webhook mode without the webhooks extra
+        raise CliError(f"{settings.mode} mode: {exc}") from None
     return 0
 
 

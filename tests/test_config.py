@@ -125,3 +125,32 @@ def test_token_is_masked_in_log_lines(tmp_path, capsys) -> None:
     assert "LEAKY-TOKEN-VALUE" not in err
     assert err.count("<token>") >= 2
     logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_cli_run_with_telegram_unreachable_is_one_line(tmp_path, mode) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    env.update(
+        OGP_BOT_TOKEN="123456:TEST-TOKEN",
+        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
+        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        OGP_BOT_MODE=mode,
+        OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 2
+    assert last.startswith("ogp-bot: Telegram at http://127.0.0.1:9/bot refused"), result.stderr
+    # python-telegram-bot logs its own bootstrap failure above; the token never shows.
+    assert "TEST-TOKEN" not in result.stderr

@@ -120,6 +120,78 @@ def test_run_polls_answers_and_stops_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in output and " ERROR " not in output, output
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_run_in_webhook_mode(tmp_path: Path) -> None:
+    """Webhook mode: the bot registers its URL, then answers an update posted to it."""
+    import json
+    import urllib.request
+
+    port = _free_port()
+    with LoopbackTelegram() as telegram:
+        server = telegram.server
+        telegram.call(server.add_user, 4343, "Kwame")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+        env.update(
+            OGP_BOT_TOKEN=server.token,
+            OGP_BOT_BASE_URL=telegram.front.base_url,
+            OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/hook.db",
+            OGP_BOT_MODE="webhook",
+            # The public address behind the reverse proxy; Telegram demands HTTPS.
+            OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
+            OGP_BOT_WEBHOOK__PORT=str(port),
+            OGP_BOT_WEBHOOK__SECRET_TOKEN="s3cret-value",
+        )
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert _wait_for(lambda: bool(server.webhook)), "no setWebhook"
+            message = telegram.call(
+                server.add_user_message,
+                4343,
+                4343,
+                {"text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
+            )
+            update = {"update_id": 1, "message": message.data}
+
+            def post(secret: str) -> int:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/telegram",
+                    data=json.dumps(update).encode(),
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token": secret,
+                    },
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        return answer.status
+                except urllib.error.HTTPError as error:
+                    return error.code
+
+            assert _wait_for(lambda: post("s3cret-value") == 200, 20)
+            assert _wait_for(lambda: bool(server.sent(4343))), "no answer to /help"
+            assert "What you can do" in server.sent(4343)[-1].text
+            assert post("wrong") == 403  # Telegram's secret header is checked
+        finally:
+            bot.send_signal(signal.SIGINT)
+            output, _ = bot.communicate(timeout=30)
+    assert bot.returncode == 0, output
+    assert "s3cret-value" not in output and server.token not in output
+
+
 def test_form_values_decode_like_telegram() -> None:
     params = decode_form(
         "sendMessage", b"chat_id=42&text=123&reply_markup=%7B%22inline_keyboard%22%3A%5B%5D%7D"
