@@ -179,31 +179,17 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
         prefix = re.match(r"[A-Z]+", template.id).group(0)  # type: ignore[union-attr]
         commitment_id = f"{prefix}{10000 + i:05d}"
         assert commitment_id not in taken
-        own = _WORD.findall(template.title)
-        rng.shuffle(own)
-        words = own[: rng.randint(3, 8)] + vocab.title.draw(rng, rng.randint(1, 3))
-        rng.shuffle(words)
-        start = datetime(2015, 1, 1) + timedelta(days=rng.randint(0, 3500))
         rows.append(
-            {
-                "id": commitment_id,
-                "country_code": template.country_code,
-                "action_plan_id": rng.choice(plans_of.get(template.country_code) or [None]),
-                "number": str(i % 40 + 1),
-                "title": " ".join(words).capitalize(),
-                "short_title": " ".join(vocab.short_title.draw(rng, rng.randint(2, 5))).title(),
-                "full_text": " ".join(vocab.text.draw(rng, rng.randint(40, 160))),
-                "theme": rng.choice(vocab.themes),
-                "policy_areas": rng.sample(vocab.policy_areas, rng.randint(0, 4)),
-                "anti_corruption": rng.random() < 0.25,
-                "lead_institution": rng.choice(vocab.institutions),
-                "supporting_institutions": rng.choice(["", *vocab.institutions[:10]]),
-                "start_date": start.date(),
-                "end_date": (start + timedelta(days=rng.randint(365, 1500))).date(),
-                "url": "",
-                "irm_assessed": False,
-                "imported_at": now,
-            }
+            vocab.commitment_row(
+                rng,
+                commitment_id,
+                template,
+                action_plan_id=rng.choice(plans_of.get(template.country_code) or [None]),
+                first_start=datetime(2015, 1, 1),
+                start_spread_days=3500,
+                extra_title_words=3,
+                imported_at=now,
+            )
         )
     _insert(db, Commitment.__table__, rows)  # type: ignore[attr-defined]
     with db.session() as session:

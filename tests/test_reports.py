@@ -40,6 +40,19 @@ async def _report(user, commitment: str = "KE0012", note: str = "Bill tabled in 
     return await user.press("Send")
 
 
+async def _walk(user, steps: int) -> None:
+    """Open /report and take the first ``steps`` steps (0 = still choosing)."""
+    await user.send("/report")
+    actions = [
+        lambda: user.send("KE0012"),
+        lambda: user.press("🟠 Limited"),
+        lambda: user.send("A note"),
+        lambda: user.press("Skip"),
+    ]
+    for action in actions[:steps]:
+        await action()
+
+
 async def test_full_report_with_photo_and_link(demo_bot: Driver, demo_db) -> None:
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
@@ -130,15 +143,7 @@ async def test_wrong_input_gets_a_hint_not_a_restart(
     demo_bot: Driver, demo_db, step: int, wrong: str, expected: str
 ) -> None:
     ana = demo_bot.user("Ana")
-    await ana.send("/report")
-    actions = [
-        lambda: ana.send("KE0012"),
-        lambda: ana.press("🟠 Limited"),
-        lambda: ana.send("A note"),
-        lambda: ana.press("Skip"),
-    ]
-    for action in actions[:step]:
-        await action()
+    await _walk(ana, step)
     before = ana.last_reply.text
     replies = await (ana.send_photo() if wrong == "photo" else ana.send("no url in here"))
     assert expected in replies[0].text
@@ -152,15 +157,7 @@ async def test_wrong_input_gets_a_hint_not_a_restart(
 @pytest.mark.parametrize("steps", [0, 1, 2, 3, 4])
 async def test_cancel_at_every_step(demo_bot: Driver, demo_db, steps: int) -> None:
     ana = demo_bot.user("Ana")
-    await ana.send("/report")
-    actions = [
-        lambda: ana.send("KE0012"),
-        lambda: ana.press("🟠 Limited"),
-        lambda: ana.send("A note"),
-        lambda: ana.press("Skip"),
-    ]
-    for action in actions[:steps]:
-        await action()
+    await _walk(ana, steps)
     replies = await ana.send("/cancel")
     assert "Report cancelled. Nothing was sent." in replies[0].text
     assert _updates(demo_db) == []

@@ -63,6 +63,25 @@ class LoopbackTelegram:
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(5)
 
 
+def _start_bot(telegram: LoopbackTelegram, tmp_path: Path, **env: str) -> subprocess.Popen:
+    """`ogp-bot run` in a subprocess, its Telegram being the emulator on loopback."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    environ.update(
+        OGP_BOT_TOKEN=telegram.server.token,
+        OGP_BOT_BASE_URL=telegram.front.base_url,
+        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/run.db",
+        **env,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def _wait_for(condition, seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -76,20 +95,7 @@ def test_run_polls_answers_and_stops_cleanly(tmp_path: Path) -> None:
     with LoopbackTelegram() as telegram:
         server = telegram.server
         telegram.call(server.add_user, 4242, "Amina")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-        env.update(
-            OGP_BOT_TOKEN=server.token,
-            OGP_BOT_BASE_URL=telegram.front.base_url,
-            OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/run.db",
-        )
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        bot = _start_bot(telegram, tmp_path)
         try:
             assert _wait_for(lambda: any(c.method == "getUpdates" for c in server.calls)), (
                 "the bot never polled"
@@ -137,24 +143,14 @@ def test_run_in_webhook_mode(tmp_path: Path) -> None:
     with LoopbackTelegram() as telegram:
         server = telegram.server
         telegram.call(server.add_user, 4343, "Kwame")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-        env.update(
-            OGP_BOT_TOKEN=server.token,
-            OGP_BOT_BASE_URL=telegram.front.base_url,
-            OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/hook.db",
+        bot = _start_bot(
+            telegram,
+            tmp_path,
             OGP_BOT_MODE="webhook",
             # The public address behind the reverse proxy; Telegram demands HTTPS.
             OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
             OGP_BOT_WEBHOOK__PORT=str(port),
             OGP_BOT_WEBHOOK__SECRET_TOKEN="s3cret-value",
-        )
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
         )
         try:
             assert _wait_for(lambda: bool(server.webhook)), "no setWebhook"
