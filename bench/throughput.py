@@ -35,7 +35,7 @@ import random
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,14 +43,21 @@ from itertools import accumulate
 
 import sqlalchemy as sa
 from sqlmodel import select
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram import Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bench.common import percentile, rss_mb, scratch_database
 from bench.search import vocabulary
 from bot.app import build_application
 from bot.config import Settings
-from bot.emulator import BotAPIServer, Driver, EmulatorRequest, SentMessage, UserHandle
+from bot.emulator import BotAPIServer, CallRecord, Driver, EmulatorRequest, SentMessage, UserHandle
 from storage.commitments import refresh_community
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
@@ -305,6 +312,8 @@ class Stream:
     samples: list[float] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # The Bot API calls each update caused (ours only): what the replay bot repeats.
+    calls: list[list[CallRecord]] = field(default_factory=list)
     elapsed: float = 0.0
 
     def __len__(self) -> int:
@@ -318,10 +327,12 @@ class Stream:
 class Timer:
     """Times every driver action; an action is exactly one update."""
 
-    def __init__(self, stream: Stream | None) -> None:
+    def __init__(self, stream: Stream | None, server: BotAPIServer | None = None) -> None:
         self.stream = stream
+        self.server = server
 
     async def __call__(self, kind: str, action: Awaitable[object]) -> object:
+        before = len(self.server.calls) if self.server else 0
         start = time.perf_counter()
         result = await action
         took = (time.perf_counter() - start) * 1000
@@ -329,6 +340,8 @@ class Timer:
             self.stream.samples.append(took)
             self.stream.kinds.append(kind)
             self.stream.by_kind[kind].append(took)
+            if self.server is not None:
+                self.stream.calls.append(self.server.calls[before:])
         return result
 
 
@@ -455,7 +468,7 @@ async def run_ours(
         warm = Scenarios(world, random.Random(seed + 1), Timer(None))
         for name, _weight in MIX:
             await getattr(warm, name)(driver.user("Warm", user_id=ADMIN_ID - 1))
-        scenarios = Scenarios(world, rng, Timer(stream))
+        scenarios = Scenarios(world, rng, Timer(stream, server))
         names = [n for n, _w in MIX]
         weights = [w for _n, w in MIX]
         profiler = _profiler(profile)
@@ -479,20 +492,12 @@ async def run_echo(world: World, stream: Stream, seed: int) -> Stream:
         await update.callback_query.answer()
 
     server = BotAPIServer()
-    app = (
-        Application.builder()
-        .token(server.token)
-        .request(EmulatorRequest(server))
-        .get_updates_request(EmulatorRequest(server))
-        .build()
-    )
+    app = _echo_app(server)
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(answer))
     rng = random.Random(seed)
     result = Stream()
     timer = Timer(result)
-    presses = {"history", "history_next", "search_next", "card_button"}
-    presses |= {"report_status", "report_skip", "report_send"}
     async with Driver(app, server) as driver:
         users = [
             driver.user(f"Member {m}", user_id=m) for m in plan_users(world, rng, len(stream) // 4)
@@ -505,11 +510,83 @@ async def run_echo(world: World, stream: Stream, seed: int) -> Stream:
         started = time.perf_counter()
         user = users[0]
         for kind in stream.kinds:
-            if kind in presses:
+            if kind in PRESSES:
                 await timer(kind, user.press_data("x"))
             else:
                 user = rng.choice(users)
                 await timer(kind, user.send(f"/status {rng.choice(world.commitments)}"))
+        result.elapsed = time.perf_counter() - started
+    return result
+
+
+PRESSES = {"history", "history_next", "search_next", "card_button"}
+PRESSES |= {"report_status", "report_skip", "report_send"}
+# Edits become sends in the replay (the replay chat has no message to edit); the
+# cost on both sides is the same text, markup, HTML check and returned Message.
+EDITS = {"editMessageText": "sendMessage"}
+MESSAGE_FIELDS = ("chat_id", "text", "parse_mode", "reply_markup", "link_preview_options")
+
+
+def _echo_app(server: BotAPIServer) -> Application:  # type: ignore[type-arg]
+    return (
+        Application.builder()
+        .token(server.token)
+        .request(EmulatorRequest(server))
+        .get_updates_request(EmulatorRequest(server))
+        .build()
+    )
+
+
+async def run_replay(world: World, stream: Stream) -> Stream:
+    """The ceiling: a bot that makes exactly our Bot API calls but decides nothing.
+
+    Each update is answered by replaying the calls our bot made for the update
+    in the same position (messages, edits as messages, callback answers, notices
+    to leads) with ``do_api_request``, so it pays python-telegram-bot's and the
+    emulator's share of our replies and none of our own work. Its rate over the
+    echo bot's is the highest ratio any implementation sending these replies
+    could reach on this machine.
+    """
+    script = deque(stream.calls)
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        for call in script.popleft():
+            if not call.ok:
+                continue
+            method = EDITS.get(call.method, call.method)
+            params = dict(call.params)
+            if method == "answerCallbackQuery":
+                if update.callback_query is None:
+                    continue
+                params["callback_query_id"] = update.callback_query.id
+            elif method == "sendMessage":
+                params = {k: v for k, v in params.items() if k in MESSAGE_FIELDS}
+            else:
+                continue  # not a reply (e.g. getChatMember); nothing to pay for
+            returns = Message if method == "sendMessage" else None
+            await context.bot.do_api_request(method, api_kwargs=params, return_type=returns)
+
+    server = BotAPIServer()
+    chats = {c.params.get("chat_id") for calls in stream.calls for c in calls}
+    for chat_id in chats:
+        if isinstance(chat_id, int) and chat_id > 0:
+            server.add_user(chat_id, "Member")
+    app = _echo_app(server)
+    app.add_handler(TypeHandler(Update, replay))
+    result = Stream()
+    timer = Timer(result)
+    async with Driver(app, server) as driver:
+        users = {m: driver.user(f"Member {m}", user_id=m) for m in chats if isinstance(m, int)}
+        user = next(iter(users.values()))
+        gc.collect()
+        started = time.perf_counter()
+        for kind, calls in zip(stream.kinds, stream.calls, strict=True):
+            if kind in PRESSES:
+                await timer(kind, user.press_data("x"))
+            else:
+                target = next((c.params.get("chat_id") for c in calls), None)
+                user = users.get(target, user)  # type: ignore[arg-type]
+                await timer(kind, user.send("/status KE0012"))
         result.elapsed = time.perf_counter() - started
     return result
 
@@ -560,6 +637,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         ours, kinds = asyncio.run(run_ours(db, world, args.updates, args.seed, args.profile))
         echo = asyncio.run(run_echo(world, ours, args.seed))
+        replay = asyncio.run(run_replay(world, ours))
+    methods = Counter(c.method for calls in ours.calls for c in calls)
     peak, current = rss_mb()
 
     print(f"\n{'kind':14} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
@@ -571,12 +650,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(_line("ours", ours))
     print(_line("echo", echo))
+    print(_line("replay", replay))
+    print("our Bot API calls: " + ", ".join(f"{m} {n}" for m, n in methods.most_common()))
     ratio = ours.rate / echo.rate if echo.rate else 0.0
+    ceiling = replay.rate / echo.rate if echo.rate else 0.0
     p99 = percentile(ours.samples, 99)
     ratio_ok, p99_ok = ratio >= TARGET_RATIO, p99 < TARGET_P99_MS
     print(
         f"throughput ours/echo: {ratio:.3f} (target >= {TARGET_RATIO}) "
         f"{'PASS' if ratio_ok else 'FAIL'}"
+    )
+    print(
+        f"ceiling replay/echo: {ceiling:.3f} (a bot making our calls and doing nothing else)"
     )
     print(
         f"our p99 latency: {p99:.2f} ms (target < {TARGET_P99_MS:.0f} ms) "
@@ -590,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS {peak:.1f} MB (ru_maxrss), current RSS {current:.1f} MB (VmRSS)")
     print(
         f"RESULT updates={len(ours.samples)} ours_ups={ours.rate:.1f} echo_ups={echo.rate:.1f} "
-        f"ratio={ratio:.3f} ours_p50_ms={percentile(ours.samples, 50):.3f} "
+        f"ratio={ratio:.3f} replay_ups={replay.rate:.1f} ceiling={ceiling:.3f} ours_p50_ms={percentile(ours.samples, 50):.3f} "
         f"ours_p99_ms={p99:.3f} echo_p50_ms={percentile(echo.samples, 50):.3f} "
         f"echo_p99_ms={percentile(echo.samples, 99):.3f} peak_rss_mb={peak:.1f} "
         f"rss_mb={current:.1f} p99_rest_ms={percentile(rest, 99):.3f} "

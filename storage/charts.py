@@ -77,7 +77,7 @@ def chart_data(db: Database, scope: Scope) -> ChartData | None:
         commitments = list(
             session.exec(select(Commitment).where(col(Commitment.country_code).in_(codes)))
         )
-        statuses = community_statuses(session, [c.id for c in commitments])
+        statuses = community_statuses(commitments)
     community: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}
     irm: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}
     for commitment in commitments:

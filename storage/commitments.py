@@ -127,25 +127,20 @@ def is_overdue(
     return current not in DONE
 
 
-def community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
-    """Community status for many commitments: read from the commitments themselves."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(
-            Commitment.id,
-            Commitment.community_status,
-            Commitment.community_verified,
-            Commitment.community_at,
-        )
-        .where(col(Commitment.id).in_(ids))
-        .where(col(Commitment.community_status).is_not(None))
-    ).all()
-    return {
-        commitment_id: CommunityStatus(Status(status), verified, at)
-        for commitment_id, status, verified, at in rows
-    }
+def community_of(commitment: Commitment) -> CommunityStatus | None:
+    """The stored community status: ``refresh_community`` keeps it current, so no query."""
+    if commitment.community_status is None:
+        return None
+    return CommunityStatus(
+        Status(commitment.community_status),
+        bool(commitment.community_verified),
+        commitment.community_at,  # type: ignore[arg-type]
+    )
+
+
+def community_statuses(commitments: Iterable[Commitment]) -> dict[str, CommunityStatus]:
+    """Stored community status of loaded commitments, by id (those with one)."""
+    return {c.id: status for c in commitments if (status := community_of(c)) is not None}
 
 
 def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
@@ -234,7 +229,7 @@ def rows_for(
     session: Session, commitments: Sequence[Commitment], today: date
 ) -> list[CommitmentRow]:
     """List rows, in the given order, with community status and overdue flag."""
-    statuses = community_statuses(session, [c.id for c in commitments])
+    statuses = community_statuses(commitments)
     rows = []
     for commitment in commitments:
         community = statuses.get(commitment.id)
@@ -262,16 +257,16 @@ def get_card(
 ) -> CommitmentCard | None:
     now = now or utcnow()
     with db.session() as session:
-        commitment = session.get(Commitment, normalise_id(commitment_id))
-        if commitment is None:
+        found = session.exec(
+            select(Commitment, Country, ActionPlan)
+            .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
+            .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
+            .where(Commitment.id == normalise_id(commitment_id))
+        ).first()
+        if found is None:
             return None
-        country = session.get(Country, commitment.country_code)
-        plan = (
-            session.get(ActionPlan, commitment.action_plan_id)
-            if commitment.action_plan_id
-            else None
-        )
-        community = community_statuses(session, [commitment.id]).get(commitment.id)
+        commitment, country, plan = found
+        community = community_of(commitment)
         irm = irm_status(commitment)
         reports = session.exec(
             select(ProgressUpdate, Member.display_name)

@@ -187,7 +187,7 @@ def _build(
             .where(col(Commitment.end_date) >= earliest.date())
             .where(col(Commitment.end_date) <= today + ENDING_WITHIN)
         ).all()
-        community = community_statuses(session, [c.id for c in window])
+        community = community_statuses(window)
         stale = _stale(session, codes, now)
 
     def done(commitment: Commitment) -> bool:

@@ -225,7 +225,7 @@ def commitments_csv(
     with db.session() as session:
         commitments = _commitments(session, codes)
         ids = [c.id for c in commitments]
-        statuses = community_statuses(session, ids)
+        statuses = community_statuses(commitments)
         counts: dict[str, int] = defaultdict(int)
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start : chunk_start + 500]

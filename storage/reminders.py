@@ -78,7 +78,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
             .where(col(Commitment.end_date) >= today)
             .where(col(Commitment.end_date) <= horizon)
         ).all()
-        community = community_statuses(session, {c.id for _, c in ending_rows})
+        community = community_statuses(c for _, c in ending_rows)
         for chat_id, commitment in sorted(ending_rows, key=lambda r: (r[1].end_date, r[1].id)):
             if commitment.end_date > today + timedelta(days=chats[chat_id].reminder_days):
                 continue

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from storage.audit import audit
 from storage.commitments import (
     CommunityStatus,
-    community_statuses,
+    community_of,
     display_title,
     refresh_community,
 )
@@ -104,7 +104,7 @@ def _view(session: Session, draft: ReportDraft) -> DraftView:
     commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
     country = session.get(Country, commitment.country_code) if commitment else None
     current = (
-        community_statuses(session, [commitment.id]).get(commitment.id) if commitment else None
+        community_of(commitment) if commitment else None
     )
     return DraftView(
         member_id=draft.member_id,

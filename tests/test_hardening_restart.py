@@ -271,7 +271,10 @@ async def test_database_is_sound_after_kill_9_during_heavy_writes(demo_db: Datab
     try:
         assert current_revision(db.engine) == _head_revision()
         db.migrate()  # what `run` does on start: a no-op at head
-        async with _driver(db, BotAPIServer()) as bot:
+        server = BotAPIServer()
+        for user_id in range(4_000_000, 4_000_500):  # the writer's members (heavy_writer.py)
+            server.add_user(user_id, "Writer")
+        async with _driver(db, server) as bot:
             replies = await bot.user("Ana").send("/start")
             assert "Welcome, Ana!" in replies[0].text
             await bot.run_jobs()  # the outbox rows the writer left are drained without error

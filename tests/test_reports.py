@@ -437,8 +437,9 @@ async def test_stored_community_status_matches_the_reports(demo_bot: Driver, dem
 
     def assert_consistent() -> None:
         with demo_db.session() as session:
-            ids = list(session.exec(select(Commitment.id)))
-            assert community_statuses(session, ids) == compute_community_statuses(session, ids)
+            commitments = list(session.exec(select(Commitment)))
+            ids = [c.id for c in commitments]
+            assert community_statuses(commitments) == compute_community_statuses(session, ids)
 
     await _report(ana, "KE0012", "first")
     assert_consistent()
