@@ -93,6 +93,10 @@ FIGURES = [
     ),
     Figure("throughput", "throughput ours/echo", "ratio", ">= 0.6", lambda v: v >= 0.6),
     Figure(
+        "throughput", "ceiling: replay of our calls/echo", "ceiling", "(info: bounds ratio)", None
+    ),
+    Figure("throughput", "ours/echo without emulated server", "own_ratio", "(info)", None),
+    Figure(
         "throughput", "our handler latency p99", "ours_p99_ms", "< 25 ms", lambda v: v < 25, " ms"
     ),
     Figure(

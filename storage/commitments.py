@@ -24,6 +24,7 @@ from storage.models import (
     Member,
     ProgressUpdate,
     Status,
+    Subscription,
     UpdateState,
     utcnow,
 )
@@ -109,6 +110,7 @@ class CommitmentCard:
     overdue: bool
     recent_reports: list[ReportLine]
     report_count: int
+    followed: bool = False  # the asking chat follows the commitment's country
 
 
 def display_title(commitment: Commitment) -> str:
@@ -253,19 +255,37 @@ def normalise_id(text: str) -> str:
 
 
 def get_card(
-    db: Database, commitment_id: str, *, now: datetime | None = None
+    db: Database,
+    commitment_id: str,
+    *,
+    chat_id: int | None = None,
+    now: datetime | None = None,
 ) -> CommitmentCard | None:
+    """The card, and whether ``chat_id`` follows its country: two queries in all."""
     now = now or utcnow()
+    cid = normalise_id(commitment_id)
+    report_count = (
+        select(sa.func.count())
+        .select_from(ProgressUpdate)
+        .where(ProgressUpdate.commitment_id == cid)
+        .scalar_subquery()
+    )
+    followed = (
+        select(Subscription.chat_id)
+        .where(Subscription.chat_id == chat_id)
+        .where(Subscription.country_code == Commitment.country_code)
+        .exists()
+    )
     with db.session() as session:
         found = session.exec(
-            select(Commitment, Country, ActionPlan)
+            select(Commitment, Country, ActionPlan, report_count, followed)
             .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
             .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
-            .where(Commitment.id == normalise_id(commitment_id))
+            .where(Commitment.id == cid)
         ).first()
         if found is None:
             return None
-        commitment, country, plan = found
+        commitment, country, plan, count, is_followed = found
         community = community_of(commitment)
         irm = irm_status(commitment)
         reports = session.exec(
@@ -276,11 +296,6 @@ def get_card(
             .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
             .limit(3)
         ).all()
-        count = session.exec(
-            select(sa.func.count())
-            .select_from(ProgressUpdate)
-            .where(ProgressUpdate.commitment_id == commitment.id)
-        ).one()
         return CommitmentCard(
             commitment=commitment,
             country=country,
@@ -290,6 +305,7 @@ def get_card(
             overdue=is_overdue(commitment.end_date, community, irm, now.date()),
             recent_reports=[_report_line(update, name) for update, name in reports],
             report_count=count,
+            followed=bool(is_followed) and chat_id is not None,
         )
 
 

@@ -103,9 +103,7 @@ def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | N
 def _view(session: Session, draft: ReportDraft) -> DraftView:
     commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
     country = session.get(Country, commitment.country_code) if commitment else None
-    current = (
-        community_of(commitment) if commitment else None
-    )
+    current = community_of(commitment) if commitment else None
     return DraftView(
         member_id=draft.member_id,
         chat_id=draft.chat_id,

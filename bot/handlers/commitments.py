@@ -41,18 +41,14 @@ INLINE_RESULTS = 10
 
 
 async def _send_card(update: Update, context: BotContext, commitment_id: str) -> bool:
-    card = store.get_card(context.db, commitment_id)
+    card = store.get_card(context.db, commitment_id, chat_id=update.effective_chat.id)
     if card is None:
         return False
-    followed = following_store.followed_codes(context.db, update.effective_chat.id)
     report_url = None
     if not context.in_private:
         report_url = links.report_link(context.bot.username, card.commitment.id)
     await reply(
-        update,
-        views.card(
-            context.tr, card, following=card.country.code in followed, report_url=report_url
-        ),
+        update, views.card(context.tr, card, following=card.followed, report_url=report_url)
     )
     return True
 
