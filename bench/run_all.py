@@ -95,7 +95,7 @@ FIGURES = [
     Figure(
         "throughput", "ceiling: replay of our calls/echo", "ceiling", "(info: bounds ratio)", None
     ),
-    Figure("throughput", "ours/echo without emulated server", "own_ratio", "(info)", None),
+    Figure("throughput", "ours/echo, bot time only", "own_ratio", "(info)", None),
     Figure(
         "throughput", "our handler latency p99", "ours_p99_ms", "< 25 ms", lambda v: v < 25, " ms"
     ),
