@@ -261,7 +261,19 @@ def get_card(
     chat_id: int | None = None,
     now: datetime | None = None,
 ) -> CommitmentCard | None:
-    """The card, and whether ``chat_id`` follows its country: two queries in all."""
+    """The card, and whether ``chat_id`` follows its country."""
+    with db.session() as session:
+        return card_in(session, commitment_id, chat_id=chat_id, now=now)
+
+
+def card_in(
+    session: Session,
+    commitment_id: str,
+    *,
+    chat_id: int | None = None,
+    now: datetime | None = None,
+) -> CommitmentCard | None:
+    """:func:`get_card` inside a caller's transaction: two queries."""
     now = now or utcnow()
     cid = normalise_id(commitment_id)
     report_count = (
@@ -276,37 +288,36 @@ def get_card(
         .where(Subscription.country_code == Commitment.country_code)
         .exists()
     )
-    with db.session() as session:
-        found = session.exec(
-            select(Commitment, Country, ActionPlan, report_count, followed)
-            .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
-            .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
-            .where(Commitment.id == cid)
-        ).first()
-        if found is None:
-            return None
-        commitment, country, plan, count, is_followed = found
-        community = community_of(commitment)
-        irm = irm_status(commitment)
-        reports = session.exec(
-            select(ProgressUpdate, Member.display_name)
-            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
-            .where(ProgressUpdate.commitment_id == commitment.id)
-            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
-            .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
-            .limit(3)
-        ).all()
-        return CommitmentCard(
-            commitment=commitment,
-            country=country,
-            plan=plan,
-            community=community,
-            irm=irm,
-            overdue=is_overdue(commitment.end_date, community, irm, now.date()),
-            recent_reports=[_report_line(update, name) for update, name in reports],
-            report_count=count,
-            followed=bool(is_followed) and chat_id is not None,
-        )
+    found = session.exec(
+        select(Commitment, Country, ActionPlan, report_count, followed)
+        .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
+        .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
+        .where(Commitment.id == cid)
+    ).first()
+    if found is None:
+        return None
+    commitment, country, plan, count, is_followed = found
+    community = community_of(commitment)
+    irm = irm_status(commitment)
+    reports = session.exec(
+        select(ProgressUpdate, Member.display_name)
+        .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+        .where(ProgressUpdate.commitment_id == commitment.id)
+        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+        .limit(3)
+    ).all()
+    return CommitmentCard(
+        commitment=commitment,
+        country=country,
+        plan=plan,
+        community=community,
+        irm=irm,
+        overdue=is_overdue(commitment.end_date, community, irm, now.date()),
+        recent_reports=[_report_line(update, name) for update, name in reports],
+        report_count=count,
+        followed=bool(is_followed) and chat_id is not None,
+    )
 
 
 def _report_line(update: ProgressUpdate, reporter: str | None) -> ReportLine:

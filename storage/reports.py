@@ -80,6 +80,7 @@ class DraftView:
     evidence: list[dict[str, Any]]
     update_id: int | None
     editing: bool
+    state: str | None = None  # the conversation state the step moved to, where one did
 
 
 # --------------------------------------------------------------------- drafts
@@ -100,7 +101,7 @@ def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | N
     return max(timedelta(seconds=1), oldest_counted + timedelta(hours=1) - now)
 
 
-def _view(session: Session, draft: ReportDraft) -> DraftView:
+def _view(session: Session, draft: ReportDraft, state: str | None = None) -> DraftView:
     commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
     country = session.get(Country, commitment.country_code) if commitment else None
     current = community_of(commitment) if commitment else None
@@ -116,6 +117,7 @@ def _view(session: Session, draft: ReportDraft) -> DraftView:
         evidence=list(draft.evidence),
         update_id=draft.update_id,
         editing=draft.editing,
+        state=state,
     )
 
 
@@ -156,19 +158,31 @@ def get_draft(db: Database, member_id: int) -> DraftView | None:
 
 
 def _change(
-    db: Database, member_id: int, state: str, change: Any, now: datetime | None = None
+    db: Database,
+    member_id: int,
+    state: str,
+    change: Any,
+    now: datetime | None = None,
+    *,
+    editing_state: str | None = None,
 ) -> DraftView | None:
-    """Apply ``change(draft, session)`` and move the conversation to ``state``, atomically."""
+    """Apply ``change(draft, session)`` and move the conversation on, atomically.
+
+    It moves to ``state``, or to ``editing_state`` when given and the person is
+    changing one field of a finished draft (they go back to the preview).
+    """
     now = now or utcnow()
     with db.session() as session:
         draft = session.get(ReportDraft, member_id)
         if draft is None:
             return None
         change(draft, session)
+        if editing_state is not None and draft.editing:
+            state = editing_state
         draft.updated_at = now
         set_state(session, CONVERSATION, draft.chat_id, member_id, state, now=now)
         session.flush()
-        return _view(session, draft)
+        return _view(session, draft, state)
 
 
 def choose_commitment(
@@ -185,14 +199,18 @@ def choose_commitment(
     return _change(db, member_id, state, change)
 
 
-def set_status(db: Database, member_id: int, status: Status, *, state: str) -> DraftView | None:
+def set_status(
+    db: Database, member_id: int, status: Status, *, state: str, editing_state: str | None = None
+) -> DraftView | None:
     def change(draft: ReportDraft, _session: Session) -> None:
         draft.status = status.value
 
-    return _change(db, member_id, state, change)
+    return _change(db, member_id, state, change, editing_state=editing_state)
 
 
-def set_note(db: Database, member_id: int, note: str, *, state: str) -> DraftView | None:
+def set_note(
+    db: Database, member_id: int, note: str, *, state: str, editing_state: str | None = None
+) -> DraftView | None:
     """Raises ReportError("too_long") over the limit; the caller keeps the text."""
     note = note.strip()
     if len(note) > NOTE_LIMIT:
@@ -203,7 +221,7 @@ def set_note(db: Database, member_id: int, note: str, *, state: str) -> DraftVie
     def change(draft: ReportDraft, _session: Session) -> None:
         draft.note = note
 
-    return _change(db, member_id, state, change)
+    return _change(db, member_id, state, change, editing_state=editing_state)
 
 
 def add_evidence(

@@ -1,25 +1,25 @@
-"""Searches remembered for their paging buttons."""
+"""Searches remembered for their paging buttons (a button holds only the id)."""
 
 from __future__ import annotations
 
-from storage.db import Database
+from sqlmodel import Session
+
 from storage.models import SavedSearch
 
 MAX_QUERY = 500
 
 
-def save_search(db: Database, chat_id: int, text: str) -> int:
-    with db.session() as session:
-        row = SavedSearch(chat_id=chat_id, text=text[:MAX_QUERY])
-        session.add(row)
-        session.flush()
-        return row.id
+def remember(session: Session, chat_id: int, text: str) -> int:
+    row = SavedSearch(chat_id=chat_id, text=text[:MAX_QUERY])
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
 
 
-def saved_search(db: Database, search_id: int, chat_id: int) -> str | None:
+def recall(session: Session, search_id: int, chat_id: int) -> str | None:
     """The query text, only for the chat that made it (button data is not trusted)."""
-    with db.session() as session:
-        row = session.get(SavedSearch, search_id)
-        if row is None or row.chat_id != chat_id:
-            return None
-        return row.text
+    row = session.get(SavedSearch, search_id)
+    if row is None or row.chat_id != chat_id:
+        return None
+    return row.text

@@ -22,12 +22,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.commitments import PAGE_SIZE, Page, rows_for
+from storage import saved_search
+from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_for
 from storage.db import Database
 from storage.models import Commitment, utcnow
 from storage.paging import page_count
@@ -37,11 +39,15 @@ __all__ = [
     "MAX_TOKENS",
     "SEARCH_TABLE",
     "TITLE_COLUMNS",
+    "SavedPage",
     "fts_expression",
     "has_fts_index",
     "include_name",
     "query_tokens",
     "rebuild_search_index",
+    "saved_search_page",
+    "search_and_remember",
+    "search_cards",
     "search_commitments",
     "search_commitments_like",
     "search_ids",
@@ -291,22 +297,36 @@ def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
     return [found[i] for i in ids if i in found]
 
 
-def _search(
-    db: Database, query: str, page: int, page_size: int, now: datetime | None, *, fts: bool | None
+def _page(
+    session: Session,
+    tokens: Sequence[str],
+    page: int,
+    page_size: int,
+    now: datetime | None,
+    *,
+    fts: bool | None,
 ) -> Page:
     page_size = max(1, page_size)
-    tokens = query_tokens(query)
     if not tokens:
         return Page([], 0, 0, page_size)
     now = now or utcnow()
+    use_fts = has_fts_index(session) if fts is None else fts
+    count, ids_for = (_fts_count, _fts_ids) if use_fts else (_like_count, _like_ids)
+    total = count(session, tokens)
+    last = page_count(total, page_size) - 1
+    page = max(0, min(page, last))
+    ids = ids_for(session, tokens, page_size, page * page_size) if total else []
+    return Page(rows_for(session, _load(session, ids), now.date()), page, total, page_size)
+
+
+def _search(
+    db: Database, query: str, page: int, page_size: int, now: datetime | None, *, fts: bool | None
+) -> Page:
+    tokens = query_tokens(query)
+    if not tokens:
+        return Page([], 0, 0, max(1, page_size))
     with db.session() as session:
-        use_fts = has_fts_index(session) if fts is None else fts
-        count, ids_for = (_fts_count, _fts_ids) if use_fts else (_like_count, _like_ids)
-        total = count(session, tokens)
-        last = page_count(total, page_size) - 1
-        page = max(0, min(page, last))
-        ids = ids_for(session, tokens, page_size, page * page_size) if total else []
-        return Page(rows_for(session, _load(session, ids), now.date()), page, total, page_size)
+        return _page(session, tokens, page, page_size, now, fts=fts)
 
 
 def search_commitments(
@@ -338,6 +358,69 @@ def search_commitments_like(
     What PostgreSQL always uses; callable on SQLite for tests and comparisons.
     """
     return _search(db, query, page, page_size, now, fts=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """A page of a search whose paging buttons carry ``query_id``."""
+
+    query_id: int
+    text: str
+    page: Page
+
+
+def search_and_remember(
+    db: Database,
+    chat_id: int,
+    query: str,
+    *,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> SavedPage:
+    """The first page of a search, and the search saved for its paging buttons."""
+    with db.session() as session:
+        query_id = saved_search.remember(session, chat_id, query)
+        found = _page(session, query_tokens(query), 0, page_size, now, fts=None)
+        return SavedPage(query_id, query, found)
+
+
+def saved_search_page(
+    db: Database,
+    query_id: int,
+    chat_id: int,
+    page: int,
+    *,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> SavedPage | None:
+    """A later page of a saved search; None unless ``chat_id`` made the search."""
+    with db.session() as session:
+        text = saved_search.recall(session, query_id, chat_id)
+        if text is None:
+            return None
+        found = _page(session, query_tokens(text), page, page_size, now, fts=None)
+        return SavedPage(query_id, text, found)
+
+
+def search_cards(
+    db: Database,
+    query: str,
+    *,
+    limit: int,
+    chat_id: int | None = None,
+    now: datetime | None = None,
+) -> list[CommitmentCard]:
+    """Cards of the best matches, no count: for inline-query answers."""
+    tokens = query_tokens(query)
+    if not tokens or limit <= 0:
+        return []
+    with db.session() as session:
+        ids_for = _fts_ids if has_fts_index(session) else _like_ids
+        cards = (
+            card_in(session, i, chat_id=chat_id, now=now)
+            for i in ids_for(session, tokens, limit, 0)
+        )
+        return [card for card in cards if card is not None]
 
 
 def search_ids(db: Database, query: str, *, limit: int = 20, offset: int = 0) -> list[str]:

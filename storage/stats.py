@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.commitments import (
     LIVE_STATES,
@@ -23,7 +23,7 @@ from storage.commitments import (
     irm_status_sql,
 )
 from storage.db import Database
-from storage.models import Commitment, Country, ProgressUpdate, Status, utcnow
+from storage.models import Commitment, Country, ProgressUpdate, Status, Subscription, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +41,26 @@ class Stats:
 
 
 def stats(db: Database, codes: Collection[str], *, now: datetime | None = None) -> Stats:
+    """The figures for these countries."""
+    with db.session() as session:
+        return _stats(session, [code.upper() for code in codes], now or utcnow())
+
+
+def chat_stats(db: Database, chat_id: int, *, now: datetime | None = None) -> Stats | None:
+    """The figures for the countries a chat follows; None when it follows none."""
+    with db.session() as session:
+        codes = list(
+            session.exec(select(Subscription.country_code).where(Subscription.chat_id == chat_id))
+        )
+        return _stats(session, codes, now or utcnow()) if codes else None
+
+
+def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
     """All the figures in one pass over the countries' commitments.
 
     One GROUP BY over (community status, IRM rating, overdue, reported lately)
     reads each commitment once; four separate counts read them four times.
     """
-    now = now or utcnow()
-    codes = [code.upper() for code in codes]
     irm = irm_status_sql().label("irm")
     late = sa.case((filter_clause(ListFilter.OVERDUE, now), 1), else_=0).label("late")
     reported = (
@@ -58,15 +71,14 @@ def stats(db: Database, codes: Collection[str], *, now: datetime | None = None) 
         .exists()
     )
     recent = sa.case((reported, 1), else_=0).label("recent")
-    with db.session() as session:
-        countries = list(
-            session.exec(select(Country).where(col(Country.code).in_(codes)).order_by(Country.name))
-        )
-        groups = session.exec(
-            select(Commitment.community_status, irm, late, recent, sa.func.count())
-            .where(col(Commitment.country_code).in_(codes))
-            .group_by(Commitment.community_status, irm, late, recent)
-        ).all()
+    countries = list(
+        session.exec(select(Country).where(col(Country.code).in_(codes)).order_by(Country.name))
+    )
+    groups = session.exec(
+        select(Commitment.community_status, irm, late, recent, sa.func.count())
+        .where(col(Commitment.country_code).in_(codes))
+        .group_by(Commitment.community_status, irm, late, recent)
+    ).all()
     by_community: Counter[Status | None] = Counter()
     by_irm: Counter[Status | None] = Counter()
     overdue = reported_recently = 0

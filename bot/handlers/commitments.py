@@ -31,8 +31,8 @@ from bot.views import commitments as views
 from bot.views import following as follow_views
 from storage import commitments as store
 from storage import following as following_store
-from storage import saved_search
-from storage.search import search_commitments
+from storage.search import saved_search_page, search_and_remember, search_cards
+from storage.stats import chat_stats
 from storage.stats import stats as compute_stats
 
 # What a commitment id looks like when typed alone: AR0045, bue0009.
@@ -171,21 +171,19 @@ async def search(update: Update, context: BotContext) -> None:
     if not text:
         await reply(update, views.search_usage(context.tr))
         return
-    query_id = saved_search.save_search(context.db, update.effective_chat.id, text)
-    page = search_commitments(context.db, text)
-    await reply(update, views.search_results(context.tr, text, page, query_id))
+    found = search_and_remember(context.db, update.effective_chat.id, text)
+    await reply(update, views.search_results(context.tr, text, found.page, found.query_id))
 
 
 async def search_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     query_id, page = (int(x) for x in cb.SEARCH_PAGE.parse(query.data))
-    text = saved_search.saved_search(context.db, query_id, update.effective_chat.id)
-    if text is None:
+    found = saved_search_page(context.db, query_id, update.effective_chat.id, page)
+    if found is None:
         await expired(query, context)
         return
-    result = search_commitments(context.db, text, page=page)
     await query.answer()
-    await edit(query, views.search_results(context.tr, text, result, query_id))
+    await edit(query, views.search_results(context.tr, found.text, found.page, query_id))
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -194,13 +192,13 @@ async def stats(update: Update, context: BotContext) -> None:
         if resolution.match is None:
             await reply(update, views.country_choice(context.tr, resolution, stats=True))
             return
-        codes = {resolution.match.code}
+        figures = compute_stats(context.db, {resolution.match.code})
     else:
-        codes = following_store.followed_codes(context.db, update.effective_chat.id)
-        if not codes:
+        figures = chat_stats(context.db, update.effective_chat.id)
+        if figures is None:
             await reply(update, views.stats_usage(context.tr))
             return
-    await reply(update, views.stats(context.tr, compute_stats(context.db, codes)))
+    await reply(update, views.stats(context.tr, figures))
 
 
 async def stats_button(update: Update, context: BotContext) -> None:
@@ -219,12 +217,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if not text:
         await query.answer([], cache_time=5, is_personal=False)
         return
-    page = search_commitments(context.db, text, page_size=INLINE_RESULTS)
     results = []
-    for row in page.rows:
-        card = store.get_card(context.db, row.id)
-        if card is None:
-            continue
+    for card in search_cards(context.db, text, limit=INLINE_RESULTS):
         buttons = None
         if card.commitment.url.startswith(("https://", "http://")):
             buttons = InlineKeyboardMarkup(
@@ -239,7 +233,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         results.append(
             InlineQueryResultArticle(
                 id=str(uuid4()),
-                title=f"{row.id} · {clip(row.title, 80)}",
+                title=f"{card.commitment.id} · {clip(store.display_title(card.commitment), 80)}",
                 description=clip(card.country.name, 60),
                 input_message_content=InputTextMessageContent(
                     views.inline_card_text(context.tr, card), parse_mode=ParseMode.HTML

@@ -167,11 +167,6 @@ async def _ask(
     return state
 
 
-def _after(draft: store.DraftView | None, step: str) -> str:
-    """The next step: forward, or back to the preview once the person has chosen Edit."""
-    return PREVIEW if draft is not None and draft.editing else step
-
-
 async def status_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
     (code,) = cb.REPORT_STATUS.parse(query.data)
@@ -180,18 +175,19 @@ async def status_button(update: Update, context: BotContext) -> str:
         await expired(query, context)
         return STATUS
     await query.answer()
-    user_id = update.effective_user.id
-    state = _after(store.get_draft(context.db, user_id), NOTE)
-    draft = store.set_status(context.db, user_id, status, state=state)
-    return await _ask(update, context, draft, state)
+    # Forward to the note, or back to the preview when only the status was edited.
+    draft = store.set_status(
+        context.db, update.effective_user.id, status, state=NOTE, editing_state=PREVIEW
+    )
+    return await _ask(update, context, draft, draft.state if draft else NOTE)
 
 
 async def note_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text
-    user_id = update.effective_user.id
-    state = _after(store.get_draft(context.db, user_id), EVIDENCE)
     try:
-        draft = store.set_note(context.db, user_id, text, state=state)
+        draft = store.set_note(
+            context.db, update.effective_user.id, text, state=EVIDENCE, editing_state=PREVIEW
+        )
     except store.ReportError as problem:
         if problem.args[0] == "too_long":
             # Refused, but not lost: their text comes back, ready to copy and shorten.
@@ -201,7 +197,7 @@ async def note_text(update: Update, context: BotContext) -> str:
         else:
             await reply(update, views.hint(context.tr, NOTE))
         return NOTE
-    return await _ask(update, context, draft, state)
+    return await _ask(update, context, draft, draft.state if draft else EVIDENCE)
 
 
 def _evidence_items(message: Message) -> list[dict]:
