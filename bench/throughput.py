@@ -65,7 +65,7 @@ from telegram.ext import (
 
 from bench.common import percentile, rss_mb, scratch_database
 from bench.search import vocabulary
-from bot.app import build_application
+from bot.app import build_application, freeze_startup_heap
 from bot.config import Settings
 from bot.emulator import BotAPIServer, CallRecord, Driver, EmulatorRequest, SentMessage, UserHandle
 from storage.commitments import refresh_community
@@ -514,6 +514,7 @@ async def run_ours(
         warm = Scenarios(world, random.Random(seed + 1), Timer(None))
         for name, _weight in MIX:
             await getattr(warm, name)(driver.user("Warm", user_id=ADMIN_ID - 1))
+        freeze_startup_heap()  # as `ogp-bot run` does once the Application is built
         scenarios = Scenarios(world, rng, Timer(stream, server))
         names = [n for n, _w in MIX]
         weights = [w for _n, w in MIX]

@@ -135,11 +135,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_run(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application
+    from bot.app import build_application, freeze_startup_heap
 
     token = settings.require_token()
     db = _open_db(settings)
     app = build_application(settings, db, token=token)
+    freeze_startup_heap()
     logging.getLogger(__name__).info("starting in %s mode", settings.mode)
     if settings.mode == "webhook" and not settings.webhook.url:
         raise CliError("mode is webhook but webhook.url is not set in the config")
