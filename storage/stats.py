@@ -16,14 +16,21 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.commitments import (
-    LIVE_STATES,
     STALE_AFTER,
     ListFilter,
     filter_clause,
     irm_status_sql,
 )
 from storage.db import Database
-from storage.models import Commitment, Country, ProgressUpdate, Status, Subscription, utcnow
+from storage.models import (
+    Commitment,
+    Country,
+    ProgressUpdate,
+    Status,
+    Subscription,
+    UpdateState,
+    utcnow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +73,7 @@ def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
     reported = (
         select(ProgressUpdate.id)
         .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)  # rejected ones count: activity
         .where(ProgressUpdate.created_at >= now - STALE_AFTER)
         .exists()
     )

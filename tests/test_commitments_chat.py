@@ -283,6 +283,22 @@ async def test_stats_for_a_country_and_for_followed(demo_bot: Driver, demo_db) -
     assert "Ghana, Kenya" in text and "Commitments: 31" in text
 
 
+async def test_stats_count_what_was_reported_lately(demo_bot: Driver, demo_db) -> None:
+    """A rejected report is still recent activity; a withdrawn or old one is not."""
+    _report(demo_db, "KE0012", 1, "Wanjiru", Status.LIMITED, UpdateState.REJECTED, 3)
+    _report(demo_db, "KE0021", 2, "Otieno", Status.LIMITED, UpdateState.WITHDRAWN, 3)
+    _report(demo_db, "KE0037", 3, "Achieng", Status.COMPLETE, UpdateState.VERIFIED, 120)
+    _report(demo_db, "KE0016", 4, "Kamau", Status.SUBSTANTIAL, UpdateState.PENDING, 10)
+    text = (await demo_bot.user("Ana").send("/stats Kenya"))[0].text
+    assert "Reported on in the last 90 days: 2 (25%)" in text
+    community = text.split("By community status")[1].split("By IRM")[0]
+    # Rejected and withdrawn reports set no status; the old verified one still does.
+    assert community.split() == (
+        "🟡 Substantial: 1 🟢 Complete: 1 · not rated / not reported: 6".split()
+    )
+    assert "Overdue: 4" in text
+
+
 async def test_commands_work_in_a_group(demo_bot: Driver) -> None:
     ana = demo_bot.user("Ana")
     group = demo_bot.group("WG", members=[ana])
