@@ -50,6 +50,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("chart", N_("A chart of where commitments stand: /chart Kenya")),
     CommandSpec("forgetme", N_("Delete your personal data from the bot")),
     CommandSpec("linkgroup", N_("Link this group chat to your working group"), Role.LEAD),
+    CommandSpec("unlinkgroup", N_("Unlink this group chat from a working group"), Role.LEAD),
     CommandSpec("grant", N_("Make a member a lead: /grant @name Kenya"), Role.ADMIN),
     CommandSpec("revoke", N_("Take a lead role back: /revoke @name Kenya"), Role.ADMIN),
     CommandSpec("newgroup", N_("Create a working group: /newgroup Name: Kenya, Ghana"), Role.ADMIN),

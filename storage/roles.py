@@ -91,15 +91,16 @@ class RoleChange:
 
 @dataclass
 class GroupChange:
-    """What /newgroup or /linkgroup did."""
+    """What /newgroup, /linkgroup or /unlinkgroup did."""
 
     allowed: bool
-    problem: str = ""  # "" | usage | unresolved | not_group_chat | no_group | which
+    # "" | usage | unresolved | not_group_chat | no_group | which | not_linked
+    problem: str = ""
     created: bool = False
     group: GroupInfo | None = None
     unresolved: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)  # group names to pick from
-    already: bool = False  # /linkgroup: the chat was linked already
+    already: bool = False  # /(un)linkgroup: nothing to change (linked / not linked already)
 
 
 # ------------------------------------------------------------------ members
@@ -231,18 +232,23 @@ def create_group(db: Database, visitor: Visitor, text: str) -> GroupChange:
         return GroupChange(True, created=created, group=_group_info(session, group))
 
 
-def link_chat(db: Database, visitor: Visitor, chat_id: int, text: str) -> GroupChange:
-    """/linkgroup [group]: link this Telegram group to a working group.
+def link_chat(
+    db: Database, visitor: Visitor, chat_id: int, text: str, *, unlink: bool = False
+) -> GroupChange:
+    """/linkgroup [group] (or /unlinkgroup): link this Telegram group to a working
+    group, or take the link away.
 
     Allowed to admins and to the working group's leads, in a group chat only.
-    Without a name, the one group the lead leads is meant.
+    Without a name, the one group the lead leads is meant (for unlinking: the
+    one such group this chat is linked to). ``already`` says nothing changed.
     """
+    action = "group.unlink" if unlink else "group.link"
     with db.session() as session:
         if not visitor.is_lead:
             audit(
                 session,
                 visitor.user_id,
-                "group.link",
+                action,
                 target=_clip(text, 64),
                 allowed=False,
                 detail=f"chat:{chat_id} not a lead",
@@ -257,6 +263,18 @@ def link_chat(db: Database, visitor: Visitor, chat_id: int, text: str) -> GroupC
                 if visitor.is_admin
                 else _groups_led(session, visitor.user_id)
             )
+            if unlink:  # only the groups this chat is linked to
+                linked = set(
+                    session.exec(
+                        select(WorkingGroupChat.working_group_id).where(
+                            WorkingGroupChat.chat_id == chat_id
+                        )
+                    )
+                )
+                candidates = [g for g in led if g.id in linked]
+                if led and not candidates:
+                    return GroupChange(True, "not_linked")
+                led = candidates
             if len(led) == 1:
                 group = led[0]
             elif visitor.is_admin or led:
@@ -269,7 +287,7 @@ def link_chat(db: Database, visitor: Visitor, chat_id: int, text: str) -> GroupC
             audit(
                 session,
                 visitor.user_id,
-                "group.link",
+                action,
                 target=target,
                 allowed=False,
                 detail=f"chat:{chat_id} not a lead of this group",
@@ -278,11 +296,15 @@ def link_chat(db: Database, visitor: Visitor, chat_id: int, text: str) -> GroupC
         if group is None:
             return GroupChange(True, "no_group")
         existing = session.get(WorkingGroupChat, (group.id, chat_id))
-        if existing is None:
+        changes = existing is not None if unlink else existing is None
+        if changes and unlink:
+            session.delete(existing)
+        elif changes:
             session.add(WorkingGroupChat(working_group_id=group.id, chat_id=chat_id))
-            audit(session, visitor.user_id, "group.link", target=target, detail=f"chat:{chat_id}")
+        if changes:
+            audit(session, visitor.user_id, action, target=target, detail=f"chat:{chat_id}")
         session.flush()
-        return GroupChange(True, group=_group_info(session, group), already=existing is not None)
+        return GroupChange(True, group=_group_info(session, group), already=not changes)
 
 
 def _groups_led(session: Session, user_id: int | None) -> list[WorkingGroup]:

@@ -220,6 +220,12 @@ CASES = (
         "Only the working group's leads",
         "group.link",
     ),
+    Case(
+        "/unlinkgroup",
+        _send("/unlinkgroup Kenya WG", in_group=True),
+        "Only the working group's leads",
+        "group.unlink",
+    ),
     # What a group chat follows.
     Case(
         "group /subscribe",

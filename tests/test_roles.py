@@ -189,6 +189,38 @@ async def test_working_groups_listed_and_linked(demo_bot: Driver, demo_db) -> No
     assert "2. Other WG" in listing.text and "Leads: Ola" in listing.text
 
 
+async def test_unlinkgroup_takes_the_link_away(demo_bot: Driver, demo_db) -> None:
+    """Leads of the working group (and admins) may unlink its chat; others are refused."""
+    admin = await _admin(demo_bot)
+    leo, ola = demo_bot.user("Leo", username="leo_l"), demo_bot.user("Ola", username="ola_o")
+    ana = demo_bot.user("Ana")
+    for user in (leo, ola, ana):
+        await user.send("/start")
+    await admin.send("/newgroup AC WG: Kenya")
+    await admin.send("/newgroup Other WG: Ghana")
+    await admin.send("/grant @leo_l group AC WG")
+    await admin.send("/grant @ola_o group Other WG")
+    chat = demo_bot.group("AC chat", members=[leo, ola, ana, admin])
+    assert "now linked" in (await leo.send("/linkgroup", chat=chat))[0].text
+
+    assert "not here" in (await leo.send("/unlinkgroup"))[0].text
+    refused = await ana.send("/unlinkgroup AC WG", chat=chat)
+    assert "may unlink a chat" in refused[0].text
+    refused = await ola.send("/unlinkgroup AC WG", chat=chat)
+    assert "may unlink a chat" in refused[0].text
+    nothing = await ola.send("/unlinkgroup", chat=chat)
+    assert "not linked to a working group you lead" in nothing[0].text
+    done = await leo.send("/unlinkgroup", chat=chat)
+    assert "no longer linked to <b>AC WG</b>" in done[0].html
+    again = await leo.send("/unlinkgroup AC WG", chat=chat)
+    assert "This chat is not linked to AC WG." in again[0].text
+    with demo_db.session() as session:
+        assert session.exec(select(WorkingGroupChat)).all() == []
+    assert _audit(demo_db, "group.unlink") == [(ana.id, False), (ola.id, False), (leo.id, True)]
+    listing = (await ana.send("/groups"))[0].text
+    assert "Chats: none" in listing.split("2. Other WG")[0]
+
+
 async def test_audit_for_admins_only_paged_and_escaped(demo_bot: Driver, demo_db) -> None:
     admin = await _admin(demo_bot)
     mallory = demo_bot.user("<b>Mal & Co</b>", username="mal_m")

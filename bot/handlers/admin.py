@@ -1,4 +1,4 @@
-"""/grant, /revoke, /newgroup, /groups, /linkgroup and /audit.
+"""/grant, /revoke, /newgroup, /groups, /linkgroup, /unlinkgroup and /audit.
 
 Who may do what is decided (and audited) in ``storage.roles``; a handler only
 says who is named: the author of the replied-to message, an @username, or a
@@ -59,11 +59,23 @@ async def groups(update: Update, context: BotContext) -> None:
         await reply(update, view)
 
 
-async def linkgroup(update: Update, context: BotContext) -> None:
+async def _link(update: Update, context: BotContext, *, unlink: bool) -> None:
     result = store.link_chat(
-        context.db, context.visitor, update.effective_chat.id, " ".join(context.args or [])
+        context.db,
+        context.visitor,
+        update.effective_chat.id,
+        " ".join(context.args or []),
+        unlink=unlink,
     )
-    await reply(update, views.link_result(context.tr, result))
+    await reply(update, views.link_result(context.tr, result, unlink=unlink))
+
+
+async def linkgroup(update: Update, context: BotContext) -> None:
+    await _link(update, context, unlink=False)
+
+
+async def unlinkgroup(update: Update, context: BotContext) -> None:
+    await _link(update, context, unlink=True)
 
 
 async def audit(update: Update, context: BotContext) -> None:
@@ -91,5 +103,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("newgroup", newgroup))
     app.add_handler(CommandHandler("groups", groups))
     app.add_handler(CommandHandler("linkgroup", linkgroup))
+    app.add_handler(CommandHandler("unlinkgroup", unlinkgroup))
     app.add_handler(CommandHandler("audit", audit))
     app.add_handler(CallbackQueryHandler(audit_page, pattern=cb.AUDIT_PAGE.pattern))

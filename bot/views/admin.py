@@ -140,7 +140,10 @@ def group_change(tr: NullTranslations, result: GroupChange) -> View:
         )
     heading = _("Working group created:") if result.created else _("Working group updated:")
     lines = [heading, "", *_group_lines(tr, result.group)]
-    lines += ["", _("A lead links its Telegram group by sending /linkgroup there.")]
+    lines += [
+        "",
+        _("A lead links its Telegram group by sending /linkgroup there (/unlinkgroup undoes it)."),
+    ]
     return View("\n".join(lines))
 
 
@@ -163,9 +166,18 @@ def groups(tr: NullTranslations, items: list[GroupInfo]) -> list[View]:
     return views
 
 
-def link_result(tr: NullTranslations, result: GroupChange) -> View:
+def link_result(tr: NullTranslations, result: GroupChange, *, unlink: bool = False) -> View:
+    """What /linkgroup (or, with ``unlink``, /unlinkgroup) did."""
     _ = tr.gettext
+    command = "/unlinkgroup" if unlink else "/linkgroup"
     if not result.allowed:
+        if unlink:
+            return View(
+                _(
+                    "Only the working group's leads and the bot's admins may unlink a chat "
+                    "from it. The attempt has been logged."
+                )
+            )
         return View(
             _(
                 "Only the working group's leads and the bot's admins may link a chat to it. "
@@ -173,19 +185,34 @@ def link_result(tr: NullTranslations, result: GroupChange) -> View:
             )
         )
     if result.problem == "not_group_chat":
-        return View(_("Send /linkgroup in the working group's Telegram group, not here."))
+        return View(
+            _("Send {command} in the working group's Telegram group, not here.").format(
+                command=command
+            )
+        )
     if result.problem == "no_group":
         return View(_("There is no such working group. See /groups."))
+    if result.problem == "not_linked":
+        return View(_("This chat is not linked to a working group you lead."))
     if result.problem == "which":
         if not result.choices:
             return View(_("There are no working groups yet. An admin creates one with /newgroup."))
         names = ", ".join(f"<code>{esc(clip(name, 60))}</code>" for name in result.choices)
         return View(
-            _("Which working group? Send /linkgroup followed by one of: {names}").format(
-                names=names
+            _("Which working group? Send {command} followed by one of: {names}").format(
+                command=command, names=names
             )
         )
     name = f"<b>{esc(result.group.name)}</b>"
+    if unlink and result.already:
+        return View(_("This chat is not linked to {name}.").format(name=name))
+    if unlink:
+        return View(
+            _(
+                "This chat is no longer linked to {name}: the working group's broadcasts "
+                "no longer come here."
+            ).format(name=name)
+        )
     if result.already:
         return View(_("This chat is already linked to {name}.").format(name=name))
     return View(_("This chat is now linked to {name}.").format(name=name))
