@@ -502,6 +502,7 @@ async def run_ours(
         rate_limiter=False,
         clock=server.clock.now,
     )
+    freeze_startup_heap()  # as `ogp-bot run` does once the Application is built
     rng = random.Random(seed)
     stream = Stream()
     async with Driver(app, server) as driver:
@@ -514,7 +515,6 @@ async def run_ours(
         warm = Scenarios(world, random.Random(seed + 1), Timer(None))
         for name, _weight in MIX:
             await getattr(warm, name)(driver.user("Warm", user_id=ADMIN_ID - 1))
-        freeze_startup_heap()  # as `ogp-bot run` does once the Application is built
         scenarios = Scenarios(world, rng, Timer(stream, server))
         names = [n for n, _w in MIX]
         weights = [w for _n, w in MIX]
@@ -719,9 +719,10 @@ def main(argv: list[str] | None = None) -> int:
     print("our Bot API calls: " + ", ".join(f"{m} {n}" for m, n in methods.most_common()))
     ratio = ours.rate / echo.rate if echo.rate else 0.0
     ceiling = replay.rate / echo.rate if echo.rate else 0.0
-    echo_own = echo.bot_rate
+    # The bot-time-only figures take each reference's best run by that measure.
+    echo_own = max(s.bot_rate for s in echoes)
     own_ratio = ours.bot_rate / echo_own if echo_own else 0.0
-    own_ceiling = replay.bot_rate / echo_own if echo_own else 0.0
+    own_ceiling = max(s.bot_rate for s in replays) / echo_own if echo_own else 0.0
     p99 = percentile(ours.samples, 99)
     ratio_ok, p99_ok = ratio >= TARGET_RATIO, p99 < TARGET_P99_MS
     print(

@@ -377,10 +377,15 @@ def search_and_remember(
     page_size: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> SavedPage:
-    """The first page of a search, and the search saved for its paging buttons."""
+    """The first page of a search, and the search saved for its paging buttons.
+
+    The search runs before the save: on SQLite the write lock is taken at the
+    first write and held to the commit, so other writers wait for the insert
+    only, not for the search as well.
+    """
     with db.session() as session:
-        query_id = saved_search.remember(session, chat_id, query)
         found = _page(session, query_tokens(query), 0, page_size, now, fts=None)
+        query_id = saved_search.remember(session, chat_id, query)
         return SavedPage(query_id, query, found)
 
 
