@@ -54,7 +54,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def tr(self) -> NullTranslations:
         """Translations for the chat's language (the member's, in a private chat)."""
-        language = self.visitor.language if self.visitor else None
+        return self.tr_for(self.visitor.language if self.visitor else None)
+
+    def tr_for(self, language: str | None) -> NullTranslations:
+        """Translations for ``language``, or the configured default without a catalogue."""
         return translation(pick_language(language, default=self.settings.default_language))
 
     @property

@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 DOMAIN = "ogp_bot"
 DEFAULT_LANGUAGE = "en"
 
@@ -53,3 +55,13 @@ def translation(language: str) -> gettext.NullTranslations:
     return gettext.translation(
         DOMAIN, localedir=locale_dir(), languages=[language, DEFAULT_LANGUAGE], fallback=True
     )
+
+
+@cache
+def language_name(code: str) -> str:
+    """A language's own name for itself ("Español"): what people look for in a list."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name() or ""
+    except (ValueError, UnknownLocaleError):
+        name = ""
+    return name[:1].upper() + name[1:] if name else code

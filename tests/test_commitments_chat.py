@@ -293,9 +293,11 @@ async def test_stats_count_what_was_reported_lately(demo_bot: Driver, demo_db) -
     assert "Reported on in the last 90 days: 2 (25%)" in text
     community = text.split("By community status")[1].split("By IRM")[0]
     # Rejected and withdrawn reports set no status; the old verified one still does.
-    assert community.split() == (
-        "🟡 Substantial: 1 🟢 Complete: 1 · not rated / not reported: 6".split()
-    )
+    assert [line.strip() for line in community.strip().splitlines()] == [
+        "🟡 Substantial: 1",
+        "🟢 Complete: 1",
+        "· not rated / not reported: 6",
+    ]
     assert "Overdue: 4" in text
 
 

@@ -264,9 +264,11 @@ async def _act(world: World, action: tuple) -> None:
 
 async def _play(settings: Settings, db: Database, actions: list[tuple]) -> None:
     async with await start_bot(settings, db) as driver:
-        users = [
-            driver.user(name, username=username, user_id=user_id)
-            for user_id, name, username in USERS
+        users = [  # each in another of the shipped languages: every catalogue is exercised
+            driver.user(name, username=username, user_id=user_id, language_code=language)
+            for (user_id, name, username), language in zip(
+                USERS, ("es", "en", "fr", "pt-BR"), strict=True
+            )
         ]
         group = driver.group("Kenya WG", members=users, admins=[users[0]])
         world = World(driver, users, group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -33,14 +34,14 @@ def test_template_lists_every_text_in_the_code(repo_root: Path) -> None:
 
 
 @pytest.fixture
-def spanish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path) -> None:
-    """A Spanish catalogue dropped next to the English one, as a translator would."""
+def esperanto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path) -> None:
+    """A new, partial catalogue dropped next to the shipped ones, as a translator would."""
     locales = tmp_path / "locales"
     shutil.copytree(repo_root / "bot" / "locales", locales)
-    catalog = Catalog(locale="es", domain=i18n.DOMAIN)
-    catalog.add("Welcome, {name}!", "¡Bienvenida, {name}!")
-    catalog.add("The commands you can use", "Los comandos que puedes usar")
-    target = locales / "es" / "LC_MESSAGES"
+    catalog = Catalog(locale="eo", domain=i18n.DOMAIN)
+    catalog.add("Welcome, {name}!", "Bonvenon, {name}!")
+    catalog.add("The commands you can use", "La komandoj, kiujn vi povas uzi")
+    target = locales / "eo" / "LC_MESSAGES"
     target.mkdir(parents=True)
     with (target / f"{i18n.DOMAIN}.mo").open("wb") as handle:
         write_mo(handle, catalog)
@@ -52,10 +53,10 @@ def spanish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path) ->
     i18n.translation.cache_clear()
 
 
-async def test_adding_a_language_is_only_a_catalogue(spanish, bot: Driver) -> None:
-    lucia = bot.user("Lucía", language_code="es")
+async def test_adding_a_language_is_only_a_catalogue(esperanto, bot: Driver) -> None:
+    lucia = bot.user("Lucía", language_code="eo")
     replies = await lucia.send("/start")
-    assert "¡Bienvenida, Lucía!" in replies[0].text
+    assert "Bonvenon, Lucía!" in replies[0].text
     # Untranslated texts fall back to English rather than failing.
     assert "Open Government Partnership" in replies[0].text
     tom = bot.user("Tom", language_code="en-GB")
@@ -63,5 +64,114 @@ async def test_adding_a_language_is_only_a_catalogue(spanish, bot: Driver) -> No
 
 
 def test_pick_language_falls_back() -> None:
-    assert i18n.pick_language("pt-BR", None) == "en"  # no Portuguese catalogue yet
+    assert i18n.pick_language("pt-BR", None) == "pt"  # the language, whatever the region
+    assert i18n.pick_language("de", None) == "en"  # no German catalogue
     assert i18n.pick_language(None, "en") == "en"
+
+
+# ------------------------------------------------------------------ shipped catalogues
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]*(?:[:!][^}]*)?\}")
+_TAG = re.compile(r"</?[a-z]+(?:\s[^>]*)?>")
+_COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
+
+
+def _catalogues(repo_root: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in (repo_root / "bot" / "locales").glob("*/LC_MESSAGES/ogp_bot.po")
+        if path.parts[-3] != i18n.DEFAULT_LANGUAGE
+    )
+
+
+def test_there_are_catalogues_to_check(repo_root: Path) -> None:
+    assert {p.parts[-3] for p in _catalogues(repo_root)} >= {"es", "fr", "pt"}
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "pt"])
+def test_catalogue_is_complete_and_keeps_what_code_fills_in(repo_root: Path, language: str) -> None:
+    """Every text translated, with the same {placeholders}, HTML tags and /commands.
+
+    A lost placeholder raises KeyError at format time (or drops a name from the
+    text); a changed tag makes Telegram refuse the whole message; a translated
+    command name is a command that does not exist.
+    """
+    path = repo_root / "bot" / "locales" / language / "LC_MESSAGES" / "ogp_bot.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated or fuzzy: {ids[0]!r}")
+            continue
+        for text in strings:
+            for what, pattern in (("placeholders", _PLACEHOLDER), ("tags", _TAG)):
+                if sorted(pattern.findall(ids[0])) != sorted(pattern.findall(text)):
+                    problems.append(f"{what} differ: {ids[0]!r} -> {text!r}")
+            if set(_COMMAND.findall(ids[0])) != set(_COMMAND.findall(text)):
+                problems.append(f"commands differ: {ids[0]!r} -> {text!r}")
+    assert problems == []
+
+
+# ------------------------------------------------------------------ in chat
+
+
+async def test_people_are_answered_in_their_telegram_language(bot: Driver) -> None:
+    expected = {
+        "es": ("¡Te damos la bienvenida, Lucía!", "Los comandos que puedes usar"),
+        "fr": ("Bienvenue, Lucía", "Les commandes que vous pouvez utiliser"),
+        "pt-BR": ("Boas-vindas, Lucía!", "Os comandos que você pode usar"),
+        "en-GB": ("Welcome, Lucía!", "The commands you can use"),
+    }
+    for code, (welcome, commands) in expected.items():
+        lucia = bot.user("Lucía", language_code=code)
+        assert welcome in (await lucia.send("/start"))[0].text
+        assert commands in (await lucia.send("/help"))[0].text
+
+
+async def test_commands_are_published_in_every_language(bot: Driver) -> None:
+    published = {
+        c.params.get("language_code"): {
+            cmd["command"]: cmd["description"] for cmd in c.params["commands"]
+        }
+        for c in bot.server.calls
+        if c.method == "setMyCommands"
+        and c.ok
+        and "scope" in c.params
+        and c.params["scope"]["type"] == "default"
+    }
+    assert set(published) == {None, "es", "fr", "pt"}
+    assert published["es"].keys() == published[None].keys()
+    assert published["es"]["report"] != published[None]["report"]
+
+
+async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> None:
+    tom = bot.user("Tom", language_code="en")
+    menu = (await tom.send("/settings"))[0]
+    assert "Language: English" in menu.text
+    assert {"✓ English", "Español", "Français", "Português"} <= set(menu.button_texts)
+    french = await tom.press("Français", message=menu)
+    shown = french.replies[0]  # the settings message, edited in place
+    assert shown.message_id == menu.message_id
+    assert "Paramètres de cette discussion" in shown.text
+    assert "✓ Français" in shown.button_texts
+    assert "Les commandes que vous pouvez utiliser" in (await tom.send("/help"))[0].text
+
+
+async def test_a_whole_report_in_spanish(demo_bot: Driver) -> None:
+    """Every step's text and buttons, in Spanish, pass Telegram's checks."""
+    es = i18n.translation("es").gettext
+    lucia = demo_bot.user("Lucía", language_code="es")
+    await lucia.send("/start")
+    ask = (await lucia.send("/report KE0012"))[0]
+    limited = next(text for text in ask.button_texts if es("Limited") in text)
+    await lucia.press(limited, message=ask)
+    evidence = (await lucia.send("Proyecto de ley presentado <b>hoy</b> & mañana"))[0]
+    preview = (await lucia.press(es("Skip"), message=evidence)).replies[0]
+    assert "Proyecto de ley presentado &lt;b&gt;hoy&lt;/b&gt; &amp; mañana" in preview.html
+    sent = await lucia.press(es("Send"), message=preview)
+    assert sent.answered and sent.replies

@@ -73,7 +73,8 @@ async def settings_button(update: Update, context: BotContext) -> None:
         return
     data = schedule.update_settings(context.db, chat_id, now=context.now(), **change)
     await query.answer()
-    await edit(query, views.settings(context.tr, data, _languages()))
+    # A new language shows at once, in this very message.
+    await edit(query, views.settings(context.tr_for(data.language), data, _languages()))
 
 
 def _parse_change(what: str, value: str) -> dict[str, object] | None:

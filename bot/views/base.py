@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from gettext import NullTranslations
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
@@ -27,6 +28,11 @@ class View:
 def esc(text: object) -> str:
     """Escape text for Telegram HTML (quotes too, so it is safe inside attributes)."""
     return html.escape(str(text), quote=True)
+
+
+def number(tr: NullTranslations, value: int) -> str:
+    """``value`` grouped the reader's way: 1,000 in English, 1 000 in French."""
+    return format_decimal(value, locale=tr.info().get("language") or "en")
 
 
 def clip(text: str, limit: int) -> str:

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import links
-from bot.views.base import View, clip, esc, split_html
+from bot.i18n import language_name, pick_language
+from bot.views.base import View, clip, esc, number, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
 from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
@@ -168,7 +169,8 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             else _("off")
         )
     )
-    lines.append(_("Language: {language}").format(language=esc(data.language)))
+    current = pick_language(data.language)
+    lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
     s = cb.SETTINGS
     keyboard = [
@@ -210,7 +212,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
         keyboard.append(
             [
                 InlineKeyboardButton(
-                    ("✓ " if data.language == lang else "") + lang,
+                    ("✓ " if current == lang else "") + language_name(lang),
                     callback_data=s.encode("lang", lang),
                 )
                 for lang in languages
@@ -402,11 +404,13 @@ def progress(tr: NullTranslations, tally: Tally) -> str:
         return _(
             "Broadcast finished: {delivered} delivered, {blocked} blocked, {failed} failed."
         ).format(
-            delivered=f"{tally.delivered:,}",
-            blocked=f"{tally.blocked:,}",
-            failed=f"{tally.failed:,}",
+            delivered=number(tr, tally.delivered),
+            blocked=number(tr, tally.blocked),
+            failed=number(tr, tally.failed),
         )
-    return _("Sending… sent {done} / {total}").format(done=f"{done:,}", total=f"{tally.total:,}")
+    return _("Sending… sent {done} / {total}").format(
+        done=number(tr, done), total=number(tr, tally.total)
+    )
 
 
 def digest_title(tr: NullTranslations, country: str, when: datetime) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, clip, esc, split_html
+from bot.views.base import View, clip, esc, number, split_html
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
 from storage.models import Status, UpdateState
 from storage.reports import (
@@ -112,7 +112,7 @@ def ask_note(tr: NullTranslations, draft: DraftView) -> View:
         "",
         _(
             "Step 3/5 · In your own words: what has been done, or not? (up to {limit} characters)"
-        ).format(limit=f"{NOTE_LIMIT:,}"),
+        ).format(limit=number(tr, NOTE_LIMIT)),
         _cancel_hint(tr),
     ]
     return View("\n".join(line for line in lines if line is not None))
@@ -124,7 +124,7 @@ def note_too_long(tr: NullTranslations, length: int) -> View:
         _(
             "Your note has {length} characters; the limit is {limit}. Here it is, to copy "
             "and shorten, then send it again:"
-        ).format(length=f"{length:,}", limit=f"{NOTE_LIMIT:,}")
+        ).format(length=number(tr, length), limit=number(tr, NOTE_LIMIT))
     )
 
 
