@@ -175,3 +175,15 @@ async def test_a_whole_report_in_spanish(demo_bot: Driver) -> None:
     assert "Proyecto de ley presentado &lt;b&gt;hoy&lt;/b&gt; &amp; mañana" in preview.html
     sent = await lucia.press(es("Send"), message=preview)
     assert sent.answered and sent.replies
+
+
+async def test_country_names_in_the_readers_language(demo_bot: Driver) -> None:
+    lucia = demo_bot.user("Lucía", language_code="es")
+    assert "🌍 Kenia" in (await lucia.send("/status KE0012"))[0].text
+    await lucia.send("/subscribe Kenia, Brasil")
+    listing = (await lucia.send("/following"))[0].text
+    assert "Kenia (KEN)" in listing and "Brasil (BRA)" in listing
+    joao = demo_bot.user("João", language_code="pt-BR")
+    assert "🌍 Quênia" in (await joao.send("/status KE0012"))[0].text
+    tom = demo_bot.user("Tom", language_code="en")
+    assert "🌍 Kenya" in (await tom.send("/status KE0012"))[0].text

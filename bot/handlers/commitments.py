@@ -29,6 +29,7 @@ from bot.handlers.common import edit, expired, reply
 from bot.views import View, clip
 from bot.views import commitments as views
 from bot.views import following as follow_views
+from bot.views.base import country_name
 from storage import commitments as store
 from storage import following as following_store
 from storage.search import saved_search_page, search_and_remember, search_cards
@@ -234,7 +235,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
             InlineQueryResultArticle(
                 id=str(uuid4()),
                 title=f"{card.commitment.id} · {clip(store.display_title(card.commitment), 80)}",
-                description=clip(card.country.name, 60),
+                description=clip(
+                    country_name(context.tr, card.country.code, card.country.name), 60
+                ),
                 input_message_content=InputTextMessageContent(
                     views.inline_card_text(context.tr, card), parse_mode=ParseMode.HTML
                 ),

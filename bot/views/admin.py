@@ -7,7 +7,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, esc
+from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, country_name, esc
 from storage.charts import ChartData
 from storage.export import ExportResult, Scope
 from storage.forget import Forgotten
@@ -112,7 +112,7 @@ def newgroup_usage(tr: NullTranslations) -> View:
 def _group_lines(tr: NullTranslations, group: GroupInfo) -> list[str]:
     _ = tr.gettext
     none = _("none")
-    countries = ", ".join(esc(c.name) for c in group.countries) or none
+    countries = ", ".join(esc(country_name(tr, c.code, c.name)) for c in group.countries) or none
     areas = ", ".join(esc(a) for a in group.policy_areas) or none
     leads = ", ".join(esc(clip(name, 40)) for name in group.leads) or none
     chats = ", ".join(esc(clip(title, 40)) for title in group.chats) or none

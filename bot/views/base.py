@@ -14,6 +14,7 @@ from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
+from storage.countries import localized_name
 from storage.models import Role
 
 MAX_MESSAGE_LENGTH = 4096
@@ -28,6 +29,22 @@ class View:
 def esc(text: object) -> str:
     """Escape text for Telegram HTML (quotes too, so it is safe inside attributes)."""
     return html.escape(str(text), quote=True)
+
+
+PYCOUNTRY_LOCALE = {"pt": "pt_BR"}
+
+
+def country_name(tr: NullTranslations, code: str, name: str) -> str:
+    """A member's name in the reader's language ("Kenia", "Brésil"), from pycountry.
+
+    Local members, and names pycountry does not translate, keep ``name``.
+    """
+    language = tr.info().get("language") or "en"
+    if language == "en":
+        return name
+    # Our Portuguese is Brazil's ("Quênia", not Portugal's "Quénia").
+    translated = localized_name(code, PYCOUNTRY_LOCALE.get(language, language))
+    return name if translated == code else translated
 
 
 def number(tr: NullTranslations, value: int) -> str:

@@ -9,7 +9,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, clip, esc, split_html
+from bot.views.base import View, clip, country_name, esc, split_html
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -97,7 +97,8 @@ def card(
     if c.short_title and c.title and c.title.strip() != title:
         lines.append(f"<i>{esc(clip(c.title, 600))}</i>")
     lines.append("")
-    lines.append(f"🌍 {esc(data.country.name)} · {esc(plan_label(tr, data.plan))}")
+    place = country_name(tr, data.country.code, data.country.name)
+    lines.append(f"🌍 {esc(place)} · {esc(plan_label(tr, data.plan))}")
     lines.append(
         _("📅 {start} → {end}").format(start=fmt_date(c.start_date), end=fmt_date(c.end_date))
     )
@@ -150,7 +151,9 @@ def card(
         rows.append(
             [
                 InlineKeyboardButton(
-                    _("Follow {country}").format(country=clip(data.country.name, 30)),
+                    _("Follow {country}").format(
+                        country=clip(country_name(tr, data.country.code, data.country.name), 30)
+                    ),
                     callback_data=cb.FOLLOW_ADD.encode(data.country.code),
                 )
             ]
@@ -257,7 +260,9 @@ def plan_list(
     page: Page,
 ) -> View:
     _ = tr.gettext
-    header = f"<b>{esc(country.name)} · {esc(plan_label(tr, plan))}</b>"
+    header = (
+        f"<b>{esc(country_name(tr, country.code, country.name))} · {esc(plan_label(tr, plan))}</b>"
+    )
     lines = [header, _("Filter: {name}").format(name=filter_name(tr, kind)), ""]
     if not page.rows:
         lines.append(_("No commitments match this filter."))
@@ -291,11 +296,11 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
     if not summaries:
         return View(
             _("There are no commitments of {country} in the database yet.").format(
-                country=f"<b>{esc(country.name)}</b>"
+                country=f"<b>{esc(country_name(tr, country.code, country.name))}</b>"
             )
         )
     lines = [
-        f"<b>{esc(country.name)}</b>",
+        f"<b>{esc(country_name(tr, country.code, country.name))}</b>",
         _("Action plans, newest first. Choose one to see its commitments."),
     ]
     keyboard = [
@@ -372,7 +377,7 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
 
 def stats(tr: NullTranslations, data: Stats) -> View:
     _ = tr.gettext
-    names = ", ".join(c.name for c in data.countries[:10])
+    names = ", ".join(country_name(tr, c.code, c.name) for c in data.countries[:10])
     if len(data.countries) > 10:
         names += " …"
     title = _("Where commitments stand")
@@ -407,7 +412,7 @@ def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool 
         return View(_("I found no OGP member called {query}.").format(query=query))
     route = cb.COUNTRY_STATS if stats else cb.COUNTRY_PLANS
     keyboard = [
-        [InlineKeyboardButton(c.name, callback_data=route.encode(c.code))]
+        [InlineKeyboardButton(country_name(tr, c.code, c.name), callback_data=route.encode(c.code))]
         for c in resolution.candidates[:6]
     ]
     return View(

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import links
 from bot.i18n import language_name, pick_language
-from bot.views.base import View, clip, esc, number, split_html
+from bot.views.base import View, clip, country_name, esc, number, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
 from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
@@ -66,7 +66,7 @@ def digest(
         lines.append(line)
     buttons: list[InlineKeyboardButton] = []
     for country in data.countries:
-        lines += ["", f"🌍 <b>{esc(country.name)}</b>"]
+        lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
             mark = "" if report.verified else " " + _("(unverified)")
             who = report.reporter or _("former member")

@@ -7,7 +7,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, clip, esc
+from bot.views.base import View, clip, country_name, esc
 from storage.countries import Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
 from storage.models import Country
@@ -15,8 +15,8 @@ from storage.models import Country
 MAX_UNRESOLVED = 10  # names we could not place, listed in one answer
 
 
-def _names(countries: list[Country]) -> str:
-    return ", ".join(f"<b>{esc(c.name)}</b>" for c in countries)
+def _names(tr: NullTranslations, countries: list[Country]) -> str:
+    return ", ".join(f"<b>{esc(country_name(tr, c.code, c.name))}</b>" for c in countries)
 
 
 def change(
@@ -31,11 +31,11 @@ def change(
         return refused(tr)
     lines = []
     if result.added:
-        lines.append(_("Now following {names}.").format(names=_names(result.added)))
+        lines.append(_("Now following {names}.").format(names=_names(tr, result.added)))
     if result.removed:
-        lines.append(_("No longer following {names}.").format(names=_names(result.removed)))
+        lines.append(_("No longer following {names}.").format(names=_names(tr, result.removed)))
     if result.unchanged and not (result.added or result.removed):
-        lines.append(_("Nothing changed for {names}.").format(names=_names(result.unchanged)))
+        lines.append(_("Nothing changed for {names}.").format(names=_names(tr, result.unchanged)))
     keyboard: list[list[InlineKeyboardButton]] = []
     # A pasted essay is hundreds of "names": answer the first few, within one message.
     for resolution in unresolved[:MAX_UNRESOLVED]:
@@ -43,7 +43,11 @@ def change(
         if resolution.candidates:
             lines.append(_("Which one did you mean by {query}?").format(query=query))
             keyboard += [
-                [InlineKeyboardButton(c.name, callback_data=cb.FOLLOW_ADD.encode(c.code))]
+                [
+                    InlineKeyboardButton(
+                        country_name(tr, c.code, c.name), callback_data=cb.FOLLOW_ADD.encode(c.code)
+                    )
+                ]
                 for c in resolution.candidates[:6]
             ]
         else:
@@ -86,7 +90,8 @@ def region_page(tr: NullTranslations, data: RegionPage, region_index: int) -> Vi
     _ = tr.gettext
     buttons = [
         InlineKeyboardButton(
-            ("✅ " if member.code in data.followed else "") + clip(member.name, 28),
+            ("✅ " if member.code in data.followed else "")
+            + clip(country_name(tr, member.code, member.name), 28),
             callback_data=cb.FOLLOW_TOGGLE.encode(member.code, region_index, data.page),
         )
         for member in data.members
@@ -129,7 +134,7 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
     for row in rows:
         lines.append(
             _("• {name} ({code}): {commitments} commitments, {reports} reports in 30 days").format(
-                name=esc(row.name),
+                name=esc(country_name(tr, row.code, row.name)),
                 code=esc(row.code),
                 commitments=row.commitments,
                 reports=row.recent_reports,
@@ -160,7 +165,11 @@ def toggled(tr: NullTranslations, result: FollowChange) -> str:
     if not result.allowed:
         return _("Only group administrators may change this.")
     if result.added:
-        return _("Following {name}").format(name=result.added[0].name)
+        return _("Following {name}").format(
+            name=country_name(tr, result.added[0].code, result.added[0].name)
+        )
     if result.removed:
-        return _("Stopped following {name}").format(name=result.removed[0].name)
+        return _("Stopped following {name}").format(
+            name=country_name(tr, result.removed[0].code, result.removed[0].name)
+        )
     return _("Nothing changed")

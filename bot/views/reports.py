@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, clip, esc, number, split_html
+from bot.views.base import View, clip, country_name, esc, number, split_html
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
 from storage.models import Status, UpdateState
 from storage.reports import (
@@ -343,8 +343,9 @@ def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
         evidence=result.evidence,
         reporter=result.reporter_name,
     )
+    place = country_name(tr, result.country_code, result.country_name)
     return View(
-        f"📝 <b>{esc(title)}</b> ({esc(result.country_name)})\n\n{body}",
+        f"📝 <b>{esc(title)}</b> ({esc(place)})\n\n{body}",
         review_keyboard(tr, result.update_id),
     )
 
