@@ -36,8 +36,8 @@ DIGEST_BATCH = 2_000
 async def expire_drafts(context: BotContext) -> None:
     """Unfinished reports idle for a day are dropped, and their authors told."""
     expired = reports.expire_drafts(context.db, now=context.now())
-    tr = translation(pick_language(context.settings.default_language))
     for draft in expired:
+        tr = context.tr_for(draft.language)
         view = report_views.expired_draft(tr, draft.commitment_id)
         try:
             await context.bot.send_message(draft.chat_id, view.text, parse_mode=ParseMode.HTML)

@@ -7,6 +7,7 @@ stopped chats are left out when the rows are written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,20 +56,21 @@ def _lead_groups(session: Session, user_id: int | None) -> set[int]:
 
 
 def _chats_query(key: str):
+    """(chat id, language) of the audience's active chats; None for an unknown key."""
     active = Chat.state == ChatState.ACTIVE
     if key == EVERYONE:
-        return select(Chat.id).where(active)
+        return select(Chat.id, Chat.language).where(active)
     kind, _, ref = key.partition(":")
     if kind == "country":
         return (
-            select(Chat.id)
+            select(Chat.id, Chat.language)
             .join(Subscription, col(Subscription.chat_id) == col(Chat.id))
             .where(Subscription.country_code == ref)
             .where(active)
         )
     if kind == "group" and ref.isdigit():
         return (
-            select(Chat.id)
+            select(Chat.id, Chat.language)
             .join(WorkingGroupChat, col(WorkingGroupChat.chat_id) == col(Chat.id))
             .where(WorkingGroupChat.working_group_id == int(ref))
             .where(active)
@@ -148,7 +150,7 @@ def create_broadcast(
     db: Database,
     visitor: Visitor,
     key: str,
-    parts: list[tuple[str, dict | None]],
+    parts_for: Callable[[str], list[tuple[str, dict | None]]],
     *,
     progress_chat_id: int | None = None,
     kind: str = "broadcast",
@@ -156,6 +158,8 @@ def create_broadcast(
 ) -> tuple[int, int] | None:
     """Queue a message (one or more parts) for every chat of the audience.
 
+    ``parts_for(language)`` gives the parts in a chat's language (the caller
+    renders; storage knows no texts); it is called once per distinct language.
     Returns (broadcast id, number of chats), or None when not allowed (audited).
     """
     now = now or utcnow()
@@ -163,19 +167,28 @@ def create_broadcast(
         if not may_broadcast(session, visitor, key):
             audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
             return None
-        chat_ids = list(session.exec(_chats_query(key)))
+        chats = list(session.exec(_chats_query(key)))
+        chat_ids = [chat_id for chat_id, _language in chats]
+        rendered: dict[str, list[tuple[str, dict | None]]] = {}
+
+        def parts_in(language: str) -> list[tuple[str, dict | None]]:
+            if language not in rendered:
+                rendered[language] = parts_for(language)
+            return rendered[language]
+
+        first = parts_in(visitor.language)
         broadcast = Broadcast(
             actor_id=visitor.user_id,
             audience=key,
-            text=parts[0][0] if parts else "",
+            text=first[0][0] if first else "",
             total=len(chat_ids),
             progress_chat_id=progress_chat_id,
             created_at=now,
         )
         session.add(broadcast)
         session.flush()
-        for chat_id in chat_ids:
-            for index, (text, markup) in enumerate(parts):
+        for chat_id, language in chats:
+            for index, (text, markup) in enumerate(parts_in(language)):
                 outbox.enqueue(
                     session,
                     chat_id,

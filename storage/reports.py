@@ -405,6 +405,7 @@ class ExpiredDraft:
     member_id: int
     chat_id: int
     commitment_id: str | None
+    language: str | None = None  # the chat's, to tell its author in their language
 
 
 def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredDraft]:
@@ -412,7 +413,15 @@ def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredD
     cutoff = (now or utcnow()) - DRAFT_TTL
     with db.session() as session:
         drafts = session.exec(select(ReportDraft).where(col(ReportDraft.updated_at) < cutoff)).all()
-        expired = [ExpiredDraft(d.member_id, d.chat_id, d.commitment_id) for d in drafts]
+        languages = dict(
+            session.exec(
+                select(Chat.id, Chat.language).where(col(Chat.id).in_({d.chat_id for d in drafts}))
+            ).all()
+        )
+        expired = [
+            ExpiredDraft(d.member_id, d.chat_id, d.commitment_id, languages.get(d.chat_id))
+            for d in drafts
+        ]
         for draft in drafts:
             set_state(session, CONVERSATION, draft.chat_id, draft.member_id, None)
             session.delete(draft)

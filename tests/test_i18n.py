@@ -187,3 +187,31 @@ async def test_country_names_in_the_readers_language(demo_bot: Driver) -> None:
     assert "🌍 Quênia" in (await joao.send("/status KE0012"))[0].text
     tom = demo_bot.user("Tom", language_code="en")
     assert "🌍 Kenya" in (await tom.send("/status KE0012"))[0].text
+
+
+async def test_a_country_digest_broadcast_reaches_each_chat_in_its_language(
+    demo_bot: Driver,
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    lucia = demo_bot.user("Lucía", language_code="es")
+    tom = demo_bot.user("Tom", language_code="en")
+    for member in (lucia, tom):
+        await member.send("/subscribe Kenya")
+    await admin.send("/broadcast")
+    await admin.press("Followers of Kenya · 2")
+    await admin.press("Send the country digest")
+    await demo_bot.run_jobs()
+    spanish = i18n.translation("es").gettext("Digest for {country}, {date}").split("{")[0]
+    assert any(m.text.startswith(spanish + "Kenia") for m in lucia.messages)
+    assert any(m.text.startswith("Digest for Kenya") for m in tom.messages)
+
+
+async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: Driver) -> None:
+    lucia = demo_bot.user("Lucía", language_code="es")
+    await lucia.send("/report KE0012")
+    demo_bot.clock.advance(hours=25)
+    await demo_bot.run_jobs()
+    english = "Your unfinished report on KE0012 expired after a day"
+    assert "KE0012" in lucia.last_reply.text and english not in lucia.last_reply.text

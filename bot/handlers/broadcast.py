@@ -23,6 +23,7 @@ from bot.handlers.common import edit, expired, mixed_conversation, reply
 from bot.jobs import drain
 from bot.views import View
 from bot.views import digests as views
+from bot.views.base import country_name
 from storage import broadcasts as store
 from storage import outbox
 from storage.digests import country_digest
@@ -101,13 +102,24 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         if digest is None:
             await expired(query, context)
             return END
-        title = views.digest_title(context.tr, digest.countries[0].name, context.now())
-        parts = views.digest(
-            context.tr, digest, private=False, bot_username=context.bot.username, title=title
-        )
-        message_parts = [(t, m.to_dict() if m else None) for t, m in parts]
+        country = digest.countries[0]
+
+        def parts_for(language: str) -> list[tuple[str, dict | None]]:
+            """The digest in each chat's own language."""
+            tr = context.tr_for(language)
+            name = country_name(tr, country.code, country.name)
+            title = views.digest_title(tr, name, context.now())
+            parts = views.digest(
+                tr, digest, private=False, bot_username=context.bot.username, title=title
+            )
+            return [(t, m.to_dict() if m else None) for t, m in parts]
+
     elif action == "send" and key and data.get("text"):
-        message_parts = [(data["text"], None)]
+        text = data["text"]
+
+        def parts_for(language: str) -> list[tuple[str, dict | None]]:
+            return [(text, None)]  # the lead's own words, as written
+
     else:
         await expired(query, context)
         return CONFIRM
@@ -115,7 +127,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         context.db,
         context.visitor,
         key,
-        message_parts,
+        parts_for,
         progress_chat_id=chat_id,
         kind="broadcast",
         now=context.now(),
