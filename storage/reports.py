@@ -9,7 +9,7 @@ is kept as a revision.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -279,10 +279,11 @@ class Submitted:
     reporter_name: str
     edited: bool
     reviewers: list[int]  # who to ask for verification: leads of the country, admins
+    reviewer_languages: dict[int, str] = field(default_factory=dict)  # their chats' languages
 
 
-def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> list[int]:
-    """Leads of the country and admins who can be messaged.
+def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> dict[int, str]:
+    """Leads of the country and admins who can be messaged, with their chats' languages.
 
     Telegram lets a bot write only to people who started it, and never to those
     who blocked it: the others see the report in /pending when they come.
@@ -303,14 +304,14 @@ def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> 
         if country_code in (countries or []):
             leads.append(member_id)
     candidates = list(dict.fromkeys([*leads, *admins]))
-    reachable = set(
+    reachable = dict(
         session.exec(
-            select(Chat.id)
+            select(Chat.id, Chat.language)
             .where(col(Chat.id).in_(candidates))
             .where(Chat.state != ChatState.BLOCKED)
-        )
+        ).all()
     )
-    return [member for member in candidates if member in reachable]
+    return {member: reachable[member] for member in candidates if member in reachable}
 
 
 def _evidence_rows(update_id: int, items: list[dict[str, Any]]) -> list[Evidence]:
@@ -382,6 +383,7 @@ def submit_draft(
                 at=now,
             )
         )
+        reviewers = _reviewers(session, country.code, admins)
         result = Submitted(
             update_id=update.id,
             commitment_id=commitment.id,
@@ -393,7 +395,8 @@ def submit_draft(
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
             edited=edited,
-            reviewers=[r for r in _reviewers(session, country.code, admins) if r != member_id],
+            reviewers=[r for r in reviewers if r != member_id],
+            reviewer_languages=reviewers,
         )
         set_state(session, CONVERSATION, draft.chat_id, member_id, None)
         session.delete(draft)
@@ -464,11 +467,13 @@ class ReportInfo:
     reporter_name: str
     created_at: datetime
     reason: str = ""
+    reporter_language: str | None = None  # of their private chat: to tell them the outcome
 
 
 def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
     commitment = session.get(Commitment, update.commitment_id)
     member = session.get(Member, update.reporter_id) if update.reporter_id else None
+    private = session.get(Chat, update.reporter_id) if update.reporter_id else None
     evidence = session.exec(select(Evidence).where(Evidence.update_id == update.id)).all()
     return ReportInfo(
         id=update.id,
@@ -486,6 +491,7 @@ def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
         reporter_name=member.display_name if member else "",
         created_at=update.created_at,
         reason=update.review_reason,
+        reporter_language=private.language if private else member.language if member else None,
     )
 
 

@@ -215,3 +215,26 @@ async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: D
     await demo_bot.run_jobs()
     english = "Your unfinished report on KE0012 expired after a day"
     assert "KE0012" in lucia.last_reply.text and english not in lucia.last_reply.text
+
+
+async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driver) -> None:
+    """The notice to the lead is in the lead's language; the outcome in the reporter's."""
+    from tests.conftest import ADMIN_ID
+
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    leo = demo_bot.user("Leo", username="leo_l", language_code="en")
+    lucia = demo_bot.user("Lucía", language_code="es")
+    await leo.send("/start")
+    await admin.send("/grant @leo_l Kenya")
+    es = i18n.translation("es").gettext
+    ask = (await lucia.send("/report KE0012"))[0]
+    await lucia.press(next(t for t in ask.button_texts if es("Limited") in t), message=ask)
+    evidence = (await lucia.send("Proyecto de ley presentado"))[0]
+    preview = (await lucia.press(es("Skip"), message=evidence)).replies[0]
+    await lucia.press(es("Send"), message=preview)
+    notice = leo.last_reply
+    assert notice.text.startswith("📝 A new report needs verifying (Kenya)")
+    assert "Proyecto de ley presentado" in notice.text
+    await leo.press("✅ Verify", message=notice)
+    verified = es("✅ Your report on {id} was verified. Thank you!").split("{")[0]
+    assert lucia.last_reply.text.startswith(verified)

@@ -37,7 +37,7 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
     """Best effort: the outcome is also in the reporter's /myreports."""
     if info.reporter_id is None:
         return
-    view = views.outcome_for_reporter(context.tr, info)
+    view = views.outcome_for_reporter(context.tr_for(info.reporter_language), info)
     try:
         await context.bot.send_message(
             info.reporter_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
