@@ -89,13 +89,13 @@ class OutboxSender:
         limits: RateLimits,
         *,
         clock: Callable[[], datetime],
-        tr: NullTranslations,
+        tr_for: Callable[[str | None], NullTranslations],
     ) -> None:
         self.bot = bot
         self.db = db
         self.limits = limits
         self.clock = clock
-        self.tr = tr
+        self.tr_for = tr_for  # a language's translations (progress goes to the lead's chat)
         # 3% under the limit: a late wake-up then an on-schedule send never puts
         # more than the limit into any one-second window.
         self.overall = Pacer(limits.overall_per_second * 0.97)
@@ -208,7 +208,7 @@ class OutboxSender:
                 continue  # the final tally was already shown
             try:
                 await self.bot.edit_message_text(
-                    views.progress(self.tr, tally),
+                    views.progress(self.tr_for(tally.progress_language), tally),
                     chat_id=tally.progress_chat_id,
                     message_id=tally.progress_message_id,
                 )

@@ -107,7 +107,9 @@ def make_sender(app: Application) -> OutboxSender:
         app.bot_data[DB_KEY],
         settings.rate_limits,
         clock=app.bot_data[CLOCK_KEY],
-        tr=translation(pick_language(settings.default_language)),
+        tr_for=lambda language: translation(
+            pick_language(language, default=settings.default_language)
+        ),
     )
 
 

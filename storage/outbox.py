@@ -168,6 +168,7 @@ class Tally:
     progress_chat_id: int | None
     progress_message_id: int | None
     finished: bool
+    progress_language: str | None = None  # of the chat showing the progress
 
 
 def broadcast_tally(db: Database, broadcast_id: int) -> Tally | None:
@@ -198,6 +199,9 @@ def broadcast_tally(db: Database, broadcast_id: int) -> Tally | None:
             progress_chat_id=broadcast.progress_chat_id,
             progress_message_id=broadcast.progress_message_id,
             finished=broadcast.finished_at is not None,
+            progress_language=session.exec(
+                select(Chat.language).where(Chat.id == broadcast.progress_chat_id)
+            ).first(),
         )
 
 

@@ -238,3 +238,20 @@ async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driv
     await leo.press("✅ Verify", message=notice)
     verified = es("✅ Your report on {id} was verified. Thank you!").split("{")[0]
     assert lucia.last_reply.text.startswith(verified)
+
+
+async def test_broadcast_progress_stays_in_the_leads_language(demo_bot: Driver) -> None:
+    from tests.conftest import ADMIN_ID
+
+    ada = demo_bot.user("Ada", user_id=ADMIN_ID, language_code="fr")
+    tom = demo_bot.user("Tom", language_code="en")
+    await tom.send("/subscribe Kenya")
+    fr = i18n.translation("fr").gettext
+    audience = (await ada.send("/broadcast"))[0]
+    await ada.press(next(t for t in audience.button_texts if "Kenya" in t), message=audience)
+    await ada.send("Audience publique demain")
+    await ada.press(fr("Send"))
+    progress = ada.last_reply
+    await demo_bot.run_jobs()
+    finished = fr("Broadcast finished: {delivered} delivered, {blocked} blocked, {failed} failed.")
+    assert progress.text == finished.format(delivered=1, blocked=0, failed=0)
