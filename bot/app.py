@@ -86,10 +86,14 @@ async def publish_commands(app: Application) -> None:
         )
     admin_specs = commands_for(Role.ADMIN)
     if len(admin_specs) > len(commands_for(Role.MEMBER)):
-        admin_commands = _bot_commands(admin_specs, settings.default_language)
         for admin_id in settings.admins:
             try:
-                await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin_id))
+                for language in sorted(available_languages()):
+                    await bot.set_my_commands(
+                        _bot_commands(admin_specs, language),
+                        scope=BotCommandScopeChat(admin_id),
+                        language_code=None if language == DEFAULT_LANGUAGE else language,
+                    )
             except (BadRequest, Forbidden) as exc:
                 # An admin who never opened a chat with the bot: nothing to show yet.
                 log.info("commands for admin %s not set: %s", admin_id, exc)

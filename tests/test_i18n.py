@@ -147,6 +147,12 @@ async def test_commands_are_published_in_every_language(bot: Driver) -> None:
     assert set(published) == {None, "es", "fr", "pt"}
     assert published["es"].keys() == published[None].keys()
     assert published["es"]["report"] != published[None]["report"]
+    for_admins = {
+        c.params.get("language_code")
+        for c in bot.server.calls
+        if c.method == "setMyCommands" and c.ok and c.params.get("scope", {}).get("type") == "chat"
+    }
+    assert for_admins == {None, "es", "fr", "pt"}
 
 
 async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> None:
