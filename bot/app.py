@@ -38,7 +38,7 @@ from bot.handlers import (
     start,
     visit,
 )
-from bot.i18n import DEFAULT_LANGUAGE, available_languages, translation
+from bot.i18n import available_languages, pick_language, translation
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
 from storage.db import Database
@@ -77,8 +77,11 @@ async def publish_commands(app: Application) -> None:
     """setMyCommands for everyone, per language, and the longer list for each admin."""
     bot = app.bot
     settings: Settings = app.bot_data[SETTINGS_KEY]
-    for language in sorted(available_languages()):
-        code = None if language == DEFAULT_LANGUAGE else language
+    # Without a language code: the menu for languages we have no catalogue for,
+    # in the configured default language (what such people are answered in).
+    default = pick_language(settings.default_language)
+    menus = [(None, default)] + [(code, code) for code in sorted(available_languages())]
+    for code, language in menus:
         await bot.set_my_commands(
             _bot_commands(commands_for(Role.MEMBER), language),
             scope=BotCommandScopeDefault(),
@@ -88,11 +91,11 @@ async def publish_commands(app: Application) -> None:
     if len(admin_specs) > len(commands_for(Role.MEMBER)):
         for admin_id in settings.admins:
             try:
-                for language in sorted(available_languages()):
+                for code, language in menus:
                     await bot.set_my_commands(
                         _bot_commands(admin_specs, language),
                         scope=BotCommandScopeChat(admin_id),
-                        language_code=None if language == DEFAULT_LANGUAGE else language,
+                        language_code=code,
                     )
             except (BadRequest, Forbidden) as exc:
                 # An admin who never opened a chat with the bot: nothing to show yet.

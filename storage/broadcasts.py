@@ -169,14 +169,11 @@ def create_broadcast(
             return None
         chats = list(session.exec(_chats_query(key)))
         chat_ids = [chat_id for chat_id, _language in chats]
-        rendered: dict[str, list[tuple[str, dict | None]]] = {}
-
-        def parts_in(language: str) -> list[tuple[str, dict | None]]:
-            if language not in rendered:
-                rendered[language] = parts_for(language)
-            return rendered[language]
-
-        first = parts_in(visitor.language)
+        # Rendered before the first write: SQLite's write lock is held from there
+        # to the commit, and rendering a digest in several languages takes a while.
+        languages = {visitor.language, *(language for _chat_id, language in chats)}
+        rendered = {language: parts_for(language) for language in languages}
+        first = rendered[visitor.language]
         broadcast = Broadcast(
             actor_id=visitor.user_id,
             audience=key,
@@ -188,7 +185,7 @@ def create_broadcast(
         session.add(broadcast)
         session.flush()
         for chat_id, language in chats:
-            for index, (text, markup) in enumerate(parts_in(language)):
+            for index, (text, markup) in enumerate(rendered[language]):
                 outbox.enqueue(
                     session,
                     chat_id,

@@ -110,8 +110,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "USAU": ("Austin Texas", "Austin TX", "City of Austin"),
 }
 
-# Display-name translations for members pycountry does not know (Kosovo).
+# Display names pycountry lacks (Kosovo) or misspells in its catalogues (iso-codes'
+# "Costa de Marfíl", "Burquina"): these win, language by language; the rest comes
+# from pycountry.
 _MANUAL_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "CIV": {"es": "Costa de Marfil"},
+    "BFA": {"es": "Burkina Faso", "pt_BR": "Burkina Faso", "pt": "Burkina Faso"},
+    "TUN": {"es": "Túnez"},
+    "AZE": {"pt_BR": "Azerbaijão"},
     "XKX": {
         "es": "Kosovo",
         "fr": "Kosovo",
@@ -273,9 +279,10 @@ def localized_name(member: MemberLike | str, lang: str | None) -> str:
     lang = _norm_lang(lang)
     if lang.split("_")[0] == "en":
         return member.name
-    manual = _MANUAL_TRANSLATIONS.get(member.code.upper())
-    if manual:
-        return manual.get(lang) or manual.get(lang.split("_")[0]) or member.name
+    manual = _MANUAL_TRANSLATIONS.get(member.code.upper(), {})
+    fixed = manual.get(lang) or manual.get(lang.split("_")[0])
+    if fixed:
+        return fixed
     rec = _record_for(member)
     if rec is None:
         return member.name

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
-from storage.countries import CountryIndex, Resolution
+from storage.countries import CountryIndex, Resolution, localized_name, normalize
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -260,14 +260,24 @@ def regions(db: Database) -> list[str]:
         return sorted(r for r in session.exec(select(Country.region).distinct()).all() if r)
 
 
-def region_page(db: Database, chat_id: int, region: str, page: int) -> RegionPage:
-    """Members of a region (nationals first, then locals), paged, with what is followed."""
+def _shown_name(country: Country, language: str | None) -> str:
+    name = localized_name(country.code, language)
+    return country.name if name == country.code else name
+
+
+def region_page(
+    db: Database, chat_id: int, region: str, page: int, *, language: str | None = None
+) -> RegionPage:
+    """Members of a region (nationals first, then locals), paged, with what is followed.
+
+    Sorted by their names in ``language``, as the reader sees them ("Alemania"
+    comes first in Spanish, not between Georgia and Ghana).
+    """
     with db.session() as session:
-        members = session.exec(
-            select(Country)
-            .where(Country.region == region)
-            .order_by(sa.case((col(Country.kind) == "national", 0), else_=1), Country.name)
-        ).all()
+        members = sorted(
+            session.exec(select(Country).where(Country.region == region)).all(),
+            key=lambda c: (c.kind != "national", normalize(_shown_name(c, language))),
+        )
         followed = _followed(session, chat_id)
     pages = page_count(len(members), REGION_PAGE_SIZE)
     page = max(0, min(page, pages - 1))

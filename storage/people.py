@@ -158,12 +158,16 @@ def _unchanged_visit(
                 or _stale(row.last_seen_at, now)
             ):
                 return None
+        language = row.language if row else member.language if member else default_language
+        if chat is None and user is not None:  # an inline query: their private chat's choice
+            private = conn.execute(_CHAT_ROW, {"cid": user.id}).first()
+            language = private.language if private else language
     user_id = user.id if user else None
     return Visitor(
         user_id=user_id,
         chat_id=chat.id if chat else None,
         role=Role.ADMIN if user_id is not None and user_id in admins else Role.MEMBER,
-        language=row.language if row else member.language if member else default_language,
+        language=language,
         chat_type=chat.type if chat else ChatType.PRIVATE,
         chat_state=row.state if row else None,
     )
@@ -251,9 +255,13 @@ def record_visit(
             if role is Role.LEAD and user_id
             else (frozenset(), frozenset())
         )
+        # Without a chat (an inline query), what they chose in their private chat.
+        private = session.get(Chat, user_id) if chat is None and user_id else None
         language = (
             chat_row.language
             if chat_row is not None
+            else private.language
+            if private is not None
             else member.language
             if member is not None
             else default_language

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from bot import i18n
+from bot.config import Settings
 from bot.emulator import Driver
+from storage.countries import normalize
 
 
 def test_template_lists_every_text_in_the_code(repo_root: Path) -> None:
@@ -99,6 +101,12 @@ def test_catalogue_is_complete_and_keeps_what_code_fills_in(repo_root: Path, lan
     path = repo_root / "bot" / "locales" / language / "LC_MESSAGES" / "ogp_bot.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
+    with (repo_root / "bot" / "locales" / "ogp_bot.pot").open("rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    assert template <= {m.id for m in catalog if m.id}, "run scripts/update-translations"
+    with path.with_suffix(".mo").open("rb") as handle:  # what the bot reads
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == {m.id: m.string for m in catalog if m.id}, "compile the catalogue"
     problems = []
     for message in catalog:
         if not message.id:
@@ -144,7 +152,8 @@ async def test_commands_are_published_in_every_language(bot: Driver) -> None:
         and "scope" in c.params
         and c.params["scope"]["type"] == "default"
     }
-    assert set(published) == {None, "es", "fr", "pt"}
+    assert set(published) == {None, "en", "es", "fr", "pt"}
+    assert published[None] == published["en"]  # the default language is English here
     assert published["es"].keys() == published[None].keys()
     assert published["es"]["report"] != published[None]["report"]
     for_admins = {
@@ -152,7 +161,7 @@ async def test_commands_are_published_in_every_language(bot: Driver) -> None:
         for c in bot.server.calls
         if c.method == "setMyCommands" and c.ok and c.params.get("scope", {}).get("type") == "chat"
     }
-    assert for_admins == {None, "es", "fr", "pt"}
+    assert for_admins == {None, "en", "es", "fr", "pt"}
 
 
 async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> None:
@@ -210,17 +219,22 @@ async def test_a_country_digest_broadcast_reaches_each_chat_in_its_language(
     await admin.press("Send the country digest")
     await demo_bot.run_jobs()
     spanish = i18n.translation("es").gettext("Digest for {country}, {date}").split("{")[0]
-    assert any(m.text.startswith(spanish + "Kenia") for m in lucia.messages)
-    assert any(m.text.startswith("Digest for Kenya") for m in tom.messages)
+    assert spanish != "Digest for "
+    for member, title in ((lucia, spanish + "Kenia"), (tom, "Digest for Kenya")):
+        digests = [m for m in member.messages if m.text.startswith((spanish, "Digest for "))]
+        assert [m.text.startswith(title) for m in digests] == [True]
 
 
 async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: Driver) -> None:
+    from bot.views.reports import expired_draft
+
     lucia = demo_bot.user("Lucía", language_code="es")
     await lucia.send("/report KE0012")
+    before = len(lucia.messages)
     demo_bot.clock.advance(hours=25)
     await demo_bot.run_jobs()
-    english = "Your unfinished report on KE0012 expired after a day"
-    assert "KE0012" in lucia.last_reply.text and english not in lucia.last_reply.text
+    assert len(lucia.messages) == before + 1
+    assert lucia.last_reply.html == expired_draft(i18n.translation("es"), "KE0012").text
 
 
 async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driver) -> None:
@@ -261,3 +275,51 @@ async def test_broadcast_progress_stays_in_the_leads_language(demo_bot: Driver) 
     await demo_bot.run_jobs()
     finished = fr("Broadcast finished: {delivered} delivered, {blocked} blocked, {failed} failed.")
     assert progress.text == finished.format(delivered=1, blocked=0, failed=0)
+
+
+@pytest.fixture
+def spanish_by_default(settings: Settings) -> Settings:
+    return settings.model_copy(update={"default_language": "es"})
+
+
+async def test_a_spanish_default_for_languages_without_a_catalogue(
+    spanish_by_default: Settings, db
+) -> None:
+    from tests.conftest import start_bot
+
+    async with await start_bot(spanish_by_default, db) as bot:
+        menus = {
+            c.params.get("language_code"): c.params["commands"]
+            for c in bot.server.calls
+            if c.method == "setMyCommands" and c.params.get("scope", {}).get("type") == "default"
+        }
+        assert menus[None] == menus["es"] and menus["en"] != menus["es"]
+        hans = bot.user("Hans", language_code="de")
+        es = i18n.translation("es").gettext
+        assert es("The commands you can use") in (await hans.send("/help"))[0].text
+        menu = (await hans.send("/settings"))[0]
+        assert "✓ Español" in menu.button_texts and "English" in menu.button_texts
+
+
+async def test_country_names_that_need_care(demo_bot: Driver) -> None:
+    """An apostrophe, a fixed misspelling, a local member, and the order readers see."""
+    lucia = demo_bot.user("Lucía", language_code="es")
+    await lucia.send("/subscribe Côte d'Ivoire, Buenos Aires")
+    listing = (await lucia.send("/following"))[0]
+    assert "Costa de Marfil (CIV)" in listing.text and "Buenos Aires (ARBA)" in listing.text
+    assert "Costa de Marfil" in listing.html and "&#x27;" not in listing.html
+    regions = (await lucia.send("/subscribe"))[0]
+    assert "Europa" in regions.button_texts
+    europe = await lucia.press("Europa", message=regions)
+    names = [t.removeprefix("✅ ") for t in europe.replies[0].button_texts[:12]]
+    names = [n for n in names if "›" not in n and "‹" not in n]
+    assert "Alemania" in names  # Germany: on the first page in Spanish, not in English
+    assert names == sorted(names, key=normalize)
+
+
+async def test_inline_answers_follow_the_language_chosen_in_settings(demo_bot: Driver) -> None:
+    tom = demo_bot.user("Tom", language_code="en")
+    menu = (await tom.send("/settings"))[0]
+    await tom.press("Español", message=menu)
+    results = await tom.inline("kenya open data")
+    assert results and "Kenia" in results[0]["description"]

@@ -103,16 +103,20 @@ async def confirm(update: Update, context: BotContext) -> str | int:
             await expired(query, context)
             return END
         country = digest.countries[0]
+        by_catalogue: dict[str, list[tuple[str, dict | None]]] = {}
 
         def parts_for(language: str) -> list[tuple[str, dict | None]]:
-            """The digest in each chat's own language."""
+            """The digest in each chat's own language ("pt-br" and "pt" render once)."""
             tr = context.tr_for(language)
-            name = country_name(tr, country.code, country.name)
-            title = views.digest_title(tr, name, context.now())
-            parts = views.digest(
-                tr, digest, private=False, bot_username=context.bot.username, title=title
-            )
-            return [(t, m.to_dict() if m else None) for t, m in parts]
+            catalogue = tr.info().get("language", "")
+            if catalogue not in by_catalogue:
+                name = country_name(tr, country.code, country.name)
+                title = views.digest_title(tr, name, context.now())
+                parts = views.digest(
+                    tr, digest, private=False, bot_username=context.bot.username, title=title
+                )
+                by_catalogue[catalogue] = [(t, m.to_dict() if m else None) for t, m in parts]
+            return by_catalogue[catalogue]
 
     elif action == "send" and key and data.get("text"):
         text = data["text"]

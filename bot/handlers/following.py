@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, is_chat_admin, reply
+from bot.views import base as views_base
 from bot.views import following as views
 from storage import following as store
 
@@ -72,7 +73,13 @@ async def _show_region(update: Update, context: BotContext, index: int, page: in
     names = store.regions(context.db)
     if not 0 <= index < len(names):
         return False
-    data = store.region_page(context.db, update.effective_chat.id, names[index], page)
+    data = store.region_page(
+        context.db,
+        update.effective_chat.id,
+        names[index],
+        page,
+        language=views_base.names_locale(context.tr),
+    )
     await edit(update.callback_query, views.region_page(context.tr, data, index))
     return True
 

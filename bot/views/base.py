@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from gettext import NullTranslations
 
+from babel import UnknownLocaleError
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup
 
@@ -34,22 +35,30 @@ def esc(text: object) -> str:
 PYCOUNTRY_LOCALE = {"pt": "pt_BR"}
 
 
+def names_locale(tr: NullTranslations) -> str:
+    """The locale whose country names go with ``tr`` (our Portuguese is Brazil's)."""
+    language = tr.info().get("language") or "en"
+    return PYCOUNTRY_LOCALE.get(language, language)
+
+
 def country_name(tr: NullTranslations, code: str, name: str) -> str:
     """A member's name in the reader's language ("Kenia", "Brésil"), from pycountry.
 
     Local members, and names pycountry does not translate, keep ``name``.
     """
-    language = tr.info().get("language") or "en"
-    if language == "en":
+    locale = names_locale(tr)
+    if locale == "en":
         return name
-    # Our Portuguese is Brazil's ("Quênia", not Portugal's "Quénia").
-    translated = localized_name(code, PYCOUNTRY_LOCALE.get(language, language))
+    translated = localized_name(code, locale)
     return name if translated == code else translated
 
 
 def number(tr: NullTranslations, value: int) -> str:
     """``value`` grouped the reader's way: 1,000 in English, 1 000 in French."""
-    return format_decimal(value, locale=tr.info().get("language") or "en")
+    try:
+        return format_decimal(value, locale=tr.info().get("language") or "en")
+    except (ValueError, UnknownLocaleError):  # a catalogue whose header Babel cannot place
+        return format_decimal(value, locale="en")
 
 
 def clip(text: str, limit: int) -> str:

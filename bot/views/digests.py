@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import links
-from bot.i18n import language_name, pick_language
+from bot.i18n import DEFAULT_LANGUAGE, language_name
 from bot.views.base import View, clip, country_name, esc, number, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
 from storage.broadcasts import EVERYONE, Audience
@@ -169,7 +169,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             else _("off")
         )
     )
-    current = pick_language(data.language)
+    current = tr.info().get("language") or DEFAULT_LANGUAGE  # the language shown
     lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
     s = cb.SETTINGS
@@ -223,8 +223,12 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
 
 def day_menu(tr: NullTranslations) -> View:
     _ = tr.gettext
+    # Capitalised as labels (French writes "lundi" mid-sentence, "Lundi" on its own).
     buttons = [
-        InlineKeyboardButton(weekday_name(tr, d), callback_data=cb.SETTINGS.encode("day", str(d)))
+        InlineKeyboardButton(
+            weekday_name(tr, d)[:1].upper() + weekday_name(tr, d)[1:],
+            callback_data=cb.SETTINGS.encode("day", str(d)),
+        )
         for d in WEEKDAYS
     ]
     keyboard = [buttons[0:4], buttons[4:], [_back(tr)]]
@@ -320,7 +324,8 @@ def audience_label(tr: NullTranslations, audience: Audience) -> str:
     if audience.key == EVERYONE:
         return _("Everyone")
     if audience.key.startswith("country:"):
-        return _("Followers of {country}").format(country=audience.label)
+        code = audience.key.partition(":")[2]
+        return _("Followers of {country}").format(country=country_name(tr, code, audience.label))
     return _("Working group: {name}").format(name=audience.label)
 
 

@@ -7,6 +7,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import View, clip, country_name, esc
 from storage.countries import Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
@@ -74,10 +75,23 @@ def refused(tr: NullTranslations) -> View:
     )
 
 
+# OGP's regions, as the member list names them: marked here so they are translated.
+REGION_NAMES = (
+    N_("Africa and the Middle East"),
+    N_("Americas"),
+    N_("Asia and the Pacific"),
+    N_("Europe"),
+)
+
+
+def region_name(tr: NullTranslations, region: str) -> str:
+    return tr.gettext(region) if region in REGION_NAMES else region
+
+
 def regions(tr: NullTranslations, names: list[str]) -> View:
     _ = tr.gettext
     keyboard = [
-        [InlineKeyboardButton(name, callback_data=cb.FOLLOW_REGION.encode(i, 0))]
+        [InlineKeyboardButton(region_name(tr, name), callback_data=cb.FOLLOW_REGION.encode(i, 0))]
         for i, name in enumerate(names)
     ]
     return View(
@@ -116,7 +130,7 @@ def region_page(tr: NullTranslations, data: RegionPage, region_index: int) -> Vi
         [InlineKeyboardButton(_("« Regions"), callback_data=cb.FOLLOW_REGIONS.encode())]
     )
     text = _("<b>{region}</b> ({page}/{pages}): tap to follow ✅ or unfollow.").format(
-        region=esc(data.region), page=data.page + 1, pages=data.pages
+        region=esc(region_name(tr, data.region)), page=data.page + 1, pages=data.pages
     )
     return View(text, InlineKeyboardMarkup(keyboard))
 
@@ -151,7 +165,8 @@ def unsubscribe_usage(tr: NullTranslations, rows: list[FollowedCountry]) -> View
     keyboard = [
         [
             InlineKeyboardButton(
-                "✅ " + clip(row.name, 30), callback_data=cb.FOLLOW_REMOVE.encode(row.code)
+                "✅ " + clip(country_name(tr, row.code, row.name), 30),
+                callback_data=cb.FOLLOW_REMOVE.encode(row.code),
             )
         ]
         for row in rows[:40]
