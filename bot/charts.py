@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from gettext import NullTranslations
 
+from bot.views.admin import chart_title
+from bot.views.base import country_name
 from bot.views.commitments import status_name
 from storage.charts import SCALE, ChartData
 from storage.models import Status
@@ -79,8 +81,9 @@ def _single(figure, data: ChartData, tr: NullTranslations) -> None:
     axes.set_yticks(list(positions), [_label(tr, s) for s in statuses], fontsize=13)
     axes.invert_yaxis()
     axes.set_xlabel(_("Commitments"), fontsize=12)
+    title = chart_title(tr, data)
     axes.set_title(
-        _("{name}: {count} commitments").format(name=data.title, count=data.total), fontsize=15
+        _("{name}: {count} commitments").format(name=title, count=data.total), fontsize=15
     )
     axes.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     axes.spines[["top", "right"]].set_visible(False)
@@ -90,7 +93,11 @@ def _single(figure, data: ChartData, tr: NullTranslations) -> None:
 def _per_country(figure, data: ChartData, tr: NullTranslations) -> None:
     """Two panels side by side: community status and IRM completion, one bar per country."""
     _ = tr.gettext
-    names = [bar.name if len(bar.name) <= 18 else bar.code for bar in data.countries]
+    shown = [country_name(tr, bar.code, bar.name) for bar in data.countries]
+    names = [
+        name if len(name) <= 18 else bar.code
+        for name, bar in zip(shown, data.countries, strict=True)
+    ]
     panels = ((_("Community reports"), "community"), (_("IRM completion"), "irm"))
     axes_list = figure.subplots(1, 2, sharey=True)
     for axes, (title, field) in zip(axes_list, panels, strict=True):

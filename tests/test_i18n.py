@@ -323,3 +323,14 @@ async def test_inline_answers_follow_the_language_chosen_in_settings(demo_bot: D
     await tom.press("Español", message=menu)
     results = await tom.inline("kenya open data")
     assert results and "Kenia" in results[0]["description"]
+
+
+async def test_chart_and_export_name_countries_in_the_readers_language(demo_bot: Driver) -> None:
+    lucia = demo_bot.user("Lucía", language_code="es")
+    chart = (await lucia.send("/chart Kenya"))[0]
+    assert chart.photo is not None and chart.caption.startswith("Kenia")
+    await lucia.send("/subscribe Ghana Nigeria")
+    exported = await lucia.send("/export")
+    assert "Ghana, Nigeria" in exported[0].caption
+    export_fr = await demo_bot.user("Léa", language_code="fr").send("/export Brazil")
+    assert "Brésil" in export_fr[0].caption

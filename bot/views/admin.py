@@ -7,8 +7,9 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, country_name, esc
+from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, country_name, esc, names_locale
 from storage.charts import ChartData
+from storage.countries import localized_name
 from storage.export import ExportResult, Scope
 from storage.forget import Forgotten
 from storage.roles import AuditPage, GroupChange, GroupInfo, RoleChange
@@ -275,6 +276,9 @@ def scope_name(tr: NullTranslations, scope: Scope) -> str:
     _ = tr.gettext
     if scope.kind == "all":
         return _("all countries")
+    locale = names_locale(tr)
+    if scope.kind == "countries" and scope.codes and locale != "en":
+        return clip(", ".join(localized_name(code, locale) for code in scope.codes), 200)
     return clip(scope.label, 200)
 
 
@@ -310,10 +314,17 @@ def chart_empty(tr: NullTranslations, scope: Scope) -> View:
     )
 
 
+def chart_title(tr: NullTranslations, data: ChartData) -> str:
+    """A working group's name as it is; countries named in the reader's language."""
+    if data.title == ", ".join(bar.name for bar in data.countries):
+        return ", ".join(country_name(tr, bar.code, bar.name) for bar in data.countries)
+    return data.title
+
+
 def chart_caption(tr: NullTranslations, data: ChartData) -> str:
     _ = tr.gettext
     text = _("{title}: {count} commitments by community status and IRM completion.").format(
-        title=f"<b>{esc(clip(data.title, 100))}</b>", count=data.total
+        title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total
     )
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
