@@ -177,18 +177,24 @@ async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> 
     assert "Les commandes que vous pouvez utiliser" in (await tom.send("/help"))[0].text
 
 
+async def _report_in_spanish(user, note: str):
+    """/report KE0012, Limited, the note, no evidence: returns the preview and the sending."""
+    es = i18n.translation("es").gettext
+    ask = (await user.send("/report KE0012"))[0]
+    await user.press(next(t for t in ask.button_texts if es("Limited") in t), message=ask)
+    evidence = (await user.send(note))[0]
+    preview = (await user.press(es("Skip"), message=evidence)).replies[0]
+    return preview, await user.press(es("Send"), message=preview)
+
+
 async def test_a_whole_report_in_spanish(demo_bot: Driver) -> None:
     """Every step's text and buttons, in Spanish, pass Telegram's checks."""
-    es = i18n.translation("es").gettext
     lucia = demo_bot.user("Lucía", language_code="es")
     await lucia.send("/start")
-    ask = (await lucia.send("/report KE0012"))[0]
-    limited = next(text for text in ask.button_texts if es("Limited") in text)
-    await lucia.press(limited, message=ask)
-    evidence = (await lucia.send("Proyecto de ley presentado <b>hoy</b> & mañana"))[0]
-    preview = (await lucia.press(es("Skip"), message=evidence)).replies[0]
+    preview, sent = await _report_in_spanish(
+        lucia, "Proyecto de ley presentado <b>hoy</b> & mañana"
+    )
     assert "Proyecto de ley presentado &lt;b&gt;hoy&lt;/b&gt; &amp; mañana" in preview.html
-    sent = await lucia.press(es("Send"), message=preview)
     assert sent.answered and sent.replies
 
 
@@ -247,11 +253,7 @@ async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driv
     await leo.send("/start")
     await admin.send("/grant @leo_l Kenya")
     es = i18n.translation("es").gettext
-    ask = (await lucia.send("/report KE0012"))[0]
-    await lucia.press(next(t for t in ask.button_texts if es("Limited") in t), message=ask)
-    evidence = (await lucia.send("Proyecto de ley presentado"))[0]
-    preview = (await lucia.press(es("Skip"), message=evidence)).replies[0]
-    await lucia.press(es("Send"), message=preview)
+    await _report_in_spanish(lucia, "Proyecto de ley presentado")
     notice = leo.last_reply
     assert notice.text.startswith("📝 A new report needs verifying (Kenya)")
     assert "Proyecto de ley presentado" in notice.text
