@@ -336,3 +336,14 @@ async def test_chart_and_export_name_countries_in_the_readers_language(demo_bot:
     assert "Ghana, Nigeria" in exported[0].caption
     export_fr = await demo_bot.user("Léa", language_code="fr").send("/export Brazil")
     assert "Brésil" in export_fr[0].caption
+
+
+async def test_irm_ratings_are_shown_in_the_readers_language(demo_bot: Driver) -> None:
+    tom = demo_bot.user("Tom", language_code="en")
+    english = (await tom.send("/status AR0045"))[0].text
+    assert "verifiable Yes" in english and "potential impact Transformative" in english
+    lucia = demo_bot.user("Lucía", language_code="es")
+    spanish = (await lucia.send("/status AR0045"))[0].text
+    es = i18n.translation("es").gettext
+    assert f"{es('verifiable')} Sí" in spanish
+    assert f"{es('potential impact')} Transformador" in spanish

@@ -9,6 +9,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import View, clip, country_name, esc, split_html
 from storage.commitments import (
     CommitmentCard,
@@ -174,10 +175,46 @@ def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
         (_("did it open government"), c.did_it_open_government),
         (_("early results"), c.early_results),
     ]
-    out = [f"{label} {esc(value)}" for label, value in labelled if value]
+    out = [f"{label} {esc(irm_value(tr, value))}" for label, value in labelled if value]
     if c.starred:
         out.append("⭐ " + _("starred"))
     return out
+
+
+# The IRM's rating words, as OGP's export spells them (any case): shown translated.
+# Anything else in those columns is shown as it is.
+IRM_VALUES = {
+    value.casefold(): value
+    for value in (
+        N_("Not started"),
+        N_("Limited"),
+        N_("Substantial"),
+        N_("Complete"),
+        N_("Withdrawn"),
+        N_("Yes"),
+        N_("No"),
+        N_("High"),
+        N_("Medium"),
+        N_("Low"),
+        N_("None"),
+        N_("Minor"),
+        N_("Moderate"),
+        N_("Transformative"),
+        N_("Modest"),
+        N_("Unclear"),
+        N_("Marginal"),
+        N_("Major"),
+        N_("Outstanding"),
+        N_("Did not change"),
+        N_("Worsened"),
+        N_("No early results to report yet"),
+    )
+}
+
+
+def irm_value(tr: NullTranslations, value: str) -> str:
+    known = IRM_VALUES.get(value.strip().casefold())
+    return tr.gettext(known) if known else value
 
 
 def inline_card_text(tr: NullTranslations, data: CommitmentCard) -> str:
