@@ -14,7 +14,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.i18n import pick_language, translation
+from bot.i18n import translation_for
 from storage.db import Database
 from storage.models import ChatType, Role
 from storage.people import Visitor
@@ -58,7 +58,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def tr_for(self, language: str | None) -> NullTranslations:
         """Translations for ``language``, or the configured default without a catalogue."""
-        return translation(pick_language(language, default=self.settings.default_language))
+        return translation_for(language, self.settings.default_language)
 
     @property
     def in_private(self) -> bool:

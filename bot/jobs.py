@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -17,7 +18,7 @@ from telegram.ext import Application
 
 from bot.context import SENDER_KEY, BotContext
 from bot.delivery import OutboxSender
-from bot.i18n import pick_language, translation
+from bot.i18n import translation_for
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import reminders, reports, schedule
@@ -62,9 +63,7 @@ def compose_digests(context: BotContext, chat_ids: list[int]) -> list[RenderedDi
         private = data.chat_id > 0
         key = (data.language, private, data.since, tuple(c.code for c in data.countries))
         if key not in cache:
-            tr = translation(
-                pick_language(data.language, default=context.settings.default_language)
-            )
+            tr = context.tr_for(data.language)
             parts = digest_views.digest(tr, data, private=private, bot_username=username)
             cache[key] = [(text, markup.to_dict() if markup else None) for text, markup in parts]
         rendered.append(RenderedDigest(data.chat_id, cache[key]))
@@ -85,7 +84,7 @@ async def send_reminders(context: BotContext) -> None:
     due = reminders.due_reminders(context.db, now=context.now())
     rendered = []
     for data in due:
-        tr = translation(pick_language(data.language, default=context.settings.default_language))
+        tr = context.tr_for(data.language)
         text, markup = digest_views.reminder(tr, data, bot_username=context.bot.username)
         rendered.append((data, text, markup.to_dict() if markup else None))
     if rendered:
@@ -107,9 +106,7 @@ def make_sender(app: Application) -> OutboxSender:
         app.bot_data[DB_KEY],
         settings.rate_limits,
         clock=app.bot_data[CLOCK_KEY],
-        tr_for=lambda language: translation(
-            pick_language(language, default=settings.default_language)
-        ),
+        tr_for=partial(translation_for, default=settings.default_language),
     )
 
 

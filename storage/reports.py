@@ -9,7 +9,7 @@ is kept as a revision.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -261,9 +261,14 @@ def discard_draft(db: Database, member_id: int) -> bool:
         draft = session.get(ReportDraft, member_id)
         if draft is None:
             return False
-        set_state(session, CONVERSATION, draft.chat_id, member_id, None)
-        session.delete(draft)
+        _close_draft(session, draft)
         return True
+
+
+def _close_draft(session: Session, draft: ReportDraft) -> None:
+    """A draft and its conversation state go together, so a restart never resumes a ghost."""
+    set_state(session, CONVERSATION, draft.chat_id, draft.member_id, None)
+    session.delete(draft)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +283,9 @@ class Submitted:
     evidence: list[dict[str, Any]]
     reporter_name: str
     edited: bool
-    reviewers: list[int]  # who to ask for verification: leads of the country, admins
-    reviewer_languages: dict[int, str] = field(default_factory=dict)  # their chats' languages
+    # Who to ask for verification (leads of the country, admins), with their
+    # chats' languages, in the order to ask them.
+    reviewers: dict[int, str]
 
 
 def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> dict[int, str]:
@@ -395,11 +401,9 @@ def submit_draft(
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
             edited=edited,
-            reviewers=[r for r in reviewers if r != member_id],
-            reviewer_languages=reviewers,
+            reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
         )
-        set_state(session, CONVERSATION, draft.chat_id, member_id, None)
-        session.delete(draft)
+        _close_draft(session, draft)
         return result
 
 
@@ -426,8 +430,7 @@ def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredD
             for d in drafts
         ]
         for draft in drafts:
-            set_state(session, CONVERSATION, draft.chat_id, draft.member_id, None)
-            session.delete(draft)
+            _close_draft(session, draft)
         return expired
 
 

@@ -14,8 +14,10 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.emulator import BotAPIServer, Driver, EmulatorRequest
+from bot.emulator import BotAPIServer, CallbackResult, Driver, EmulatorRequest, UserHandle
+from bot.i18n import translation
 from storage.db import Database
+from storage.models import RoleGrant
 from storage.reference import prepare_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +96,29 @@ async def start_bot(settings: Settings, db: Database, server: BotAPIServer | Non
         clock=server.clock.now,
     )
     return Driver(app, server)
+
+
+def make_lead(db: Database, user_id: int, country: str) -> None:
+    """Grant a lead role straight in the database (the member must exist)."""
+    with db.session() as session:
+        session.add(RoleGrant(member_id=user_id, country_code=country))
+
+
+async def send_report(
+    user: UserHandle,
+    commitment: str = "KE0012",
+    note: str = "Bill tabled in parliament",
+    *,
+    language: str = "en",
+) -> CallbackResult:
+    """Walk the whole /report conversation (Limited, a note, no evidence) in the
+    user's language, pressing the buttons by their texts; returns what Send did."""
+    _ = translation(language).gettext
+    ask = (await user.send(f"/report {commitment}"))[0]
+    await user.press(next(t for t in ask.button_texts if _("Limited") in t), message=ask)
+    evidence = (await user.send(note))[0]
+    preview = (await user.press(_("Skip"), message=evidence)).replies[0]
+    return await user.press(_("Send"), message=preview)
 
 
 @pytest.fixture

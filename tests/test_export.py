@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from bot.__main__ import main
 from bot.emulator import Driver
 from storage.commitments import refresh_community
-from storage.models import AuditLog, Commitment, Evidence, ProgressUpdate, RoleGrant
-from tests.conftest import ADMIN_ID
+from storage.models import AuditLog, Commitment, Evidence, ProgressUpdate
+from tests.conftest import ADMIN_ID, make_lead
 
 
 def _rows(content: bytes) -> list[dict[str, str]]:
@@ -125,8 +125,7 @@ async def test_admin_and_leads_see_reporters_in_private_only(demo_bot: Driver, d
 
     leo = demo_bot.user("Leo")
     await leo.send("/start")
-    with demo_db.session() as session:
-        session.add(RoleGrant(member_id=leo.id, country_code="KEN"))
+    make_lead(demo_db, leo.id, "KEN")
     replies = await leo.send("/export Kenya, Ghana")
     reports = _rows(replies[1].document.content)
     by_code = {(r["Code"], r["Reporter"]) for r in reports}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.emulator import Driver
-from storage.models import AuditLog, RoleGrant, Subscription
+from storage.models import AuditLog, Subscription
+from tests.conftest import make_lead
 
 
 def _followed(db, chat_id: int) -> set[str]:
@@ -121,8 +122,7 @@ async def test_bot_lead_may_change_a_group_without_being_its_admin(demo_bot, dem
     ana, leo = demo_bot.user("Ana"), demo_bot.user("Leo")
     group = demo_bot.group("WG", members=[ana, leo], admins=[ana])
     await leo.send("/start")
-    with demo_db.session() as session:
-        session.add(RoleGrant(member_id=leo.id, country_code="KEN"))
+    make_lead(demo_db, leo.id, "KEN")
     replies = await leo.send("/subscribe Kenya", chat=group)
     assert "Now following" in replies[0].text
 

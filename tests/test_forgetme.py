@@ -16,15 +16,7 @@ from storage.models import (
     Subscription,
     UpdateRevision,
 )
-from tests.conftest import ADMIN_ID
-
-
-async def _report(user, commitment: str = "KE0012", note: str = "Bill tabled in parliament"):
-    await user.send(f"/report {commitment}")
-    await user.press("🟠 Limited")
-    await user.send(note)
-    await user.press("Skip")
-    return await user.press("Send")
+from tests.conftest import ADMIN_ID, send_report
 
 
 async def test_forgetme_deletes_personal_data_and_keeps_reports(demo_bot: Driver, demo_db) -> None:
@@ -32,7 +24,7 @@ async def test_forgetme_deletes_personal_data_and_keeps_reports(demo_bot: Driver
     await admin.send("/start")
     ana = demo_bot.user("Ana", username="ana_k")
     await ana.send("/subscribe Kenya")
-    await _report(ana)
+    await send_report(ana)
     await admin.send("/grant @ana_k Ghana")
     await ana.send("/report KE0021")  # an unfinished draft
     await ana.send("/cancel")

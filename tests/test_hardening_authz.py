@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from bot.emulator import CallbackResult, Driver, Replies
 from storage.db import Database
 from storage.models import AuditLog, ProgressUpdate, RoleGrant, WorkingGroup
-from tests.conftest import ADMIN_ID, ROOT
+from tests.conftest import ADMIN_ID, ROOT, send_report
 
 # Tables whose rows are decisions: none of them may change on a refused attempt.
 WATCHED = (
@@ -107,11 +107,7 @@ async def _world(bot: Driver, db: Database) -> World:
     await lead.send("/linkgroup", chat=group)
     await ana.send("/subscribe Kenya")
     # A pending report on a Kenyan commitment, and its notice to the lead.
-    await ana.send("/report KE0012")
-    await ana.press("🟠 Limited")
-    await ana.send("Bill tabled")
-    await ana.press("Skip")
-    await ana.press("Send")
+    await send_report(ana, note="Bill tabled")
     with db.session() as session:
         [report] = session.exec(select(ProgressUpdate)).all()
         assert session.exec(select(WorkingGroup)).one().id == 1

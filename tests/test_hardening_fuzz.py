@@ -36,7 +36,7 @@ from bot.emulator import Driver
 from storage.commitments import refresh_community
 from storage.db import Database
 from storage.models import Member, ProgressUpdate, RoleGrant
-from tests.conftest import ADMIN_ID, start_bot
+from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
 
 # ---------------------------------------------------------------- the cast
 
@@ -364,13 +364,12 @@ def test_conversations_survive_anything(_demo_template: Path, _scratch: Path, op
 
 
 async def _two_pending_reports(demo_bot, demo_db):
-    from tests.test_reports import _make_lead, _report
 
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
-    await _report(ana, "KE0012", "first")
-    await _report(ana, "KE0021", "second")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "first")
+    await send_report(ana, "KE0021", "second")
     return lead, ana, *lead.messages[-2:]
 
 

@@ -15,7 +15,9 @@ from babel.messages.pofile import read_po
 from bot import i18n
 from bot.config import Settings
 from bot.emulator import Driver
+from bot.views.reports import expired_draft
 from storage.countries import normalize
+from tests.conftest import ADMIN_ID, send_report, start_bot
 
 
 def test_template_lists_every_text_in_the_code(repo_root: Path) -> None:
@@ -177,25 +179,15 @@ async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> 
     assert "Les commandes que vous pouvez utiliser" in (await tom.send("/help"))[0].text
 
 
-async def _report_in_spanish(user, note: str):
-    """/report KE0012, Limited, the note, no evidence: returns the preview and the sending."""
-    es = i18n.translation("es").gettext
-    ask = (await user.send("/report KE0012"))[0]
-    await user.press(next(t for t in ask.button_texts if es("Limited") in t), message=ask)
-    evidence = (await user.send(note))[0]
-    preview = (await user.press(es("Skip"), message=evidence)).replies[0]
-    return preview, await user.press(es("Send"), message=preview)
-
-
 async def test_a_whole_report_in_spanish(demo_bot: Driver) -> None:
     """Every step's text and buttons, in Spanish, pass Telegram's checks."""
     lucia = demo_bot.user("Lucía", language_code="es")
     await lucia.send("/start")
-    preview, sent = await _report_in_spanish(
-        lucia, "Proyecto de ley presentado <b>hoy</b> & mañana"
-    )
-    assert "Proyecto de ley presentado &lt;b&gt;hoy&lt;/b&gt; &amp; mañana" in preview.html
+    note = "Proyecto de ley presentado <b>hoy</b> & mañana"
+    sent = await send_report(lucia, note=note, language="es")
     assert sent.answered and sent.replies
+    preview = next(m for m in lucia.messages if "Proyecto de ley" in m.text)
+    assert "Proyecto de ley presentado &lt;b&gt;hoy&lt;/b&gt; &amp; mañana" in preview.html
 
 
 async def test_country_names_in_the_readers_language(demo_bot: Driver) -> None:
@@ -213,8 +205,6 @@ async def test_country_names_in_the_readers_language(demo_bot: Driver) -> None:
 async def test_a_country_digest_broadcast_reaches_each_chat_in_its_language(
     demo_bot: Driver,
 ) -> None:
-    from tests.conftest import ADMIN_ID
-
     admin = demo_bot.user("Ada", user_id=ADMIN_ID)
     lucia = demo_bot.user("Lucía", language_code="es")
     tom = demo_bot.user("Tom", language_code="en")
@@ -232,8 +222,6 @@ async def test_a_country_digest_broadcast_reaches_each_chat_in_its_language(
 
 
 async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: Driver) -> None:
-    from bot.views.reports import expired_draft
-
     lucia = demo_bot.user("Lucía", language_code="es")
     await lucia.send("/report KE0012")
     before = len(lucia.messages)
@@ -245,15 +233,13 @@ async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: D
 
 async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driver) -> None:
     """The notice to the lead is in the lead's language; the outcome in the reporter's."""
-    from tests.conftest import ADMIN_ID
-
     admin = demo_bot.user("Ada", user_id=ADMIN_ID)
     leo = demo_bot.user("Leo", username="leo_l", language_code="en")
     lucia = demo_bot.user("Lucía", language_code="es")
     await leo.send("/start")
     await admin.send("/grant @leo_l Kenya")
     es = i18n.translation("es").gettext
-    await _report_in_spanish(lucia, "Proyecto de ley presentado")
+    await send_report(lucia, note="Proyecto de ley presentado", language="es")
     notice = leo.last_reply
     assert notice.text.startswith("📝 A new report needs verifying (Kenya)")
     assert "Proyecto de ley presentado" in notice.text
@@ -263,8 +249,6 @@ async def test_a_lead_and_a_reporter_each_read_their_own_language(demo_bot: Driv
 
 
 async def test_broadcast_progress_stays_in_the_leads_language(demo_bot: Driver) -> None:
-    from tests.conftest import ADMIN_ID
-
     ada = demo_bot.user("Ada", user_id=ADMIN_ID, language_code="fr")
     tom = demo_bot.user("Tom", language_code="en")
     await tom.send("/subscribe Kenya")
@@ -287,8 +271,6 @@ def spanish_by_default(settings: Settings) -> Settings:
 async def test_a_spanish_default_for_languages_without_a_catalogue(
     spanish_by_default: Settings, db
 ) -> None:
-    from tests.conftest import start_bot
-
     async with await start_bot(spanish_by_default, db) as bot:
         menus = {
             c.params.get("language_code"): c.params["commands"]

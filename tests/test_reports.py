@@ -15,29 +15,14 @@ from storage.models import (
     Evidence,
     ProgressUpdate,
     ReportDraft,
-    RoleGrant,
     UpdateRevision,
 )
-from tests.conftest import ADMIN_ID, start_bot
+from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
 
 
 def _updates(db) -> list[ProgressUpdate]:
     with db.session() as session:
         return list(session.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))))
-
-
-def _make_lead(db, user_id: int, country: str) -> None:
-    with db.session() as session:
-        session.add(RoleGrant(member_id=user_id, country_code=country))
-
-
-async def _report(user, commitment: str = "KE0012", note: str = "Bill tabled in parliament"):
-    """Walk the whole conversation with a text-only report; returns the send result."""
-    await user.send(f"/report {commitment}")
-    await user.press("🟠 Limited")
-    await user.send(note)
-    await user.press("Skip")
-    return await user.press("Send")
 
 
 async def _walk(user, steps: int) -> None:
@@ -56,7 +41,7 @@ async def _walk(user, steps: int) -> None:
 async def test_full_report_with_photo_and_link(demo_bot: Driver, demo_db) -> None:
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
+    make_lead(demo_db, lead.id, "KEN")
     admin = demo_bot.user("Ada", user_id=ADMIN_ID)
     await admin.send("/start")
 
@@ -232,9 +217,9 @@ async def test_restart_between_buttons_resumes(settings, demo_db) -> None:
 async def test_verify_and_reject_with_notifications(demo_bot: Driver, demo_db) -> None:
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
-    await _report(ana, "KE0012", "first report")
-    await _report(ana, "KE0021", "second report")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "first report")
+    await send_report(ana, "KE0021", "second report")
     first_notice, second_notice = lead.messages[-2:]
 
     result = await lead.press("✅ Verify", message=first_notice)
@@ -267,8 +252,8 @@ async def test_verify_and_reject_with_notifications(demo_bot: Driver, demo_db) -
 async def test_unauthorised_verify_is_refused_and_audited(demo_bot: Driver, demo_db) -> None:
     ana, mallory, other_lead = demo_bot.user("Ana"), demo_bot.user("Mal"), demo_bot.user("Gus")
     await other_lead.send("/start")
-    _make_lead(demo_db, other_lead.id, "GHA")
-    await _report(ana, "KE0012")
+    make_lead(demo_db, other_lead.id, "GHA")
+    await send_report(ana, "KE0012")
     [update] = _updates(demo_db)
     await mallory.send("/start")
     for presser in (mallory, other_lead, ana):
@@ -290,10 +275,10 @@ async def test_unauthorised_verify_is_refused_and_audited(demo_bot: Driver, demo
 async def test_pending_queue_oldest_first_and_paged(demo_bot: Driver, demo_db) -> None:
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
+    make_lead(demo_db, lead.id, "KEN")
     for n, commitment in enumerate(["KE0012", "KE0021", "KE0037", "KE0016", "KE0027", "KE0033"]):
-        await _report(ana, commitment, f"report number {n}")
-    await _report(ana, "GH0040", "not for this lead")
+        await send_report(ana, commitment, f"report number {n}")
+    await send_report(ana, "GH0040", "not for this lead")
     queue = (await lead.send("/pending"))[0]
     assert "(6)" in queue.text
     assert queue.text.index("report number 0") < queue.text.index("report number 4")
@@ -306,8 +291,8 @@ async def test_pending_queue_oldest_first_and_paged(demo_bot: Driver, demo_db) -
 
 async def test_edit_and_withdraw_keep_history(demo_bot: Driver, demo_db) -> None:
     ana = demo_bot.user("Ana")
-    await _report(ana, "KE0012", "original words")
-    await _report(ana, "KE0021", "to be withdrawn")
+    await send_report(ana, "KE0012", "original words")
+    await send_report(ana, "KE0021", "to be withdrawn")
     mine = (await ana.send("/myreports"))[0]
     assert "Your reports, newest first (2)" in mine.text
     assert "(unverified)" in mine.text
@@ -344,8 +329,8 @@ async def test_edit_and_withdraw_keep_history(demo_bot: Driver, demo_db) -> None
 async def test_verified_reports_cannot_be_changed_by_anyone(demo_bot: Driver, demo_db) -> None:
     lead, ana, bob = demo_bot.user("Leo"), demo_bot.user("Ana"), demo_bot.user("Bob")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
-    await _report(ana, "KE0012")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012")
     await lead.press("✅ Verify")
     answer = await ana.press_data("my:wd:1")
     await ana.send("/myreports")
@@ -378,7 +363,7 @@ async def test_flood_limit(demo_bot: Driver, demo_db) -> None:
                 )
             )
         refresh_community(session, ["KE0012"])
-    await _report(ana, "KE0021", "the twentieth")
+    await send_report(ana, "KE0021", "the twentieth")
     assert len(_updates(demo_db)) == 20
     replies = await ana.send("/report")
     assert "You have sent 20 reports in the last hour" in replies[0].text
@@ -433,7 +418,7 @@ async def test_stored_community_status_matches_the_reports(demo_bot: Driver, dem
 
     lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
     await lead.send("/start")
-    _make_lead(demo_db, lead.id, "KEN")
+    make_lead(demo_db, lead.id, "KEN")
 
     def assert_consistent() -> None:
         with demo_db.session() as session:
@@ -441,9 +426,9 @@ async def test_stored_community_status_matches_the_reports(demo_bot: Driver, dem
             ids = [c.id for c in commitments]
             assert community_statuses(commitments) == compute_community_statuses(session, ids)
 
-    await _report(ana, "KE0012", "first")
+    await send_report(ana, "KE0012", "first")
     assert_consistent()
-    await _report(ana, "KE0012", "second")
+    await send_report(ana, "KE0012", "second")
     first_notice, second_notice = lead.messages[-2:]
     await lead.press("✅ Verify", message=first_notice)
     assert_consistent()

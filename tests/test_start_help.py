@@ -8,8 +8,8 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.emulator import Driver
-from storage.models import Member, RoleGrant
-from tests.conftest import ADMIN_ID
+from storage.models import Member
+from tests.conftest import ADMIN_ID, make_lead
 
 
 async def test_start_greets_and_explains(bot: Driver) -> None:
@@ -43,8 +43,7 @@ async def test_help_differs_by_role(bot: Driver, db) -> None:
     admin = bot.user("Ada", user_id=ADMIN_ID)
     lead = bot.user("Leo")
     await lead.send("/start")
-    with db.session() as session:
-        session.add(RoleGrant(member_id=lead.id, country_code="KEN"))
+    make_lead(db, lead.id, "KEN")
     member_help = (await member.send("/help"))[0].text
     assert "/start" in member_help and "/help" in member_help
     assert "Your role here: member." in member_help

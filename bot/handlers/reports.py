@@ -307,8 +307,8 @@ async def preview_button(update: Update, context: BotContext) -> str:
 
 async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
     """Best effort: a lead who cannot be reached still finds the report in /pending."""
-    for chat_id in result.reviewers:
-        view = views.to_reviewers(context.tr_for(result.reviewer_languages.get(chat_id)), result)
+    for chat_id, language in result.reviewers.items():
+        view = views.to_reviewers(context.tr_for(language), result)
         try:
             await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
