@@ -8,7 +8,8 @@ is kept as a revision.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -474,28 +475,56 @@ class ReportInfo:
 
 
 def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
-    commitment = session.get(Commitment, update.commitment_id)
-    member = session.get(Member, update.reporter_id) if update.reporter_id else None
-    private = session.get(Chat, update.reporter_id) if update.reporter_id else None
-    evidence = session.exec(select(Evidence).where(Evidence.update_id == update.id)).all()
-    return ReportInfo(
-        id=update.id,
-        commitment_id=update.commitment_id,
-        commitment_title=display_title(commitment),
-        country_code=commitment.country_code,
-        status=Status(update.status),
-        state=UpdateState(update.state),
-        note=update.note,
-        evidence=[
-            {"kind": e.kind, "url": e.url, "file_id": e.file_id, "file_name": e.file_name}
-            for e in evidence
-        ],
-        reporter_id=update.reporter_id,
-        reporter_name=member.display_name if member else "",
-        created_at=update.created_at,
-        reason=update.review_reason,
-        reporter_language=private.language if private else member.language if member else None,
+    return _infos(session, [update])[0]
+
+
+def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportInfo]:
+    """What lists and notices show of each report: four queries for a whole page."""
+    if not updates:
+        return []
+    ids = {u.commitment_id for u in updates}
+    commitments = {
+        c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(ids)))
+    }
+    people = {u.reporter_id for u in updates if u.reporter_id is not None}
+    members = {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(people)))}
+    # Their private chat's language (what /settings changes), to tell them outcomes.
+    languages = dict(
+        session.exec(select(Chat.id, Chat.language).where(col(Chat.id).in_(people))).all()
     )
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    for item in session.exec(
+        select(Evidence)
+        .where(col(Evidence.update_id).in_([u.id for u in updates]))
+        .order_by(col(Evidence.id))
+    ):
+        evidence[item.update_id].append(item)
+    infos = []
+    for update in updates:
+        commitment = commitments[update.commitment_id]
+        member = members.get(update.reporter_id) if update.reporter_id is not None else None
+        infos.append(
+            ReportInfo(
+                id=update.id,
+                commitment_id=update.commitment_id,
+                commitment_title=display_title(commitment),
+                country_code=commitment.country_code,
+                status=Status(update.status),
+                state=UpdateState(update.state),
+                note=update.note,
+                evidence=[
+                    {"kind": e.kind, "url": e.url, "file_id": e.file_id, "file_name": e.file_name}
+                    for e in evidence[update.id]
+                ],
+                reporter_id=update.reporter_id,
+                reporter_name=member.display_name if member else "",
+                created_at=update.created_at,
+                reason=update.review_reason,
+                reporter_language=languages.get(update.reporter_id)
+                or (member.language if member else None),
+            )
+        )
+    return infos
 
 
 def get_report(db: Database, update_id: int) -> ReportInfo | None:
@@ -662,7 +691,7 @@ def _report_page(db: Database, conditions: list, page: int, *, oldest_first: boo
             .offset(page * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()
-        return ReportPage([_info(session, u) for u in updates], page, total)
+        return ReportPage(_infos(session, updates), page, total)
 
 
 # ------------------------------------------------------------ author's changes
