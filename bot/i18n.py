@@ -50,6 +50,11 @@ def pick_language(*candidates: str | None, default: str = DEFAULT_LANGUAGE) -> s
     return default if default in languages else DEFAULT_LANGUAGE
 
 
+def language_of(tr: gettext.NullTranslations) -> str:
+    """The language a translations object speaks (its catalogue's header)."""
+    return tr.info().get("language") or DEFAULT_LANGUAGE
+
+
 def translation_for(language: str | None, default: str) -> gettext.NullTranslations:
     """Translations for a chat's stored language, else ``default``'s (the configured one)."""
     return translation(pick_language(language, default=default))

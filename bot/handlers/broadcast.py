@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, mixed_conversation, reply
+from bot.i18n import language_of
 from bot.jobs import drain
 from bot.views import View
 from bot.views import digests as views
@@ -108,7 +109,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         def parts_for(language: str) -> list[tuple[str, dict | None]]:
             """The digest in each chat's own language ("pt-br" and "pt" render once)."""
             tr = context.tr_for(language)
-            catalogue = tr.info().get("language", "")
+            catalogue = language_of(tr)
             if catalogue not in by_catalogue:
                 name = country_name(tr, country.code, country.name)
                 title = views.digest_title(tr, name, context.now())

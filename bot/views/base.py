@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
+from bot.i18n import language_of
 from storage.countries import localized_name
 from storage.models import Role
 
@@ -37,7 +38,7 @@ PYCOUNTRY_LOCALE = {"pt": "pt_BR"}
 
 def names_locale(tr: NullTranslations) -> str:
     """The locale whose country names go with ``tr`` (our Portuguese is Brazil's)."""
-    language = tr.info().get("language") or "en"
+    language = language_of(tr)
     return PYCOUNTRY_LOCALE.get(language, language)
 
 
@@ -56,7 +57,7 @@ def country_name(tr: NullTranslations, code: str, name: str) -> str:
 def number(tr: NullTranslations, value: int) -> str:
     """``value`` grouped the reader's way: 1,000 in English, 1 000 in French."""
     try:
-        return format_decimal(value, locale=tr.info().get("language") or "en")
+        return format_decimal(value, locale=language_of(tr))
     except (ValueError, UnknownLocaleError):  # a catalogue whose header Babel cannot place
         return format_decimal(value, locale="en")
 

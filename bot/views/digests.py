@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import links
-from bot.i18n import DEFAULT_LANGUAGE, language_name
+from bot.i18n import language_name, language_of
 from bot.views.base import View, clip, country_name, esc, number, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
 from storage.broadcasts import EVERYONE, Audience
@@ -169,7 +169,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             else _("off")
         )
     )
-    current = tr.info().get("language") or DEFAULT_LANGUAGE  # the language shown
+    current = language_of(tr)  # the language shown
     lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
     s = cb.SETTINGS
