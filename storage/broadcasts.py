@@ -16,11 +16,13 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.audit import audit
+from storage.conversations import set_state
 from storage.db import Database
 from storage.models import (
     Broadcast,
     Chat,
     ChatState,
+    ConversationState,
     Country,
     Role,
     RoleGrant,
@@ -154,16 +156,22 @@ def create_broadcast(
     *,
     progress_chat_id: int | None = None,
     kind: str = "broadcast",
+    ends: tuple[int, int] | None = None,
     now: datetime | None = None,
 ) -> tuple[int, int] | None:
     """Queue a message (one or more parts) for every chat of the audience.
 
     ``parts_for(language)`` gives the parts in a chat's language (the caller
     renders; storage knows no texts); it is called once per distinct language.
+    ``ends`` names the /broadcast conversation (chat, user) this closes: its
+    state goes in the same transaction, so a crash right after cannot leave it
+    open at "Send" and the broadcast be sent twice.
     Returns (broadcast id, number of chats), or None when not allowed (audited).
     """
     now = now or utcnow()
     with db.session() as session:
+        if ends is not None:
+            set_state(session, CONVERSATION, *ends, None)
         if not may_broadcast(session, visitor, key):
             audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
             return None
@@ -218,15 +226,11 @@ CONVERSATION = "broadcast"
 def save_step(
     db: Database, chat_id: int, user_id: int, state: str | None, data: dict | None = None
 ) -> None:
-    from storage.conversations import set_state
-
     with db.session() as session:
         set_state(session, CONVERSATION, chat_id, user_id, state, data=data)
 
 
 def step_data(db: Database, chat_id: int, user_id: int) -> dict:
-    from storage.models import ConversationState
-
     with db.session() as session:
         row = session.get(ConversationState, (CONVERSATION, chat_id, user_id))
         return dict(row.data) if row else {}

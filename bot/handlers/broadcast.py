@@ -135,9 +135,9 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         parts_for,
         progress_chat_id=chat_id,
         kind="broadcast",
+        ends=(chat_id, user_id),
         now=context.now(),
     )
-    store.save_step(context.db, chat_id, user_id, None)
     if created is None:
         await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
         return END
