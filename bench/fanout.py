@@ -20,6 +20,7 @@ import asyncio
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlmodel import select
 
@@ -29,6 +30,7 @@ from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Clock, EmulatorRequest
 from bot.emulator.server import RateLimits as EmulatorLimits
+from bot.i18n import translation_for
 from bot.jobs import compose_digests
 from storage.commitments import refresh_community
 from storage.digests import record_digests
@@ -108,28 +110,18 @@ async def send_rate(db, ids: list[int], rate: float) -> float:
 
 def compose(db, ids: list[int]) -> tuple[float, float]:
     settings = Settings(database_url=db.url)
-    server = BotAPIServer()
-    app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
-    )
-
-    class _Context:  # what compose_digests reads from a CallbackContext
-        bot = type("B", (), {"username": server.username})()
-
-        def __init__(self) -> None:
-            self.db = db
-            self.settings = settings
-
-        def now(self) -> datetime:
-            return datetime.now(UTC)
-
-    del app
     started = time.perf_counter()
     with db.session() as session:
         list(session.exec(select(Subscription.chat_id, Subscription.country_code)))
     baseline = time.perf_counter() - started
     started = time.perf_counter()
-    rendered = compose_digests(_Context(), ids)
+    rendered = compose_digests(
+        db,
+        ids,
+        now=datetime.now(UTC),
+        tr_for=partial(translation_for, default=settings.default_language),
+        bot_username="ogp_tracker_bot",
+    )
     queued = record_digests(db, rendered)
     elapsed = time.perf_counter() - started
     print(

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,7 +116,8 @@ def table(runs: dict[str, Run]) -> tuple[list[str], bool]:
         done = runs.get(fig.benchmark)
         if done is None:
             continue
-        label = fig.label.format(**done.result) if "{" in fig.label else fig.label
+        # A benchmark that failed has no RESULT line: its row says ERROR, not a KeyError.
+        label = fig.label.format_map(defaultdict(lambda: "?", done.result))
         raw = done.result.get(fig.key)
         if raw is None:
             rows.append((fig.benchmark, label, "-", fig.target, "ERROR"))

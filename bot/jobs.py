@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
+from gettext import NullTranslations
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -22,6 +25,7 @@ from bot.i18n import translation_for
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import reminders, reports, schedule
+from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
 
 log = logging.getLogger(__name__)
@@ -46,25 +50,31 @@ async def expire_drafts(context: BotContext) -> None:
             log.info("could not tell %s that their draft expired: %s", draft.chat_id, exc)
 
 
-def compose_digests(context: BotContext, chat_ids: list[int]) -> list[RenderedDigest]:
+def compose_digests(
+    db: Database,
+    chat_ids: list[int],
+    *,
+    now: datetime,
+    tr_for: Callable[[str | None], NullTranslations],
+    bot_username: str,
+) -> list[RenderedDigest]:
     """Build and render digests for many chats (a few queries for all of them).
 
     Chats that follow the same countries over the same window get the same text,
-    so each distinct digest is rendered once.
+    so each distinct digest is rendered once. Runs in a worker thread, so it takes
+    plain values rather than the handler context.
     """
-    now = context.now()
-    username = context.bot.username
     rendered = []
     cache: dict[tuple, list[tuple[str, dict | None]]] = {}
-    for data in build_digests(context.db, chat_ids, now=now):
+    for data in build_digests(db, chat_ids, now=now):
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
             continue
         private = data.chat_id > 0
         key = (data.language, private, data.since, tuple(c.code for c in data.countries))
         if key not in cache:
-            tr = context.tr_for(data.language)
-            parts = digest_views.digest(tr, data, private=private, bot_username=username)
+            tr = tr_for(data.language)
+            parts = digest_views.digest(tr, data, private=private, bot_username=bot_username)
             cache[key] = [(text, markup.to_dict() if markup else None) for text, markup in parts]
         rendered.append(RenderedDigest(data.chat_id, cache[key]))
     return rendered
@@ -74,7 +84,14 @@ async def send_digests(context: BotContext) -> None:
     """Every chat whose digest time has come gets it queued; its schedule moves on."""
     now = context.now()
     while chat_ids := schedule.due_chats(context.db, now, limit=DIGEST_BATCH):
-        rendered = await asyncio.to_thread(compose_digests, context, chat_ids)
+        rendered = await asyncio.to_thread(
+            compose_digests,
+            context.db,
+            chat_ids,
+            now=now,
+            tr_for=context.tr_for,
+            bot_username=context.bot.username,
+        )
         queued = record_digests(context.db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
     await drain(context)
