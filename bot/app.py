@@ -24,6 +24,7 @@ from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
     admin,
     broadcast,
+    budget,
     commitments,
     errors,
     expired_buttons,
@@ -39,6 +40,7 @@ from bot.handlers import (
     visit,
 )
 from bot.i18n import available_languages, pick_language, translation
+from bot.inbox import INBOX_KEY, Inbox, InboxQueue
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
 from storage.db import Database
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 # feature before it took, so it stays last.
 # The report conversation comes before /start, which it extends with deep links.
 FEATURES = (
+    budget,
     visit,
     reports,
     review,
@@ -104,6 +107,12 @@ async def publish_commands(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     await publish_commands(app)
+    # What the last process wrote down but did not finish goes first, in order.
+    await app.bot_data[INBOX_KEY].recover()
+
+
+async def _post_stop(app: Application) -> None:
+    await app.bot_data[INBOX_KEY].stop()
 
 
 def freeze_startup_heap() -> None:
@@ -139,7 +148,9 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .persistence(DatabasePersistence(db))
+        .update_queue(queue := InboxQueue())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
@@ -158,6 +169,14 @@ def build_application(
     app.bot_data[DB_KEY] = db
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[CLOCK_KEY] = clock or utcnow
+    queue.inbox = app.bot_data[INBOX_KEY] = Inbox(
+        app,
+        db,
+        settings.inbox,
+        admins=settings.admins,
+        default_language=settings.default_language,
+        clock=app.bot_data[CLOCK_KEY],
+    )
     for feature in FEATURES:
         feature.register(app)
     schedule_jobs(app)

@@ -42,6 +42,19 @@ class RateLimits(BaseModel):
     private_chat_per_second: float = Field(default=1, gt=0)
     group_per_minute: float = Field(default=20, gt=0)
     max_retries: int = Field(default=5, ge=0)
+    # Commands (messages and button presses) one person may send per minute before
+    # the bot asks them, once, to slow down; what comes beyond is not handled.
+    user_commands_per_minute: int = Field(default=30, ge=1)
+
+
+class InboxSettings(BaseModel):
+    # Updates of different chats handled at the same time (one at a time per chat).
+    concurrency: int = Field(default=16, ge=1, le=256)
+    # A transient failure (network, a locked database) is retried; an update that
+    # failed this many times, or crashed the bot this many times, is set aside.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # Handled updates are kept this long (for diagnosis), then deleted.
+    keep_done_days: float = Field(default=7, ge=0)
 
 
 class WebhookSettings(BaseModel):
@@ -70,6 +83,7 @@ class Settings(BaseSettings):
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("default_timezone")

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.context import SENDER_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.i18n import translation_for
+from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import reminders, reports, schedule
@@ -36,6 +37,7 @@ REMINDER_SECONDS = 60 * 60
 DRAIN_SECONDS = 2
 DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
 DIGEST_BATCH = 2_000
+PRUNE_SECONDS = 60 * 60
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -109,6 +111,13 @@ async def send_reminders(context: BotContext) -> None:
         await drain(context)
 
 
+async def prune_inbox(context: BotContext) -> None:
+    """Handled updates are kept a while for diagnosis, then deleted."""
+    pruned = await context.bot_data[INBOX_KEY].prune()
+    if pruned:
+        log.info("inbox: %d handled update(s) pruned", pruned)
+
+
 async def drain(context: BotContext) -> None:
     sender: OutboxSender = context.bot_data[SENDER_KEY]
     await sender.drain(budget=DRAIN_BUDGET)
@@ -137,3 +146,4 @@ def schedule_jobs(app: Application) -> None:
     jobs.run_repeating(send_digests, interval=DIGEST_SECONDS, first=5, name="digests")
     jobs.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=30, name="reminders")
     jobs.run_repeating(drain, interval=DRAIN_SECONDS, first=1, name="outbox")
+    jobs.run_repeating(prune_inbox, interval=PRUNE_SECONDS, first=120, name="prune_inbox")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,6 +22,37 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+class TransactionHook(Protocol):
+    """Work that must commit in the same transaction as whatever a caller writes.
+
+    The inbox sets one while a Telegram update is handled, so that the update is
+    marked done atomically with the handler's own writes: a crash then either
+    keeps both or neither, and a replayed update never writes twice.
+    """
+
+    def before_commit(self, session: Session) -> None: ...
+
+    def after_commit(self) -> None: ...
+
+
+transaction_hook: ContextVar[TransactionHook | None] = ContextVar("transaction_hook", default=None)
+
+
+def _wrote(session: Session) -> bool:
+    return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -65,7 +97,13 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-                session.commit()
+                hook = transaction_hook.get()
+                if hook is not None and _wrote(session):
+                    hook.before_commit(session)
+                    session.commit()
+                    hook.after_commit()
+                else:
+                    session.commit()
             except BaseException:
                 session.rollback()
                 raise

@@ -408,3 +408,33 @@ class SentReminder(SQLModel, table=True):
     commitment_id: str = Field(foreign_key="commitment.id", primary_key=True)
     event: str = Field(primary_key=True, max_length=32)  # ends_soon | quiet
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InboxState(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SET_ASIDE = "set_aside"  # kept failing: kept with its error for admins, never retried
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update written down before Telegram is told we have it.
+
+    The row is the promise: polling confirms an update (the next offset) and a
+    webhook answers 200 only after it is here, so a crash can lose no update
+    that Telegram considers delivered. ``chat_key`` orders handling per chat.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    )
+    chat_key: str = Field(max_length=64)
+    payload: str
+    state: str = Field(default=InboxState.PENDING, max_length=16)
+    attempts: int = 0
+    error: str = ""
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_inbox_state_update", "state", "update_id"),)

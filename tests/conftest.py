@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, CallbackResult, Driver, EmulatorRequest, UserHandle
 from bot.i18n import translation
 from storage.db import Database
@@ -80,9 +80,18 @@ def demo_db(tmp_path: Path, _demo_template: Path) -> Iterator[Database]:
     database.dispose()
 
 
+def make_settings(database_url: str, **values: object) -> Settings:
+    """Settings for tests: the emulator's clock stands still unless a test moves it,
+    so a walk through many steps happens "within a second"; the per-person command
+    budget (tested on its own in test_inbox.py) is lifted so it does not cut walks short."""
+    values.setdefault("admins", [ADMIN_ID])
+    values.setdefault("rate_limits", RateLimits(user_commands_per_minute=100_000))
+    return Settings(database_url=database_url, **values)
+
+
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{db_path}", admins=[ADMIN_ID])
+    return make_settings(f"sqlite:///{db_path}")
 
 
 async def start_bot(settings: Settings, db: Database, server: BotAPIServer | None = None) -> Driver:

@@ -11,17 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.config import Settings
 from bot.console import run_console
 from storage.db import Database
 from storage.reference import prepare_database
-from tests.conftest import SHARED_SAMPLE
+from tests.conftest import SHARED_SAMPLE, make_settings
 
 
 def _console(tmp_path: Path, script: str, **kwargs) -> str:
     db = Database(f"sqlite:///{tmp_path}/console.db")
     prepare_database(db)
-    settings = Settings(database_url=db.url)
+    settings = make_settings(db.url)
     out = io.StringIO()
     code = run_console(settings, db, stdin=io.StringIO(script), out=out, **kwargs)
     db.dispose()

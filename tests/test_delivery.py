@@ -22,7 +22,11 @@ from storage.reference import prepare_database
 from tests.conftest import ADMIN_ID, ROOT, start_bot
 
 FAST = RateLimits(
-    overall_per_second=2000, private_chat_per_second=100, group_per_minute=600, max_retries=3
+    overall_per_second=2000,
+    private_chat_per_second=100,
+    group_per_minute=600,
+    max_retries=3,
+    user_commands_per_minute=100_000,
 )
 
 

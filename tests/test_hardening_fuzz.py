@@ -36,7 +36,7 @@ from bot.emulator import Driver
 from storage.commitments import refresh_community
 from storage.db import Database
 from storage.models import Member, ProgressUpdate, RoleGrant
-from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
+from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report, start_bot
 
 # ---------------------------------------------------------------- the cast
 
@@ -298,7 +298,7 @@ def _run(template: Path, scratch: Path, actions: list[tuple]) -> None:
     db = Database(f"sqlite:///{path}")
     try:
         _seed(db)
-        settings = Settings(database_url=db.url, admins=[ADMIN_ID])
+        settings = make_settings(db.url, admins=[ADMIN_ID])
         asyncio.run(_play(settings, db, actions))
     finally:
         db.dispose()

@@ -29,7 +29,11 @@ from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Su
 from tests.conftest import ADMIN_ID, ROOT
 
 FAST = RateLimits(
-    overall_per_second=5000, private_chat_per_second=1000, group_per_minute=6000, max_retries=3
+    overall_per_second=5000,
+    private_chat_per_second=1000,
+    group_per_minute=6000,
+    max_retries=3,
+    user_commands_per_minute=100_000,
 )
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
 

@@ -12,11 +12,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bot.config import Settings
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
 from storage.reference import prepare_database
-from tests.conftest import start_bot
+from tests.conftest import make_settings, start_bot
 
 BASE_URL = os.environ.get("OGP_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="OGP_TEST_POSTGRES_URL not set")
@@ -44,7 +43,7 @@ async def test_migrate_import_and_talk_on_postgres(pg_db: Database) -> None:
     assert (first.created, first.skipped) == (104, [])
     again = import_csv(pg_db, demo_csv_path())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 104)
-    settings = Settings(database_url=pg_db.url)
+    settings = make_settings(pg_db.url)
     async with await start_bot(settings, pg_db) as driver:
         # A Telegram-sized id (over 32 bits) must fit the BIGINT columns.
         ana = driver.user("Ana", user_id=7_000_000_001)

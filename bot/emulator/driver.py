@@ -22,6 +22,7 @@ from telegram.ext import Application, ContextTypes
 from bot.emulator.clock import Clock
 from bot.emulator.html import to_console, utf16_len
 from bot.emulator.server import BotAPIServer, CallRecord, StoredFile, StoredMessage
+from bot.inbox import INBOX_KEY
 
 __all__ = [
     "Button",
@@ -648,6 +649,10 @@ class Driver:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
         await self.app.start()
+        inbox = self.app.bot_data.get(INBOX_KEY)
+        if inbox is not None:
+            # Telegram never reuses an update id; a fresh emulator on an old database would.
+            self.server.skip_update_ids(inbox.last_update_id())
         if not self.autorun_jobs and self.app.job_queue is not None:
             self.app.job_queue.scheduler.pause()
         self._started = True
@@ -772,9 +777,29 @@ class Driver:
                 previous.calls.extend(collected.calls)
 
     async def process(self, payload: dict[str, Any]) -> Replies:
-        """Deliver one update (``update_id`` added) and collect the bot's output."""
+        """Deliver one update (``update_id`` added) and collect the bot's output.
+
+        The update takes the production path: written to the bot's inbox (as
+        polling and the webhook do), then handled in its chat's turn.
+        """
+        return await self._run(self._deliver(payload))
+
+    def submit(self, payload: dict[str, Any]) -> asyncio.Task:
+        """Deliver an update without waiting for it: a task that ends once it is handled.
+
+        For tests of what happens while other updates are in flight; collect the
+        output afterwards from the chats' messages.
+        """
+        return asyncio.ensure_future(self._deliver(payload))
+
+    async def _deliver(self, payload: dict[str, Any]) -> None:
         update_dict = {"update_id": self.server.next_update_id(), **payload}
-        return await self._run(self.app.process_update(Update.de_json(update_dict, self.app.bot)))
+        update = Update.de_json(update_dict, self.app.bot)
+        inbox = self.app.bot_data.get(INBOX_KEY)
+        if inbox is None:  # an Application not built by build_application
+            await self.app.process_update(update)
+        else:
+            await inbox.handle(update)
 
     async def run_jobs(self) -> Replies:
         """Run every job currently in ``app.job_queue`` once (scheduled work in tests)."""

@@ -384,6 +384,11 @@ class BotAPIServer:
         chat = self.chats.get(chat_id)
         return chat.messages.get(message_id) if chat else None
 
+    def skip_update_ids(self, last: int) -> None:
+        """Continue numbering updates after ``last`` (a bot restarted on its old data)."""
+        current = next(self._update_id)
+        self._update_id = itertools.count(max(current, last + 1))
+
     def next_update_id(self) -> int:
         return next(self._update_id)
 

@@ -12,12 +12,19 @@ from telegram.ext import Application
 from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
+from bot.inbox import current_handling, is_transient, record_error
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    handling = current_handling()
+    record_error(handling, error)
+    retried = handling is not None and not handling.final_attempt
+    if retried and error is not None and is_transient(error):
+        log.warning("transient error, the update will be tried again: %s", error)
+        return  # the person hears from us when the next try answers
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram unreachable for a moment: polling retries by itself.
         log.warning("network error: %s", error)

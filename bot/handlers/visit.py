@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from storage.people import ChatDefaults, ChatInfo, UserInfo, record_visit
+from bot.inbox import outside_update
+from storage.people import ChatDefaults, ChatInfo, UserInfo, Visitor, record_visit
 
 GROUP = -1
 
@@ -32,7 +33,12 @@ def chat_info(update: Update) -> ChatInfo | None:
 
 
 async def visit(update: Update, context: BotContext) -> None:
-    context.visitor = record_visit(
+    with outside_update():
+        context.visitor = _record(update, context)
+
+
+def _record(update: Update, context: BotContext) -> Visitor | None:
+    return record_visit(
         context.db,
         chat_info(update),
         user_info(update),

@@ -379,3 +379,14 @@ def forgotten(tr: NullTranslations, result: Forgotten) -> View:
 def forget_kept(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(_("Nothing was deleted."))
+
+
+def update_set_aside(tr: NullTranslations, update_id: int, chat_key: str, reason: str) -> View:
+    """Told to admins: an update kept failing and is no longer tried (it is kept)."""
+    _ = tr.gettext
+    return View(
+        _(
+            "⚠️ An update could not be handled and was set aside so that it holds up "
+            "nobody: update {update_id} from {chat}.\nError: <code>{reason}</code>"
+        ).format(update_id=update_id, chat=esc(chat_key), reason=esc(reason[:500]))
+    )

@@ -119,6 +119,16 @@ def plain_text_hint(tr: NullTranslations) -> View:
     return View(_("I answer commands. Send /help to see what you can ask me."))
 
 
+def slow_down(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "You are sending more than I can answer. Please wait a minute: I will "
+            "answer your next message then."
+        )
+    )
+
+
 def internal_error(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(
