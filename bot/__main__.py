@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL; overrides the config")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the bot against Telegram (needs a token)")
+    run = sub.add_parser("run", help="run the bot against Telegram (needs a token)")
+    run.add_argument(
+        "--standby",
+        action="store_true",
+        help="if another ogp-bot runs on this database, wait and take over when it stops",
+    )
     console = sub.add_parser("console", help="chat with the bot in this terminal, offline")
     console.add_argument("--user", default="You", help="name of the first user you speak as")
     console.add_argument("--admin", action="store_true", help="make that user a bot admin")
@@ -132,12 +138,52 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(settings: Settings) -> int:
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram must send with every update; never none.
+
+    Without it anyone who finds the webhook's address could post updates as any
+    user, an admin included. Unset, a random one is made for this run: the bot
+    hands it to Telegram in setWebhook at every start, so nothing else needs it.
+    """
+    configured = settings.webhook.secret_token
+    if configured is not None and configured.get_secret_value().strip():
+        return configured.get_secret_value().strip()
+    logging.getLogger(__name__).info(
+        "webhook.secret_token is not set: using a random secret for this run"
+    )
+    return secrets.token_urlsafe(32)
+
+
+def _instance_lock(settings: Settings, *, standby: bool = False):  # -> InstanceLock
+    """One bot per database (storage.instance), taken before migrating anything."""
+    from storage.instance import HeldElsewhere, try_lock, wait_for_lock
+
+    log = logging.getLogger(__name__)
+    try:
+        if standby:
+            return wait_for_lock(
+                settings.database_url,
+                on_wait=lambda holder: log.info(
+                    "standing by: another ogp-bot (%s) runs on this database", holder
+                ),
+            )
+        return try_lock(settings.database_url)
+    except HeldElsewhere as exc:
+        raise CliError(
+            f"another ogp-bot ({exc}) is already running on this database: stop it first, "
+            "or start this one with --standby to take over when it stops"
+        ) from None
+    except Exception as exc:  # the database server unreachable, a bad URL
+        raise CliError(f"database {settings.database_url!r}: {exc}") from None
+
+
+def cmd_run(settings: Settings, *, standby: bool = False) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application, freeze_startup_heap
 
     token = settings.require_token()
+    lock = _instance_lock(settings, standby=standby)
     db = _open_db(settings)
     app = build_application(settings, db, token=token)
     freeze_startup_heap()
@@ -146,13 +192,12 @@ def cmd_run(settings: Settings) -> int:
         raise CliError("mode is webhook but webhook.url is not set in the config")
     try:
         if settings.mode == "webhook":
-            secret = settings.webhook.secret_token
             app.run_webhook(
                 listen=settings.webhook.listen,
                 port=settings.webhook.port,
                 url_path=urlsplit(settings.webhook.url).path.strip("/") or "telegram",
                 webhook_url=settings.webhook.url,
-                secret_token=secret.get_secret_value() if secret else None,
+                secret_token=webhook_secret(settings),
             )
         else:
             app.run_polling(drop_pending_updates=False)
@@ -163,16 +208,22 @@ def cmd_run(settings: Settings) -> int:
         raise CliError(reason) from None
     except RuntimeError as exc:  # e.g. webhook mode without the webhooks extra
         raise CliError(f"{settings.mode} mode: {exc}") from None
+    finally:
+        lock.release()
     return 0
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
-    db = _open_db(settings)
-    return run_console(
-        settings, db, user_name=args.user, admin=args.admin, load_demo=not args.no_demo
-    )
+    lock = _instance_lock(settings)  # the console drains the outbox too: one bot per database
+    try:
+        db = _open_db(settings)
+        return run_console(
+            settings, db, user_name=args.user, admin=args.admin, load_demo=not args.no_demo
+        )
+    finally:
+        lock.release()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         setup_logging(settings)
         if args.command == "run":
-            return cmd_run(settings)
+            return cmd_run(settings, standby=args.standby)
         if args.command == "console":
             return cmd_console(settings, args)
         if args.command == "import":

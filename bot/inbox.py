@@ -139,6 +139,7 @@ class Inbox:
         self.default_language = default_language
         self.clock = clock
         self._slots = asyncio.Semaphore(settings.concurrency)
+        self._intake = asyncio.Lock()
         self._queues: dict[str, deque[_Item]] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._finished: dict[int, asyncio.Future] = {}
@@ -152,11 +153,14 @@ class Inbox:
             store.Incoming(u.update_id, chat_key(u), json.dumps(u.to_dict(), ensure_ascii=False))
             for u in updates
         ]
-        fresh = await asyncio.to_thread(store.receive, self.db, incoming, now=self.clock())
-        by_id = {u.update_id: u for u in updates}
-        for item in incoming:
-            if item.update_id in fresh:
-                self._queue(_Item(item, recovered=False, update=by_id[item.update_id]))
+        # One intake at a time, so updates queue in the order they arrived (polling
+        # hands them over in update_id order) whichever write finishes first.
+        async with self._intake:
+            fresh = await asyncio.to_thread(store.receive, self.db, incoming, now=self.clock())
+            by_id = {u.update_id: u for u in updates}
+            for item in incoming:
+                if item.update_id in fresh:
+                    self._queue(_Item(item, recovered=False, update=by_id[item.update_id]))
         return fresh
 
     async def handle(self, update: Update) -> None:
@@ -193,7 +197,12 @@ class Inbox:
             while queue and not self._stopping:
                 item = queue[0]
                 async with self._slots:
-                    await self._handle(item)
+                    try:
+                        await self._handle(item)
+                    except Exception:  # the database gone mid-way: the row stays pending
+                        log.exception(
+                            "inbox: update %s left for the next start", item.incoming.update_id
+                        )
                 queue.popleft()
                 waiter = self._finished.get(item.incoming.update_id)
                 if waiter is not None and not waiter.done():
@@ -261,6 +270,11 @@ class Inbox:
         )
 
     # ------------------------------------------------------------------ lifecycle
+
+    async def idle(self) -> None:
+        """Wait until nothing is queued or being handled (tests, and a clean stop)."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
     async def stop(self) -> None:
         """Finish the updates being handled; the queued ones stay for the next start."""

@@ -171,6 +171,22 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _SEPARATORS = re.compile(r"[,;\n/|]+")
 
+# One command names at most this many words of members ("Kenya Ghana", "Côte
+# d'Ivoire"): resolving is fuzzy matching, ~1-10 ms a try, and a message may hold
+# a thousand words. What lies beyond is left out, and the caller says so.
+MAX_NAME_WORDS = 24
+# Fuzzy tries one command may spend on word runs that match nothing exactly.
+MAX_FUZZY_TRIES = 100
+# Longer than any member's name with room for typos: never worth a fuzzy try.
+MAX_NAME_CHARS = 80
+
+
+class Resolutions(list["Resolution"]):
+    """What a text named, in order; ``truncated`` when words beyond the cap were
+    left out (see ``MAX_NAME_WORDS``)."""
+
+    truncated: bool = False
+
 
 # ---------------------------------------------------------------------------------------------
 # Data
@@ -517,7 +533,7 @@ class CountryIndex:
         if codes:
             return self._resolved(codes, query)
         key = normalize(query)
-        if len(key.replace(" ", "")) < _MIN_FUZZY_LEN:
+        if not _MIN_FUZZY_LEN <= len(key.replace(" ", "")) <= MAX_NAME_CHARS:
             return Resolution(None, [], query)
         res = self._fuzzy(key, query)
         if res.match is not None and _names_other_country(key, res.match):
@@ -526,25 +542,39 @@ class CountryIndex:
             return Resolution(None, res.candidates, query)
         return res
 
-    def resolve_many(self, text: str) -> list[Resolution]:
+    def resolve_many(self, text: str) -> Resolutions:
         """Resolve text naming several members ("Kenya, Ghana", "kenya ghana nigeria").
 
         Commas/semicolons/newlines/slashes separate items when present; each item (or the
         whole text) is then split into the longest word runs matching the index exactly,
-        leftover runs being resolved fuzzily. Duplicated matches are dropped.
+        leftover runs being resolved fuzzily. Duplicated matches are dropped. Only the
+        first ``MAX_NAME_WORDS`` words are read, and at most ``MAX_FUZZY_TRIES`` fuzzy
+        tries spent, so that no message can keep the bot busy for long.
         """
+        unique = Resolutions()
         text = text or ""
         if not text.strip():
-            return []
+            return unique
+        words = re.findall(r"\S+|[,;\n/|]", text)
+        if sum(1 for w in words if not _SEPARATORS.fullmatch(w)) > MAX_NAME_WORDS:
+            kept, count = [], 0
+            for word in words:
+                count += not _SEPARATORS.fullmatch(word)
+                if count > MAX_NAME_WORDS:
+                    break
+                kept.append(word)
+            text = " ".join(kept)
+            unique.truncated = True
         whole = self._exact(text)
         if whole:
-            return [self._resolved(whole, text.strip())]
+            unique.append(self._resolved(whole, text.strip()))
+            return unique
         results: list[Resolution] = []
+        tries = [MAX_FUZZY_TRIES]
         for piece in _SEPARATORS.split(text):
             if piece.strip():
-                results.extend(self._split_words(piece))
+                results.extend(self._split_words(piece, tries))
         seen: set[str] = set()
-        unique: list[Resolution] = []
         for r in results:
             if r.match is not None:
                 if r.match.code in seen:
@@ -553,7 +583,7 @@ class CountryIndex:
             unique.append(r)
         return unique
 
-    def _split_words(self, piece: str) -> list[Resolution]:
+    def _split_words(self, piece: str, tries: list[int]) -> list[Resolution]:
         words = piece.split()
         n = len(words)
         # Phase 1: greedy longest exact runs.
@@ -579,7 +609,7 @@ class CountryIndex:
         while i <= n:
             if i == n or i in exact or _is_stopword(words[i]):
                 if run:
-                    out.extend(self._fuzzy_run(run))
+                    out.extend(self._fuzzy_run(run, tries))
                     run = []
                 if i == n:
                     break
@@ -594,12 +624,17 @@ class CountryIndex:
             i += 1
         return out
 
-    def _fuzzy_run(self, words: list[str]) -> list[Resolution]:
+    def _fuzzy_run(self, words: list[str], tries: list[int]) -> list[Resolution]:
+        """``tries`` is the command's remaining fuzzy budget, shared by its runs."""
         out: list[Resolution] = []
         i, n = 0, len(words)
         while i < n:
+            if tries[0] <= 0:
+                out.extend(Resolution(None, [], word) for word in words[i:])
+                break
             for j in range(min(n, i + self._max_words), i + 1, -1):
                 phrase = " ".join(words[i:j])
+                tries[0] -= 1
                 res = self.resolve(phrase)
                 if res.match is not None:
                     out.append(res)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
-from storage.countries import CountryIndex, Resolution, localized_name, normalize
+from storage.countries import CountryIndex, Resolution, Resolutions, localized_name, normalize
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -53,7 +53,7 @@ def country_index(db: Database) -> CountryIndex:
     return index
 
 
-def resolve_countries(db: Database, text: str) -> list[Resolution]:
+def resolve_countries(db: Database, text: str) -> Resolutions:
     return country_index(db).resolve_many(text)
 
 
@@ -155,14 +155,20 @@ def follow_by_text(
     unfollow: bool = False,
     chat_admin: bool = False,
     now: datetime | None = None,
-) -> tuple[FollowChange, list[Resolution]]:
+) -> tuple[FollowChange, Resolutions]:
     """Resolve what a person typed and follow (or unfollow) what matched.
 
-    Returns the change and the pieces that matched no member or several.
+    Returns the change and the pieces that matched no member or several (with
+    ``truncated`` set when the text named more than one command reads). The
+    right is checked before any name is matched: matching is the costly part,
+    and someone who may not change the chat must not be able to spend it.
     """
+    if not may_manage(visitor, chat_type=visitor.chat_type, chat_admin=chat_admin):
+        return change_following(db, visitor, chat_id, chat_admin=chat_admin, now=now), Resolutions()
     resolutions = resolve_countries(db, text)
     codes = [r.match.code for r in resolutions if r.match is not None]
-    unresolved = [r for r in resolutions if r.match is None]
+    unresolved = Resolutions(r for r in resolutions if r.match is None)
+    unresolved.truncated = resolutions.truncated
     if unfollow:
         change = change_following(
             db, visitor, chat_id, unfollow=codes, chat_admin=chat_admin, now=now
@@ -171,7 +177,7 @@ def follow_by_text(
         change = change_following(
             db, visitor, chat_id, follow=codes, chat_admin=chat_admin, now=now
         )
-    return change, (unresolved if change.allowed else [])
+    return change, unresolved
 
 
 def toggle_following(

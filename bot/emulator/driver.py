@@ -636,7 +636,12 @@ class Driver:
         self._user_seq = 1000
         self._group_seq = 0
         self._started = False
+        self._submitted: set[asyncio.Future] = set()
+        # First in line: the bot's own error handler may stop the ones after it.
+        others = dict(app.error_handlers)
+        app.error_handlers.clear()
         app.add_error_handler(self._on_error)
+        app.error_handlers.update(others)
 
     @property
     def clock(self) -> Clock:
@@ -660,6 +665,9 @@ class Driver:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._started:
+            inbox = self.app.bot_data.get(INBOX_KEY)
+            if inbox is not None:
+                await inbox.idle()
             await self._drain()
             await self.app.stop()
             if self.app.post_stop is not None:
@@ -790,7 +798,10 @@ class Driver:
         For tests of what happens while other updates are in flight; collect the
         output afterwards from the chats' messages.
         """
-        return asyncio.ensure_future(self._deliver(payload))
+        task = asyncio.ensure_future(self._deliver(payload))
+        self._submitted.add(task)
+        task.add_done_callback(self._submitted.discard)
+        return task
 
     async def _deliver(self, payload: dict[str, Any]) -> None:
         update_dict = {"update_id": self.server.next_update_id(), **payload}
@@ -829,6 +840,19 @@ class Driver:
                 replies.append(SentMessage(stored, self.server))
         self._check(calls_before, errors_before)
         return replies
+
+    async def settle(self) -> Replies:
+        """Wait until the bot's inbox is empty (updates submitted without waiting, or
+        left by a previous process) and collect what the bot sent meanwhile."""
+
+        async def idle() -> None:
+            while self._submitted:
+                await asyncio.gather(*list(self._submitted), return_exceptions=True)
+            inbox = self.app.bot_data.get(INBOX_KEY)
+            if inbox is not None:
+                await inbox.idle()
+
+        return await self._run(idle())
 
     async def _drain(self) -> None:
         """Wait for tasks the app created (non-blocking handlers, create_task)."""

@@ -280,6 +280,7 @@ class BotAPIServer:
         self._file_seq = itertools.count(1)
         self._query_seq = itertools.count(1)
         self._forced_429: deque[int] = deque()
+        self._stalls: dict[int, tuple[asyncio.Event, list[bool]]] = {}
         self._sent_global: deque[float] = deque()
         self._sent_chat: dict[int, deque[float]] = {}
         self._sent_group_minute: dict[int, deque[float]] = {}
@@ -364,6 +365,16 @@ class BotAPIServer:
     def kick_bot(self, chat_id: int) -> None:
         """Remove the bot from a group: sends answer 403 "bot was kicked"."""
         self._chat(chat_id).bot_member = False
+
+    def stall(self, chat_id: int) -> None:
+        """Make calls for ``chat_id`` hang, as over a dead network, until :meth:`release`."""
+        self._stalls[chat_id] = (asyncio.Event(), [False])
+
+    def release(self, chat_id: int, *, drop: bool = False) -> None:
+        """Let the hanging calls through; ``drop``: they fail unseen (the caller died)."""
+        event, dropped = self._stalls.pop(chat_id)
+        dropped[0] = drop
+        event.set()
 
     def force_429(self, n: int = 1, retry_after: int = 3) -> None:
         """Make the next ``n`` send calls answer 429 with ``retry_after``."""
@@ -529,6 +540,11 @@ class BotAPIServer:
         try:
             if canonical is None:
                 raise ApiError(404, "Not Found")
+            stalled = self._stalls.get(params.get("chat_id"))  # type: ignore[arg-type]
+            if stalled is not None:
+                await stalled[0].wait()
+                if stalled[1][0]:
+                    raise ApiError(502, "Bad Gateway")
             self._validate(canonical, params)
             impl = getattr(self, f"_api_{canonical}", None)
             if impl is None:

@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationHandlerStop
 
 from bot import views
 from bot.context import BotContext
@@ -18,6 +18,14 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    """Tell the person once, then stop: handlers of later groups (a fallback that
+    would call the command unknown) must not run for an update that failed."""
+    await _report(update, context)
+    if isinstance(update, Update):
+        raise ApplicationHandlerStop
+
+
+async def _report(update: object, context: BotContext) -> None:
     error = context.error
     handling = current_handling()
     record_error(handling, error)

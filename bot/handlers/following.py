@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -28,34 +30,34 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if not context.args:
         await reply(update, views.regions(context.tr, store.regions(context.db)))
         return
-    change, unresolved = store.follow_by_text(
-        context.db,
-        context.visitor,
-        update.effective_chat.id,
-        " ".join(context.args),
-        chat_admin=await _chat_admin(update, context),
-        now=context.now(),
-    )
-    await reply(update, views.change(context.tr, change, unresolved=unresolved))
+    await _follow_by_text(update, context, unfollow=False)
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
-    chat_id = update.effective_chat.id
     if not context.args:
+        chat_id = update.effective_chat.id
         await reply(
             update, views.unsubscribe_usage(context.tr, store.following(context.db, chat_id))
         )
         return
-    change, unresolved = store.follow_by_text(
+    await _follow_by_text(update, context, unfollow=True)
+
+
+async def _follow_by_text(update: Update, context: BotContext, *, unfollow: bool) -> None:
+    # Matching names is fuzzy and can take a while: a worker thread does it, so
+    # every other chat is answered meanwhile.
+    change, unresolved = await asyncio.to_thread(
+        store.follow_by_text,
         context.db,
         context.visitor,
-        chat_id,
+        update.effective_chat.id,
         " ".join(context.args),
-        unfollow=True,
+        unfollow=unfollow,
         chat_admin=await _chat_admin(update, context),
         now=context.now(),
     )
-    await reply(update, views.change(context.tr, change, unresolved=unresolved))
+    view = views.change(context.tr, change, unresolved=unresolved, truncated=unresolved.truncated)
+    await reply(update, view)
 
 
 async def following(update: Update, context: BotContext) -> None:

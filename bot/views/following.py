@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.commands import N_
 from bot.views.base import View, clip, country_name, esc
-from storage.countries import Resolution
+from storage.countries import MAX_NAME_WORDS, Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
 from storage.models import Country
 
@@ -25,6 +25,7 @@ def change(
     result: FollowChange,
     *,
     unresolved: list[Resolution] = (),
+    truncated: bool = False,
 ) -> View:
     """What /subscribe or /unsubscribe did, plus buttons for what it could not place."""
     _ = tr.gettext
@@ -56,6 +57,12 @@ def change(
     if unresolved:
         keyboard.append(
             [InlineKeyboardButton(_("Browse by region"), callback_data=cb.FOLLOW_REGIONS.encode())]
+        )
+    if truncated:
+        lines.append(
+            _("I read only the first {count} words; send the rest in another message.").format(
+                count=MAX_NAME_WORDS
+            )
         )
     if result.added:
         lines.append(_("See them with /following, or browse with /country."))
