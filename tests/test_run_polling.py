@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.emulator import BotAPIServer
@@ -63,7 +64,9 @@ class LoopbackTelegram:
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(5)
 
 
-def _start_bot(telegram: LoopbackTelegram, tmp_path: Path, **env: str) -> subprocess.Popen:
+def _start_bot(
+    telegram: LoopbackTelegram, tmp_path: Path, *, extra_args: Sequence[str] = (), **env: str
+) -> subprocess.Popen:
     """`ogp-bot run` in a subprocess, its Telegram being the emulator on loopback."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
     environ.update(
@@ -73,7 +76,7 @@ def _start_bot(telegram: LoopbackTelegram, tmp_path: Path, **env: str) -> subpro
         **env,
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", *extra_args],
         cwd=tmp_path,
         env=environ,
         stdout=subprocess.PIPE,
