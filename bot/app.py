@@ -31,6 +31,7 @@ from bot.handlers import (
     fallback,
     following,
     forget,
+    gate,
     myreports,
     reports,
     review,
@@ -49,8 +50,10 @@ log = logging.getLogger(__name__)
 # Feature modules, in registration order: the fallback answers only what no
 # feature before it took, so it stays last.
 # The report conversation comes before /start, which it extends with deep links.
+# The gate comes first: what it takes (edits, forwarded commands) reaches no feature.
 FEATURES = (
     visit,
+    gate,
     reports,
     review,
     broadcast,

@@ -469,6 +469,22 @@ class UserHandle:
         replies.message = SentMessage(stored, server)
         return replies
 
+    async def forward(self, message: SentMessage, chat: ChatHandle | int | None = None) -> Replies:
+        """Forward ``message`` (text, entities and files kept) into ``chat`` as this user."""
+        source = message.stored
+        content = {
+            k: v
+            for k, v in source.data.items()
+            if k in ("text", "entities", "photo", "document", "caption", "caption_entities")
+        }
+        origin = source.data.get("from", {})
+        content["forward_origin"] = (
+            {"type": "user", "sender_user": dict(origin), "date": source.data["date"]}
+            if origin
+            else {"type": "hidden_user", "sender_user_name": "?", "date": source.data["date"]}
+        )
+        return await self._post(content, chat, None, source.file)
+
     async def edit(self, message: SentMessage, text: str) -> Replies:
         """Edit one of this user's messages and deliver an ``edited_message`` update."""
         if message.stored.sender_id != self.id:

@@ -119,6 +119,18 @@ def plain_text_hint(tr: NullTranslations) -> View:
     return View(_("I answer commands. Send /help to see what you can ask me."))
 
 
+def edit_ignored(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("I don't act on edited messages. Please send the command again."))
+
+
+def forward_ignored(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("I don't run commands from forwarded messages. Send the command yourself if you mean it.")
+    )
+
+
 def internal_error(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(
