@@ -24,6 +24,7 @@ from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
     admin,
     broadcast,
+    chat_events,
     commitments,
     errors,
     expired_buttons,
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 # The report conversation comes before /start, which it extends with deep links.
 # The gate comes first: what it takes (edits, forwarded commands) reaches no feature.
 FEATURES = (
+    chat_events,
     visit,
     gate,
     reports,

@@ -6,7 +6,7 @@ about 30 messages a second overall, 1 a second per private chat, 20 a minute
 per group). A 429 pauses the sender for ``retry_after``, then the same message
 is sent again; network errors are
 retried with backoff; a 403 marks the chat blocked and nothing more goes to it
-until it writes to the bot; other refusals drop the message with the error
+until it writes to the bot or adds it back; other refusals drop the message with the error
 recorded, as do network errors past the retry limit.
 """
 

@@ -21,7 +21,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.emulator.clock import Clock
 from bot.emulator.html import to_console, utf16_len
-from bot.emulator.server import BotAPIServer, CallRecord, StoredFile, StoredMessage
+from bot.emulator.server import BotAPIServer, CallRecord, StoredFile, StoredMessage, _admin
 
 __all__ = [
     "Button",
@@ -335,6 +335,22 @@ class ChatHandle:
         self._state.members.discard(user.id)
         self._state.admins.discard(user.id)
 
+    async def remove_bot(self, by: UserHandle) -> Replies:
+        """``by`` removes the bot from this group: sends answer 403 from now on, and the
+        ``my_chat_member`` update Telegram sends for it is delivered."""
+        was = "administrator" if self._state.bot_admin else "member"
+        self._driver.server.kick_bot(self.id)
+        self._state.bot_admin = False
+        # Removing from a basic group leaves; from a supergroup it bans.
+        now = "left" if self.type == "group" else "kicked"
+        return await self._driver.my_chat_member(self.id, by, was, now)
+
+    async def add_bot(self, by: UserHandle) -> Replies:
+        """``by`` adds the bot (back) to this group, with its ``my_chat_member`` update."""
+        was = "left" if self.type == "group" else "kicked"
+        self._driver.server.add_bot(self.id)
+        return await self._driver.my_chat_member(self.id, by, was, "member")
+
 
 class UserHandle:
     """A Telegram user driving the bot; ``chat`` is their private chat with it."""
@@ -378,21 +394,7 @@ class UserHandle:
         return await self._my_chat_member("kicked", "member")
 
     async def _my_chat_member(self, old: str, new: str) -> Replies:
-        server = self._driver.server
-        bot = {k: server.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
-        old_member: dict[str, Any] = {"status": old, "user": bot}
-        new_member: dict[str, Any] = {"status": new, "user": bot}
-        for member in (old_member, new_member):
-            if member["status"] == "kicked":
-                member["until_date"] = 0
-        payload = {
-            "chat": server.chats[self.id].public(),
-            "from": dict(self.data),
-            "date": self._driver.clock.unix(),
-            "old_chat_member": old_member,
-            "new_chat_member": new_member,
-        }
-        return await self._driver.process({"my_chat_member": payload})
+        return await self._driver.my_chat_member(self.id, self, old, new)
 
     def _chat_id(self, chat: ChatHandle | int | None) -> int:
         if chat is None:
@@ -766,6 +768,27 @@ class Driver:
             username=username,
         )
         return ChatHandle(self, chat_id)
+
+    async def my_chat_member(self, chat_id: int, by: UserHandle, old: str, new: str) -> Replies:
+        """Deliver the ``my_chat_member`` update for the bot's status change in a chat."""
+        server = self.server
+        bot = {k: server.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+        members: list[dict[str, Any]] = []
+        for status in (old, new):
+            member: dict[str, Any] = {"status": status, "user": bot}
+            if status == "kicked":
+                member["until_date"] = 0
+            elif status == "administrator":
+                member = _admin(bot)
+            members.append(member)
+        payload = {
+            "chat": server.chats[chat_id].public(),
+            "from": dict(by.data),
+            "date": self.clock.unix(),
+            "old_chat_member": members[0],
+            "new_chat_member": members[1],
+        }
+        return await self.process({"my_chat_member": payload})
 
     def chat(self, chat_id: int) -> ChatHandle:
         if chat_id not in self.server.chats:

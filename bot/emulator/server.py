@@ -365,6 +365,10 @@ class BotAPIServer:
         """Remove the bot from a group: sends answer 403 "bot was kicked"."""
         self._chat(chat_id).bot_member = False
 
+    def add_bot(self, chat_id: int) -> None:
+        """Add the bot (back) to a group."""
+        self._chat(chat_id).bot_member = True
+
     def force_429(self, n: int = 1, retry_after: int = 3) -> None:
         """Make the next ``n`` send calls answer 429 with ``retry_after``."""
         self._forced_429.extend([retry_after] * n)
