@@ -131,6 +131,16 @@ def forward_ignored(tr: NullTranslations) -> View:
     )
 
 
+def group_upgraded(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "This group is now a supergroup, and everything I kept for it moved along. "
+            "Please send your last command again."
+        )
+    )
+
+
 def internal_error(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(
