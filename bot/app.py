@@ -25,6 +25,7 @@ from bot.handlers import (
     admin,
     broadcast,
     budget,
+    chat_events,
     commitments,
     errors,
     expired_buttons,
@@ -32,6 +33,7 @@ from bot.handlers import (
     fallback,
     following,
     forget,
+    gate,
     myreports,
     reports,
     review,
@@ -51,9 +53,12 @@ log = logging.getLogger(__name__)
 # Feature modules, in registration order: the fallback answers only what no
 # feature before it took, so it stays last.
 # The report conversation comes before /start, which it extends with deep links.
+# The gate comes first: what it takes (edits, forwarded commands) reaches no feature.
 FEATURES = (
     budget,
+    chat_events,
     visit,
+    gate,
     reports,
     review,
     broadcast,

@@ -6,8 +6,10 @@ about 30 messages a second overall, 1 a second per private chat, 20 a minute
 per group). A 429 pauses the sender for ``retry_after``, then the same message
 is sent again; network errors are
 retried with backoff; a 403 marks the chat blocked and nothing more goes to it
-until it writes to the bot; other refusals drop the message with the error
-recorded, as do network errors past the retry limit.
+until it writes to the bot or adds it back; a group upgraded to a supergroup
+(``ChatMigrated``) is moved to its new id with all it had, and the message goes
+there; other refusals drop the message with the error recorded, as do network
+errors past the retry limit.
 """
 
 from __future__ import annotations
@@ -17,18 +19,26 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from gettext import NullTranslations
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.config import RateLimits
 from bot.views import digests as views
-from storage import outbox
+from storage import chats, outbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -90,9 +100,13 @@ class OutboxSender:
         *,
         clock: Callable[[], datetime],
         tr_for: Callable[[str | None], NullTranslations],
+        move_chat: Callable[[int, int], None] | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
+        # (old id, new id) of a group upgraded to a supergroup: moves its rows (the
+        # bot passes a version that moves open conversations too).
+        self.move_chat = move_chat or partial(chats.move_chat, db)
         self.limits = limits
         self.clock = clock
         self.tr_for = tr_for  # a language's translations (progress goes to the lead's chat)
@@ -167,6 +181,11 @@ class OutboxSender:
                     stats.throttled += 1
                     log.warning("Telegram asked to wait %.0f s", wait)
                     await asyncio.sleep(wait)
+                    continue
+                except ChatMigrated as upgraded:
+                    # Its rows (this one too) move to the supergroup; send it there.
+                    self.move_chat(message.chat_id, upgraded.new_chat_id)
+                    message = replace(message, chat_id=upgraded.new_chat_id)
                     continue
                 except Forbidden:
                     outbox.chat_blocked(self.db, message.chat_id)

@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.context import SENDER_KEY, BotContext
 from bot.delivery import OutboxSender
+from bot.handlers import chat_events
 from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
@@ -133,6 +134,7 @@ def make_sender(app: Application) -> OutboxSender:
         settings.rate_limits,
         clock=app.bot_data[CLOCK_KEY],
         tr_for=partial(translation_for, default=settings.default_language),
+        move_chat=partial(chat_events.move_chat, app),
     )
 
 

@@ -129,10 +129,12 @@ def drop(db: Database, message_id: int, *, error: str) -> None:
 
 
 def chat_blocked(db: Database, chat_id: int) -> int:
-    """403: the chat blocked the bot. Mark it, and drop what was waiting for it."""
+    """403 or ``my_chat_member``: the chat blocked or removed the bot. Mark it, and
+    drop what was waiting for it. A stopped chat stays stopped, so coming back does
+    not undo its /stop."""
     with db.session() as session:
         chat = session.get(Chat, chat_id)
-        if chat is not None:
+        if chat is not None and chat.state == ChatState.ACTIVE:
             chat.state = ChatState.BLOCKED
         result = session.exec(
             sa.update(Outbox)

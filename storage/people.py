@@ -173,6 +173,19 @@ def _unchanged_visit(
     )
 
 
+def bot_is_back(db: Database, chat_id: int) -> bool:
+    """The bot was added back to a group, or unblocked by its user: active again.
+
+    (Its removal is ``outbox.chat_blocked``.) A stopped chat stays stopped.
+    """
+    with db.session() as session:
+        chat = session.get(Chat, chat_id)
+        if chat is None or chat.state != ChatState.BLOCKED:
+            return False
+        chat.state = ChatState.ACTIVE
+        return True
+
+
 def record_visit(
     db: Database,
     chat: ChatInfo | None,

@@ -88,11 +88,25 @@ def spec() -> dict[str, Any]:
 class ApiError(Exception):
     """A Bot API error answer: HTTP status + description (+ retry_after for 429)."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    @property
+    def parameters(self) -> dict[str, int] | None:
+        """The ResponseParameters Telegram adds to some errors."""
+        found = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        return {k: v for k, v in found.items() if v is not None} or None
 
 
 def bad(description: str) -> ApiError:
@@ -171,6 +185,7 @@ class CallRecord:
     status: int
     result: Any = None
     description: str | None = None
+    parameters: dict[str, Any] | None = None  # of an error (retry_after, migrate_to_chat_id)
 
     @property
     def ok(self) -> bool:
@@ -222,6 +237,7 @@ class ChatState:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     last_id: int = 0
     menu_button: dict[str, Any] | None = None
+    migrated_to: int | None = None  # a basic group upgraded to this supergroup
 
     def public(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -375,6 +391,36 @@ class BotAPIServer:
         event, dropped = self._stalls.pop(chat_id)
         dropped[0] = drop
         event.set()
+
+    def add_bot(self, chat_id: int) -> None:
+        """Add the bot (back) to a group."""
+        self._chat(chat_id).bot_member = True
+
+    def migrate_to_supergroup(self, chat_id: int, new_id: int | None = None) -> ChatState:
+        """Upgrade a basic group to a supergroup as Telegram does: a new chat (id -100…)
+        with the same people; every call naming the old id answers 400 with
+        ``migrate_to_chat_id`` from now on. The service messages are separate
+        (:meth:`service_message`), as they reach the bot as updates."""
+        old = self._chat(chat_id)
+        if old.type != "group":
+            raise bad("only a basic group can be upgraded to a supergroup")
+        new_id = new_id if new_id is not None else -(1_000_000_000_000 + abs(chat_id))
+        self.chats[new_id] = ChatState(
+            id=new_id,
+            type="supergroup",
+            title=old.title,
+            owner=old.owner,
+            admins=set(old.admins),
+            members=set(old.members),
+            bot_admin=old.bot_admin,
+            bot_member=old.bot_member,
+        )
+        old.migrated_to = new_id
+        return self.chats[new_id]
+
+    def service_message(self, chat_id: int, user_id: int, content: dict[str, Any]) -> StoredMessage:
+        """A service message in a chat (also one no longer usable, like an upgraded group)."""
+        return self._store(self.chats[chat_id], self.users[user_id], dict(content))
 
     def force_429(self, n: int = 1, retry_after: int = 3) -> None:
         """Make the next ``n`` send calls answer 429 with ``retry_after``."""
@@ -557,13 +603,14 @@ class BotAPIServer:
         except ApiError as exc:
             record.status = exc.status
             record.description = exc.description
+            record.parameters = exc.parameters
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": exc.status,
                 "description": exc.description,
             }
-            if exc.retry_after is not None:
-                body["parameters"] = {"retry_after": exc.retry_after}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
             return exc.status, body
         record.status = 200
         record.result = result
@@ -729,6 +776,12 @@ class BotAPIServer:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=chat.migrated_to,
+            )
         return chat
 
     def _sendable(self, chat: ChatState) -> None:

@@ -20,7 +20,9 @@ from bot import views
 from bot.context import SETTINGS_KEY, BotContext
 from bot.handlers.common import reply
 
-GROUP = -3  # before Telegram's chat events and the visit: an over-budget update costs no database work
+GROUP = (
+    -3
+)  # before Telegram's chat events and the visit: an over-budget update costs no database work
 MAX_TRACKED = 10_000
 BUDGET_KEY = "command_budget"
 

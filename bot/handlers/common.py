@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.context import BotContext
 from bot.views import View
@@ -18,23 +18,35 @@ log = logging.getLogger(__name__)
 
 
 async def reply(update: Update, view: View) -> Message | None:
-    """Answer in the chat the update came from, as HTML, with the view's keyboard."""
+    """Answer in the chat the update came from, as HTML, with the view's keyboard.
+
+    A group upgraded to a supergroup after the person wrote answers ``ChatMigrated``:
+    the answer goes to the supergroup, where the group now is (its rows move there
+    when Telegram's service message arrives).
+    """
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        view.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=view.keyboard,
-        do_quote=False,
-    )
+    try:
+        return await message.reply_text(
+            view.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=view.keyboard,
+            do_quote=False,
+        )
+    except ChatMigrated as upgraded:
+        return await message.get_bot().send_message(
+            upgraded.new_chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+        )
 
 
 async def edit(query: CallbackQuery, view: View) -> None:
     """Replace the pressed message in place (paging never floods the chat).
 
     Pressing a button that shows what is already there ("1/3") is not an error
-    for the person, so Telegram's "message is not modified" is ignored.
+    for the person, so Telegram's "message is not modified" is ignored. A button
+    under a message of a group since upgraded to a supergroup cannot edit it: the
+    view is sent to the supergroup instead.
     """
     try:
         await query.edit_message_text(
@@ -43,6 +55,10 @@ async def edit(query: CallbackQuery, view: View) -> None:
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+    except ChatMigrated as upgraded:
+        await query.get_bot().send_message(
+            upgraded.new_chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+        )
 
 
 async def expired(query: CallbackQuery, context: BotContext) -> None:

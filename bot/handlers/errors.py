@@ -6,15 +6,33 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from bot import views
 from bot.context import BotContext
+from bot.handlers import chat_events
 from bot.handlers.common import reply
 from bot.inbox import current_handling, is_transient, record_error
 
 log = logging.getLogger(__name__)
+
+
+async def group_upgraded(update: object, context: BotContext, error: ChatMigrated) -> None:
+    """A handler's send hit a group upgraded to a supergroup meanwhile (replies and
+    edits resend by themselves; this is the rest, e.g. a file). The group moves to
+    its new id, and is asked to send its command again there."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.info("chat %s is now the supergroup %s", chat.id if chat else "?", error.new_chat_id)
+    if chat is not None:
+        chat_events.move_chat(context.application, chat.id, error.new_chat_id)
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    try:
+        await context.bot.send_message(error.new_chat_id, views.group_upgraded(context.tr).text)
+    except TelegramError:
+        log.warning("could not tell supergroup %s to ask again", error.new_chat_id, exc_info=True)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -27,6 +45,9 @@ async def on_error(update: object, context: BotContext) -> None:
 
 async def _report(update: object, context: BotContext) -> None:
     error = context.error
+    if isinstance(error, ChatMigrated):
+        await group_upgraded(update, context, error)
+        return  # handled: the update is done
     handling = current_handling()
     record_error(handling, error)
     retried = handling is not None and not handling.final_attempt

@@ -129,6 +129,28 @@ def slow_down(tr: NullTranslations) -> View:
     )
 
 
+def edit_ignored(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(_("I don't act on edited messages. Please send the command again."))
+
+
+def forward_ignored(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("I don't run commands from forwarded messages. Send the command yourself if you mean it.")
+    )
+
+
+def group_upgraded(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _(
+            "This group is now a supergroup, and everything I kept for it moved along. "
+            "Please send your last command again."
+        )
+    )
+
+
 def internal_error(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(
