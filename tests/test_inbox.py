@@ -103,7 +103,7 @@ async def test_a_failing_update_is_set_aside_and_the_chat_goes_on(db: Database, 
 
     async with await start_bot(settings, db) as bot:
         bot.raise_errors = False
-        bot.app.add_handler(CommandHandler("broken", broken), group=-3)
+        bot.app.add_handler(CommandHandler("broken", broken), group=-10)
         admin = bot.user("Admin", user_id=ADMIN_ID)
         await admin.send("/start")
         ann = bot.user("Ann")
@@ -132,7 +132,7 @@ async def test_a_transient_failure_is_retried_and_answered_once(db: Database, se
 
     async with await start_bot(settings, db) as bot:
         bot.raise_errors = False
-        bot.app.add_handler(CommandHandler("flaky", flaky), group=-3)
+        bot.app.add_handler(CommandHandler("flaky", flaky), group=-10)
         ann = bot.user("Ann")
         replies = await ann.send("/flaky")
         assert [m.text for m in replies] == ["done"]  # no apology for the failed try
