@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("token", mode="before")
+    @classmethod
+    def _strip_token(cls, value: object) -> object:
+        """A token pasted with a space or newline around it still works, so the log
+        filter must look for the stripped value, the one that ends up in URLs."""
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -102,7 +109,7 @@ class Settings(BaseSettings):
                 "no bot token: set OGP_BOT_TOKEN in the environment or `token` in "
                 "config.toml (get one from @BotFather); `ogp-bot console` needs none"
             )
-        return self.token.get_secret_value().strip()
+        return self.token.get_secret_value()
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
