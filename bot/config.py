@@ -9,12 +9,13 @@ repr, a log line or a traceback.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
 
     @field_validator("token", mode="before")
     @classmethod
@@ -152,6 +154,26 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: objec
         model_config = SettingsConfigDict(toml_file=toml_file)
 
     try:
-        return _FileSettings(**overrides)
+        settings = _FileSettings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, str(toml_file or "settings"))) from None
+    settings._file = toml_file
+    return settings
+
+
+def exposed_token_warning(settings: Settings) -> str | None:
+    """One line to log at start when the config file holding the token is readable
+    by the file's group or by others: whoever can read the token is the bot."""
+    file = settings._file
+    if file is None or os.name == "nt":  # no POSIX permission bits there
+        return None
+    try:
+        if not file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+        with file.open("rb") as handle:
+            holds_token = "token" in tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if not holds_token:
+        return None
+    return f"{file} holds the bot token and other users can read it: run chmod 600 {file}"

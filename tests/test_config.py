@@ -154,6 +154,29 @@ def test_token_with_surrounding_whitespace_is_masked_in_debug_logs(tmp_path) -> 
     assert "PASTED-TOKEN" not in result.stderr
 
 
+def test_config_file_with_token_readable_by_others_is_warned_about(tmp_path, capsys) -> None:
+    import logging
+
+    config = tmp_path / "config.toml"
+    database = f"sqlite:///{tmp_path}/x.db"
+    config.write_text('token = "123456:SECRET"\n')
+    config.chmod(0o644)
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "chmod" in line]
+    assert len(warnings) == 1
+    assert "WARNING" in warnings[0] and f"chmod 600 {config}" in warnings[0]
+    assert "SECRET" not in warnings[0]
+
+    config.chmod(0o600)  # the fix it names
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    assert "chmod" not in capsys.readouterr().err
+    config.write_text("admins = [1]\n")  # no token in it: nothing to protect
+    config.chmod(0o644)
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    assert "chmod" not in capsys.readouterr().err
+    logging.getLogger().handlers.clear()
+
+
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_cli_run_with_telegram_unreachable_is_one_line(tmp_path, mode) -> None:
     import os
