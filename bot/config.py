@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Sent and dropped outbox rows are deleted this many days after they were done.
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
     _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
 
     @field_validator("token", mode="before")

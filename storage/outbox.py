@@ -3,6 +3,10 @@
 Deciding who gets what is a transaction that writes rows here; sending is slow
 and fails in many ways. A row is marked sent right after Telegram accepts it,
 so a crash re-sends at most the message that was in flight.
+
+Once sent, a row keeps only its bookkeeping (chat, kind, broadcast, dedup key,
+times): its text named people (digests carry reporters' names), and nothing
+reads it again. Sent and dropped rows are deleted after the retention setting.
 """
 
 from __future__ import annotations
@@ -88,8 +92,38 @@ def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> 
         session.exec(
             sa.update(Outbox)
             .where(col(Outbox.id) == message_id)
-            .values(state=OutboxState.SENT, sent_at=now or utcnow(), attempts=Outbox.attempts + 1)
+            .values(
+                state=OutboxState.SENT,
+                sent_at=now or utcnow(),
+                attempts=Outbox.attempts + 1,
+                text="",
+                reply_markup=sa.null(),
+            )
         )
+
+
+def prune(db: Database, *, older_than: datetime, limit: int = 10_000) -> int:
+    """Delete sent and dropped rows done before ``older_than``; how many went.
+
+    Their dedup keys go with them, which is safe once their slot is long past.
+    Rows of a broadcast still being sent stay: its tally counts them.
+    """
+    with db.session() as session:
+        unfinished = select(Broadcast.id).where(col(Broadcast.finished_at).is_(None))
+        doomed = (
+            select(Outbox.id)
+            .where(col(Outbox.state).in_([OutboxState.SENT, OutboxState.DROPPED]))
+            .where(sa.func.coalesce(col(Outbox.sent_at), col(Outbox.created_at)) < older_than)
+            .where(
+                sa.or_(
+                    col(Outbox.broadcast_id).is_(None),
+                    col(Outbox.broadcast_id).not_in(unfinished),
+                )
+            )
+            .limit(limit)
+        )
+        result = session.exec(sa.delete(Outbox).where(col(Outbox.id).in_(doomed)))
+        return result.rowcount or 0
 
 
 def retry_later(
