@@ -19,10 +19,10 @@ What stays, anonymised:
   reports were anonymised) is all that shows an erasure happened.
 - broadcasts they sent keep their text; ``actor_id`` (not nullable) becomes 0
   and the progress message in their chat is forgotten.
-- outbox rows for other chats: sent ones keep no text anyway (storage.outbox);
-  a dropped one naming them loses its text. One still waiting to be sent
-  (a digest naming them as a reporter) goes out as it was promised, and keeps
-  no text once sent.
+- outbox rows for other chats: sent and dropped ones keep no text anyway
+  (storage.outbox; rows from before that rule lose it here if it names them).
+  One still waiting to be sent (a digest naming them as a reporter) goes out as
+  it was promised, and keeps no text once sent.
 
 Confirmation is a button; the press counts only within CONFIRM_WINDOW of the
 /forgetme that showed it (a conversation state row), so a forged or replayed

@@ -4,9 +4,10 @@ Deciding who gets what is a transaction that writes rows here; sending is slow
 and fails in many ways. A row is marked sent right after Telegram accepts it,
 so a crash re-sends at most the message that was in flight.
 
-Once sent, a row keeps only its bookkeeping (chat, kind, broadcast, dedup key,
-times): its text named people (digests carry reporters' names), and nothing
-reads it again. Sent and dropped rows are deleted after the retention setting.
+Once sent or dropped, a row keeps only its bookkeeping (chat, kind, broadcast,
+dedup key, times, last error): its text named people (digests carry reporters'
+names), and nothing reads it again. Those rows are deleted after the retention
+setting (``prune``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcn
 
 BLOCKED = "blocked"  # last_error of rows dropped because the chat blocked the bot
 STOPPED = "stopped"
+# What a row that is done with (sent or dropped) keeps of its message: nothing.
+NO_MESSAGE: dict[str, Any] = {"text": "", "reply_markup": sa.null()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +99,7 @@ def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> 
                 state=OutboxState.SENT,
                 sent_at=now or utcnow(),
                 attempts=Outbox.attempts + 1,
-                text="",
-                reply_markup=sa.null(),
+                **NO_MESSAGE,
             )
         )
 
@@ -143,6 +145,7 @@ def retry_later(
         row.last_error = error[:500]
         if row.attempts >= max_attempts:
             row.state = OutboxState.DROPPED
+            row.text, row.reply_markup = "", None
             return False
         row.not_before = now + delay
         return True
@@ -160,6 +163,7 @@ def drop(db: Database, message_id: int, *, error: str) -> None:
         row.attempts += 1
         row.state = OutboxState.DROPPED
         row.last_error = error[:500]
+        row.text, row.reply_markup = "", None
 
 
 def chat_blocked(db: Database, chat_id: int) -> int:
@@ -172,7 +176,7 @@ def chat_blocked(db: Database, chat_id: int) -> int:
             sa.update(Outbox)
             .where(col(Outbox.chat_id) == chat_id)
             .where(col(Outbox.state) == OutboxState.PENDING)
-            .values(state=OutboxState.DROPPED, last_error=BLOCKED)
+            .values(state=OutboxState.DROPPED, last_error=BLOCKED, **NO_MESSAGE)
         )
         return result.rowcount or 0
 
@@ -187,7 +191,7 @@ def drop_for_inactive_chats(db: Database) -> int:
             sa.update(Outbox)
             .where(col(Outbox.state) == OutboxState.PENDING)
             .where(col(Outbox.chat_id).in_(inactive))
-            .values(state=OutboxState.DROPPED, last_error=STOPPED)
+            .values(state=OutboxState.DROPPED, last_error=STOPPED, **NO_MESSAGE)
         )
         return result.rowcount or 0
 
