@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.emulator import Driver
 from storage.models import (
     AuditLog,
@@ -21,6 +24,9 @@ from storage.models import (
     UpdateRevision,
 )
 from tests.conftest import ADMIN_ID, send_report
+from tests.test_postgres import pg_db  # noqa: F401  (a fixture)
+
+PG_URL = os.environ.get("OGP_TEST_POSTGRES_URL")
 
 
 async def test_forgetme_deletes_personal_data_and_keeps_reports(demo_bot: Driver, demo_db) -> None:
@@ -192,3 +198,39 @@ async def test_sent_outbox_rows_keep_no_text_and_are_pruned(settings, demo_db) -
         with demo_db.session() as session:
             rows = session.exec(select(Outbox).where(Outbox.chat_id == ana.id)).all()
         assert [(r.state, r.text, r.sent_at.day) for r in rows] == [(OutboxState.SENT, "", 25)]
+
+
+@pytest.mark.skipif(not PG_URL, reason="OGP_TEST_POSTGRES_URL not set")
+async def test_forgetme_and_pruning_on_postgres(pg_db) -> None:  # noqa: F811
+    from storage.importer import demo_csv_path, import_csv
+    from storage.reference import prepare_database
+    from tests.conftest import start_bot
+
+    prepare_database(pg_db)
+    import_csv(pg_db, demo_csv_path())
+    settings = Settings(database_url=pg_db.url, admins=[ADMIN_ID], outbox_retention_days=1)
+    async with await start_bot(settings, pg_db) as bot:
+        admin = bot.user("Ada", user_id=ADMIN_ID)
+        zelda = bot.user("Zelda", last_name="Quixotic", username="zq_member", user_id=ZELDA_ID)
+        bob = bot.user("Bob")
+        await admin.send("/start")
+        for user in (zelda, bob):
+            await user.send("/subscribe Kenya")
+            await user.send("/settings")
+            await user.press("Empty digest: none")
+        await bob.send("/grant @ZQ_member Ghana")  # refused, audited with her @username
+        await admin.send(f"/grant {ZELDA_ID} Kenya")
+        bot.clock.advance(days=8)
+        await bot.run_jobs()  # digests sent, then pruned on a run two days later
+        assert any((m.text or "").startswith("Your digest") for m in bob.messages)
+        with pg_db.session() as session:
+            assert session.exec(select(Outbox.text).where(Outbox.chat_id == bob.id)).all() == [""]
+        await zelda.send("/forgetme")
+        await zelda.press("Yes, delete my data")
+        bot.clock.advance(days=2)
+        await bot.run_jobs()
+    with pg_db.session() as session:
+        audit = [(e.target, e.detail) for e in session.exec(select(AuditLog))]
+        assert not [e for e in audit if "zq_member" in str(e).lower() or str(ZELDA_ID) in str(e)]
+        assert ("member:former", "reports anonymised: 0") in audit
+        assert session.exec(select(Outbox)).all() == []
