@@ -88,8 +88,13 @@ def _is_word_char(char: str) -> bool:
 
 
 def query_tokens(text: str) -> list[str]:
-    """The words of a query: NFKC-normalised, de-duplicated, at most MAX_TOKENS."""
+    """The words of a query: NFKC-normalised, de-duplicated, at most MAX_TOKENS.
+
+    A commitment id typed loosely (``al-0066``, ``AL 0066``) is one word, its id.
+    """
     text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARS])
+    if commitment_id := normalise_commitment_id(text):
+        return [commitment_id]
     tokens: list[str] = []
     seen: set[str] = set()
     word: list[str] = []
