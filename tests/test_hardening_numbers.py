@@ -57,3 +57,10 @@ async def test_largest_numbers_a_button_can_carry(demo_bot: Driver, demo_db, nam
         assert result.answered, (name, args)
         # Showing the last page again is no error for the person: the bot ignores it.
         assert all("message is not modified" in d for d in rejected.descriptions)
+
+
+async def test_export_and_chart_of_a_working_group_number_out_of_range(demo_bot: Driver) -> None:
+    ana = demo_bot.user("Ana")
+    for command in (f"/export {HUGE}", f"/chart {HUGE}", f"/export group {HUGE}"):
+        reply = (await ana.send(command))[0].text
+        assert "I found no OGP member or working group" in reply, reply
