@@ -17,7 +17,6 @@ import re
 
 #: The canonical form: 2-5 capital letters, then 4 digits.
 COMMITMENT_ID = re.compile(r"[A-Z]{2,5}[0-9]{4}")
-MAX_COMMITMENT_ID = 9  # characters, the longest COMMITMENT_ID matches
 
 #: As typed: any case, a space, hyphen, dot or underscore between the two halves.
 TYPED_COMMITMENT_ID = re.compile(r"^\s*([A-Za-z]{2,5})[ ._-]?([0-9]{4})\s*$")
