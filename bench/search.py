@@ -178,7 +178,8 @@ def generate(db: Database, rows: int, rng: random.Random) -> tuple[int, str]:
     for i in range(added):
         template = vocab.templates[i % len(vocab.templates)]
         prefix = re.match(r"[A-Z]+", template.id).group(0)  # type: ignore[union-attr]
-        commitment_id = f"{prefix}{i:06d}"
+        # OGP's shape (storage.ids): a letter more than the prefix keeps it unique.
+        commitment_id = f"{prefix}{'VWXYZ'[i // 10_000 % 5]}{i % 10_000:04d}"
         sample_id = sample_id or commitment_id
         batch.append(
             vocab.commitment_row(

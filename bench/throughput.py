@@ -194,7 +194,8 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
     for i in range(max(0, args.commitments - len(demo))):
         template = demo[i % len(demo)]
         prefix = re.match(r"[A-Z]+", template.id).group(0)  # type: ignore[union-attr]
-        commitment_id = f"{prefix}{10000 + i:05d}"
+        # OGP's shape (storage.ids): a letter more than the prefix keeps it unique.
+        commitment_id = f"{prefix}{'VWXYZ'[i // 10_000 % 5]}{i % 10_000:04d}"
         assert commitment_id not in taken
         rows.append(
             vocab.commitment_row(

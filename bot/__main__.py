@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, exposed_token_warning, load_settings
 from bot.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -131,11 +132,21 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         try:
-            out.write_text(text, encoding="utf-8-sig", newline="")
+            # Reports name their reporters: readable by the file's owner only.
+            _write(out, text, private=args.what == "reports")
         except OSError as exc:
             raise CliError(f"{out}: {exc.strerror or exc}") from None
         print(f"wrote {rows} {args.what} to {out}", file=sys.stderr)
     return 0
+
+
+def _write(path: Path, text: str, *, private: bool) -> None:
+    mode = 0o600 if private else 0o666  # before the umask, as open() does
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    if private and hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)  # a file that already existed keeps its mode otherwise
+    with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(text)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -231,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         setup_logging(settings)
+        if warning := exposed_token_warning(settings):
+            logging.getLogger("bot.config").warning(warning)
         if args.command == "run":
             return cmd_run(settings, standby=args.standby)
         if args.command == "console":

@@ -13,12 +13,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from storage import ids
+
 MAX_BYTES = 64
 SEPARATOR = ":"
 
 # Argument kinds: what each may look like, nothing more.
 CODE = re.compile(r"[A-Z]{2,8}")  # OGP member code: KEN, ARBA
-COMMITMENT = re.compile(r"[A-Z]{1,6}[0-9]{1,6}")  # AR0045, BUE0009
+COMMITMENT = ids.COMMITMENT_ID  # AR0045, BUE0009, KENMS0005
 NUMBER = re.compile(r"[0-9]{1,6}")
 PLAN = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # AP_ARG03
 WORD = re.compile(r"[a-z]{1,8}")

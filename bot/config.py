@@ -9,12 +9,13 @@ repr, a log line or a traceback.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -85,6 +86,16 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Sent and dropped outbox rows are deleted this many days after they were done.
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _strip_token(cls, value: object) -> object:
+        """A token pasted with a space or newline around it still works, so the log
+        filter must look for the stripped value, the one that ends up in URLs."""
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("default_timezone")
     @classmethod
@@ -116,7 +127,7 @@ class Settings(BaseSettings):
                 "no bot token: set OGP_BOT_TOKEN in the environment or `token` in "
                 "config.toml (get one from @BotFather); `ogp-bot console` needs none"
             )
-        return self.token.get_secret_value().strip()
+        return self.token.get_secret_value()
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
@@ -159,6 +170,26 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: objec
         model_config = SettingsConfigDict(toml_file=toml_file)
 
     try:
-        return _FileSettings(**overrides)
+        settings = _FileSettings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, str(toml_file or "settings"))) from None
+    settings._file = toml_file
+    return settings
+
+
+def exposed_token_warning(settings: Settings) -> str | None:
+    """One line to log at start when the config file holding the token is readable
+    by the file's group or by others: whoever can read the token is the bot."""
+    file = settings._file
+    if file is None or os.name == "nt":  # no POSIX permission bits there
+        return None
+    try:
+        if not file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+        with file.open("rb") as handle:
+            holds_token = "token" in tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if not holds_token:
+        return None
+    return f"{file} holds the bot token and other users can read it: run chmod 600 {file}"

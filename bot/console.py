@@ -28,6 +28,7 @@ from bot.emulator import (
     to_console,
 )
 from storage.db import Database
+from storage.ids import parse_number
 
 HELP = """\
 Type messages as you would in Telegram (/start, /help, ...). Console commands:
@@ -158,8 +159,8 @@ async def _handle_line(session: ConsoleSession, line: str) -> bool:
         return True
     words = shlex.split(line[1:]) if line[1:].strip() else [""]
     command, args = words[0].lower(), " ".join(words[1:])
-    if command.isdigit():
-        await _press(session, int(command))
+    if command.isdigit():  # ":²" or a hundred digits: no such button, not a crash
+        await _press(session, parse_number(command) or 0)
     elif command in ("quit", "exit", "q"):
         return False
     elif command == "as" and args:

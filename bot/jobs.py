@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from gettext import NullTranslations
 
@@ -26,7 +26,7 @@ from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
-from storage import reminders, reports, schedule
+from storage import outbox, reminders, reports, schedule
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
 
@@ -124,6 +124,14 @@ async def drain(context: BotContext) -> None:
     await sender.drain(budget=DRAIN_BUDGET)
 
 
+async def prune_outbox(context: BotContext) -> None:
+    """Sent messages are not kept for ever: see storage.outbox.prune."""
+    cutoff = context.now() - timedelta(days=context.settings.outbox_retention_days)
+    pruned = await asyncio.to_thread(outbox.prune, context.db, older_than=cutoff)
+    if pruned:
+        log.info("outbox: %d sent or dropped messages pruned", pruned)
+
+
 def make_sender(app: Application) -> OutboxSender:
     from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY
 
@@ -149,3 +157,4 @@ def schedule_jobs(app: Application) -> None:
     jobs.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=30, name="reminders")
     jobs.run_repeating(drain, interval=DRAIN_SECONDS, first=1, name="outbox")
     jobs.run_repeating(prune_inbox, interval=PRUNE_SECONDS, first=120, name="prune_inbox")
+    jobs.run_repeating(prune_outbox, interval=PRUNE_SECONDS, first=300, name="prune_outbox")

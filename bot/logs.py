@@ -17,7 +17,8 @@ MASK = "<token>"
 class RedactToken(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.secrets = [secret for secret in secrets if secret]
+        # What leaks is the value as used in URLs: without surrounding whitespace.
+        self.secrets = [secret.strip() for secret in secrets if secret.strip()]
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:

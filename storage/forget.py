@@ -12,9 +12,17 @@ What stays, anonymised:
   "former member"); their ids in report revisions (``actor_id``) and reviews
   (``reviewed_by``), in grants they made (``granted_by``) become NULL;
 - the audit log keeps every entry (what was done, when, allowed or not) but
-  drops their id as the actor, and "member:<id>" targets become
-  "member:former". The erasure itself is logged with no actor.
-- broadcasts they sent keep their text; ``actor_id`` (not nullable) becomes 0.
+  drops their id as the actor; targets naming them ("member:<id>", "@username",
+  their private "chat:<id>") become "member:former" / "chat:former", and their
+  id or @username anywhere else in an entry becomes "former". The erasure
+  itself is logged with no actor and names no one: that entry (when, how many
+  reports were anonymised) is all that shows an erasure happened.
+- broadcasts they sent keep their text; ``actor_id`` (not nullable) becomes 0
+  and the progress message in their chat is forgotten.
+- outbox rows for other chats: sent and dropped ones keep no text anyway
+  (storage.outbox; rows from before that rule lose it here if it names them).
+  One still waiting to be sent (a digest naming them as a reporter) goes out as
+  it was promised, and keeps no text once sent.
 
 Confirmation is a button; the press counts only within CONFIRM_WINDOW of the
 /forgetme that showed it (a conversation state row), so a forged or replayed
@@ -23,11 +31,13 @@ button does nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col, select
 
 from storage.audit import audit
 from storage.conversations import set_state
@@ -39,6 +49,7 @@ from storage.models import (
     ConversationState,
     Member,
     Outbox,
+    OutboxState,
     ProgressUpdate,
     ReportDraft,
     RoleGrant,
@@ -90,6 +101,9 @@ def forget_member(
         def run(statement: sa.Executable) -> int:
             return session.exec(statement).rowcount or 0  # type: ignore[call-overload]
 
+        member = session.get(Member, user_id)
+        handles = _handles(user_id, member)
+
         reports = run(
             sa.update(ProgressUpdate)
             .where(col(ProgressUpdate.reporter_id) == user_id)
@@ -109,12 +123,19 @@ def forget_member(
             sa.update(RoleGrant).where(col(RoleGrant.granted_by) == user_id).values(granted_by=None)
         )
         run(sa.update(AuditLog).where(col(AuditLog.actor_id) == user_id).values(actor_id=None))
-        run(
-            sa.update(AuditLog)
-            .where(col(AuditLog.target) == f"member:{user_id}")
-            .values(target="member:former")
-        )
+        _forget_in_audit(session, user_id, handles)
         run(sa.update(Broadcast).where(col(Broadcast.actor_id) == user_id).values(actor_id=0))
+        run(
+            sa.update(Broadcast)
+            .where(col(Broadcast.progress_chat_id) == user_id)
+            .values(progress_chat_id=None, progress_message_id=None)
+        )
+        run(
+            sa.update(Outbox)
+            .where(col(Outbox.state) != OutboxState.PENDING)
+            .where(sa.or_(*(col(Outbox.text).contains(n) for n in handles + _names(member))))
+            .values(text="", reply_markup=sa.null())
+        )
         grants = run(sa.delete(RoleGrant).where(col(RoleGrant.member_id) == user_id))
         run(sa.delete(ReportDraft).where(col(ReportDraft.member_id) == user_id))
         run(
@@ -141,3 +162,34 @@ def forget_member(
             detail=f"reports anonymised: {reports}",
         )
         return Forgotten(reports, grants, subscriptions)
+
+
+def _handles(user_id: int, member: Member | None) -> list[str]:
+    """How stored text names the member: their id and @username (the audit log
+    never writes display names; a name typed by someone else is their text)."""
+    handles = [str(user_id)]
+    if member is not None and member.username:
+        handles.append(f"@{member.username}")
+    return handles
+
+
+def _names(member: Member | None) -> list[str]:
+    """Their display name, as typed and as HTML (how messages carry it)."""
+    name = member.display_name.strip() if member is not None else ""
+    return list(dict.fromkeys([name, escape(name)])) if name else []
+
+
+def _forget_in_audit(session: Session, user_id: int, handles: list[str]) -> None:
+    """Audit entries keep what happened; who it happened to becomes "former"."""
+    exact = {f"member:{user_id}": "member:former", f"chat:{user_id}": "chat:former"}
+    exact.update({handle.lower(): "member:former" for handle in handles[1:]})
+    whole = re.compile(
+        "|".join(rf"(?<![\w@]){re.escape(handle)}(?!\w)" for handle in handles), re.IGNORECASE
+    )
+    mentions = sa.or_(
+        *(sa.func.lower(col(column)).contains(handle.lower()) for handle in handles
+          for column in (AuditLog.target, AuditLog.detail))
+    )  # fmt: skip
+    for entry in session.exec(select(AuditLog).where(mentions)):
+        entry.target = exact.get(entry.target.lower()) or whole.sub("former", entry.target)
+        entry.detail = whole.sub("former", entry.detail)

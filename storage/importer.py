@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.db import Database
+from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
 
 __all__ = [
@@ -197,7 +198,6 @@ _IRM_COLUMNS: dict[str, str] = {
     "early_results": "Early Results",
 }
 
-_ID_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,8}$")
 _CODE_RE = re.compile(r"^[A-Z]{2,8}$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Plausible years for an OGP action plan (OGP started in 2011; leave margin).
@@ -568,7 +568,7 @@ def _parse_row(
         )
     if commitment_id is None:
         return RowError(line, None, "no commitment id")
-    if not _ID_RE.match(commitment_id) or len(commitment_id) > 16:
+    if not is_commitment_id(commitment_id):
         return RowError(line, commitment_id, f"malformed commitment id {raw_id!r}")
     code = (_value(get(COL_CODE)) or "").upper()
     if not code:

@@ -3,6 +3,11 @@
 Deciding who gets what is a transaction that writes rows here; sending is slow
 and fails in many ways. A row is marked sent right after Telegram accepts it,
 so a crash re-sends at most the message that was in flight.
+
+Once sent or dropped, a row keeps only its bookkeeping (chat, kind, broadcast,
+dedup key, times, last error): its text named people (digests carry reporters'
+names), and nothing reads it again. Those rows are deleted after the retention
+setting (``prune``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcn
 
 BLOCKED = "blocked"  # last_error of rows dropped because the chat blocked the bot
 STOPPED = "stopped"
+# What a row that is done with (sent or dropped) keeps of its message: nothing.
+NO_MESSAGE: dict[str, Any] = {"text": "", "reply_markup": sa.null()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +95,37 @@ def mark_sent(db: Database, message_id: int, *, now: datetime | None = None) -> 
         session.exec(
             sa.update(Outbox)
             .where(col(Outbox.id) == message_id)
-            .values(state=OutboxState.SENT, sent_at=now or utcnow(), attempts=Outbox.attempts + 1)
+            .values(
+                state=OutboxState.SENT,
+                sent_at=now or utcnow(),
+                attempts=Outbox.attempts + 1,
+                **NO_MESSAGE,
+            )
         )
+
+
+def prune(db: Database, *, older_than: datetime, limit: int = 10_000) -> int:
+    """Delete sent and dropped rows done before ``older_than``; how many went.
+
+    Their dedup keys go with them, which is safe once their slot is long past.
+    Rows of a broadcast still being sent stay: its tally counts them.
+    """
+    with db.session() as session:
+        unfinished = select(Broadcast.id).where(col(Broadcast.finished_at).is_(None))
+        doomed = (
+            select(Outbox.id)
+            .where(col(Outbox.state).in_([OutboxState.SENT, OutboxState.DROPPED]))
+            .where(sa.func.coalesce(col(Outbox.sent_at), col(Outbox.created_at)) < older_than)
+            .where(
+                sa.or_(
+                    col(Outbox.broadcast_id).is_(None),
+                    col(Outbox.broadcast_id).not_in(unfinished),
+                )
+            )
+            .limit(limit)
+        )
+        result = session.exec(sa.delete(Outbox).where(col(Outbox.id).in_(doomed)))
+        return result.rowcount or 0
 
 
 def retry_later(
@@ -109,6 +145,7 @@ def retry_later(
         row.last_error = error[:500]
         if row.attempts >= max_attempts:
             row.state = OutboxState.DROPPED
+            row.text, row.reply_markup = "", None
             return False
         row.not_before = now + delay
         return True
@@ -126,6 +163,7 @@ def drop(db: Database, message_id: int, *, error: str) -> None:
         row.attempts += 1
         row.state = OutboxState.DROPPED
         row.last_error = error[:500]
+        row.text, row.reply_markup = "", None
 
 
 def chat_blocked(db: Database, chat_id: int) -> int:
@@ -140,7 +178,7 @@ def chat_blocked(db: Database, chat_id: int) -> int:
             sa.update(Outbox)
             .where(col(Outbox.chat_id) == chat_id)
             .where(col(Outbox.state) == OutboxState.PENDING)
-            .values(state=OutboxState.DROPPED, last_error=BLOCKED)
+            .values(state=OutboxState.DROPPED, last_error=BLOCKED, **NO_MESSAGE)
         )
         return result.rowcount or 0
 
@@ -155,7 +193,7 @@ def drop_for_inactive_chats(db: Database) -> int:
             sa.update(Outbox)
             .where(col(Outbox.state) == OutboxState.PENDING)
             .where(col(Outbox.chat_id).in_(inactive))
-            .values(state=OutboxState.DROPPED, last_error=STOPPED)
+            .values(state=OutboxState.DROPPED, last_error=STOPPED, **NO_MESSAGE)
         )
         return result.rowcount or 0
 

@@ -25,6 +25,7 @@ from storage.audit import audit
 from storage.countries import Resolution
 from storage.db import Database
 from storage.following import resolve_countries
+from storage.ids import MAX_USER_ID, parse_number
 from storage.importer import POLICY_AREA_COLUMNS
 from storage.models import (
     AuditLog,
@@ -108,7 +109,8 @@ class GroupChange:
 
 def _find_member(session: Session, ref: MemberRef) -> Member | None:
     if ref.user_id is not None:
-        return session.get(Member, ref.user_id)
+        valid = 0 < ref.user_id <= MAX_USER_ID  # a larger one would overflow the query
+        return session.get(Member, ref.user_id) if valid else None
     if ref.username:
         name = ref.username.lstrip("@").lower()
         return session.exec(
@@ -130,7 +132,8 @@ def _group_by_text(session: Session, text: str) -> WorkingGroup | None:
     if not text:
         return None
     if text.isdigit():
-        return session.get(WorkingGroup, int(text))
+        number = parse_number(text)
+        return session.get(WorkingGroup, number) if number is not None else None
     return session.exec(
         select(WorkingGroup).where(sa.func.lower(col(WorkingGroup.name)) == text.lower())
     ).first()

@@ -19,7 +19,6 @@ quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from sqlmodel import Session, col, select
 from storage import saved_search
 from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_for
 from storage.db import Database
+from storage.ids import normalise_commitment_id
 from storage.models import Commitment, utcnow
 from storage.paging import page_count
 
@@ -66,7 +66,6 @@ MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 64
 MAX_QUERY_CHARS = 1000
 
-_ID_SHAPE = re.compile(r"[A-Za-z]{1,6}[0-9]{1,6}")
 _LIKE_ESCAPE = "\\"
 # Accent folding for the LIKE fallback on PostgreSQL (no unaccent extension
 # needed): translate(lower(x), _ACCENTED, _PLAIN), built below from _fold.
@@ -89,8 +88,13 @@ def _is_word_char(char: str) -> bool:
 
 
 def query_tokens(text: str) -> list[str]:
-    """The words of a query: NFKC-normalised, de-duplicated, at most MAX_TOKENS."""
+    """The words of a query: NFKC-normalised, de-duplicated, at most MAX_TOKENS.
+
+    A commitment id typed loosely (``al-0066``, ``AL 0066``) is one word, its id.
+    """
     text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARS])
+    if commitment_id := normalise_commitment_id(text):
+        return [commitment_id]
     tokens: list[str] = []
     seen: set[str] = set()
     word: list[str] = []
@@ -128,9 +132,7 @@ def fts_expression(tokens: Sequence[str]) -> str:
 
 def _exact_id(tokens: Sequence[str]) -> str | None:
     """The commitment id a query is, if it is one word shaped like one."""
-    if len(tokens) == 1 and _ID_SHAPE.fullmatch(tokens[0]):
-        return tokens[0].upper()
-    return None
+    return normalise_commitment_id(tokens[0]) if len(tokens) == 1 else None
 
 
 def _fold(text: str) -> str:

@@ -127,6 +127,56 @@ def test_token_is_masked_in_log_lines(tmp_path, capsys) -> None:
     logging.getLogger().handlers.clear()
 
 
+def test_token_with_surrounding_whitespace_is_masked_in_debug_logs(tmp_path) -> None:
+    """A token pasted with a space and a newline: the bot strips it to use it, so the
+    log filter must mask the stripped value that python-telegram-bot logs in URLs."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    env.update(
+        OGP_BOT_TOKEN=" 123456:PASTED-TOKEN\n",
+        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
+        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        OGP_BOT_LOG_LEVEL="DEBUG",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Set Bot API URL: http://127.0.0.1:9/bot<token>" in result.stderr
+    assert "PASTED-TOKEN" not in result.stderr
+
+
+def test_config_file_with_token_readable_by_others_is_warned_about(tmp_path, capsys) -> None:
+    import logging
+
+    config = tmp_path / "config.toml"
+    database = f"sqlite:///{tmp_path}/x.db"
+    config.write_text('token = "123456:SECRET"\n')
+    config.chmod(0o644)
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "chmod" in line]
+    assert len(warnings) == 1
+    assert "WARNING" in warnings[0] and f"chmod 600 {config}" in warnings[0]
+    assert "SECRET" not in warnings[0]
+
+    config.chmod(0o600)  # the fix it names
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    assert "chmod" not in capsys.readouterr().err
+    config.write_text("admins = [1]\n")  # no token in it: nothing to protect
+    config.chmod(0o644)
+    assert main(["--config", str(config), "--database", database, "migrate"]) == 0
+    assert "chmod" not in capsys.readouterr().err
+    logging.getLogger().handlers.clear()
+
+
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_cli_run_with_telegram_unreachable_is_one_line(tmp_path, mode) -> None:
     import os

@@ -132,3 +132,10 @@ def test_bad_database_url_is_one_line(tmp_path: Path, capsys) -> None:
     code = main(["--database", "nosuchdb://x", "migrate"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("ogp-bot: database") and err.count("\n") == 1
+
+
+def test_console_button_numbers_out_of_range(tmp_path: Path) -> None:
+    script = "/settings\n:²\n:" + "9" * 400 + "\n:1\n:quit\n"
+    output = _console(tmp_path, script, user_name="Wanjiru")
+    assert output.count("(the latest buttons are numbered 1 to") == 2
+    assert "Traceback" not in output

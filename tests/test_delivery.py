@@ -101,6 +101,7 @@ async def test_blocked_chat_gets_nothing_until_it_writes(demo_bot: Driver, demo_
         assert session.get(Chat, ana.id).state == ChatState.BLOCKED
         rows = session.exec(select(Outbox).where(Outbox.chat_id == ana.id)).all()
     assert {r.state for r in rows} == {OutboxState.DROPPED}
+    assert {r.text for r in rows} == {""}  # never to be sent: nothing of it is kept
     with demo_db.session() as session:
         outbox.enqueue(session, ana.id, "while blocked", now=now)
     assert (await sender.drain()).sent == 0

@@ -217,3 +217,18 @@ async def test_cli_export(demo_db, tmp_path: Path, capsys) -> None:
     )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "no such directory" in err
+
+
+async def test_cli_reports_export_is_readable_by_its_owner_only(demo_db, tmp_path: Path) -> None:
+    """Reports name their reporters: the file is 0600, even one written over an old 0644."""
+    import stat
+
+    _add_report(demo_db, None, "KE0012", "limited", "seen on site")
+    fresh, old = tmp_path / "fresh.csv", tmp_path / "old.csv"
+    old.write_text("stale")
+    old.chmod(0o644)
+    for out in (fresh, old):
+        args = ["--database", demo_db.url, "export", "--what", "reports", "--out", str(out)]
+        assert main(args) == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        assert _rows(out.read_bytes())[0]["Note"] == "seen on site"

@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.handlers.common import edit, reply
 from bot.views import admin as views
 from storage import roles as store
+from storage.ids import parse_user_id
 
 
 def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]:
@@ -31,7 +32,8 @@ def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]
     if first.startswith("@") and len(first) > 1:
         return store.MemberRef(username=first[1:]), rest
     if first.isdigit():
-        return store.MemberRef(user_id=int(first)), rest
+        # Digits that are no Telegram id (400 of them, "²") name nobody we know.
+        return store.MemberRef(user_id=parse_user_id(first) or 0), rest
     return store.MemberRef(), " ".join(args)
 
 

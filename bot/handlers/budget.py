@@ -20,9 +20,8 @@ from bot import views
 from bot.context import SETTINGS_KEY, BotContext
 from bot.handlers.common import reply
 
-GROUP = (
-    -3
-)  # before Telegram's chat events and the visit: an over-budget update costs no database work
+# The very first group (see bot/app.py): an over-budget update costs no work at all.
+GROUP = -4
 MAX_TRACKED = 10_000
 BUDGET_KEY = "command_budget"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from uuid import uuid4
 
 from telegram import (
@@ -32,12 +31,11 @@ from bot.views import following as follow_views
 from bot.views.base import country_name
 from storage import commitments as store
 from storage import following as following_store
+from storage.ids import TYPED_COMMITMENT_ID, normalise_commitment_id
 from storage.search import saved_search_page, search_and_remember, search_cards
 from storage.stats import chat_stats
 from storage.stats import stats as compute_stats
 
-# What a commitment id looks like when typed alone: AR0045, bue0009.
-BARE_ID = re.compile(r"^\s*([A-Za-z]{2,4}[0-9]{3,5})\s*$")
 INLINE_RESULTS = 10
 
 
@@ -54,19 +52,25 @@ async def _send_card(update: Update, context: BotContext, commitment_id: str) ->
     return True
 
 
+def _typed_id(context: BotContext) -> tuple[str | None, str]:
+    """The commitment id a command names (``AL 0066`` is two arguments), and the text."""
+    text = " ".join(context.args or []).strip()
+    return normalise_commitment_id(text), text
+
+
 async def status(update: Update, context: BotContext) -> None:
-    if not context.args:
+    commitment_id, text = _typed_id(context)
+    if not text:
         await reply(update, views.status_usage(context.tr))
         return
-    commitment_id = context.args[0].strip().upper()
-    if not await _send_card(update, context, commitment_id):
-        await reply(update, views.not_found(context.tr, commitment_id))
+    if commitment_id is None or not await _send_card(update, context, commitment_id):
+        await reply(update, views.not_found(context.tr, commitment_id or text))
 
 
 async def bare_id(update: Update, context: BotContext) -> None:
-    commitment_id = BARE_ID.match(update.effective_message.text or "").group(1).upper()
-    if not await _send_card(update, context, commitment_id):
-        await reply(update, views.not_found(context.tr, commitment_id))
+    commitment_id = normalise_commitment_id(update.effective_message.text)
+    if commitment_id is None or not await _send_card(update, context, commitment_id):
+        await reply(update, views.not_found(context.tr, commitment_id or ""))
 
 
 async def card_button(update: Update, context: BotContext) -> None:
@@ -91,13 +95,13 @@ async def full_text(update: Update, context: BotContext) -> None:
 
 
 async def history_command(update: Update, context: BotContext) -> None:
-    if not context.args:
+    commitment_id, text = _typed_id(context)
+    if not text:
         await reply(update, views.status_usage(context.tr))
         return
-    commitment_id = context.args[0].strip().upper()
-    data = store.history(context.db, commitment_id)
+    data = store.history(context.db, commitment_id) if commitment_id else None
     if data is None:
-        await reply(update, views.not_found(context.tr, commitment_id))
+        await reply(update, views.not_found(context.tr, commitment_id or text))
         return
     await reply(update, views.history(context.tr, data))
 
@@ -255,7 +259,9 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("stats", stats))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.Regex(BARE_ID),
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & filters.Regex(TYPED_COMMITMENT_ID),
             bare_id,
         )
     )

@@ -62,8 +62,13 @@ async def edit(query: CallbackQuery, view: View) -> None:
 
 
 async def expired(query: CallbackQuery, context: BotContext) -> None:
-    """The polite answer to a button we cannot honour: stale, forged or gone."""
-    _ = context.tr.gettext
+    """The polite answer to a button we cannot honour: stale, forged or gone.
+
+    Without a visitor (a press that was stopped before the visit was recorded) the
+    presser's Telegram language is the best guess at theirs.
+    """
+    tr = context.tr if context.visitor else context.tr_for(query.from_user.language_code)
+    _ = tr.gettext
     await query.answer(
         _("This button has expired. Please send the command again."), show_alert=True
     )

@@ -30,13 +30,13 @@ from bot.handlers.common import edit, expired, mixed_conversation, reply
 from bot.views import View
 from bot.views import reports as views
 from storage import reports as store
+from storage.ids import normalise_commitment_id
 from storage.search import search_commitments
 
 # Conversation states: stored in the database as these strings.
 CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"
 END = ConversationHandler.END
 
-ID_TEXT = re.compile(r"^\s*([A-Za-z]{2,4}[0-9]{3,5})\s*$")
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 SUGGESTIONS = 8
 
@@ -64,14 +64,18 @@ async def _begin(update: Update, context: BotContext, commitment_id: str | None)
     return STATUS
 
 
+def _typed_id(context: BotContext) -> str | None:
+    return normalise_commitment_id(" ".join(context.args or []))
+
+
 async def report_command(update: Update, context: BotContext) -> str:
-    commitment_id = context.args[0].upper() if context.args else None
+    commitment_id = _typed_id(context)
     return await _begin(update, context, commitment_id)
 
 
 async def report_link(update: Update, context: BotContext) -> str:
     payload = context.args[0] if context.args else ""
-    commitment_id = payload.removeprefix(links.REPORT).lstrip("_").upper() or None
+    commitment_id = normalise_commitment_id(payload.removeprefix(links.REPORT).lstrip("_"))
     return await _begin(update, context, commitment_id)
 
 
@@ -107,9 +111,7 @@ def _is_edit(data: object) -> bool:
 
 
 async def report_in_group(update: Update, context: BotContext) -> None:
-    commitment_id = context.args[0].upper() if context.args else None
-    if commitment_id and not cb.COMMITMENT.fullmatch(commitment_id):
-        commitment_id = None
+    commitment_id = _typed_id(context)
     await reply(
         update, views.in_group(context.tr, links.report_link(context.bot.username, commitment_id))
     )
@@ -120,13 +122,13 @@ async def report_in_group(update: Update, context: BotContext) -> None:
 
 async def choose_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text.strip()
-    if match := ID_TEXT.match(text):
+    if commitment_id := normalise_commitment_id(text):
         try:
             draft = store.choose_commitment(
-                context.db, update.effective_user.id, match.group(1), state=STATUS
+                context.db, update.effective_user.id, commitment_id, state=STATUS
             )
         except store.ReportError:
-            await reply(update, views.unknown_commitment(context.tr, match.group(1)))
+            await reply(update, views.unknown_commitment(context.tr, commitment_id))
             return CHOOSE
         return await _ask(update, context, draft, STATUS)
     found = search_commitments(context.db, text, page_size=SUGGESTIONS)
