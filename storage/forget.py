@@ -47,6 +47,8 @@ from storage.models import (
     Broadcast,
     Chat,
     ConversationState,
+    InboxState,
+    InboxUpdate,
     Member,
     Outbox,
     OutboxState,
@@ -87,9 +89,19 @@ def cancel(db: Database, user_id: int, chat_id: int) -> bool:
 
 
 def forget_member(
-    db: Database, user_id: int, chat_id: int, *, now: datetime | None = None
+    db: Database,
+    user_id: int,
+    chat_id: int,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
 ) -> Forgotten | None:
-    """Erase the member's personal data; None if no confirmation is pending (or it expired)."""
+    """Erase the member's personal data; None if no confirmation is pending (or it expired).
+
+    ``update_id`` is the press that asked for it: its inbox row goes too, since it
+    names the member. Their updates still waiting in the inbox stay (what they
+    sent after asking must still be answered).
+    """
     now = now or utcnow()
     with db.session() as session:
         asked = session.get(ConversationState, (CONVERSATION, chat_id, user_id))
@@ -154,6 +166,7 @@ def forget_member(
         run(sa.delete(WorkingGroupChat).where(col(WorkingGroupChat.chat_id) == user_id))
         run(sa.delete(Chat).where(col(Chat.id) == user_id))
         run(sa.delete(Member).where(col(Member.id) == user_id))
+        run(_inbox_rows_naming(user_id, member, update_id))
         audit(
             session,
             None,
@@ -162,6 +175,25 @@ def forget_member(
             detail=f"reports anonymised: {reports}",
         )
         return Forgotten(reports, grants, subscriptions)
+
+
+def _inbox_rows_naming(user_id: int, member: Member | None, update_id: int | None) -> sa.Delete:
+    """Updates kept in the inbox that came from the member or mention them: handled
+    ones (which keep no text, but their chat), set-aside ones (kept whole for the
+    admins), and the one asking for this."""
+    inbox = InboxUpdate.__table__  # type: ignore[attr-defined]
+    payload = inbox.c.payload
+    mentions = [
+        inbox.c.chat_key.in_([f"chat:{user_id}", f"user:{user_id}"]),
+        payload.contains(f'"id": {user_id},'),
+        payload.contains(f'"id": {user_id}}}'),
+    ]
+    if member is not None and member.username:
+        mentions.append(payload.contains(f'"username": "{member.username}"'))
+    settled = inbox.c.state != InboxState.PENDING
+    if update_id is not None:
+        settled = sa.or_(settled, inbox.c.update_id == update_id)
+    return sa.delete(inbox).where(settled, sa.or_(*mentions))
 
 
 def _handles(user_id: int, member: Member | None) -> list[str]:

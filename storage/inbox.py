@@ -109,10 +109,12 @@ def unfinished(db: Database) -> list[Incoming]:
 
 
 def _done(update_id: int, now: datetime) -> sa.Update:
+    # A handled update keeps no text: what people wrote lives in proper tables or
+    # nowhere, and the inbox must not become a second, unerasable copy of it.
     return (
         sa.update(_table)
         .where(_table.c.update_id == update_id, _table.c.state == InboxState.PENDING)
-        .values(state=InboxState.DONE, finished_at=now)
+        .values(state=InboxState.DONE, finished_at=now, payload="")
     )
 
 

@@ -35,7 +35,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit(query, views.forget_kept(context.tr))
         return
-    result = store.forget_member(context.db, user_id, chat_id, now=context.now())
+    result = store.forget_member(
+        context.db, user_id, chat_id, update_id=update.update_id, now=context.now()
+    )
     if result is None:
         await expired(query, context)
         return
