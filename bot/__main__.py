@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, exposed_token_warning, load_settings
-from bot.logs import setup_logging
+from bot.logs import redact_also, setup_logging
 
 EXIT_USAGE = 2
 EXIT_IMPORT_SKIPPED = 1
@@ -162,7 +162,9 @@ def webhook_secret(settings: Settings) -> str:
     logging.getLogger(__name__).info(
         "webhook.secret_token is not set: using a random secret for this run"
     )
-    return secrets.token_urlsafe(32)
+    secret = secrets.token_urlsafe(32)
+    redact_also(secret)
+    return secret
 
 
 def _instance_lock(settings: Settings, *, standby: bool = False):  # -> InstanceLock
@@ -188,6 +190,22 @@ def _instance_lock(settings: Settings, *, standby: bool = False):  # -> Instance
         raise CliError(f"database {settings.database_url!r}: {exc}") from None
 
 
+def _watch_lock(app, lock) -> None:  # (Application, InstanceLock)
+    """A PostgreSQL session can be cut (a network blip, a server restart): the lock
+    goes with it and a standby may take over. Stop at once rather than run twice."""
+    import asyncio
+
+    async def check(context) -> None:
+        if not await asyncio.to_thread(lock.held):
+            logging.getLogger(__name__).error(
+                "lost the database's instance lock: stopping so that only one bot runs"
+            )
+            context.application.stop_running()
+
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(check, interval=10, first=10, name="instance_lock")
+
+
 def cmd_run(settings: Settings, *, standby: bool = False) -> int:
     from telegram.error import InvalidToken, NetworkError
 
@@ -197,6 +215,7 @@ def cmd_run(settings: Settings, *, standby: bool = False) -> int:
     lock = _instance_lock(settings, standby=standby)
     db = _open_db(settings)
     app = build_application(settings, db, token=token)
+    _watch_lock(app, lock)
     freeze_startup_heap()
     logging.getLogger(__name__).info("starting in %s mode", settings.mode)
     if settings.mode == "webhook" and not settings.webhook.url:

@@ -42,9 +42,19 @@ def setup_logging(settings: Settings) -> None:
     secrets = []
     if settings.token is not None:
         secrets.append(settings.token.get_secret_value())
+    if settings.webhook.secret_token is not None:
+        secrets.append(settings.webhook.secret_token.get_secret_value())
     handler.addFilter(RedactToken(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def redact_also(secret: str) -> None:
+    """Mask a secret made at run time (a webhook secret) like the token."""
+    for handler in logging.getLogger().handlers:
+        for log_filter in handler.filters:
+            if isinstance(log_filter, RedactToken) and secret.strip():
+                log_filter.secrets.append(secret.strip())
