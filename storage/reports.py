@@ -47,10 +47,12 @@ from storage.models import (
 )
 from storage.paging import Paged, clamp_page
 from storage.people import Visitor
+from storage.text import utf16_len, utf16_truncate
 
 CONVERSATION = "report"
 REJECT_CONVERSATION = "reject"
 REPORTS_PER_HOUR = 20
+# Limits are in UTF-16 code units, as Telegram counts (an emoji is two).
 NOTE_LIMIT = 2000
 REASON_LIMIT = 500
 MAX_EVIDENCE = 10
@@ -214,7 +216,7 @@ def set_note(
 ) -> DraftView | None:
     """Raises ReportError("too_long") over the limit; the caller keeps the text."""
     note = note.strip()
-    if len(note) > NOTE_LIMIT:
+    if utf16_len(note) > NOTE_LIMIT:
         raise ReportError("too_long")
     if not note:
         raise ReportError("empty")
@@ -584,7 +586,7 @@ def review(
         update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
         update.reviewed_by = visitor.user_id
         update.reviewed_at = now
-        update.review_reason = reason.strip()[:REASON_LIMIT]
+        update.review_reason = utf16_truncate(reason.strip(), REASON_LIMIT)
         update.updated_at = now
         session.add(
             UpdateRevision(

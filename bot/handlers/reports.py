@@ -191,7 +191,7 @@ async def note_text(update: Update, context: BotContext) -> str:
     except store.ReportError as problem:
         if problem.args[0] == "too_long":
             # Refused, but not lost: their text comes back, ready to copy and shorten.
-            await reply(update, views.note_too_long(context.tr, len(text.strip())))
+            await reply(update, views.note_too_long(context.tr, text.strip()))
             for part in views.echo_text(text.strip()):
                 await reply(update, View(part))
         else:

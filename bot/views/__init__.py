@@ -17,6 +17,7 @@ from bot.views.base import (
     split_html,
     start,
     unknown_command,
+    visible_len,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "split_html",
     "start",
     "unknown_command",
+    "visible_len",
 ]

@@ -7,7 +7,15 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, country_name, esc, names_locale
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    clip,
+    country_name,
+    esc,
+    names_locale,
+    visible_len,
+)
 from storage.charts import ChartData
 from storage.countries import localized_name
 from storage.export import ExportResult, Scope
@@ -158,7 +166,7 @@ def groups(tr: NullTranslations, items: list[GroupInfo]) -> list[View]:
     current = [f"<b>{esc(title)}</b>"]
     for group in items:
         block = ["", *_group_lines(tr, group)]
-        if len("\n".join(current + block)) > MAX_MESSAGE_LENGTH - 200:
+        if visible_len("\n".join(current + block)) > MAX_MESSAGE_LENGTH - 200:
             views.append(View("\n".join(current)))
             current = block[1:]
         else:
@@ -243,7 +251,7 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
             line += f" → {esc(clip(entry.target, 60))}"
         if entry.detail:
             line += f"\n<i>{esc(clip(entry.detail, 160))}</i>"
-        if len("\n".join([*lines, line])) > MAX_MESSAGE_LENGTH - 100:
+        if visible_len("\n".join([*lines, line])) > MAX_MESSAGE_LENGTH - 100:
             break
         lines.append(line)
     nav = []

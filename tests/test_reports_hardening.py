@@ -1,0 +1,91 @@
+"""Reports and their review, hardened (issue #16, points 10-13).
+
+Lengths are counted as Telegram counts them (UTF-16 code units), nobody reviews
+their own report, a decision applies to the version the reviewer saw, and edits
+share the flood limit of new reports. Everything through the real bot.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.emulator import Driver, UserHandle
+from storage.models import ProgressUpdate
+from tests.conftest import make_lead, send_report
+
+EMOJI = "😀"  # one Python character, two UTF-16 code units: two "characters" to Telegram
+
+
+def _updates(db) -> list[ProgressUpdate]:
+    with db.session() as session:
+        return list(session.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))))
+
+
+async def _lead(bot: Driver, db, name: str = "Leo", country: str = "KEN") -> UserHandle:
+    lead = bot.user(name)
+    await lead.send("/start")
+    make_lead(db, lead.id, country)
+    return lead
+
+
+# ------------------------------------------------------------------ point 10
+
+
+async def test_emoji_note_is_measured_as_telegram_counts_it(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    ana = demo_bot.user("Ana")
+    await ana.send("/report KE0012")
+    await ana.press("🟠 Limited")
+
+    # 2,000 emoji are 4,000 characters to Telegram: over the limit, and given back whole.
+    replies = await ana.send(EMOJI * 2000)
+    assert "Your note has 4,000 characters; the limit is 2,000" in replies[0].text
+    assert "".join(r.text for r in replies[1:]) == EMOJI * 2000
+    assert "Step 4/5" not in replies[-1].text
+
+    # A note right at the limit, with ten attachments whose names and captions are
+    # emoji too: the preview, the leads' notice and the decision all still fit.
+    await ana.send(EMOJI * 1000)
+    for n in range(10):
+        await ana.send_document(f"{n}{EMOJI * 200}.pdf", b"%PDF", caption=EMOJI * 600)
+    await ana.press("Done")
+    preview = ana.last_reply
+    assert "This is how others will see your report" in preview.text
+    assert EMOJI * 1000 in preview.text
+    await ana.press("Send", message=preview)
+    notice = lead.last_reply
+    assert "A new report needs verifying" in notice.text and EMOJI * 1000 in notice.text
+
+    await lead.press("❌ Reject", message=notice)
+    await lead.send("🙁" * 600)  # over the 500-character reason limit: cut, not refused
+    assert "❌ Rejected by Leo" in lead.last_reply.text
+    assert "was not accepted" in ana.last_reply.text
+
+
+async def test_pending_and_myreports_pages_with_long_emoji_notes(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    ana = demo_bot.user("Ana")
+    commitments = ["KE0012", "KE0021", "KE0037"]
+    for commitment in commitments:
+        await send_report(ana, commitment, EMOJI * 1000)
+
+    queue = (await lead.send("/pending"))[0]
+    assert "(3)" in queue.text
+    assert all(commitment in queue.text for commitment in commitments)
+    assert queue.button_texts == ["✅ #1", "❌ #1", "✅ #2", "❌ #2", "✅ #3", "❌ #3"]
+    await lead.press("✅ #2", message=queue)
+    assert _updates(demo_db)[1].state == "verified"
+
+    mine = (await ana.send("/myreports"))[0]
+    assert "Your reports, newest first (3)" in mine.text
+    assert all(commitment in mine.text for commitment in commitments)
+    assert "Edit #3" in mine.button_texts and "Edit #1" in mine.button_texts
+
+
+async def test_history_page_of_long_emoji_notes(demo_bot: Driver) -> None:
+    ana = demo_bot.user("Ana")
+    for n in range(10):  # a full page, each note shortened to its 300-character excerpt
+        await send_report(ana, "KE0012", f"{n} " + EMOJI * 999)
+    history = (await ana.send("/history KE0012"))[0]
+    assert "All reports, newest first (10)" in history.text
+    assert history.text.count("— Ana") == 10
