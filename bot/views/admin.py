@@ -70,7 +70,7 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
     if result.problem == "no_group":
         return View(_("There is no such working group. See /groups."))
     if result.problem == "unresolved":
-        queries = ", ".join(f"<i>{esc(clip(r.query, 40))}</i>" for r in result.unresolved)
+        queries = _quoted([r.query for r in result.unresolved])
         return View(
             _("I found no OGP member or working group called {query}.").format(query=queries)
         )
@@ -141,7 +141,7 @@ def group_change(tr: NullTranslations, result: GroupChange) -> View:
     if result.problem == "usage":
         return newgroup_usage(tr)
     if result.problem == "unresolved":
-        names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in result.unresolved)
+        names = _quoted(result.unresolved)
         return View(
             _("I found no OGP member or policy area called {names}. Nothing was saved.").format(
                 names=names
@@ -269,12 +269,16 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
 # ------------------------------------------------------------------ export and chart
 
 
+def _quoted(queries: list[str]) -> str:
+    """Names a person typed that matched nothing, as a short list: a pasted essay
+    must still fit in one message."""
+    shown = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in queries[:10])
+    return shown + (", …" if len(queries) > 10 else "")
+
+
 def unresolved_scope(tr: NullTranslations, scope: Scope) -> View:
     _ = tr.gettext
-    shown = scope.unresolved[:10]  # a pasted essay must still fit in one message
-    names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in shown)
-    if len(scope.unresolved) > len(shown):
-        names += ", …"
+    names = _quoted(scope.unresolved)
     return View(
         _("I found no OGP member or working group called {names}. See /groups.").format(names=names)
     )
