@@ -1,9 +1,9 @@
 """Progress reports: drafts, sending, review by leads, edits, withdrawal.
 
 The rules live here, not in the handlers: the flood limit, the note limit,
-who may verify (leads of the commitment's country, and admins), that only the
-author may edit or withdraw and only until verification, and that every change
-is kept as a revision.
+who may verify (leads of the commitment's country, and admins, but never the
+report's own author), that only the author may edit or withdraw and only until
+verification, and that every change is kept as a revision.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ REASON_LIMIT = 500
 MAX_EVIDENCE = 10
 DRAFT_TTL = timedelta(days=1)
 PAGE_SIZE = 5
+OWN_REPORT = "own report"  # the audited reason an author may not review their report
 
 
 class ReportError(Exception):
@@ -539,11 +540,29 @@ def may_review(visitor: Visitor, country_code: str) -> bool:
     return visitor.is_admin or country_code in visitor.lead_countries
 
 
+def _refusal(session: Session, visitor: Visitor, update: ProgressUpdate | None) -> str | None:
+    """Why this person may not decide on this report (for the audit log), or None.
+
+    Nobody reviews their own report, admins included: someone else must look.
+    """
+    if update is None:
+        return "no such report"
+    country = session.exec(
+        select(Commitment.country_code).where(Commitment.id == update.commitment_id)
+    ).one()
+    if not may_review(visitor, country):
+        return f"not a lead of {country}"
+    if update.reporter_id is not None and update.reporter_id == visitor.user_id:
+        return OWN_REPORT
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewResult:
     allowed: bool
     changed: bool  # False when it was already in that state (a replayed button)
     report: ReportInfo | None
+    refusal: str = ""  # why not, when not allowed: OWN_REPORT, or another audited reason
 
 
 def review(
@@ -560,27 +579,16 @@ def review(
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        if update is None:
+        if (refusal := _refusal(session, visitor, update)) is not None:
             audit(
                 session,
                 visitor.user_id,
                 action,
                 target=f"update:{update_id}",
                 allowed=False,
-                detail="no such report",
+                detail=refusal,
             )
-            return ReviewResult(False, False, None)
-        commitment = session.get(Commitment, update.commitment_id)
-        if not may_review(visitor, commitment.country_code):
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=f"update:{update_id}",
-                allowed=False,
-                detail=f"not a lead of {commitment.country_code}",
-            )
-            return ReviewResult(False, False, None)
+            return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
         update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
@@ -615,17 +623,16 @@ def begin_reject(db: Database, visitor: Visitor, update_id: int, *, state: str) 
     """A lead pressed Reject: remember which report, then ask for the reason."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        commitment = session.get(Commitment, update.commitment_id) if update else None
-        if update is None or not may_review(visitor, commitment.country_code):
+        if (refusal := _refusal(session, visitor, update)) is not None:
             audit(
                 session,
                 visitor.user_id,
                 "report.reject",
                 target=f"update:{update_id}",
                 allowed=False,
-                detail="no such report" if update is None else "not a lead",
+                detail=refusal,
             )
-            return ReviewResult(False, False, None)
+            return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
         set_state(
@@ -662,12 +669,19 @@ class ReportPage(Paged):
 
 
 def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
-    """Pending reports this lead may review, oldest first. None (audited) for non-leads."""
+    """Pending reports this lead may review, oldest first, their own left out (someone
+    else reviews those). None (audited) for non-leads."""
     if not visitor.is_lead:
         with db.session() as session:
             audit(session, visitor.user_id, "report.queue", allowed=False, detail="not a lead")
         return None
-    conditions = [ProgressUpdate.state == UpdateState.PENDING]
+    conditions = [
+        ProgressUpdate.state == UpdateState.PENDING,
+        sa.or_(
+            col(ProgressUpdate.reporter_id).is_(None),
+            col(ProgressUpdate.reporter_id) != visitor.user_id,
+        ),
+    ]
     if not visitor.is_admin:
         conditions.append(col(Commitment.country_code).in_(visitor.lead_countries))
     return _report_page(db, conditions, page, oldest_first=True)

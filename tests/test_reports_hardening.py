@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.emulator import Driver, UserHandle
-from storage.models import ProgressUpdate
-from tests.conftest import make_lead, send_report
+from storage.models import AuditLog, ProgressUpdate
+from tests.conftest import ADMIN_ID, make_lead, send_report
 
 EMOJI = "😀"  # one Python character, two UTF-16 code units: two "characters" to Telegram
 
@@ -89,3 +89,55 @@ async def test_history_page_of_long_emoji_notes(demo_bot: Driver) -> None:
     history = (await ana.send("/history KE0012"))[0]
     assert "All reports, newest first (10)" in history.text
     assert history.text.count("— Ana") == 10
+
+
+# ------------------------------------------------------------------ point 11
+
+
+async def test_a_lead_does_not_review_their_own_report(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    await admin.send("/start")
+    await send_report(lead, "KE0012", "my own work")
+    [own] = _updates(demo_db)
+
+    queue = (await lead.send("/pending"))[0]
+    assert "my own work" not in queue.text and "Nothing waits for you" in queue.text
+    # An old or forged button is refused too, and the refusal audited.
+    for data in (f"rw:ok:{own.id}", f"rw:no:{own.id}"):
+        answer = await lead.press_data(data)
+        assert answer.show_alert and "your own report" in answer.answer_text
+    assert _updates(demo_db)[0].state == "pending"
+    with demo_db.session() as session:
+        refused = session.exec(
+            select(AuditLog).where(AuditLog.allowed == False)  # noqa: E712
+        ).all()
+    assert [(r.actor_id, r.action, r.detail) for r in refused] == [
+        (lead.id, "report.verify", "own report"),
+        (lead.id, "report.reject", "own report"),
+    ]
+
+    # Someone else still reviews it: here the admin, from the notice they got.
+    notice = admin.last_reply
+    assert "my own work" in notice.text
+    await admin.press("✅ Verify", message=notice)
+    assert _updates(demo_db)[0].state == "verified"
+
+
+async def test_an_admins_own_report_is_reviewed_by_a_lead(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    await admin.send("/start")
+    await send_report(admin, "KE0021", "the admin's report")
+    [report] = _updates(demo_db)
+
+    assert "the admin's report" not in (await admin.send("/pending"))[0].text
+    answer = await admin.press_data(f"rw:ok:{report.id}")
+    assert "your own report" in answer.answer_text
+    assert _updates(demo_db)[0].state == "pending"
+
+    queue = (await lead.send("/pending"))[0]
+    assert "the admin's report" in queue.text
+    await lead.press(f"✅ #{report.id}", message=queue)
+    assert _updates(demo_db)[0].state == "verified"
+    assert "Your report on KE0021 was verified" in admin.last_reply.text

@@ -1,7 +1,8 @@
 """Leads verify or reject reports; /pending is their queue.
 
 Button data is never trusted: whoever presses Verify, the storage layer checks
-that they lead the commitment's country (or are an admin) and audits refusals.
+that they lead the commitment's country (or are an admin) and did not write the
+report themselves, and audits refusals.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ async def verify(update: Update, context: BotContext) -> None:
     _verdict, update_id = cb.REVIEW.parse(query.data)
     result = store.review(context.db, context.visitor, int(update_id), verify=True)
     if not result.allowed:
-        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
         return
     if not result.changed:
         await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
@@ -66,7 +67,7 @@ async def reject(update: Update, context: BotContext) -> str | int:
     _verdict, update_id = cb.REVIEW.parse(query.data)
     result = store.begin_reject(context.db, context.visitor, int(update_id), state=REASON)
     if not result.allowed:
-        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
         return END
     if not result.changed:
         await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
@@ -88,7 +89,7 @@ async def reason(update: Update, context: BotContext) -> str | int:
         context.db, context.visitor, update_id, verify=False, reason=update.effective_message.text
     )
     if not result.allowed or result.report is None:
-        await reply(update, views.View(views.not_allowed(context.tr)))
+        await reply(update, views.View(views.refused(context.tr, result.refusal)))
         return END
     await reply(update, views.reviewed(context.tr, result.report, update.effective_user.full_name))
     if result.changed:

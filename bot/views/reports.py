@@ -24,6 +24,7 @@ from storage.models import Status, UpdateState
 from storage.reports import (
     MAX_EVIDENCE,
     NOTE_LIMIT,
+    OWN_REPORT,
     DraftView,
     ReportInfo,
     ReportPage,
@@ -426,6 +427,14 @@ def already_reviewed(tr: NullTranslations, info: ReportInfo) -> str:
 def not_allowed(tr: NullTranslations) -> str:
     _ = tr.gettext
     return _("Only leads of this country, or admins, may verify its reports.")
+
+
+def refused(tr: NullTranslations, refusal: str) -> str:
+    """Why a Verify or Reject was refused, in words for the person who pressed it."""
+    _ = tr.gettext
+    if refusal == OWN_REPORT:
+        return _("This is your own report: another lead or an admin will review it.")
+    return not_allowed(tr)
 
 
 def ask_reason(tr: NullTranslations, info: ReportInfo) -> View:
