@@ -241,6 +241,9 @@ class ProgressUpdate(SQLModel, table=True):
     review_reason: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Which version of its content this is: 1 when sent, one more at each edit.
+    # Review buttons carry it, so a decision applies to the text the reviewer saw.
+    revision: int = 1
 
 
 class Evidence(SQLModel, table=True):

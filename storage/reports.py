@@ -287,6 +287,7 @@ class Submitted:
     evidence: list[dict[str, Any]]
     reporter_name: str
     edited: bool
+    revision: int
     # Who to ask for verification (leads of the country, admins), with their
     # chats' languages, in the order to ask them.
     reviewers: dict[int, str]
@@ -364,6 +365,7 @@ def submit_draft(
                 raise ReportError("verified")
             update.status, update.note = draft.status, draft.note
             update.state = UpdateState.PENDING
+            update.revision += 1
             update.updated_at = now
             session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == update.id))
         else:
@@ -405,6 +407,7 @@ def submit_draft(
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
             edited=edited,
+            revision=update.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
         )
         _close_draft(session, draft)
@@ -475,6 +478,7 @@ class ReportInfo:
     created_at: datetime
     reason: str = ""
     reporter_language: str | None = None  # of their private chat: to tell them the outcome
+    revision: int = 1
 
 
 def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
@@ -525,6 +529,7 @@ def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportIn
                 reason=update.review_reason,
                 reporter_language=languages.get(update.reporter_id)
                 or (member.language if member else None),
+                revision=update.revision,
             )
         )
     return infos
@@ -563,6 +568,9 @@ class ReviewResult:
     changed: bool  # False when it was already in that state (a replayed button)
     report: ReportInfo | None
     refusal: str = ""  # why not, when not allowed: OWN_REPORT, or another audited reason
+    # The author changed the report since the reviewer saw it: nothing was decided,
+    # and ``report`` is the new version, to be shown instead.
+    outdated: bool = False
 
 
 def review(
@@ -570,11 +578,13 @@ def review(
     visitor: Visitor,
     update_id: int,
     *,
+    revision: int,
     verify: bool,
     reason: str = "",
     now: datetime | None = None,
 ) -> ReviewResult:
-    """Verify or reject a pending report. Refusals are audited; so are decisions."""
+    """Verify or reject a pending report, as it was at ``revision`` (what the
+    reviewer saw). Refusals are audited; so are decisions."""
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
@@ -591,6 +601,10 @@ def review(
             return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
+        if update.revision != revision:
+            if not verify:  # the reason was written about words that are gone
+                _end_rejection(session, visitor, update_id)
+            return ReviewResult(True, False, _info(session, update), outdated=True)
         update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
         update.reviewed_by = visitor.user_id
         update.reviewed_at = now
@@ -609,18 +623,24 @@ def review(
         )
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
         refresh_community(session, [update.commitment_id])
-        # This ends a rejection of this very report only: a reason still asked for on
-        # another report (the lead verified this one meanwhile) is still awaited.
-        key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
-        asking = session.get(ConversationState, key)
-        if asking is not None and asking.data.get("update_id") in (None, update_id):
-            set_state(session, *key, None)
+        _end_rejection(session, visitor, update_id)
         session.flush()
         return ReviewResult(True, True, _info(session, update))
 
 
-def begin_reject(db: Database, visitor: Visitor, update_id: int, *, state: str) -> ReviewResult:
-    """A lead pressed Reject: remember which report, then ask for the reason."""
+def _end_rejection(session: Session, visitor: Visitor, update_id: int) -> None:
+    """End a rejection of this very report only: a reason still asked for on
+    another report (the lead verified this one meanwhile) is still awaited."""
+    key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
+    asking = session.get(ConversationState, key)
+    if asking is not None and asking.data.get("update_id") in (None, update_id):
+        set_state(session, *key, None)
+
+
+def begin_reject(
+    db: Database, visitor: Visitor, update_id: int, *, revision: int, state: str
+) -> ReviewResult:
+    """A lead pressed Reject on ``revision``: remember which, then ask for the reason."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
         if (refusal := _refusal(session, visitor, update)) is not None:
@@ -635,24 +655,27 @@ def begin_reject(db: Database, visitor: Visitor, update_id: int, *, state: str) 
             return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
+        if update.revision != revision:
+            return ReviewResult(True, False, _info(session, update), outdated=True)
         set_state(
             session,
             REJECT_CONVERSATION,
             visitor.chat_id,
             visitor.user_id,
             state,
-            data={"update_id": update_id},
+            data={"update_id": update_id, "revision": revision},
         )
         return ReviewResult(True, True, _info(session, update))
 
 
-def rejecting(db: Database, chat_id: int, user_id: int) -> int | None:
-    """Which report this lead is writing a rejection reason for."""
-    from storage.models import ConversationState
-
+def rejecting(db: Database, chat_id: int, user_id: int) -> tuple[int, int] | None:
+    """Which report, and which revision of it, this lead is writing a rejection
+    reason for (a rejection begun before revisions were kept: the first)."""
     with db.session() as session:
         row = session.get(ConversationState, (REJECT_CONVERSATION, chat_id, user_id))
-        return int(row.data["update_id"]) if row and "update_id" in row.data else None
+        if row is None or "update_id" not in row.data:
+            return None
+        return int(row.data["update_id"]), int(row.data.get("revision", 1))
 
 
 def cancel_reject(db: Database, chat_id: int, user_id: int) -> None:

@@ -7,11 +7,15 @@ share the flood limit of new reports. Everything through the real bot.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import command
 from sqlmodel import col, select
 
 from bot.emulator import Driver, UserHandle
-from storage.models import AuditLog, ProgressUpdate
-from tests.conftest import ADMIN_ID, make_lead, send_report
+from storage.db import Database, alembic_config
+from storage.models import AuditLog, Commitment, Country, ProgressUpdate
+from storage.reference import prepare_database
+from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
 
 EMOJI = "😀"  # one Python character, two UTF-16 code units: two "characters" to Telegram
 
@@ -26,6 +30,16 @@ async def _lead(bot: Driver, db, name: str = "Leo", country: str = "KEN") -> Use
     await lead.send("/start")
     make_lead(db, lead.id, country)
     return lead
+
+
+async def _edit_note(user: UserHandle, report_number: int, note: str) -> None:
+    """Change a report's note from /myreports and send the change."""
+    mine = (await user.send("/myreports"))[0]
+    await user.press(f"Edit #{report_number}", message=mine)
+    await user.press("Edit")
+    await user.press("Note")
+    await user.send(note)
+    await user.press("Send")
 
 
 # ------------------------------------------------------------------ point 10
@@ -141,3 +155,99 @@ async def test_an_admins_own_report_is_reviewed_by_a_lead(demo_bot: Driver, demo
     await lead.press(f"✅ #{report.id}", message=queue)
     assert _updates(demo_db)[0].state == "verified"
     assert "Your report on KE0021 was verified" in admin.last_reply.text
+
+
+# ------------------------------------------------------------------ point 12
+
+
+async def test_verify_on_an_old_notice_shows_the_changed_report(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    ana = demo_bot.user("Ana")
+    await send_report(ana, "KE0012", "first words")
+    old_notice = lead.last_reply
+    await _edit_note(ana, 1, "second words")
+    assert "A report was changed" in lead.last_reply.text
+
+    for button in ("✅ Verify", "❌ Reject"):
+        result = await lead.press(button, message=old_notice)
+        assert "changed" in result.answer_text
+        [shown] = result.replies
+        assert "second words" in shown.text and "first words" not in shown.text
+        assert shown.button_texts == ["✅ Verify", "❌ Reject"]
+        assert _updates(demo_db)[0].state == "pending"
+    assert "Send a short reason" not in lead.last_reply.text
+
+    # The version shown now is the one verified.
+    await lead.press("✅ Verify", message=shown)
+    assert _updates(demo_db)[0].state == "verified"
+    assert "second words" in shown.text and "✅ Verified by Leo" in shown.text
+
+
+async def test_pending_buttons_and_reasons_apply_to_the_version_seen(
+    demo_bot: Driver, demo_db
+) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    ana = demo_bot.user("Ana")
+    await send_report(ana, "KE0012", "first words")
+    queue = (await lead.send("/pending"))[0]
+    await _edit_note(ana, 1, "second words")
+    result = await lead.press("✅ #1", message=queue)
+    assert "changed" in result.answer_text and "second words" in result.replies[0].text
+    assert _updates(demo_db)[0].state == "pending"
+
+    # A reason written while the author changed the report does not reject the new text.
+    await lead.press("❌ Reject", message=result.replies[0])
+    assert "Send a short reason" in lead.last_reply.text
+    await _edit_note(ana, 1, "third words")
+    replies = await lead.send("too vague")
+    assert "changed" in replies[0].text and "third words" in replies[0].text
+    assert _updates(demo_db)[0].state == "pending"
+    assert "was not accepted" not in ana.last_reply.text
+
+
+async def test_buttons_sent_before_the_upgrade_apply_to_the_first_version(
+    settings, db_path
+) -> None:
+    """Notices sent before review buttons named a revision: for a report edited before
+    the upgrade, they show the report again; for one never edited, they still verify."""
+    old = Database(f"sqlite:///{db_path}")
+    command.upgrade(alembic_config(old.engine), "0008")
+    with old.session() as session:
+        session.add(Country(code="KEN", name="Kenya"))
+        session.flush()
+        session.add(Commitment(id="KE0012", country_code="KEN", title="Access to information"))
+    at = "2026-11-30 10:00:00.000000"
+    reports = [(1, "edited words", ["created", "edited"]), (2, "as sent", ["created"])]
+    with old.engine.begin() as conn:
+        for update_id, note, actions in reports:
+            row = {"id": update_id, "note": note, "at": at}
+            conn.execute(
+                sa.text(
+                    "INSERT INTO progress_update (id, commitment_id, status, note, state, "
+                    "review_reason, created_at, updated_at) VALUES "
+                    "(:id, 'KE0012', 'limited', :note, 'pending', '', :at, :at)"
+                ),
+                row,
+            )
+            for action in actions:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO update_revision (update_id, action, status, note, "
+                        "evidence, reason, at) VALUES "
+                        "(:id, :action, 'limited', :note, '[]', '', :at)"
+                    ),
+                    {**row, "action": action},
+                )
+    old.dispose()
+
+    db = Database(f"sqlite:///{db_path}")
+    prepare_database(db)
+    async with await start_bot(settings, db) as bot:
+        lead = await _lead(bot, db)
+        result = await lead.press_data("rw:ok:1")
+        assert "changed" in result.answer_text and "edited words" in result.replies[0].text
+        await lead.press("✅ Verify", message=result.replies[0])
+        result = await lead.press_data("rw:ok:2")
+        assert result.answer_text == "✅"
+    assert [u.state for u in _updates(db)] == ["verified", "verified"]
+    db.dispose()

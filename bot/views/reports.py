@@ -375,19 +375,32 @@ def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
         reporter=result.reporter_name,
         room=MAX_MESSAGE_LENGTH - visible_len(heading),
     )
-    return View(heading + body, review_keyboard(tr, result.update_id))
+    return View(heading + body, review_keyboard(tr, result.update_id, result.revision))
 
 
-def review_keyboard(tr: NullTranslations, update_id: int) -> InlineKeyboardMarkup:
+def review_keyboard(tr: NullTranslations, update_id: int, revision: int) -> InlineKeyboardMarkup:
+    """Verify and Reject for the revision shown above them, and no other."""
     _ = tr.gettext
     return InlineKeyboardMarkup(
         [
             [
-                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id)),
-                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id)),
+                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id, revision)),
+                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id, revision)),
             ]
         ]
     )
+
+
+def report_changed(tr: NullTranslations) -> str:
+    _ = tr.gettext
+    return _("This report was changed after you saw it. Here it is now:")
+
+
+def changed_report(tr: NullTranslations, info: ReportInfo) -> View:
+    """A report whose author changed it since the reviewer's notice, to decide on anew."""
+    heading = f"📝 <b>{esc(report_changed(tr))}</b>\n\n"
+    body = info_body(tr, info, room=MAX_MESSAGE_LENGTH - visible_len(heading))
+    return View(heading + body, review_keyboard(tr, info.id, info.revision))
 
 
 def info_body(tr: NullTranslations, info: ReportInfo, *, room: int | None = None) -> str:
@@ -520,8 +533,8 @@ def pending(tr: NullTranslations, page: ReportPage) -> View:
 
     def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
         return [
-            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id)),
-            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id)),
+            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id, info.revision)),
+            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id, info.revision)),
         ]
 
     return report_list(
