@@ -91,14 +91,21 @@ class DraftView:
 
 
 def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | None:
-    """How long until the member may send another report, if they are at the limit."""
+    """How long until the member may send another report, if they are at the limit.
+
+    Sending a change counts like sending a report: each one asks every lead and
+    admin again, so edit-and-send loops must not get around the limit.
+    """
     since = now - timedelta(hours=1)
-    times = session.exec(
-        select(ProgressUpdate.created_at)
-        .where(ProgressUpdate.reporter_id == member_id)
-        .where(ProgressUpdate.created_at >= since)
-        .order_by(col(ProgressUpdate.created_at))
-    ).all()
+    sent = select(ProgressUpdate.created_at.label("at")).where(
+        ProgressUpdate.reporter_id == member_id, ProgressUpdate.created_at >= since
+    )
+    changed = select(UpdateRevision.at.label("at")).where(
+        UpdateRevision.actor_id == member_id,
+        UpdateRevision.action == "edited",
+        UpdateRevision.at >= since,
+    )
+    times = sorted(session.exec(sa.union_all(sent, changed)).scalars())
     if len(times) < REPORTS_PER_HOUR:
         return None
     oldest_counted = times[len(times) - REPORTS_PER_HOUR]
@@ -357,6 +364,8 @@ def submit_draft(
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)
         edited = draft.update_id is not None
+        if (wait := flood_wait(session, member_id, now)) is not None:
+            raise FloodLimited(wait)
         if edited:
             update = session.get(ProgressUpdate, draft.update_id)
             if update is None or update.reporter_id != member_id:
@@ -369,9 +378,6 @@ def submit_draft(
             update.updated_at = now
             session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == update.id))
         else:
-            wait = flood_wait(session, member_id, now)
-            if wait is not None:
-                raise FloodLimited(wait)
             update = ProgressUpdate(
                 commitment_id=commitment.id,
                 reporter_id=member_id,
@@ -739,13 +745,16 @@ def _report_page(db: Database, conditions: list, page: int, *, oldest_first: boo
 def edit_report(
     db: Database, member_id: int, chat_id: int, update_id: int, *, state: str
 ) -> DraftView:
-    """Open a draft over an existing report. Raises ReportError("not_yours"/"verified")."""
+    """Open a draft over an existing report. Raises ReportError("not_yours"/"verified"),
+    or FloodLimited: the change could not be sent, so it is not begun."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
         if update is None or update.reporter_id != member_id:
             raise ReportError("not_yours")
         if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
             raise ReportError("verified")
+        if (wait := flood_wait(session, member_id, utcnow())) is not None:
+            raise FloodLimited(wait)
         evidence = session.exec(select(Evidence).where(Evidence.update_id == update_id)).all()
         old = session.get(ReportDraft, member_id)
         if old is not None:

@@ -251,3 +251,25 @@ async def test_buttons_sent_before_the_upgrade_apply_to_the_first_version(
         assert result.answer_text == "✅"
     assert [u.state for u in _updates(db)] == ["verified", "verified"]
     db.dispose()
+
+
+# ------------------------------------------------------------------ point 13
+
+
+async def test_edits_count_against_the_flood_limit(demo_bot: Driver, demo_db) -> None:
+    lead = await _lead(demo_bot, demo_db)
+    ana = demo_bot.user("Ana")
+    await send_report(ana, "KE0012", "version 0")
+    for n in range(1, 20):  # the report and 19 changes: 20 sends in the hour
+        await _edit_note(ana, 1, f"version {n}")
+    notices = [m for m in lead.messages if "needs verifying" in (m.text or "")]
+    assert len(notices) == 20
+
+    mine = (await ana.send("/myreports"))[0]
+    await ana.press("Edit #1", message=mine)
+    assert "20 reports in the last hour" in ana.last_reply.text
+    replies = await ana.send("/report KE0021")
+    assert "20 reports in the last hour" in replies[0].text
+    notices = [m for m in lead.messages if "needs verifying" in (m.text or "")]
+    assert len(notices) == 20
+    assert _updates(demo_db)[0].note == "version 19"

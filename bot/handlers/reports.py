@@ -94,6 +94,10 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
             int(number),
             state=PREVIEW,
         )
+    except store.FloodLimited as limited:
+        await query.answer()
+        await reply(update, views.flood(context.tr, limited.wait))
+        return END
     except store.ReportError as problem:
         await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
         return END

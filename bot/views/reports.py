@@ -329,7 +329,7 @@ def flood(tr: NullTranslations, wait: timedelta) -> View:
     minutes = max(1, round(wait.total_seconds() / 60))
     return View(
         _(
-            "You have sent 20 reports in the last hour, the most we take. "
+            "You have sent or changed 20 reports in the last hour, the most we take. "
             "Please try again in {minutes} minutes."
         ).format(minutes=minutes)
     )

@@ -27,9 +27,14 @@ def upgrade() -> None:
         "WHERE EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = progress_update.id "
         "AND r.action IN ('created', 'edited'))"
     )
+    # Edits count against the flood limit of new reports: a member's recent ones.
+    with op.batch_alter_table('update_revision', schema=None) as batch_op:
+        batch_op.create_index('ix_update_revision_actor_at', ['actor_id', 'at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('update_revision', schema=None) as batch_op:
+        batch_op.drop_index('ix_update_revision_actor_at')
     # In place, as in 0007: a batch copy of progress_update would have to drop a
     # table that evidence and revisions point to.
     op.execute("ALTER TABLE progress_update DROP COLUMN revision")
