@@ -105,6 +105,20 @@ async def test_history_page_of_long_emoji_notes(demo_bot: Driver) -> None:
     assert history.text.count("— Ana") == 10
 
 
+async def test_long_texts_are_split_as_telegram_counts(demo_bot: Driver, demo_db) -> None:
+    """A commitment's full text of emoji and ampersands, in lines and in one long run."""
+    with demo_db.session() as session:
+        commitment = session.get(Commitment, "KE0012")
+        commitment.full_text = "Targets:\n" + "🌍 & " * 1500 + "\n" + "🌍" * 3000
+    ana = demo_bot.user("Ana")
+    await ana.send("/status KE0012")
+    result = await ana.press("Full text")
+    texts = [m.text for m in result.replies]
+    assert len(texts) > 1
+    assert sum(t.count("🌍") for t in texts) == 4500
+    assert sum(t.count("&") for t in texts) == 1500
+
+
 # ------------------------------------------------------------------ point 11
 
 
