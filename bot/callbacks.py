@@ -99,7 +99,8 @@ REPORT_EVIDENCE = Route("re", (WORD,))  # step 4: done | skip | clear
 REPORT_PREVIEW = Route("rv", (WORD,))  # step 5: send | edit | cancel
 REPORT_EDIT = Route("rx", (WORD,))  # from the preview: status | note | evidence
 # Review and one's own reports
-REVIEW = Route("rw", (WORD, NUMBER))  # ok | no, report id
+REVIEW = Route("rw", (WORD, NUMBER, NUMBER))  # ok | no, report id, the revision shown
+REVIEW_FIRST = Route("rw", (WORD, NUMBER))  # buttons sent before revisions: revision 1
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number
 # Roles, audit, leaving

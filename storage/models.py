@@ -241,6 +241,9 @@ class ProgressUpdate(SQLModel, table=True):
     review_reason: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Which version of its content this is: 1 when sent, one more at each edit.
+    # Review buttons carry it, so a decision applies to the text the reviewer saw.
+    revision: int = 1
 
 
 class Evidence(SQLModel, table=True):
@@ -347,6 +350,8 @@ class UpdateRevision(SQLModel, table=True):
     """Every change to a report (created, edited, verified, rejected, withdrawn)."""
 
     __tablename__ = "update_revision"
+    # A member's recent edits, for the flood limit they share with new reports.
+    __table_args__ = (sa.Index("ix_update_revision_actor_at", "actor_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     update_id: int = Field(foreign_key="progress_update.id", index=True)

@@ -1,9 +1,9 @@
 """Progress reports: drafts, sending, review by leads, edits, withdrawal.
 
 The rules live here, not in the handlers: the flood limit, the note limit,
-who may verify (leads of the commitment's country, and admins), that only the
-author may edit or withdraw and only until verification, and that every change
-is kept as a revision.
+who may verify (leads of the commitment's country, and admins, but never the
+report's own author), that only the author may edit or withdraw and only until
+verification, and that every change is kept as a revision.
 """
 
 from __future__ import annotations
@@ -47,15 +47,18 @@ from storage.models import (
 )
 from storage.paging import Paged, clamp_page
 from storage.people import Visitor
+from storage.text import utf16_len, utf16_truncate
 
 CONVERSATION = "report"
 REJECT_CONVERSATION = "reject"
 REPORTS_PER_HOUR = 20
+# Limits are in UTF-16 code units, as Telegram counts (an emoji is two).
 NOTE_LIMIT = 2000
 REASON_LIMIT = 500
 MAX_EVIDENCE = 10
 DRAFT_TTL = timedelta(days=1)
 PAGE_SIZE = 5
+OWN_REPORT = "own report"  # the audited reason an author may not review their report
 
 
 class ReportError(Exception):
@@ -88,14 +91,21 @@ class DraftView:
 
 
 def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | None:
-    """How long until the member may send another report, if they are at the limit."""
+    """How long until the member may send another report, if they are at the limit.
+
+    Sending a change counts like sending a report: each one asks every lead and
+    admin again, so edit-and-send loops must not get around the limit.
+    """
     since = now - timedelta(hours=1)
-    times = session.exec(
-        select(ProgressUpdate.created_at)
-        .where(ProgressUpdate.reporter_id == member_id)
-        .where(ProgressUpdate.created_at >= since)
-        .order_by(col(ProgressUpdate.created_at))
-    ).all()
+    sent = select(ProgressUpdate.created_at.label("at")).where(
+        ProgressUpdate.reporter_id == member_id, ProgressUpdate.created_at >= since
+    )
+    changed = select(UpdateRevision.at.label("at")).where(
+        UpdateRevision.actor_id == member_id,
+        UpdateRevision.action == "edited",
+        UpdateRevision.at >= since,
+    )
+    times = sorted(session.exec(sa.union_all(sent, changed)).scalars())
     if len(times) < REPORTS_PER_HOUR:
         return None
     oldest_counted = times[len(times) - REPORTS_PER_HOUR]
@@ -214,7 +224,7 @@ def set_note(
 ) -> DraftView | None:
     """Raises ReportError("too_long") over the limit; the caller keeps the text."""
     note = note.strip()
-    if len(note) > NOTE_LIMIT:
+    if utf16_len(note) > NOTE_LIMIT:
         raise ReportError("too_long")
     if not note:
         raise ReportError("empty")
@@ -284,6 +294,7 @@ class Submitted:
     evidence: list[dict[str, Any]]
     reporter_name: str
     edited: bool
+    revision: int
     # Who to ask for verification (leads of the country, admins), with their
     # chats' languages, in the order to ask them.
     reviewers: dict[int, str]
@@ -353,6 +364,8 @@ def submit_draft(
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)
         edited = draft.update_id is not None
+        if (wait := flood_wait(session, member_id, now)) is not None:
+            raise FloodLimited(wait)
         if edited:
             update = session.get(ProgressUpdate, draft.update_id)
             if update is None or update.reporter_id != member_id:
@@ -361,12 +374,10 @@ def submit_draft(
                 raise ReportError("verified")
             update.status, update.note = draft.status, draft.note
             update.state = UpdateState.PENDING
+            update.revision += 1
             update.updated_at = now
             session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == update.id))
         else:
-            wait = flood_wait(session, member_id, now)
-            if wait is not None:
-                raise FloodLimited(wait)
             update = ProgressUpdate(
                 commitment_id=commitment.id,
                 reporter_id=member_id,
@@ -402,6 +413,7 @@ def submit_draft(
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
             edited=edited,
+            revision=update.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
         )
         _close_draft(session, draft)
@@ -472,6 +484,7 @@ class ReportInfo:
     created_at: datetime
     reason: str = ""
     reporter_language: str | None = None  # of their private chat: to tell them the outcome
+    revision: int = 1
 
 
 def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
@@ -522,6 +535,7 @@ def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportIn
                 reason=update.review_reason,
                 reporter_language=languages.get(update.reporter_id)
                 or (member.language if member else None),
+                revision=update.revision,
             )
         )
     return infos
@@ -537,11 +551,32 @@ def may_review(visitor: Visitor, country_code: str) -> bool:
     return visitor.is_admin or country_code in visitor.lead_countries
 
 
+def _refusal(session: Session, visitor: Visitor, update: ProgressUpdate | None) -> str | None:
+    """Why this person may not decide on this report (for the audit log), or None.
+
+    Nobody reviews their own report, admins included: someone else must look.
+    """
+    if update is None:
+        return "no such report"
+    country = session.exec(
+        select(Commitment.country_code).where(Commitment.id == update.commitment_id)
+    ).one()
+    if not may_review(visitor, country):
+        return f"not a lead of {country}"
+    if update.reporter_id is not None and update.reporter_id == visitor.user_id:
+        return OWN_REPORT
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewResult:
     allowed: bool
     changed: bool  # False when it was already in that state (a replayed button)
     report: ReportInfo | None
+    refusal: str = ""  # why not, when not allowed: OWN_REPORT, or another audited reason
+    # The author changed the report since the reviewer saw it: nothing was decided,
+    # and ``report`` is the new version, to be shown instead.
+    outdated: bool = False
 
 
 def review(
@@ -549,42 +584,37 @@ def review(
     visitor: Visitor,
     update_id: int,
     *,
+    revision: int,
     verify: bool,
     reason: str = "",
     now: datetime | None = None,
 ) -> ReviewResult:
-    """Verify or reject a pending report. Refusals are audited; so are decisions."""
+    """Verify or reject a pending report, as it was at ``revision`` (what the
+    reviewer saw). Refusals are audited; so are decisions."""
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        if update is None:
+        if (refusal := _refusal(session, visitor, update)) is not None:
             audit(
                 session,
                 visitor.user_id,
                 action,
                 target=f"update:{update_id}",
                 allowed=False,
-                detail="no such report",
+                detail=refusal,
             )
-            return ReviewResult(False, False, None)
-        commitment = session.get(Commitment, update.commitment_id)
-        if not may_review(visitor, commitment.country_code):
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=f"update:{update_id}",
-                allowed=False,
-                detail=f"not a lead of {commitment.country_code}",
-            )
-            return ReviewResult(False, False, None)
+            return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
+        if update.revision != revision:
+            if not verify:  # the reason was written about words that are gone
+                _end_rejection(session, visitor, update_id)
+            return ReviewResult(True, False, _info(session, update), outdated=True)
         update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
         update.reviewed_by = visitor.user_id
         update.reviewed_at = now
-        update.review_reason = reason.strip()[:REASON_LIMIT]
+        update.review_reason = utf16_truncate(reason.strip(), REASON_LIMIT)
         update.updated_at = now
         session.add(
             UpdateRevision(
@@ -599,51 +629,59 @@ def review(
         )
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
         refresh_community(session, [update.commitment_id])
-        # This ends a rejection of this very report only: a reason still asked for on
-        # another report (the lead verified this one meanwhile) is still awaited.
-        key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
-        asking = session.get(ConversationState, key)
-        if asking is not None and asking.data.get("update_id") in (None, update_id):
-            set_state(session, *key, None)
+        _end_rejection(session, visitor, update_id)
         session.flush()
         return ReviewResult(True, True, _info(session, update))
 
 
-def begin_reject(db: Database, visitor: Visitor, update_id: int, *, state: str) -> ReviewResult:
-    """A lead pressed Reject: remember which report, then ask for the reason."""
+def _end_rejection(session: Session, visitor: Visitor, update_id: int) -> None:
+    """End a rejection of this very report only: a reason still asked for on
+    another report (the lead verified this one meanwhile) is still awaited."""
+    key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
+    asking = session.get(ConversationState, key)
+    if asking is not None and asking.data.get("update_id") in (None, update_id):
+        set_state(session, *key, None)
+
+
+def begin_reject(
+    db: Database, visitor: Visitor, update_id: int, *, revision: int, state: str
+) -> ReviewResult:
+    """A lead pressed Reject on ``revision``: remember which, then ask for the reason."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        commitment = session.get(Commitment, update.commitment_id) if update else None
-        if update is None or not may_review(visitor, commitment.country_code):
+        if (refusal := _refusal(session, visitor, update)) is not None:
             audit(
                 session,
                 visitor.user_id,
                 "report.reject",
                 target=f"update:{update_id}",
                 allowed=False,
-                detail="no such report" if update is None else "not a lead",
+                detail=refusal,
             )
-            return ReviewResult(False, False, None)
+            return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, _info(session, update))
+        if update.revision != revision:
+            return ReviewResult(True, False, _info(session, update), outdated=True)
         set_state(
             session,
             REJECT_CONVERSATION,
             visitor.chat_id,
             visitor.user_id,
             state,
-            data={"update_id": update_id},
+            data={"update_id": update_id, "revision": revision},
         )
         return ReviewResult(True, True, _info(session, update))
 
 
-def rejecting(db: Database, chat_id: int, user_id: int) -> int | None:
-    """Which report this lead is writing a rejection reason for."""
-    from storage.models import ConversationState
-
+def rejecting(db: Database, chat_id: int, user_id: int) -> tuple[int, int] | None:
+    """Which report, and which revision of it, this lead is writing a rejection
+    reason for (a rejection begun before revisions were kept: the first)."""
     with db.session() as session:
         row = session.get(ConversationState, (REJECT_CONVERSATION, chat_id, user_id))
-        return int(row.data["update_id"]) if row and "update_id" in row.data else None
+        if row is None or "update_id" not in row.data:
+            return None
+        return int(row.data["update_id"]), int(row.data.get("revision", 1))
 
 
 def cancel_reject(db: Database, chat_id: int, user_id: int) -> None:
@@ -660,12 +698,19 @@ class ReportPage(Paged):
 
 
 def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
-    """Pending reports this lead may review, oldest first. None (audited) for non-leads."""
+    """Pending reports this lead may review, oldest first, their own left out (someone
+    else reviews those). None (audited) for non-leads."""
     if not visitor.is_lead:
         with db.session() as session:
             audit(session, visitor.user_id, "report.queue", allowed=False, detail="not a lead")
         return None
-    conditions = [ProgressUpdate.state == UpdateState.PENDING]
+    conditions = [
+        ProgressUpdate.state == UpdateState.PENDING,
+        sa.or_(
+            col(ProgressUpdate.reporter_id).is_(None),
+            col(ProgressUpdate.reporter_id) != visitor.user_id,
+        ),
+    ]
     if not visitor.is_admin:
         conditions.append(col(Commitment.country_code).in_(visitor.lead_countries))
     return _report_page(db, conditions, page, oldest_first=True)
@@ -700,13 +745,16 @@ def _report_page(db: Database, conditions: list, page: int, *, oldest_first: boo
 def edit_report(
     db: Database, member_id: int, chat_id: int, update_id: int, *, state: str
 ) -> DraftView:
-    """Open a draft over an existing report. Raises ReportError("not_yours"/"verified")."""
+    """Open a draft over an existing report. Raises ReportError("not_yours"/"verified"),
+    or FloodLimited: the change could not be sent, so it is not begun."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
         if update is None or update.reporter_id != member_id:
             raise ReportError("not_yours")
         if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
             raise ReportError("verified")
+        if (wait := flood_wait(session, member_id, utcnow())) is not None:
+            raise FloodLimited(wait)
         evidence = session.exec(select(Evidence).where(Evidence.update_id == update_id)).all()
         old = session.get(ReportDraft, member_id)
         if old is not None:

@@ -366,7 +366,7 @@ async def test_flood_limit(demo_bot: Driver, demo_db) -> None:
     await send_report(ana, "KE0021", "the twentieth")
     assert len(_updates(demo_db)) == 20
     replies = await ana.send("/report")
-    assert "You have sent 20 reports in the last hour" in replies[0].text
+    assert "You have sent or changed 20 reports in the last hour" in replies[0].text
     assert "try again in 10 minutes" in replies[0].text
     assert len(_updates(demo_db)) == 20
 

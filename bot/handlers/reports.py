@@ -98,6 +98,10 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
             int(number),
             state=PREVIEW,
         )
+    except store.FloodLimited as limited:
+        await query.answer()
+        await reply(update, views.flood(context.tr, limited.wait))
+        return END
     except store.ReportError as problem:
         await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
         return END
@@ -193,7 +197,7 @@ async def note_text(update: Update, context: BotContext) -> str:
     except store.ReportError as problem:
         if problem.args[0] == "too_long":
             # Refused, but not lost: their text comes back, ready to copy and shorten.
-            await reply(update, views.note_too_long(context.tr, len(text.strip())))
+            await reply(update, views.note_too_long(context.tr, text.strip()))
             for part in views.echo_text(text.strip()):
                 await reply(update, View(part))
         else:

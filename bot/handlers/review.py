@@ -1,7 +1,10 @@
 """Leads verify or reject reports; /pending is their queue.
 
 Button data is never trusted: whoever presses Verify, the storage layer checks
-that they lead the commitment's country (or are an admin) and audits refusals.
+that they lead the commitment's country (or are an admin) and did not write the
+report themselves, and audits refusals. Each button names the revision it was
+shown with: if the author changed the report since, the new text is shown to
+decide on, and nothing is decided on words the reviewer never saw.
 """
 
 from __future__ import annotations
@@ -46,12 +49,36 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
         log.info("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
 
 
+def _review_button(data: object) -> tuple[str, int, int] | None:
+    """(verdict, report id, revision shown) from Verify/Reject button data.
+
+    Buttons sent before revisions were kept name none: they showed the first.
+    """
+    text = data if isinstance(data, str) else None
+    if parsed := cb.REVIEW.parse(text):
+        verdict, update_id, revision = parsed
+        return verdict, int(update_id), int(revision)
+    if parsed := cb.REVIEW_FIRST.parse(text):
+        verdict, update_id = parsed
+        return verdict, int(update_id), 1
+    return None
+
+
+async def show_changed(update: Update, context: BotContext, info: store.ReportInfo) -> None:
+    """The report as it is now, with buttons for this version, below the old one."""
+    await reply(update, views.changed_report(context.tr, info))
+
+
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    _verdict, update_id = cb.REVIEW.parse(query.data)
-    result = store.review(context.db, context.visitor, int(update_id), verify=True)
+    _verdict, update_id, revision = _review_button(query.data)
+    result = store.review(context.db, context.visitor, update_id, revision=revision, verify=True)
     if not result.allowed:
-        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
+        return
+    if result.outdated:
+        await query.answer(views.report_changed(context.tr))
+        await show_changed(update, context, result.report)
         return
     if not result.changed:
         await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
@@ -63,10 +90,16 @@ async def verify(update: Update, context: BotContext) -> None:
 
 async def reject(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
-    _verdict, update_id = cb.REVIEW.parse(query.data)
-    result = store.begin_reject(context.db, context.visitor, int(update_id), state=REASON)
+    _verdict, update_id, revision = _review_button(query.data)
+    result = store.begin_reject(
+        context.db, context.visitor, update_id, revision=revision, state=REASON
+    )
     if not result.allowed:
-        await query.answer(views.not_allowed(context.tr), show_alert=True)
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
+        return END
+    if result.outdated:
+        await query.answer(views.report_changed(context.tr))
+        await show_changed(update, context, result.report)
         return END
     if not result.changed:
         await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
@@ -78,17 +111,26 @@ async def reject(update: Update, context: BotContext) -> str | int:
 
 async def reason(update: Update, context: BotContext) -> str | int:
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
-    update_id = store.rejecting(context.db, chat_id, user_id)
-    if update_id is None:
+    asked = store.rejecting(context.db, chat_id, user_id)
+    if asked is None:
         # The rejection was closed meanwhile (another review cleared it): this is an
         # ordinary message again, and gets the ordinary answer rather than silence.
         await reply(update, plain_text_hint(context.tr))
         return END
+    update_id, revision = asked
     result = store.review(
-        context.db, context.visitor, update_id, verify=False, reason=update.effective_message.text
+        context.db,
+        context.visitor,
+        update_id,
+        revision=revision,
+        verify=False,
+        reason=update.effective_message.text,
     )
     if not result.allowed or result.report is None:
-        await reply(update, views.View(views.not_allowed(context.tr)))
+        await reply(update, views.View(views.refused(context.tr, result.refusal)))
+        return END
+    if result.outdated:  # the author changed it while the reason was being written
+        await show_changed(update, context, result.report)
         return END
     await reply(update, views.reviewed(context.tr, result.report, update.effective_user.full_name))
     if result.changed:
@@ -127,15 +169,11 @@ async def pending_page(update: Update, context: BotContext) -> None:
 
 
 def _is_verify(data: object) -> bool:
-    return (parsed := cb.REVIEW.parse(data if isinstance(data, str) else None)) is not None and (
-        parsed[0] == "ok"
-    )
+    return (parsed := _review_button(data)) is not None and parsed[0] == "ok"
 
 
 def _is_reject(data: object) -> bool:
-    return (parsed := cb.REVIEW.parse(data if isinstance(data, str) else None)) is not None and (
-        parsed[0] == "no"
-    )
+    return (parsed := _review_button(data)) is not None and parsed[0] == "no"
 
 
 def register(app: Application) -> None:

@@ -21,6 +21,7 @@ from bot.views.base import (
     split_html,
     start,
     unknown_command,
+    visible_len,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "split_html",
     "start",
     "unknown_command",
+    "visible_len",
 ]

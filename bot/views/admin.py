@@ -7,7 +7,15 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import MAX_MESSAGE_LENGTH, View, clip, country_name, esc, names_locale
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    clip,
+    country_name,
+    esc,
+    names_locale,
+    visible_len,
+)
 from storage.charts import ChartData
 from storage.countries import localized_name
 from storage.export import ExportResult, Scope
@@ -62,7 +70,7 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
     if result.problem == "no_group":
         return View(_("There is no such working group. See /groups."))
     if result.problem == "unresolved":
-        queries = ", ".join(f"<i>{esc(clip(r.query, 40))}</i>" for r in result.unresolved)
+        queries = _quoted([r.query for r in result.unresolved])
         return View(
             _("I found no OGP member or working group called {query}.").format(query=queries)
         )
@@ -133,7 +141,7 @@ def group_change(tr: NullTranslations, result: GroupChange) -> View:
     if result.problem == "usage":
         return newgroup_usage(tr)
     if result.problem == "unresolved":
-        names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in result.unresolved)
+        names = _quoted(result.unresolved)
         return View(
             _("I found no OGP member or policy area called {names}. Nothing was saved.").format(
                 names=names
@@ -158,7 +166,7 @@ def groups(tr: NullTranslations, items: list[GroupInfo]) -> list[View]:
     current = [f"<b>{esc(title)}</b>"]
     for group in items:
         block = ["", *_group_lines(tr, group)]
-        if len("\n".join(current + block)) > MAX_MESSAGE_LENGTH - 200:
+        if visible_len("\n".join(current + block)) > MAX_MESSAGE_LENGTH - 200:
             views.append(View("\n".join(current)))
             current = block[1:]
         else:
@@ -243,7 +251,7 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
             line += f" → {esc(clip(entry.target, 60))}"
         if entry.detail:
             line += f"\n<i>{esc(clip(entry.detail, 160))}</i>"
-        if len("\n".join([*lines, line])) > MAX_MESSAGE_LENGTH - 100:
+        if visible_len("\n".join([*lines, line])) > MAX_MESSAGE_LENGTH - 100:
             break
         lines.append(line)
     nav = []
@@ -261,12 +269,16 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
 # ------------------------------------------------------------------ export and chart
 
 
+def _quoted(queries: list[str]) -> str:
+    """Names a person typed that matched nothing, as a short list: a pasted essay
+    must still fit in one message."""
+    shown = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in queries[:10])
+    return shown + (", …" if len(queries) > 10 else "")
+
+
 def unresolved_scope(tr: NullTranslations, scope: Scope) -> View:
     _ = tr.gettext
-    shown = scope.unresolved[:10]  # a pasted essay must still fit in one message
-    names = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in shown)
-    if len(scope.unresolved) > len(shown):
-        names += ", …"
+    names = _quoted(scope.unresolved)
     return View(
         _("I found no OGP member or working group called {names}. See /groups.").format(names=names)
     )

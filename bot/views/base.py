@@ -7,6 +7,7 @@ data goes through ``esc`` before it is placed in a message.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from gettext import NullTranslations
 
@@ -18,8 +19,11 @@ from bot.commands import commands_for
 from bot.i18n import language_of
 from storage.countries import localized_name
 from storage.models import Role
+from storage.text import utf16_len, utf16_prefix
 
+# Telegram's limits, in UTF-16 code units of the text after its HTML is parsed.
 MAX_MESSAGE_LENGTH = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +67,20 @@ def number(tr: NullTranslations, value: int) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """Shorten plain text (before escaping, so no entity is ever cut) with an ellipsis."""
+    """Shorten plain text (before escaping, so no entity is ever cut) with an ellipsis.
+
+    ``limit`` is in UTF-16 code units, as Telegram counts.
+    """
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if utf16_len(text) <= limit:
+        return text
+    return text[: utf16_prefix(text, limit - 1)].rstrip() + "…"
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram checks against its limits: the text once tags and
+    entities are parsed, in UTF-16 code units (``&amp;`` is one, a tag none)."""
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
 
 
 def start(tr: NullTranslations, *, first_name: str, role: Role, is_new: bool) -> View:
@@ -165,32 +180,38 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split a long HTML text at line breaks, never inside a tag or an entity.
 
     Tags are closed at the end of each part and reopened at the start of the
-    next, so each part is valid Telegram HTML on its own.
+    next, so each part is valid Telegram HTML on its own. Parts are measured as
+    Telegram measures them (``visible_len``).
     """
-    if len(text) <= limit:
+    if visible_len(text) <= limit:
         return [text]
     parts: list[str] = []
-    current = ""
+    current, size = "", 0  # the part being built, and its visible length
     open_tags: list[str] = []
     for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        closing = "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_tags))
-        if current and len(candidate) + len(closing) > limit:
-            parts.append(current + closing)
-            current = "".join(open_tags) + line
+        line_size = visible_len(line)
+        if current and size + 1 + line_size > limit:
+            parts.append(current + _closing(open_tags))
+            current, size = "".join(open_tags) + line, line_size
+        elif current:
+            current, size = f"{current}\n{line}", size + 1 + line_size
         else:
-            current = candidate
-        while len(current) + len(closing) > limit:
-            cut = _safe_cut(current, limit - len(closing) - 1)
-            parts.append(
-                current[:cut]
-                + "".join(f"</{_tag_name(t)}>" for t in reversed(_open_tags(current[:cut])))
-            )
-            current = "".join(_open_tags(current[:cut])) + current[cut:]
+            current, size = line, line_size
+        while size > limit:
+            # One line longer than a message: cut it where the raw text alone fits.
+            cut = _safe_cut(current, utf16_prefix(current, limit - 1))
+            head = current[:cut]
+            parts.append(head + _closing(_open_tags(head)))
+            current = "".join(_open_tags(head)) + current[cut:]
+            size = visible_len(current)
         open_tags = _open_tags(current)
     if current:
         parts.append(current)
     return parts
+
+
+def _closing(open_tags: list[str]) -> str:
+    return "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_tags))
 
 
 def _tag_name(opening: str) -> str:

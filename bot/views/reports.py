@@ -9,17 +9,28 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, clip, country_name, esc, number, split_html
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    clip,
+    country_name,
+    esc,
+    number,
+    split_html,
+    visible_len,
+)
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
 from storage.models import Status, UpdateState
 from storage.reports import (
     MAX_EVIDENCE,
     NOTE_LIMIT,
+    OWN_REPORT,
     DraftView,
     ReportInfo,
     ReportPage,
     Submitted,
 )
+from storage.text import utf16_chunks, utf16_len
 
 # Short codes for statuses in button data (64 bytes are precious).
 STATUS_CODES = {
@@ -30,6 +41,7 @@ STATUS_CODES = {
     Status.WITHDRAWN: "wd",
 }
 STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+NOTE_FLOOR = 200  # a note shortened to fit its message keeps at least this much
 
 
 def _btn(text: str, data: str) -> InlineKeyboardButton:
@@ -118,20 +130,20 @@ def ask_note(tr: NullTranslations, draft: DraftView) -> View:
     return View("\n".join(line for line in lines if line is not None))
 
 
-def note_too_long(tr: NullTranslations, length: int) -> View:
+def note_too_long(tr: NullTranslations, note: str) -> View:
+    """``note``'s length told as Telegram counts it (an emoji is two), as the limit is."""
     _ = tr.gettext
     return View(
         _(
             "Your note has {length} characters; the limit is {limit}. Here it is, to copy "
             "and shorten, then send it again:"
-        ).format(length=number(tr, length), limit=number(tr, NOTE_LIMIT))
+        ).format(length=number(tr, utf16_len(note)), limit=number(tr, NOTE_LIMIT))
     )
 
 
 def echo_text(text: str) -> list[str]:
     """A person's own long text sent back in tap-to-copy blocks."""
-    size = 3500
-    return [f"<code>{esc(text[i : i + size])}</code>" for i in range(0, len(text), size)]
+    return [f"<code>{esc(part)}</code>" for part in utf16_chunks(text, 3500)]
 
 
 def ask_evidence(tr: NullTranslations, draft: DraftView) -> View:
@@ -206,8 +218,14 @@ def report_body(
     reporter: str,
     state: UpdateState | None = None,
     when: str = "",
+    room: int | None = None,
 ) -> str:
-    """A report as everyone sees it: in the preview, to leads, in /myreports."""
+    """A report as everyone sees it: in the preview, to leads, in /myreports.
+
+    ``room`` is what the body may take of its message, as Telegram counts: a body
+    that would not fit gets its note shortened, then its evidence list, rather
+    than a message Telegram refuses.
+    """
     _ = tr.gettext
     who = reporter or _("former member")
     head = f"<b>{esc(commitment_id)}</b> · {esc(clip(commitment_title, 120))}"
@@ -217,15 +235,26 @@ def report_body(
     meta = _("reported by {who}").format(who=esc(clip(who, 60)))
     if when:
         meta += f" · {when}"
-    lines = [head, status_text + " · " + meta, "", esc(note)]
-    if evidence:
-        lines.append("")
-        lines += [evidence_line(tr, item) for item in evidence]
-    return "\n".join(lines)
+    items = [evidence_line(tr, item) for item in evidence]
+
+    def body(note: str, items: list[str]) -> str:
+        lines = [head, status_text + " · " + meta, "", esc(note)]
+        return "\n".join([*lines, "", *items] if items else lines)
+
+    text = body(note, items)
+    if room is None or (excess := visible_len(text) - room) <= 0:
+        return text
+    note = clip(note, max(NOTE_FLOOR, utf16_len(note.strip()) - excess))
+    text = body(note, items)
+    while items and visible_len(text) > room:
+        items = items[:-1]
+        text = body(note, [*items, "…"])
+    return text
 
 
 def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
     _ = tr.gettext
+    intro = _("Step 5/5 · This is how others will see your report:")
     body = report_body(
         tr,
         commitment_id=draft.commitment_id or "",
@@ -234,8 +263,8 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
         note=draft.note,
         evidence=draft.evidence,
         reporter=reporter,
+        room=MAX_MESSAGE_LENGTH - visible_len(intro) - 2,
     )
-    intro = _("Step 5/5 · This is how others will see your report:")
     keyboard = [
         [
             _btn(_("Send"), cb.REPORT_PREVIEW.encode("send")),
@@ -300,7 +329,7 @@ def flood(tr: NullTranslations, wait: timedelta) -> View:
     minutes = max(1, round(wait.total_seconds() / 60))
     return View(
         _(
-            "You have sent 20 reports in the last hour, the most we take. "
+            "You have sent or changed 20 reports in the last hour, the most we take. "
             "Please try again in {minutes} minutes."
         ).format(minutes=minutes)
     )
@@ -334,6 +363,8 @@ def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
         if result.edited
         else _("A new report needs verifying")
     )
+    place = country_name(tr, result.country_code, result.country_name)
+    heading = f"📝 <b>{esc(title)}</b> ({esc(place)})\n\n"
     body = report_body(
         tr,
         commitment_id=result.commitment_id,
@@ -342,27 +373,37 @@ def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
         note=result.note,
         evidence=result.evidence,
         reporter=result.reporter_name,
+        room=MAX_MESSAGE_LENGTH - visible_len(heading),
     )
-    place = country_name(tr, result.country_code, result.country_name)
-    return View(
-        f"📝 <b>{esc(title)}</b> ({esc(place)})\n\n{body}",
-        review_keyboard(tr, result.update_id),
-    )
+    return View(heading + body, review_keyboard(tr, result.update_id, result.revision))
 
 
-def review_keyboard(tr: NullTranslations, update_id: int) -> InlineKeyboardMarkup:
+def review_keyboard(tr: NullTranslations, update_id: int, revision: int) -> InlineKeyboardMarkup:
+    """Verify and Reject for the revision shown above them, and no other."""
     _ = tr.gettext
     return InlineKeyboardMarkup(
         [
             [
-                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id)),
-                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id)),
+                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id, revision)),
+                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id, revision)),
             ]
         ]
     )
 
 
-def info_body(tr: NullTranslations, info: ReportInfo) -> str:
+def report_changed(tr: NullTranslations) -> str:
+    _ = tr.gettext
+    return _("This report was changed after you saw it. Here it is now:")
+
+
+def changed_report(tr: NullTranslations, info: ReportInfo) -> View:
+    """A report whose author changed it since the reviewer's notice, to decide on anew."""
+    heading = f"📝 <b>{esc(report_changed(tr))}</b>\n\n"
+    body = info_body(tr, info, room=MAX_MESSAGE_LENGTH - visible_len(heading))
+    return View(heading + body, review_keyboard(tr, info.id, info.revision))
+
+
+def info_body(tr: NullTranslations, info: ReportInfo, *, room: int | None = None) -> str:
     return report_body(
         tr,
         commitment_id=info.commitment_id,
@@ -373,6 +414,7 @@ def info_body(tr: NullTranslations, info: ReportInfo) -> str:
         reporter=info.reporter_name,
         state=info.state,
         when=fmt_date(info.created_at),
+        room=room,
     )
 
 
@@ -384,10 +426,10 @@ def reviewed(tr: NullTranslations, info: ReportInfo, reviewer: str) -> View:
         if info.state is UpdateState.VERIFIED
         else _("❌ Rejected by {who}")
     ).format(who=esc(clip(reviewer, 60)))
-    text = f"{info_body(tr, info)}\n\n<b>{verdict}</b>"
+    tail = f"\n\n<b>{verdict}</b>"
     if info.reason:
-        text += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
-    return View(text)
+        tail += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
+    return View(info_body(tr, info, room=MAX_MESSAGE_LENGTH - visible_len(tail)) + tail)
 
 
 def already_reviewed(tr: NullTranslations, info: ReportInfo) -> str:
@@ -398,6 +440,14 @@ def already_reviewed(tr: NullTranslations, info: ReportInfo) -> str:
 def not_allowed(tr: NullTranslations) -> str:
     _ = tr.gettext
     return _("Only leads of this country, or admins, may verify its reports.")
+
+
+def refused(tr: NullTranslations, refusal: str) -> str:
+    """Why a Verify or Reject was refused, in words for the person who pressed it."""
+    _ = tr.gettext
+    if refusal == OWN_REPORT:
+        return _("This is your own report: another lead or an admin will review it.")
+    return not_allowed(tr)
 
 
 def ask_reason(tr: NullTranslations, info: ReportInfo) -> View:
@@ -446,12 +496,17 @@ def report_list(
     page_args: tuple = (),
     buttons_for: Any = None,
 ) -> View:
-    lines = [f"<b>{esc(title)}</b> ({page.total})", ""]
+    header = f"<b>{esc(title)}</b> ({page.total})"
+    lines = [header, ""]
     if not page.reports:
         lines.append(empty)
     keyboard: list[list[InlineKeyboardButton]] = []
+    # Each report gets an equal share of the message, so long ones push none off it.
+    share = (MAX_MESSAGE_LENGTH - visible_len(header) - 1) // max(1, len(page.reports)) - 2
     for info in page.reports:
-        lines.append(f"#{info.id} · " + info_body(tr, info).replace("\n\n", "\n"))
+        number_mark = f"#{info.id} · "
+        body = info_body(tr, info, room=share - visible_len(number_mark))
+        lines.append(number_mark + body.replace("\n\n", "\n"))
         lines.append("")
         if buttons_for is not None:
             row = buttons_for(info)
@@ -459,7 +514,7 @@ def report_list(
                 keyboard.append(row)
     text = "\n".join(lines)
     parts = split_html(text)
-    if len(parts) > 1:  # five long notes: keep the page within one message
+    if len(parts) > 1:  # cannot happen with the shares above; never send a refused page
         text = parts[0]
     nav = []
     if page.page > 0:
@@ -478,8 +533,8 @@ def pending(tr: NullTranslations, page: ReportPage) -> View:
 
     def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
         return [
-            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id)),
-            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id)),
+            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id, info.revision)),
+            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id, info.revision)),
         ]
 
     return report_list(

@@ -1,0 +1,39 @@
+"""Lengths as Telegram counts them: in UTF-16 code units.
+
+An emoji outside the Basic Multilingual Plane is one Python character but two
+units to Telegram, so a limit checked with ``len`` lets through texts Telegram
+refuses ("message is too long"). Every limit the bot checks, and every cut or
+split of a text, measures with these. Here rather than in ``bot/`` because
+storage enforces limits too (a report's note, a rejection's reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_prefix(text: str, units: int) -> int:
+    """How many characters of ``text`` fit in ``units``, never splitting one in two."""
+    if units <= 0:
+        return 0
+    head = text.encode("utf-16-le")[: units * 2]
+    if len(head) >= 2 and 0xD800 <= int.from_bytes(head[-2:], "little") <= 0xDBFF:
+        head = head[:-2]  # half of a surrogate pair: leave the whole character out
+    return len(head.decode("utf-16-le"))
+
+
+def utf16_truncate(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` (for stored limits; views add an ellipsis)."""
+    return text[: utf16_prefix(text, units)]
+
+
+def utf16_chunks(text: str, units: int) -> Iterator[str]:
+    """``text`` in consecutive pieces of at most ``units`` each."""
+    while text:
+        cut = max(1, utf16_prefix(text, units))
+        yield text[:cut]
+        text = text[cut:]
