@@ -50,7 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     imp = sub.add_parser("import", help="import OGP's commitment export (CSV)")
     imp.add_argument("file", type=Path, help="the CSV file as downloaded from OGP")
-    sub.add_parser("migrate", help="bring the database schema up to date")
+    mig = sub.add_parser("migrate", help="bring the database schema up to date")
+    mig.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if the schema is behind this version, 0 if current",
+    )
+    back = sub.add_parser("backup", help="copy the SQLite database, even while the bot runs")
+    back.add_argument("file", type=Path, help="where to write the copy")
+    rest = sub.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    rest.add_argument("file", type=Path, help="a file written by `ogp-bot backup`")
+    status = sub.add_parser("status", help="is a bot running, backlogs, the last day's events")
+    status.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     exp = sub.add_parser("export", help="write commitments or reports as CSV")
     exp.add_argument("--what", choices=("reports", "commitments"), required=True)
     exp.add_argument("--out", metavar="FILE", type=Path, required=True, help="CSV file, or -")
@@ -65,7 +76,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, **overrides)
 
 
-def _open_db(settings: Settings):  # -> Database, kept lazy so --help stays fast
+def _open_db(settings: Settings, *, migrate: bool = True):  # -> Database; lazy for --help
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.db import Database
@@ -73,7 +84,11 @@ def _open_db(settings: Settings):  # -> Database, kept lazy so --help stays fast
 
     try:
         db = Database(settings.database_url)
-        prepare_database(db)
+        if migrate:
+            prepare_database(db)
+        else:
+            with db.engine.connect():
+                pass  # reachable?
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise CliError(f"database {settings.database_url!r}: {reason}") from None
@@ -82,9 +97,17 @@ def _open_db(settings: Settings):  # -> Database, kept lazy so --help stays fast
     return db
 
 
-def cmd_migrate(settings: Settings) -> int:
-    from storage.db import current_revision
+def cmd_migrate(settings: Settings, *, check: bool = False) -> int:
+    from storage.db import current_revision, head_revision
 
+    if check:
+        db = _open_db(settings, migrate=False)
+        current, head = current_revision(db.engine), head_revision()
+        if current == head:
+            print(f"database is current (revision {current})")
+            return 0
+        print(f"database is at revision {current}; this version needs {head}: run ogp-bot migrate")
+        return 1
     db = _open_db(settings)
     print(f"database is at revision {current_revision(db.engine)}")
     return 0
@@ -243,6 +266,64 @@ def cmd_run(settings: Settings, *, standby: bool = False) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, file: Path) -> int:
+    from storage.backup import BackupError, backup
+
+    try:
+        backup(settings.database_url, file)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"backed up to {file}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(settings: Settings, file: Path) -> int:
+    from storage.backup import BackupError, restore
+
+    lock = _instance_lock(settings)  # never under a running bot
+    try:
+        restore(settings.database_url, file)
+        db = _open_db(settings)  # migrates a backup taken by an older version
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        lock.release()
+    from storage.db import current_revision
+
+    print(f"restored {file}; database is at revision {current_revision(db.engine)}")
+    return 0
+
+
+def cmd_status(settings: Settings, *, as_json: bool) -> int:
+    """Whether a bot holds the database, and how it is doing (from the database)."""
+    import json
+
+    from storage.health import health
+    from storage.instance import HeldElsewhere, try_lock
+
+    try:
+        try_lock(settings.database_url).release()
+        running = "no bot is running on this database"
+    except HeldElsewhere as exc:
+        running = f"a bot is running ({exc})"
+    db = _open_db(settings, migrate=False)
+    figures = health(db)
+    if as_json:
+        print(json.dumps({"running": running.startswith("a bot"), **figures.as_json()}))
+        return 0
+    last = figures.last_update_at
+    print(running)
+    print(f"last update handled: {last:%Y-%m-%d %H:%M:%S} UTC" if last else "no update handled yet")
+    print(f"inbox: {figures.inbox_backlog} waiting, {figures.set_aside} set aside")
+    print(f"outbox: {figures.outbox_backlog} waiting")
+    print(
+        f"last day: {figures.delivered_last_day} delivered, {figures.failed_last_day} failed, "
+        f"{figures.throttled_last_day} times throttled (429), "
+        f"{figures.blocked_last_day} chats blocked the bot"
+    )
+    return 0
+
+
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
@@ -270,7 +351,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return cmd_import(settings, args.file)
         if args.command == "migrate":
-            return cmd_migrate(settings)
+            return cmd_migrate(settings, check=args.check)
+        if args.command == "backup":
+            return cmd_backup(settings, args.file)
+        if args.command == "restore":
+            return cmd_restore(settings, args.file)
+        if args.command == "status":
+            return cmd_status(settings, as_json=args.json)
         if args.command == "export":
             return cmd_export(settings, args)
     except (ConfigError, CliError) as exc:

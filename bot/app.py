@@ -110,7 +110,7 @@ async def publish_commands(app: Application) -> None:
                     )
             except (BadRequest, Forbidden) as exc:
                 # An admin who never opened a chat with the bot: nothing to show yet.
-                log.info("commands for admin %s not set: %s", admin_id, exc)
+                log.debug("commands for admin %s not set: %s", admin_id, exc)
 
 
 async def _post_init(app: Application) -> None:

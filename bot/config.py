@@ -58,6 +58,12 @@ class InboxSettings(BaseModel):
     keep_done_days: float = Field(default=7, ge=0)
 
 
+class BackupSettings(BaseModel):
+    # A folder for a daily copy of a SQLite database (empty: no daily backup).
+    dir: str = ""
+    keep: int = Field(default=14, ge=1, description="daily backups kept")
+
+
 class WebhookSettings(BaseModel):
     url: str = ""
     listen: str = "127.0.0.1"
@@ -85,6 +91,10 @@ class Settings(BaseSettings):
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    log_format: Literal["text", "json"] = "text"
+    # Serve Prometheus metrics on this port (0: off; needs `pip install -e ".[metrics]"`).
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Sent and dropped outbox rows are deleted this many days after they were done.
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)

@@ -38,7 +38,7 @@ from telegram.error import (
 
 from bot.config import RateLimits
 from bot.views import digests as views
-from storage import chats, outbox
+from storage import chats, health, outbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,15 @@ class OutboxSender:
                 if not progressed:
                     await asyncio.sleep(0.05)  # only rate-limited chats left: let time pass
             await self._report_progress(stats.broadcasts)
+        health.count(
+            self.db,
+            {
+                health.DELIVERED: stats.sent,
+                health.THROTTLED: stats.throttled,
+                health.FAILED: stats.dropped,
+            },
+            now=self.clock(),
+        )
         return stats
 
     async def _send(self, message: outbox.Message, stats: DrainStats) -> None:
@@ -194,7 +203,7 @@ class OutboxSender:
                 except BadRequest as error:
                     outbox.drop(self.db, message.id, error=str(error))
                     stats.dropped += 1
-                    log.warning("outbox %s to %s refused: %s", message.id, message.chat_id, error)
+                    log.warning("outbox %s refused: %s", message.id, error)
                     return
                 except (NetworkError, TelegramError) as error:
                     delay = min(MAX_BACKOFF, timedelta(seconds=2 ** (message.attempts + 1)))

@@ -14,19 +14,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from gettext import NullTranslations
+from pathlib import Path
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import SENDER_KEY, BotContext
+from bot.context import SENDER_KEY, SETTINGS_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.handlers import chat_events
 from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
-from storage import outbox, reminders, reports, schedule
+from storage import backup, outbox, reminders, reports, schedule
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
 
@@ -50,7 +51,7 @@ async def expire_drafts(context: BotContext) -> None:
         try:
             await context.bot.send_message(draft.chat_id, view.text, parse_mode=ParseMode.HTML)
         except TelegramError as exc:
-            log.info("could not tell %s that their draft expired: %s", draft.chat_id, exc)
+            log.debug("could not tell %s that their draft expired: %s", draft.chat_id, exc)
 
 
 def compose_digests(
@@ -119,6 +120,22 @@ async def prune_inbox(context: BotContext) -> None:
         log.info("inbox: %d handled update(s) pruned", pruned)
 
 
+async def daily_backup(context: BotContext) -> None:
+    """Today's copy of the database, once (hourly runs catch a day the bot was down)."""
+    folder = Path(context.settings.backup.dir)
+    target = folder / backup.daily_name(context.now())
+    if target.exists():
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(backup.backup, context.settings.database_url, target)
+        removed = await asyncio.to_thread(backup.rotate, folder, context.settings.backup.keep)
+    except (backup.BackupError, OSError) as exc:
+        log.error("daily backup to %s failed: %s", folder, exc)
+        return
+    log.info("daily backup written to %s (%d old ones removed)", target, len(removed))
+
+
 async def drain(context: BotContext) -> None:
     sender: OutboxSender = context.bot_data[SENDER_KEY]
     await sender.drain(budget=DRAIN_BUDGET)
@@ -157,4 +174,6 @@ def schedule_jobs(app: Application) -> None:
     jobs.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=30, name="reminders")
     jobs.run_repeating(drain, interval=DRAIN_SECONDS, first=1, name="outbox")
     jobs.run_repeating(prune_inbox, interval=PRUNE_SECONDS, first=120, name="prune_inbox")
+    if app.bot_data[SETTINGS_KEY].backup.dir:
+        jobs.run_repeating(daily_backup, interval=PRUNE_SECONDS, first=60, name="daily_backup")
     jobs.run_repeating(prune_outbox, interval=PRUNE_SECONDS, first=300, name="prune_outbox")

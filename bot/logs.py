@@ -1,4 +1,4 @@
-"""Logging that never prints the bot token.
+"""Logging that never prints the bot token, one line per event.
 
 httpx logs every request URL at INFO, and Telegram URLs carry the token, so
 httpx is kept at WARNING and a filter masks the token in anything that slips
@@ -7,7 +7,9 @@ through (a traceback, a library's debug line).
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 from bot.config import Settings
 
@@ -36,9 +38,37 @@ class RedactToken(logging.Filter):
         return True
 
 
+class OneLineFormatter(logging.Formatter):
+    """Text, one line per event: a traceback's lines are joined with " | " so that
+    a log collector (or grep) never splits one event into many."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\n", " | ")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the error)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            event["error"] = record.exc_text
+        return json.dumps(event, ensure_ascii=False)
+
+
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secrets = []
     if settings.token is not None:
         secrets.append(settings.token.get_secret_value())

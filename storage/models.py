@@ -443,3 +443,14 @@ class InboxUpdate(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     __table_args__ = (sa.Index("ix_inbox_state_update", "state", "update_id"),)
+
+
+class HealthCount(SQLModel, table=True):
+    """Events counted per day (429s, blocked chats, deliveries), for `ogp-bot status`
+    and the metrics: what an operator asks after a bad night."""
+
+    __tablename__ = "health_count"
+
+    day: date = Field(primary_key=True)
+    name: str = Field(primary_key=True, max_length=32)
+    count: int = 0

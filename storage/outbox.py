@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import health
 from storage.db import Database
 from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcnow
 
@@ -174,6 +175,7 @@ def chat_blocked(db: Database, chat_id: int) -> int:
         chat = session.get(Chat, chat_id)
         if chat is not None and chat.state == ChatState.ACTIVE:
             chat.state = ChatState.BLOCKED
+            health.count_in(session, {health.BLOCKED: 1})
         result = session.exec(
             sa.update(Outbox)
             .where(col(Outbox.chat_id) == chat_id)

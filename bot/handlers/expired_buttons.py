@@ -35,14 +35,14 @@ class ChatlessButtonHandler(BaseHandler[Update, BotContext, None]):
 
 async def chatless_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    log.info("button without a chat from user %s: %r", query.from_user.id, query.data)
+    log.debug("button without a chat from user %s: %r", query.from_user.id, query.data)
     await expired(query, context)
     raise ApplicationHandlerStop
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    log.info("expired or unknown button from user %s: %r", query.from_user.id, query.data)
+    log.debug("expired or unknown button from user %s: %r", query.from_user.id, query.data)
     await expired(query, context)
 
 

@@ -320,7 +320,7 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
             )
         except TelegramError as exc:
-            log.info(
+            log.debug(
                 "could not notify reviewer %s of report %s: %s", chat_id, result.update_id, exc
             )
 

@@ -46,7 +46,7 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
             info.reporter_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
         )
     except TelegramError as exc:
-        log.info("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
+        log.debug("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
 
 
 def _review_button(data: object) -> tuple[str, int, int] | None:
