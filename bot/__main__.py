@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     rest.add_argument("file", type=Path, help="a file written by `ogp-bot backup`")
     status = sub.add_parser("status", help="is a bot running, backlogs, the last day's events")
     status.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="print nothing; exit 0 if a bot is running on the database, 1 if not (health checks)",
+    )
     exp = sub.add_parser("export", help="write commitments or reports as CSV")
     exp.add_argument("--what", choices=("reports", "commitments"), required=True)
     exp.add_argument("--out", metavar="FILE", type=Path, required=True, help="CSV file, or -")
@@ -239,6 +244,17 @@ def cmd_run(settings: Settings, *, standby: bool = False) -> int:
     db = _open_db(settings)
     app = build_application(settings, db, token=token)
     _watch_lock(app, lock)
+    if settings.metrics_port:
+        from bot.health import start_metrics
+
+        try:
+            start_metrics(app, settings.metrics_port)
+        except (RuntimeError, OSError) as exc:
+            raise CliError(f"metrics: {exc}") from None
+    if settings.mode == "webhook":
+        from bot.health import serve_healthz
+
+        serve_healthz(app)
     freeze_startup_heap()
     logging.getLogger(__name__).info("starting in %s mode", settings.mode)
     if settings.mode == "webhook" and not settings.webhook.url:
@@ -294,7 +310,7 @@ def cmd_restore(settings: Settings, file: Path) -> int:
     return 0
 
 
-def cmd_status(settings: Settings, *, as_json: bool) -> int:
+def cmd_status(settings: Settings, *, as_json: bool, check: bool = False) -> int:
     """Whether a bot holds the database, and how it is doing (from the database)."""
     import json
 
@@ -306,6 +322,10 @@ def cmd_status(settings: Settings, *, as_json: bool) -> int:
         running = "no bot is running on this database"
     except HeldElsewhere as exc:
         running = f"a bot is running ({exc})"
+    except Exception as exc:  # the database server unreachable
+        raise CliError(f"database {settings.database_url!r}: {exc}") from None
+    if check:
+        return 0 if running.startswith("a bot") else 1
     db = _open_db(settings, migrate=False)
     figures = health(db)
     if as_json:
@@ -357,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":
             return cmd_restore(settings, args.file)
         if args.command == "status":
-            return cmd_status(settings, as_json=args.json)
+            return cmd_status(settings, as_json=args.json, check=args.check)
         if args.command == "export":
             return cmd_export(settings, args)
     except (ConfigError, CliError) as exc:

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -33,6 +34,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.config import InboxSettings
+from bot.health import observe_update
 from bot.i18n import translation_for
 from bot.views import admin as admin_views
 from storage import inbox as store
@@ -213,6 +215,12 @@ class Inbox:
                 self._queues.pop(key, None)
 
     async def _handle(self, item: _Item) -> None:
+        started = time.perf_counter()
+        outcome = await self._outcome(item)
+        observe_update(time.perf_counter() - started, outcome)
+
+    async def _outcome(self, item: _Item) -> str:
+        """Handle one row; 'done' or 'set_aside'."""
         update_id = item.incoming.update_id
         maximum = self.settings.max_attempts
         attempt = 0
@@ -223,7 +231,7 @@ class Inbox:
             if attempt > maximum:
                 reason = f"the bot stopped {attempt - 1} times while handling it"
                 await self._set_aside(item, reason, failed_now=False)
-                return
+                return "set_aside"
         update = item.update or Update.de_json(json.loads(item.incoming.payload), self.app.bot)
         while True:
             attempt += 1
@@ -233,11 +241,11 @@ class Inbox:
                 # Handled (a chat that blocked us mid-answer is handled too).
                 if not handling.done:
                     await asyncio.to_thread(store.finish, self.db, update_id, now=self.clock())
-                return
+                return "done"
             reason = f"{type(error).__name__}: {error}"
             if not is_transient(error) or handling.final_attempt:
                 await self._set_aside(item, reason)
-                return
+                return "set_aside"
             await asyncio.to_thread(store.record_failure, self.db, update_id, reason)
             log.warning("update %s failed (%s); trying again", update_id, reason)
             await asyncio.sleep(BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1])
