@@ -14,6 +14,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from tests.test_postgres import BASE_URL as PG_URL
+from tests.test_postgres import pg_db  # noqa: F401  (a fixture)
 from tests.test_run_polling import LoopbackTelegram, _free_port, _start_bot, _wait_for
 
 USER = 4242
@@ -183,3 +187,39 @@ def test_webhook_without_a_configured_secret_refuses_forged_updates(tmp_path: Pa
         assert bot.returncode == 0, output
         assert _answers(telegram) == 1  # the forged ones did nothing
         assert secret not in output
+
+
+@pytest.mark.skipif(not PG_URL, reason="OGP_TEST_POSTGRES_URL not set")
+def test_a_standby_on_postgresql_takes_over_losing_and_repeating_nothing(
+    tmp_path: Path,
+    pg_db,  # noqa: F811
+) -> None:
+    """Two machines on one PostgreSQL: the first dies with updates confirmed but not
+    answered; the standby answers each of them, once."""
+    url = pg_db.url
+    with LoopbackTelegram() as telegram:
+        telegram.call(telegram.server.add_user, USER, "Amina")
+        first = _start_bot(telegram, tmp_path, OGP_BOT_DATABASE_URL=url)
+        standby = None
+        try:
+            assert _wait_for(lambda: any(c.method == "getUpdates" for c in telegram.server.calls))
+            standby = _start_bot(
+                telegram, tmp_path, extra_args=["--standby"], OGP_BOT_DATABASE_URL=url
+            )
+            assert _read_until(standby, "standing by: another ogp-bot")
+            telegram.call(telegram.server.stall, USER)
+            ids = _push_help(telegram, 5)
+            assert _wait_for(lambda: _confirmed(telegram, ids[-1])), "never confirmed"
+            first.send_signal(signal.SIGKILL)
+            first.wait(30)
+            telegram.call(lambda: telegram.server.release(USER, drop=True))
+            assert _wait_for(lambda: _answers(telegram) == 5, 60), _answers(telegram)
+            _push_help(telegram, 1)  # and it goes on polling
+            assert _wait_for(lambda: _answers(telegram) == 6, 60)
+        finally:
+            first.kill()
+            _stop(first)
+            if standby is not None:
+                output = _stop(standby)
+                assert standby.returncode == 0, output
+    assert _answers(telegram) == 6  # each once

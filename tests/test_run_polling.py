@@ -73,8 +73,8 @@ def _start_bot(
         OGP_BOT_TOKEN=telegram.server.token,
         OGP_BOT_BASE_URL=telegram.front.base_url,
         OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/run.db",
-        **env,
     )
+    environ.update(env)
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", *extra_args],
         cwd=tmp_path,
