@@ -302,3 +302,22 @@ def test_the_health_check_command_follows_the_bot(tmp_path: Path) -> None:
             bot.send_signal(signal.SIGKILL)
             bot.communicate(timeout=60)
     assert ogp_bot("status", "--check", db_url=url, cwd=tmp_path).returncode == 1  # died
+
+
+async def test_the_daily_backup_is_written_once_a_day_and_old_ones_go(
+    tmp_path: Path, demo_db: Database
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 5):  # four old copies
+        (folder / f"ogp-bot-2020-01-0{day}.db").write_bytes(b"old")
+    settings = make_settings(demo_db.url)
+    settings.backup.dir, settings.backup.keep = str(folder), 3
+    async with await start_bot(settings, demo_db) as bot:
+        await bot.run_jobs()
+        await bot.run_jobs()  # the same day: nothing more
+        today = folder / f"ogp-bot-{bot.clock.now():%Y-%m-%d}.db"
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == ["ogp-bot-2020-01-03.db", "ogp-bot-2020-01-04.db", today.name]
+    with sqlite3.connect(today) as conn:
+        assert conn.execute("SELECT count(*) FROM commitment").fetchone()[0] == 104
