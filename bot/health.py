@@ -101,7 +101,10 @@ def serve_healthz(app: Application) -> None:
             log.warning("/healthz is not available with this python-telegram-bot version")
 
     if app.job_queue is not None:
-        app.job_queue.run_once(add_route, when=0, name="healthz")
+        # No misfire grace: on a busy machine a job due "now" may start late, not never.
+        app.job_queue.run_once(
+            add_route, when=0, name="healthz", job_kwargs={"misfire_grace_time": None}
+        )
 
 
 def _handler(db: Database) -> type:

@@ -291,3 +291,27 @@ def record_visit(
             lead_groups=groups,
             chat_state=chat_row.state if chat_row is not None else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class KnownChat:
+    id: int
+    type: str
+    title: str
+    language: str
+    username: str | None
+
+
+def known_chats(db: Database) -> list[KnownChat]:
+    """Every chat the bot knows, with its member's name for a private chat: what an
+    offline Telegram (the console's emulator) must know to deliver notices."""
+    with db.session() as session:
+        rows = session.exec(
+            select(
+                Chat.id, Chat.type, Chat.title, Chat.language, Member.display_name, Member.username
+            ).join(Member, col(Member.id) == col(Chat.id), isouter=True)
+        ).all()
+    return [
+        KnownChat(id, kind, name or title or str(id), language, username)
+        for id, kind, title, language, name, username in rows
+    ]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
-from bot.console import run_console
+from bot.console import run_console, stable_id
 from storage.db import Database
 from storage.reference import prepare_database
 from tests.conftest import SHARED_SAMPLE, make_settings
@@ -138,4 +140,121 @@ def test_console_button_numbers_out_of_range(tmp_path: Path) -> None:
     script = "/settings\n:²\n:" + "9" * 400 + "\n:1\n:quit\n"
     output = _console(tmp_path, script, user_name="Wanjiru")
     assert output.count("(the latest buttons are numbered 1 to") == 2
+    assert "Traceback" not in output
+
+
+class _LiveConsole:
+    """`ogp-bot console` as a subprocess with piped stdin; its output read as it comes."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "console", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: list[str] = []
+        self._new = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with self._new:
+                self.lines.append(line.rstrip("\n"))
+                self._new.notify_all()
+
+    def type(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, text: str, *, after: int = 0, seconds: float = 90) -> int:
+        """Index of the first output line from ``after`` on that contains ``text``."""
+        with self._new:
+            found = self._new.wait_for(
+                lambda: any(text in line for line in self.lines[after:]), timeout=seconds
+            )
+            assert found, f"{text!r} never came; output:\n" + "\n".join(self.lines)
+            return next(i for i, line in enumerate(self.lines) if i >= after and text in line)
+
+    def button(self, label: str, *, after: int = 0) -> str:
+        """The console number of the button labelled ``label`` (":3")."""
+        line = self.lines[self.wait_for(label, after=after)]
+        number = line[: line.index(label)].rsplit("[", 1)[1].split("]")[0]
+        return f":{number}"
+
+    def quit(self) -> tuple[int, str]:
+        self.type(":quit")
+        self.proc.stdin.close()
+        code = self.proc.wait(60)
+        return code, self.proc.stderr.read()
+
+
+def test_the_console_runs_the_whole_bot_while_it_waits(tmp_path: Path) -> None:
+    """A broadcast's progress and a digest arrive while the console waits for input;
+    people from an earlier session still receive notices; :quit is clean."""
+    first = _LiveConsole(tmp_path, "--user", "Ana", "--admin")
+    first.wait_for("Type /start to begin")
+    first.type(":as Bob")
+    first.type("/subscribe Kenya")
+    first.wait_for("Now following *Kenya*")
+    first.type(":as Ana")
+    first.type(":admin")
+    first.type("/broadcast")
+    first.type(first.button("Followers of Kenya"))
+    mark = first.wait_for("Followers of Kenya")
+    first.type("Public hearing on the access to information bill tomorrow")
+    first.type(first.button("Send", after=mark + 1))
+    # Nothing more is typed: the outbox sender runs while the console waits.
+    first.wait_for("Broadcast finished: 1 delivered")
+    first.wait_for("Public hearing on the access")  # Bob's copy, shown as it is sent
+    code, errors = first.quit()
+    assert code == 0 and "Traceback" not in errors, errors
+    assert "Chat not found" not in "\n".join(first.lines)
+
+    # Bob's digest comes due while the next session waits for input.
+    db = sqlite3.connect(tmp_path / "ogp-bot.db")
+    with db:
+        db.execute(
+            "UPDATE chat SET next_digest_at = '2020-01-01 00:00:00', digest_when_empty = 1 "
+            "WHERE id = ?",
+            (stable_id("Bob"),),
+        )
+    db.close()
+    second = _LiveConsole(tmp_path, "--user", "Ana", "--no-demo")
+    second.wait_for("Type /start to begin")
+    line = second.wait_for(f"bot → chat {stable_id('Bob')}")
+    assert "Your digest since" in second.lines[line]
+    code, errors = second.quit()
+    assert code == 0 and "Traceback" not in errors, errors
+    assert "missed" not in "\n".join(second.lines)  # the scheduler's notes go to the log file
+    assert (tmp_path / "ogp-bot-console.log").exists()
+
+
+def test_console_languages_files_inline_and_deep_links(tmp_path: Path) -> None:
+    photo = tmp_path / "evidence.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
+    script = "\n".join(
+        [
+            ":lang es",
+            "/start",
+            ":lang en",
+            "@bot kenya",
+            ":pick 1",
+            "/report KE0012",
+            ":1",
+            "A note",
+            f":photo {photo} the signed bill",
+            ":quit",
+        ]
+    )
+    output = _console(tmp_path, script, user_name="Wanjiru")
+    assert "¡Te damos la bienvenida, Wanjiru!" in output  # in her Telegram's language
+    assert "(:pick N posts one of them here)" in output
+    assert "you: *KE0021" in output  # the inline card, posted via the bot
+    assert "Adjuntos: 1." in output  # the photo from a file became evidence
     assert "Traceback" not in output
