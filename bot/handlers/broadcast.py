@@ -7,6 +7,8 @@ shown by editing one message, which the outbox sender keeps up to date.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -128,7 +130,9 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     else:
         await expired(query, context)
         return CONFIRM
-    created = store.create_broadcast(
+    # Thousands of rows: in a worker thread, so every other chat is answered meanwhile.
+    created = await asyncio.to_thread(
+        store.create_broadcast,
         context.db,
         context.visitor,
         key,
