@@ -57,15 +57,17 @@ def compose_digests(
     now: datetime,
     tr_for: Callable[[str | None], NullTranslations],
     bot_username: str,
+    cache: dict[tuple, list[tuple[str, dict | None]]] | None = None,
 ) -> list[RenderedDigest]:
     """Build and render digests for many chats (a few queries for all of them).
 
     Chats that follow the same countries over the same window get the same text,
-    so each distinct digest is rendered once. Runs in a worker thread, so it takes
-    plain values rather than the handler context.
+    so each distinct digest is rendered once (once per run, when the caller
+    passes the same ``cache`` for every batch). Runs in a worker thread, so it
+    takes plain values rather than the handler context.
     """
     rendered = []
-    cache: dict[tuple, list[tuple[str, dict | None]]] = {}
+    cache = {} if cache is None else cache
     for data in build_digests(db, chat_ids, now=now):
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
@@ -81,18 +83,25 @@ def compose_digests(
 
 
 async def send_digests(context: BotContext) -> None:
-    """Every chat whose digest time has come gets it queued; its schedule moves on."""
+    """Every chat whose digest time has come gets it queued; its schedule moves on.
+
+    Tens of thousands of chats can fall due in the same minute: every storage
+    call runs in a worker thread, so the chats are answered meanwhile.
+    """
     now = context.now()
-    while chat_ids := schedule.due_chats(context.db, now, limit=DIGEST_BATCH):
+    db = context.db
+    cache: dict[tuple, list[tuple[str, dict | None]]] = {}
+    while chat_ids := await asyncio.to_thread(schedule.due_chats, db, now, limit=DIGEST_BATCH):
         rendered = await asyncio.to_thread(
             compose_digests,
-            context.db,
+            db,
             chat_ids,
             now=now,
             tr_for=context.tr_for,
             bot_username=context.bot.username,
+            cache=cache,
         )
-        queued = record_digests(context.db, rendered, now=now)
+        queued = await asyncio.to_thread(record_digests, db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
     await drain(context)
 
