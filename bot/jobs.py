@@ -8,7 +8,6 @@ write to the outbox, and the sender drains it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.bulk import off_loop
 from bot.context import SENDER_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.i18n import translation_for
@@ -35,7 +35,7 @@ DIGEST_SECONDS = 60
 REMINDER_SECONDS = 60 * 60
 DRAIN_SECONDS = 2
 DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
-DIGEST_BATCH = 2_000
+DIGEST_BATCH = 10_000
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -83,6 +83,12 @@ def compose_digests(
 
 
 async def send_digests(context: BotContext) -> None:
+    """The digest job: queue what is due, then send it."""
+    await queue_digests(context)
+    await drain(context)
+
+
+async def queue_digests(context: BotContext) -> None:
     """Every chat whose digest time has come gets it queued; its schedule moves on.
 
     Tens of thousands of chats can fall due in the same minute: every storage
@@ -91,8 +97,8 @@ async def send_digests(context: BotContext) -> None:
     now = context.now()
     db = context.db
     cache: dict[tuple, list[tuple[str, dict | None]]] = {}
-    while chat_ids := await asyncio.to_thread(schedule.due_chats, db, now, limit=DIGEST_BATCH):
-        rendered = await asyncio.to_thread(
+    while chat_ids := await off_loop(schedule.due_chats, db, now, limit=DIGEST_BATCH):
+        rendered = await off_loop(
             compose_digests,
             db,
             chat_ids,
@@ -101,9 +107,8 @@ async def send_digests(context: BotContext) -> None:
             bot_username=context.bot.username,
             cache=cache,
         )
-        queued = await asyncio.to_thread(record_digests, db, rendered, now=now)
+        queued = await off_loop(record_digests, db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
-    await drain(context)
 
 
 async def send_reminders(context: BotContext) -> None:

@@ -143,23 +143,25 @@ def build_digests(
         return []
     readers: dict[int, _Reader] = {}
     follows: dict[int, list[str]] = defaultdict(list)
+    # Core selects of table columns: the digest job reads tens of thousands of
+    # rows here, and the ORM's row handling would cost more than the queries.
+    chat, subscription = Chat.__table__.c, Subscription.__table__.c  # type: ignore[attr-defined]
     with db.session() as session:
         for chunk in _chunks(chat_ids):
-            # Columns, not ORM objects: the digest job reads thousands of chats.
-            for chat_id, language, last, frequency, when_empty in session.exec(
-                select(
-                    Chat.id,
-                    Chat.language,
-                    Chat.last_digest_at,
-                    Chat.digest_frequency,
-                    Chat.digest_when_empty,
-                ).where(col(Chat.id).in_(chunk))
+            for chat_id, language, last, frequency, when_empty in session.execute(
+                sa.select(
+                    chat.id,
+                    chat.language,
+                    chat.last_digest_at,
+                    chat.digest_frequency,
+                    chat.digest_when_empty,
+                ).where(chat.id.in_(chunk))
             ):
                 since = last or (now - default_window(frequency))
                 readers[chat_id] = _Reader(language, since, when_empty)
-            for chat_id, code in session.exec(
-                select(Subscription.chat_id, Subscription.country_code).where(
-                    col(Subscription.chat_id).in_(chunk)
+            for chat_id, code in session.execute(
+                sa.select(subscription.chat_id, subscription.country_code).where(
+                    subscription.chat_id.in_(chunk)
                 )
             ):
                 follows[chat_id].append(code)
@@ -285,15 +287,16 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
     slots: dict[int, str] = {}
     moves: dict[datetime | None, list[int]] = defaultdict(list)
     next_slots: dict[tuple, datetime | None] = {}
-    for chat_id, due, *schedule in session.exec(
-        select(
-            Chat.id,
-            Chat.next_digest_at,
-            Chat.digest_frequency,
-            Chat.digest_weekday,
-            Chat.digest_hour,
-            Chat.timezone,
-        ).where(col(Chat.id).in_([digest.chat_id for digest in digests]))
+    chat = Chat.__table__.c  # type: ignore[attr-defined]
+    for chat_id, due, *schedule in session.execute(
+        sa.select(
+            chat.id,
+            chat.next_digest_at,
+            chat.digest_frequency,
+            chat.digest_weekday,
+            chat.digest_hour,
+            chat.timezone,
+        ).where(chat.id.in_([digest.chat_id for digest in digests]))
     ):
         slots[chat_id] = (due or now).strftime("%Y%m%dT%H%M")
         key = tuple(schedule)
@@ -301,11 +304,10 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
             next_slots[key] = next_slot(*schedule, now)
         moves[next_slots[key]].append(chat_id)
     for next_at, chat_ids in moves.items():
-        session.exec(
-            sa.update(Chat)
-            .where(col(Chat.id).in_(chat_ids))
+        session.execute(
+            sa.update(Chat.__table__)  # type: ignore[attr-defined]
+            .where(chat.id.in_(chat_ids))
             .values(last_digest_at=now, next_digest_at=next_at)
-            .execution_options(synchronize_session=False)
         )
     rows = [
         outbox.row(

@@ -7,8 +7,6 @@ shown by editing one message, which the outbox sender keeps up to date.
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -20,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot.bulk import off_loop
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
@@ -131,7 +130,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         await expired(query, context)
         return CONFIRM
     # Thousands of rows: in a worker thread, so every other chat is answered meanwhile.
-    created = await asyncio.to_thread(
+    created = await off_loop(
         store.create_broadcast,
         context.db,
         context.visitor,
