@@ -283,7 +283,7 @@ RECORD_CHUNK = 1_000
 
 
 def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> int:
-    """One chunk, set-based: one read, one UPDATE per next slot, one insert-or-ignore."""
+    """One chunk, set-based: one read, one insert-or-ignore, one UPDATE per next slot."""
     slots: dict[int, str] = {}
     moves: dict[datetime | None, list[int]] = defaultdict(list)
     next_slots: dict[tuple, datetime | None] = {}
@@ -303,12 +303,6 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
         if key not in next_slots:
             next_slots[key] = next_slot(*schedule, now)
         moves[next_slots[key]].append(chat_id)
-    for next_at, chat_ids in moves.items():
-        session.execute(
-            sa.update(Chat.__table__)  # type: ignore[attr-defined]
-            .where(chat.id.in_(chat_ids))
-            .values(last_digest_at=now, next_digest_at=next_at)
-        )
     rows = [
         outbox.row(
             digest.chat_id,
@@ -322,9 +316,16 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
         if digest.chat_id in slots
         for index, (text, markup) in enumerate(digest.parts)
     ]
-    if not rows:
-        return 0
-    return session.execute(outbox.insert_ignoring_duplicates(session), rows).rowcount
+    queued = 0
+    if rows:
+        queued = session.execute(outbox.insert_ignoring_duplicates(session), rows).rowcount
+    for next_at, chat_ids in moves.items():
+        session.execute(
+            sa.update(Chat.__table__)  # type: ignore[attr-defined]
+            .where(chat.id.in_(chat_ids))
+            .values(last_digest_at=now, next_digest_at=next_at)
+        )
+    return queued
 
 
 def _chunks(items: list, size: int = 5_000) -> Iterable[list]:
