@@ -18,19 +18,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, Driver
 from storage.db import Database
+from storage.importer import demo_csv_path, import_csv
 from storage.models import Chat, Outbox, OutboxState, Subscription
+from storage.reference import prepare_database
+from tests import test_postgres
 from tests.conftest import ADMIN_ID, ROOT, start_bot
 
 FAST = RateLimits(
     overall_per_second=5000, private_chat_per_second=1000, group_per_minute=6000, max_retries=3
 )
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
+pg_db = test_postgres.pg_db  # a fresh PostgreSQL database per test, when a server is at hand
 PAUSE_LIMIT = 5  # seconds a paused bulk write waits for the test before going on anyway
 
 
@@ -185,5 +190,33 @@ async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
         assert admin.last_reply.text == "Sending… sent 0 / 25"
         await bot.run_jobs()
         assert admin.last_reply.text == "Broadcast finished: 25 delivered, 0 blocked, 0 failed."
+    for chat_id in followers:
+        assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+
+
+@pytest.mark.skipif(not test_postgres.BASE_URL, reason="OGP_TEST_POSTGRES_URL not set")
+async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
+    """The same statements on PostgreSQL: a broadcast, and a digest queued twice for its slot."""
+    prepare_database(pg_db)
+    import_csv(pg_db, demo_csv_path())
+    server = BotAPIServer()
+    server.clock.set(JUNE_1_0500)
+    followers = _followers(pg_db, server, 30)
+    settings = Settings(database_url=pg_db.url, admins=[ADMIN_ID], rate_limits=FAST)
+    async with await start_bot(settings, pg_db, server) as bot:
+        admin = bot.user("Ada", user_id=ADMIN_ID)
+        await _preview(admin, 30)
+        await admin.press("Send")
+        ana = await _daily_at_nine(bot, "Ana")
+        with pg_db.session() as session:
+            before = session.get(Chat, ana.id)
+        bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
+        await bot.run_jobs()
+        assert admin.last_reply.text == "Broadcast finished: 30 delivered, 0 blocked, 0 failed."
+        with pg_db.session() as session:
+            chat = session.get(Chat, ana.id)
+            chat.next_digest_at, chat.last_digest_at = before.next_digest_at, before.last_digest_at
+        await bot.run_jobs()
+        assert len(_digests(ana.chat)) == 1
     for chat_id in followers:
         assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
