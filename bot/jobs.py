@@ -111,15 +111,33 @@ async def queue_digests(context: BotContext) -> None:
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
 
 
-async def send_reminders(context: BotContext) -> None:
-    due = reminders.due_reminders(context.db, now=context.now())
+def compose_reminders(
+    db: Database,
+    *,
+    now: datetime,
+    tr_for: Callable[[str | None], NullTranslations],
+    bot_username: str,
+) -> list[tuple[reminders.ReminderData, str, dict | None]]:
+    """The reminders due now, rendered (plain values: runs in a worker thread)."""
     rendered = []
-    for data in due:
-        tr = context.tr_for(data.language)
-        text, markup = digest_views.reminder(tr, data, bot_username=context.bot.username)
+    for data in reminders.due_reminders(db, now=now):
+        tr = tr_for(data.language)
+        text, markup = digest_views.reminder(tr, data, bot_username=bot_username)
         rendered.append((data, text, markup.to_dict() if markup else None))
+    return rendered
+
+
+async def send_reminders(context: BotContext) -> None:
+    now = context.now()
+    rendered = await off_loop(
+        compose_reminders,
+        context.db,
+        now=now,
+        tr_for=context.tr_for,
+        bot_username=context.bot.username,
+    )
     if rendered:
-        reminders.record_reminders(context.db, rendered, now=context.now())
+        await off_loop(reminders.record_reminders, context.db, rendered, now=now)
         await drain(context)
 
 
