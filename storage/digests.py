@@ -316,9 +316,7 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
         if digest.chat_id in slots
         for index, (text, markup) in enumerate(digest.parts)
     ]
-    queued = 0
-    if rows:
-        queued = session.execute(outbox.insert_ignoring_duplicates(session), rows).rowcount
+    queued = outbox.queue_rows(session, rows)
     for next_at, chat_ids in moves.items():
         session.execute(
             sa.update(Chat.__table__)  # type: ignore[attr-defined]

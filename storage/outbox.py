@@ -51,7 +51,7 @@ def row(
         "kind": kind,
         "dedup_key": dedup_key,
         "broadcast_id": broadcast_id,
-        "state": OutboxState.PENDING,
+        "state": OutboxState.PENDING.value,
         "attempts": 0,
         "not_before": now,
         "last_error": "",
@@ -59,7 +59,10 @@ def row(
     }
 
 
-def insert_ignoring_duplicates(session: Session) -> sa.Insert:
+def insert_ignoring_duplicates(
+    session: Session,
+    table: sa.TableClause = Outbox.__table__,  # type: ignore[attr-defined]
+) -> sa.Insert:
     """An INSERT into the outbox that skips rows whose dedup key is already queued.
 
     One statement and no look-up first, so bulk writers (digests, broadcasts) pay
@@ -72,10 +75,42 @@ def insert_ignoring_duplicates(session: Session) -> sa.Insert:
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     elif dialect in ("mysql", "mariadb"):
-        return sa.insert(Outbox.__table__).prefix_with("IGNORE")
+        return sa.insert(table).prefix_with("IGNORE")
     else:
         raise NotImplementedError(f"no insert-or-ignore written for {dialect}")
-    return insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
+    return insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+
+
+CONVERTED = ("reply_markup", "not_before", "created_at")  # the columns whose values need it
+
+
+def queue_rows(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert-or-ignore many rows (from ``row``) at once; returns how many were new.
+
+    Thousands of rows share a handful of values that the database needs
+    converted (the time, a digest's buttons as JSON): each distinct one is
+    converted once, and the rows go to the driver as they are, rather than
+    SQLAlchemy converting every value of every row (half the time of a digest run).
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect
+    columns = Outbox.__table__.c  # type: ignore[attr-defined]
+    converters = {name: columns[name].type.bind_processor(dialect) for name in CONVERTED}
+    done: dict[tuple[str, int], tuple[object, object]] = {}  # -> (value kept alive, converted)
+
+    def converted(name: str, value: object) -> object:
+        convert = converters[name]
+        if value is None or convert is None:
+            return value
+        key = (name, id(value))
+        if key not in done:
+            done[key] = (value, convert(value))
+        return done[key][1]
+
+    plain = [{**row, **{name: converted(name, row[name]) for name in CONVERTED}} for row in rows]
+    untyped = sa.table("outbox", *(sa.column(name) for name in rows[0]))
+    return session.execute(insert_ignoring_duplicates(session, untyped), plain).rowcount
 
 
 def enqueue(
