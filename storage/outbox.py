@@ -87,14 +87,19 @@ CONVERTED = ("reply_markup", "not_before", "created_at")  # the columns whose va
 def queue_rows(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert-or-ignore many rows (from ``row``) at once; returns how many were new.
 
-    Thousands of rows share a handful of values that the database needs
-    converted (the time, a digest's buttons as JSON): each distinct one is
-    converted once, and the rows go to the driver as they are, rather than
-    SQLAlchemy converting every value of every row (half the time of a digest run).
+    Thousands of rows share a handful of values that SQLite needs converted (the
+    time as text, a digest's buttons as JSON): each distinct one is converted
+    once, and the rows go to the driver as they are, rather than SQLAlchemy
+    converting every value of every row (a third of the time of a digest run).
     """
     if not rows:
         return 0
     dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":  # psycopg adapts JSON itself: SQLAlchemy's typed path
+        added = insert_ignoring_duplicates(session).returning(Outbox.id)
+        return len(session.execute(added, rows).all())
+    if dialect.name != "sqlite":
+        return session.execute(insert_ignoring_duplicates(session), rows).rowcount
     columns = Outbox.__table__.c  # type: ignore[attr-defined]
     converters = {name: columns[name].type.bind_processor(dialect) for name in CONVERTED}
     done: dict[tuple[str, int], tuple[object, object]] = {}  # -> (value kept alive, converted)

@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, Driver
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Chat, Outbox, OutboxState, Subscription
+from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
 from storage.reference import prepare_database
 from tests import test_postgres
 from tests.conftest import ADMIN_ID, ROOT, start_bot
@@ -210,8 +210,23 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
         ana = await _daily_at_nine(bot, "Ana")
         with pg_db.session() as session:
             before = session.get(Chat, ana.id)
+            news = JUNE_1_0500 - timedelta(hours=1)
+            session.add(Member(id=78, display_name="Reporter"))
+            session.flush()
+            session.add(
+                ProgressUpdate(
+                    commitment_id="KE0012",
+                    reporter_id=78,
+                    status="limited",
+                    note="fresh news",
+                    created_at=news,
+                    updated_at=news,
+                )
+            )
         bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
         await bot.run_jobs()
+        [digest] = _digests(ana.chat)
+        assert "fresh news" in digest.text and digest.button_texts  # buttons went through JSON
         assert admin.last_reply.text == "Broadcast finished: 30 delivered, 0 blocked, 0 failed."
         with pg_db.session() as session:
             chat = session.get(Chat, ana.id)
