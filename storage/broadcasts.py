@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -233,7 +233,17 @@ def _begin(db: Database, fresh: Broadcast, ends: tuple[int, int] | None) -> int:
         session.flush()
         if state is not None:
             state.data = {**(state.data or {}), "broadcast_id": fresh.id}
+        # Rows a crash left held and nobody resumed within a day: only clutter, as
+        # pressing that Send again would write them anew.
+        session.exec(
+            sa.delete(Outbox)
+            .where(col(Outbox.state) == OutboxState.HELD)
+            .where(col(Outbox.created_at) < fresh.created_at - ABANDONED_AFTER)
+        )
         return fresh.id
+
+
+ABANDONED_AFTER = timedelta(days=1)
 
 
 def _queue(

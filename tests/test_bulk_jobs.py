@@ -161,22 +161,30 @@ async def test_a_digest_queued_again_for_the_same_slot_is_sent_once(
         assert session.get(Chat, ana.id).next_digest_at == datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
 
 
+def _killed_half_queued(db: Database, server: BotAPIServer, preview_file) -> list[int]:
+    """25 followers of Kenya, and a bot process killed with two chunks of ten held."""
+    followers = _followers(db, server, 25)
+    path = db.url.removeprefix("sqlite:///")
+    db.dispose()
+    worker = [sys.executable, str(ROOT / "tests" / "broadcast_worker.py"), path, str(preview_file)]
+    killed = subprocess.run(worker, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert _states(db) == {OutboxState.HELD: 20}, "two chunks of ten were in when it died"
+    return followers
+
+
+def _states(db: Database) -> Counter[str]:
+    with db.session() as session:
+        return Counter(session.exec(select(Outbox.state)))
+
+
 async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
     demo_db: Database, tmp_path
 ) -> None:
     """SIGKILL between two chunks; after the restart the preview's Send finishes the job."""
     server = BotAPIServer()
-    followers = _followers(demo_db, server, 25)
     preview_file = tmp_path / "preview.json"
-    path = demo_db.url.removeprefix("sqlite:///")
-    demo_db.dispose()
-    worker = [sys.executable, str(ROOT / "tests" / "broadcast_worker.py"), path, str(preview_file)]
-    killed = subprocess.run(worker, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    with demo_db.session() as session:
-        written = Counter(session.exec(select(Outbox.state)))
-    assert written == {OutboxState.HELD: 20}, "two chunks of ten were in when it died"
-
+    followers = _killed_half_queued(demo_db, server, preview_file)
     server.clock.advance(minutes=1)  # the restart comes after the crash
     settings = Settings(database_url=demo_db.url, admins=[ADMIN_ID], rate_limits=FAST)
     async with await start_bot(settings, demo_db, server) as bot:
@@ -192,6 +200,27 @@ async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
         assert admin.last_reply.text == "Broadcast finished: 25 delivered, 0 blocked, 0 failed."
     for chat_id in followers:
         assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+
+
+async def test_rows_of_a_broadcast_abandoned_after_a_crash_are_cleared(
+    demo_db: Database, tmp_path
+) -> None:
+    """The lead wrote a new message instead, days later: only that one goes out."""
+    server = BotAPIServer()
+    followers = _killed_half_queued(demo_db, server, tmp_path / "preview.json")
+    server.clock.advance(days=2)
+    settings = Settings(database_url=demo_db.url, admins=[ADMIN_ID], rate_limits=FAST)
+    async with await start_bot(settings, demo_db, server) as bot:
+        admin = bot.user("Ada", user_id=ADMIN_ID)
+        await admin.send("/broadcast")
+        await admin.press("Followers of Kenya · 25")
+        await admin.send("Hearing postponed to next month")
+        await admin.press("Send")
+        await bot.run_jobs()
+        assert admin.last_reply.text == "Broadcast finished: 25 delivered, 0 blocked, 0 failed."
+    for chat_id in followers:
+        assert [m.text for m in server.sent(chat_id)] == ["Hearing postponed to next month"]
+    assert _states(demo_db) == {OutboxState.SENT: 25}
 
 
 @pytest.mark.skipif(not test_postgres.BASE_URL, reason="OGP_TEST_POSTGRES_URL not set")
