@@ -203,7 +203,8 @@ def create_broadcast(
     for start in range(0, len(chat_ids), CHUNK):
         chunk = chat_ids[start : start + CHUNK]
         with db.session() as session:
-            _queue(session, broadcast_id, key, (chunk[0], chunk[-1]), rendered, visitor, kind, now)
+            ids = (chunk[0], chunk[-1])
+            _queue(session, broadcast_id, key, ids, rendered, visitor.language, kind, now)
     with db.session() as session:
         total = _release(session, broadcast_id)
         if ends is not None:
@@ -219,6 +220,8 @@ def create_broadcast(
 
 
 CHUNK = 1_000  # chats per transaction while a broadcast is queued
+COLUMNS = ["chat_id", "text", "reply_markup", "kind", "dedup_key", "broadcast_id"]
+COLUMNS += ["state", "attempts", "not_before", "last_error", "created_at"]
 
 
 def _begin(db: Database, fresh: Broadcast, ends: tuple[int, int] | None) -> int:
@@ -252,7 +255,7 @@ def _queue(
     key: str,
     ids: tuple[int, int],
     rendered: dict[str, list[tuple[str, dict | None]]],
-    visitor: Visitor,
+    fallback: str,
     kind: str,
     now: datetime,
 ) -> None:
@@ -260,16 +263,16 @@ def _queue(
 
     One statement per part and per set of languages sharing a text (a lead's own
     words: one for all). Chats whose language was not rendered (they arrived
-    since) get the sender's.
+    since) get the ``fallback`` language's, the sender's.
     """
     by_text: dict[str, list[str]] = defaultdict(list)
     for language, parts in rendered.items():
         by_text[json.dumps(parts, sort_keys=True)].append(language)
-    table = Outbox.__table__.c
+    table = Outbox.__table__.c  # type: ignore[attr-defined]
     audience = _chats_query(key).where(col(Chat.id).between(*ids))
     others: list[str] = []
-    for languages in sorted(by_text.values(), key=lambda group: visitor.language in group):
-        if visitor.language in languages:  # last: everyone not served yet
+    for languages in sorted(by_text.values(), key=lambda group: fallback in group):
+        if fallback in languages:  # last: everyone not served yet
             chats = audience.where(col(Chat.language).not_in(others))
         else:
             chats = audience.where(col(Chat.language).in_(languages))
@@ -289,9 +292,7 @@ def _queue(
                 sa.literal("", table.last_error.type),
                 sa.literal(now, table.created_at.type),
             )
-            columns = ["chat_id", "text", "reply_markup", "kind", "dedup_key", "broadcast_id"]
-            columns += ["state", "attempts", "not_before", "last_error", "created_at"]
-            session.execute(outbox.insert_ignoring_duplicates(session).from_select(columns, rows))
+            session.execute(outbox.insert_ignoring_duplicates(session).from_select(COLUMNS, rows))
 
 
 def _release(session: Session, broadcast_id: int) -> int:

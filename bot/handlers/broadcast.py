@@ -129,7 +129,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     else:
         await expired(query, context)
         return CONFIRM
-    # Thousands of rows: in a worker thread, so every other chat is answered meanwhile.
+    # Thousands of rows: written in a worker thread, never blocking the event loop.
     created = await off_loop(
         store.create_broadcast,
         context.db,
