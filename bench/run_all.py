@@ -2,12 +2,12 @@
 
     bench/run_all [--quick]      (or: python -m bench.run_all [--quick])
 
-Runs ``bench.search``, ``bench.fanout`` and ``bench.throughput`` one after the
-other, each in its own process with this interpreter (their output is shown as
-it comes), reads the ``RESULT key=value ...`` line each prints last, and ends
-with a summary table. ``--quick`` uses smaller sizes (a smoke test: the targets
-are stated for the full sizes). Exits 1 if a figure misses its target or a
-benchmark fails.
+Runs ``bench.search``, ``bench.fanout``, ``bench.throughput`` and
+``bench.loop_lag`` one after the other, each in its own process with this
+interpreter (their output is shown as it comes), reads the ``RESULT key=value
+...`` line each prints last, and ends with a summary table. ``--quick`` uses
+smaller sizes (a smoke test: the targets are stated for the full sizes). Exits
+1 if a figure misses its target or a benchmark fails.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ALL = ("search", "fanout", "throughput")
-FULL: dict[str, list[str]] = {"search": [], "fanout": [], "throughput": []}
+ALL = ("search", "fanout", "throughput", "loop_lag")
+FULL: dict[str, list[str]] = {"search": [], "fanout": [], "throughput": [], "loop_lag": []}
 QUICK: dict[str, list[str]] = {
     "search": ["--rows", "10000", "--repeats", "5", "--like-repeats", "1"],
     "fanout": ["--chats", "2000"],
@@ -30,6 +30,7 @@ QUICK: dict[str, list[str]] = {
         *("--updates", "600", "--members", "2000"),
         *("--commitments", "1500", "--reports", "20000"),
     ],
+    "loop_lag": ["--broadcast-chats", "2000", "--digest-chats", "10000", "--words", "200"],
 }
 
 
@@ -106,6 +107,38 @@ FIGURES = [
     Figure("throughput", "our handler latency p50", "ours_p50_ms", "(info)", None, " ms"),
     Figure("throughput", "updates/s ours (echo {echo_ups})", "ours_ups", "(info)", None),
     Figure("throughput", "peak RSS after the stream", "peak_rss_mb", "(info)", None, " MB"),
+    *(
+        Figure("loop_lag", f"loop lag {stat}, {phase}", f"{key}_lag_{stat}_ms", goal, check, " ms")
+        for phase, key in (("broadcast queued", "broadcast"), ("digests queued", "digest"))
+        for stat, goal, check in (
+            ("p99", "< 20 ms", lambda v: v < 20),
+            ("max", "< 100 ms", lambda v: v < 100),
+        )
+    ),
+    Figure(
+        "loop_lag",
+        "broadcast to {broadcast_chats} chats queued",
+        "broadcast_s",
+        "< 0.3 s",
+        lambda v: v < 0.3,
+        " s",
+    ),
+    Figure(
+        "loop_lag",
+        "{digest_chats} digests composed and queued",
+        "digest_s",
+        "< 5 s",
+        lambda v: v < 5,
+        " s",
+    ),
+    Figure(
+        "loop_lag",
+        "/help p99 during a {words}-word /subscribe",
+        "help_p99_ms",
+        "< 50 ms",
+        lambda v: v < 50,
+        " ms",
+    ),
 ]
 
 

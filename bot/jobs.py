@@ -8,7 +8,6 @@ write to the outbox, and the sender drains it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.bulk import off_loop
 from bot.context import SENDER_KEY, SETTINGS_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.handlers import chat_events
@@ -38,7 +38,7 @@ DIGEST_SECONDS = 60
 REMINDER_SECONDS = 60 * 60
 DRAIN_SECONDS = 2
 DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
-DIGEST_BATCH = 2_000
+DIGEST_BATCH = 10_000
 PRUNE_SECONDS = 60 * 60
 
 
@@ -61,15 +61,17 @@ def compose_digests(
     now: datetime,
     tr_for: Callable[[str | None], NullTranslations],
     bot_username: str,
+    cache: dict[tuple, list[tuple[str, dict | None]]] | None = None,
 ) -> list[RenderedDigest]:
     """Build and render digests for many chats (a few queries for all of them).
 
     Chats that follow the same countries over the same window get the same text,
-    so each distinct digest is rendered once. Runs in a worker thread, so it takes
-    plain values rather than the handler context.
+    so each distinct digest is rendered once (once per run, when the caller
+    passes the same ``cache`` for every batch). Runs in a worker thread, so it
+    takes plain values rather than the handler context.
     """
     rendered = []
-    cache: dict[tuple, list[tuple[str, dict | None]]] = {}
+    cache = {} if cache is None else cache
     for data in build_digests(db, chat_ids, now=now):
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
@@ -85,31 +87,61 @@ def compose_digests(
 
 
 async def send_digests(context: BotContext) -> None:
-    """Every chat whose digest time has come gets it queued; its schedule moves on."""
+    """The digest job: queue what is due, then send it."""
+    await queue_digests(context)
+    await drain(context)
+
+
+async def queue_digests(context: BotContext) -> None:
+    """Every chat whose digest time has come gets it queued; its schedule moves on.
+
+    Tens of thousands of chats can fall due in the same minute: every storage
+    call runs in a worker thread, so the chats are answered meanwhile.
+    """
     now = context.now()
-    while chat_ids := schedule.due_chats(context.db, now, limit=DIGEST_BATCH):
-        rendered = await asyncio.to_thread(
+    db = context.db
+    cache: dict[tuple, list[tuple[str, dict | None]]] = {}
+    while chat_ids := await off_loop(schedule.due_chats, db, now, limit=DIGEST_BATCH):
+        rendered = await off_loop(
             compose_digests,
-            context.db,
+            db,
             chat_ids,
             now=now,
             tr_for=context.tr_for,
             bot_username=context.bot.username,
+            cache=cache,
         )
-        queued = record_digests(context.db, rendered, now=now)
+        queued = await off_loop(record_digests, db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
-    await drain(context)
+
+
+def compose_reminders(
+    db: Database,
+    *,
+    now: datetime,
+    tr_for: Callable[[str | None], NullTranslations],
+    bot_username: str,
+) -> list[tuple[reminders.ReminderData, str, dict | None]]:
+    """The reminders due now, rendered (plain values: runs in a worker thread)."""
+    rendered = []
+    for data in reminders.due_reminders(db, now=now):
+        tr = tr_for(data.language)
+        text, markup = digest_views.reminder(tr, data, bot_username=bot_username)
+        rendered.append((data, text, markup.to_dict() if markup else None))
+    return rendered
 
 
 async def send_reminders(context: BotContext) -> None:
-    due = reminders.due_reminders(context.db, now=context.now())
-    rendered = []
-    for data in due:
-        tr = context.tr_for(data.language)
-        text, markup = digest_views.reminder(tr, data, bot_username=context.bot.username)
-        rendered.append((data, text, markup.to_dict() if markup else None))
+    now = context.now()
+    rendered = await off_loop(
+        compose_reminders,
+        context.db,
+        now=now,
+        tr_for=context.tr_for,
+        bot_username=context.bot.username,
+    )
     if rendered:
-        reminders.record_reminders(context.db, rendered, now=context.now())
+        await off_loop(reminders.record_reminders, context.db, rendered, now=now)
         await drain(context)
 
 

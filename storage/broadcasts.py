@@ -7,9 +7,11 @@ stopped chats are left out when the rows are written.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -24,6 +26,8 @@ from storage.models import (
     ChatState,
     ConversationState,
     Country,
+    Outbox,
+    OutboxState,
     Role,
     RoleGrant,
     Subscription,
@@ -161,57 +165,151 @@ def create_broadcast(
 ) -> tuple[int, int] | None:
     """Queue a message (one or more parts) for every chat of the audience.
 
+    Slow for a large audience: call it in a worker thread, never on the event loop.
     ``parts_for(language)`` gives the parts in a chat's language (the caller
-    renders; storage knows no texts); it is called once per distinct language.
-    ``ends`` names the /broadcast conversation (chat, user) this closes: its
-    state goes in the same transaction, so a crash right after cannot leave it
-    open at "Send" and the broadcast be sent twice.
+    renders; storage knows no texts); it is called once per distinct language,
+    before anything is written.
+
+    Rows go in ``CHUNK`` chats per transaction, so no transaction holds SQLite's
+    write lock for long while handlers wait to write. They are written HELD and
+    released by one UPDATE in the transaction that closes the ``ends``
+    conversation (chat, user): until then nothing is sent and "Send" stays
+    pressable. The broadcast's id is kept in that conversation, so pressing Send
+    again after a crash resumes the same broadcast, and its dedup keys make sure
+    no chat gets it twice.
     Returns (broadcast id, number of chats), or None when not allowed (audited).
     """
     now = now or utcnow()
     with db.session() as session:
-        if ends is not None:
-            set_state(session, CONVERSATION, *ends, None)
         if not may_broadcast(session, visitor, key):
+            if ends is not None:
+                set_state(session, CONVERSATION, *ends, None)
             audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
             return None
-        chats = list(session.exec(_chats_query(key)))
-        chat_ids = [chat_id for chat_id, _language in chats]
-        # Rendered before the first write: SQLite's write lock is held from there
-        # to the commit, and rendering a digest in several languages takes a while.
-        languages = {visitor.language, *(language for _chat_id, language in chats)}
-        rendered = {language: parts_for(language) for language in languages}
-        first = rendered[visitor.language]
-        broadcast = Broadcast(
-            actor_id=visitor.user_id,
-            audience=key,
-            text=first[0][0] if first else "",
-            total=len(chat_ids),
-            progress_chat_id=progress_chat_id,
-            created_at=now,
-        )
-        session.add(broadcast)
-        session.flush()
-        for chat_id, language in chats:
-            for index, (text, markup) in enumerate(rendered[language]):
-                outbox.enqueue(
-                    session,
-                    chat_id,
-                    text,
-                    reply_markup=markup,
-                    kind=kind,
-                    broadcast_id=broadcast.id,
-                    dedup_key=f"broadcast:{broadcast.id}:{chat_id}:{index}",
-                    now=now,
-                )
+        chats = session.exec(_chats_query(key).order_by(col(Chat.id))).all()
+    languages = {visitor.language, *(language for _chat_id, language in chats)}
+    rendered = {language: parts_for(language) for language in languages}
+    first = rendered[visitor.language]
+    fresh = Broadcast(
+        actor_id=visitor.user_id,
+        audience=key,
+        text=first[0][0] if first else "",
+        total=len(chats),
+        progress_chat_id=progress_chat_id,
+        created_at=now,
+    )
+    broadcast_id = _begin(db, fresh, ends)
+    chat_ids = [chat_id for chat_id, _language in chats]
+    for start in range(0, len(chat_ids), CHUNK):
+        chunk = chat_ids[start : start + CHUNK]
+        with db.session() as session:
+            ids = (chunk[0], chunk[-1])
+            _queue(session, broadcast_id, key, ids, rendered, visitor.language, kind, now)
+    with db.session() as session:
+        total = _release(session, broadcast_id)
+        if ends is not None:
+            set_state(session, CONVERSATION, *ends, None)
         audit(
             session,
             visitor.user_id,
             "broadcast.send",
             target=key,
-            detail=f"broadcast {broadcast.id} to {len(chat_ids)} chats",
+            detail=f"broadcast {broadcast_id} to {total} chats",
         )
-        return broadcast.id, len(chat_ids)
+    return broadcast_id, total
+
+
+CHUNK = 1_000  # chats per transaction while a broadcast is queued
+COLUMNS = ["chat_id", "text", "reply_markup", "kind", "dedup_key", "broadcast_id"]
+COLUMNS += ["state", "attempts", "not_before", "last_error", "created_at"]
+
+
+def _begin(db: Database, fresh: Broadcast, ends: tuple[int, int] | None) -> int:
+    """The broadcast a crash left half queued for this conversation, else ``fresh``."""
+    with db.session() as session:
+        state = session.get(ConversationState, (CONVERSATION, *ends)) if ends else None
+        earlier_id = (state.data or {}).get("broadcast_id") if state else None
+        earlier = session.get(Broadcast, earlier_id) if earlier_id else None
+        if earlier and (earlier.audience, earlier.actor_id) == (fresh.audience, fresh.actor_id):
+            return earlier.id
+        session.add(fresh)
+        session.flush()
+        if state is not None:
+            state.data = {**(state.data or {}), "broadcast_id": fresh.id}
+        # Rows a crash left held and nobody resumed within a day: only clutter, as
+        # pressing that Send again would write them anew.
+        session.exec(
+            sa.delete(Outbox)
+            .where(col(Outbox.state) == OutboxState.HELD)
+            .where(col(Outbox.created_at) < fresh.created_at - ABANDONED_AFTER)
+        )
+        return fresh.id
+
+
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def _queue(
+    session: Session,
+    broadcast_id: int,
+    key: str,
+    ids: tuple[int, int],
+    rendered: dict[str, list[tuple[str, dict | None]]],
+    fallback: str,
+    kind: str,
+    now: datetime,
+) -> None:
+    """INSERT … SELECT the rows of the audience's chats with ids in ``ids`` (inclusive).
+
+    One statement per part and per set of languages sharing a text (a lead's own
+    words: one for all). Chats whose language was not rendered (they arrived
+    since) get the ``fallback`` language's, the sender's.
+    """
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for language, parts in rendered.items():
+        by_text[json.dumps(parts, sort_keys=True)].append(language)
+    table = Outbox.__table__.c  # type: ignore[attr-defined]
+    audience = _chats_query(key).where(col(Chat.id).between(*ids))
+    others: list[str] = []
+    for languages in sorted(by_text.values(), key=lambda group: fallback in group):
+        if fallback in languages:  # last: everyone not served yet
+            chats = audience.where(col(Chat.language).not_in(others))
+        else:
+            chats = audience.where(col(Chat.language).in_(languages))
+            others += languages
+        for index, (text, markup) in enumerate(rendered[languages[0]]):
+            dedup = sa.literal(f"broadcast:{broadcast_id}:") + sa.cast(Chat.id, sa.String)
+            rows = chats.with_only_columns(
+                col(Chat.id),
+                sa.literal(text, table.text.type),
+                sa.literal(markup, table.reply_markup.type) if markup else sa.null(),
+                sa.literal(kind, table.kind.type),
+                dedup + sa.literal(f":{index}"),
+                sa.literal(broadcast_id, table.broadcast_id.type),
+                sa.literal(OutboxState.HELD.value, table.state.type),
+                sa.literal(0, table.attempts.type),
+                sa.literal(now, table.not_before.type),
+                sa.literal("", table.last_error.type),
+                sa.literal(now, table.created_at.type),
+            )
+            session.execute(outbox.insert_ignoring_duplicates(session).from_select(COLUMNS, rows))
+
+
+def _release(session: Session, broadcast_id: int) -> int:
+    """Make every row of the broadcast sendable at once; returns its number of chats."""
+    session.exec(
+        sa.update(Outbox)
+        .where(col(Outbox.broadcast_id) == broadcast_id)
+        .where(col(Outbox.state) == OutboxState.HELD)
+        .values(state=OutboxState.PENDING)
+    )
+    broadcast = session.get(Broadcast, broadcast_id)
+    broadcast.total = session.exec(
+        select(sa.func.count(sa.distinct(Outbox.chat_id))).where(
+            Outbox.broadcast_id == broadcast_id
+        )
+    ).one()
+    return broadcast.total
 
 
 def set_progress_message(db: Database, broadcast_id: int, message_id: int) -> None:

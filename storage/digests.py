@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import outbox
 from storage.commitments import STALE_AFTER, community_statuses, display_title, irm_status
 from storage.db import Database
 from storage.models import (
@@ -30,6 +31,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.schedule import next_slot
 
 ENDING_WITHIN = timedelta(days=30)
 STALE_PER_COUNTRY = 3
@@ -123,6 +125,15 @@ def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What a digest needs to know about the chat it is for."""
+
+    language: str
+    since: datetime
+    when_empty: bool
+
+
 def build_digests(
     db: Database, chat_ids: Iterable[int], *, now: datetime | None = None
 ) -> list[DigestData]:
@@ -130,30 +141,41 @@ def build_digests(
     chat_ids = list(chat_ids)
     if not chat_ids:
         return []
+    readers: dict[int, _Reader] = {}
+    follows: dict[int, list[str]] = defaultdict(list)
+    # Core selects of table columns: the digest job reads tens of thousands of
+    # rows here, and the ORM's row handling would cost more than the queries.
+    chat, subscription = Chat.__table__.c, Subscription.__table__.c  # type: ignore[attr-defined]
     with db.session() as session:
-        chats = {c.id: c for c in session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))}
-        follows: dict[int, list[str]] = defaultdict(list)
-        for chat_id, code in session.exec(
-            select(Subscription.chat_id, Subscription.country_code).where(
-                col(Subscription.chat_id).in_(chat_ids)
-            )
-        ):
-            follows[chat_id].append(code)
-    ordered = {chat_id: chats[chat_id] for chat_id in chat_ids if chat_id in chats}
+        for chunk in _chunks(chat_ids):
+            for chat_id, language, last, frequency, when_empty in session.execute(
+                sa.select(
+                    chat.id,
+                    chat.language,
+                    chat.last_digest_at,
+                    chat.digest_frequency,
+                    chat.digest_when_empty,
+                ).where(chat.id.in_(chunk))
+            ):
+                since = last or (now - default_window(frequency))
+                readers[chat_id] = _Reader(language, since, when_empty)
+            for chat_id, code in session.execute(
+                sa.select(subscription.chat_id, subscription.country_code).where(
+                    subscription.chat_id.in_(chunk)
+                )
+            ):
+                follows[chat_id].append(code)
+    ordered = {chat_id: readers[chat_id] for chat_id in chat_ids if chat_id in readers}
     return _build(db, ordered, follows, now)
 
 
 def _build(
-    db: Database, chats: dict[int, Chat], follows: dict[int, list[str]], now: datetime
+    db: Database, readers: dict[int, _Reader], follows: dict[int, list[str]], now: datetime
 ) -> list[DigestData]:
     today = now.date()
     with db.session() as session:
         codes = sorted({code for chat_codes in follows.values() for code in chat_codes})
-        since = {
-            chat.id: chat.last_digest_at or (now - default_window(chat.digest_frequency))
-            for chat in chats.values()
-        }
-        earliest = min(since.values()) if since else now
+        earliest = min((reader.since for reader in readers.values()), default=now)
         names = dict(
             session.exec(
                 select(Country.code, Country.name).where(col(Country.code).in_(codes))
@@ -200,29 +222,34 @@ def _build(
         if not done(commitment):
             side = ended if commitment.end_date < today else ending
             side[commitment.country_code].append(commitment)
-    digests = []
-    for chat_id, chat in chats.items():
-        start = since[chat_id]
-        sections = []
-        for code in sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c)):
+    # Chats whose window starts at the same time see the same section of a
+    # country: built once and shared (thousands of chats, a few dozen windows).
+    sections: dict[tuple[str, datetime], CountryDigest] = {}
+
+    def section(code: str, start: datetime) -> CountryDigest:
+        if (code, start) not in sections:
             fresh = [item for item, at in reports.get(code, []) if at >= start]
             fresh.sort(key=lambda item: (not item.verified, -item.at.timestamp()))
-            sections.append(
-                CountryDigest(
-                    code=code,
-                    name=names.get(code, code),
-                    reports=fresh[:REPORTS_PER_COUNTRY],
-                    more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
-                    became_overdue=[
-                        commitment_item(c)
-                        for c in ended.get(code, [])
-                        if c.end_date >= start.date()
-                    ],
-                    ending_soon=[commitment_item(c) for c in ending.get(code, [])],
-                    stale=stale.get(code, []),
-                )
+            sections[code, start] = CountryDigest(
+                code=code,
+                name=names.get(code, code),
+                reports=fresh[:REPORTS_PER_COUNTRY],
+                more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
+                became_overdue=[
+                    commitment_item(c) for c in ended.get(code, []) if c.end_date >= start.date()
+                ],
+                ending_soon=[commitment_item(c) for c in ending.get(code, [])],
+                stale=stale.get(code, []),
             )
-        digests.append(DigestData(chat_id, chat.language, start, sections, chat.digest_when_empty))
+        return sections[code, start]
+
+    digests = []
+    for chat_id, reader in readers.items():
+        followed = sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c))
+        countries = [section(code, reader.since) for code in followed]
+        digests.append(
+            DigestData(chat_id, reader.language, reader.since, countries, reader.when_empty)
+        )
     return digests
 
 
@@ -235,57 +262,68 @@ class RenderedDigest:
 def record_digests(
     db: Database, rendered: Iterable[RenderedDigest], *, now: datetime | None = None
 ) -> int:
-    """Write digests to the outbox and move each chat to its next slot, atomically.
+    """Write digests to the outbox and move each chat to its next slot.
 
-    The dedup key names the slot, so running this twice for the same slot (a
-    crash after the commit, a second process) never queues a digest twice.
-    Rows are written in bulk: the digest job handles thousands of chats at once.
+    Slow for thousands of chats: call it in a worker thread. Each ``RECORD_CHUNK``
+    chats are one transaction holding their digests and their schedules' move,
+    so a crash neither loses nor repeats a digest, and no transaction holds
+    SQLite's write lock for long while handlers wait to write. The dedup key
+    names the slot, so running this twice for the same slot (a second process)
+    never queues a digest twice. Returns how many messages were queued.
     """
-    from storage.models import Outbox, OutboxState
-    from storage.schedule import reschedule
-
     now = now or utcnow()
-    rendered = list(rendered)
-    with db.session() as session:
-        chats = {
-            chat.id: chat
-            for chunk in _chunks([d.chat_id for d in rendered])
-            for chat in session.exec(select(Chat).where(col(Chat.id).in_(chunk)))
-        }
-        rows = []
-        for digest in rendered:
-            chat = chats.get(digest.chat_id)
-            if chat is None:
-                continue
-            slot = (chat.next_digest_at or now).strftime("%Y%m%dT%H%M")
-            for index, (text, markup) in enumerate(digest.parts):
-                rows.append(
-                    {
-                        "chat_id": chat.id,
-                        "text": text,
-                        "reply_markup": markup,
-                        "kind": "digest",
-                        "dedup_key": f"digest:{chat.id}:{slot}:{index}",
-                        "state": OutboxState.PENDING,
-                        "attempts": 0,
-                        "not_before": now,
-                        "last_error": "",
-                        "created_at": now,
-                    }
-                )
-            chat.last_digest_at = now
-            reschedule(chat, now)
-        existing = {
-            key
-            for chunk in _chunks([row["dedup_key"] for row in rows])
-            for key in session.exec(
-                select(Outbox.dedup_key).where(col(Outbox.dedup_key).in_(chunk))
-            )
-        }
-        fresh = [row for row in rows if row["dedup_key"] not in existing]
-        if fresh:
-            session.execute(sa.insert(Outbox), fresh)
-    return len(fresh)
+    queued = 0
+    for chunk in _chunks(list(rendered), RECORD_CHUNK):
+        with db.session() as session:
+            queued += _record(session, chunk, now)
+    return queued
+
+
+RECORD_CHUNK = 1_000
+
+
+def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> int:
+    """One chunk, set-based: one read, one insert-or-ignore, one UPDATE per next slot."""
+    slots: dict[int, str] = {}
+    moves: dict[datetime | None, list[int]] = defaultdict(list)
+    next_slots: dict[tuple, datetime | None] = {}
+    chat = Chat.__table__.c  # type: ignore[attr-defined]
+    for chat_id, due, *schedule in session.execute(
+        sa.select(
+            chat.id,
+            chat.next_digest_at,
+            chat.digest_frequency,
+            chat.digest_weekday,
+            chat.digest_hour,
+            chat.timezone,
+        ).where(chat.id.in_([digest.chat_id for digest in digests]))
+    ):
+        slots[chat_id] = (due or now).strftime("%Y%m%dT%H%M")
+        key = tuple(schedule)
+        if key not in next_slots:
+            next_slots[key] = next_slot(*schedule, now)
+        moves[next_slots[key]].append(chat_id)
+    rows = [
+        outbox.row(
+            digest.chat_id,
+            text,
+            reply_markup=markup,
+            kind="digest",
+            dedup_key=f"digest:{digest.chat_id}:{slots[digest.chat_id]}:{index}",
+            now=now,
+        )
+        for digest in digests
+        if digest.chat_id in slots
+        for index, (text, markup) in enumerate(digest.parts)
+    ]
+    queued = outbox.queue_rows(session, rows)
+    for next_at, chat_ids in moves.items():
+        session.execute(
+            sa.update(Chat.__table__)  # type: ignore[attr-defined]
+            .where(chat.id.in_(chat_ids))
+            .values(last_digest_at=now, next_digest_at=next_at)
+        )
+    return queued
 
 
 def _chunks(items: list, size: int = 5_000) -> Iterable[list]:
@@ -307,7 +345,7 @@ def country_digest(
     with db.session() as session:
         if session.get(Country, code) is None:
             return None
-        # A stand-in chat that follows only this country, with the given window.
-        probe = Chat(id=0, type="private", language=language, last_digest_at=now - window)
+    # A stand-in chat that follows only this country, with the given window.
+    probe = _Reader(language, now - window, when_empty=False)
     digests = _build(db, {0: probe}, {0: [code]}, now)
     return digests[0] if digests else None

@@ -86,6 +86,9 @@ class Role(enum.StrEnum):
 
 
 class OutboxState(enum.StrEnum):
+    # A broadcast's rows while it is being queued in chunks: never sent, until its
+    # last chunk is in and one UPDATE releases them all (a crash between leaves none out).
+    HELD = "held"
     PENDING = "pending"
     SENT = "sent"
     DROPPED = "dropped"

@@ -41,6 +41,91 @@ class Message:
     broadcast_id: int | None
 
 
+def row(
+    chat_id: int,
+    text: str,
+    *,
+    reply_markup: dict[str, Any] | None = None,
+    kind: str = "message",
+    dedup_key: str | None = None,
+    broadcast_id: int | None = None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a new row: a Core insert does not apply the model's defaults."""
+    return {
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": reply_markup,
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "broadcast_id": broadcast_id,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "not_before": now,
+        "last_error": "",
+        "created_at": now,
+    }
+
+
+def insert_ignoring_duplicates(
+    session: Session,
+    table: sa.TableClause = Outbox.__table__,  # type: ignore[attr-defined]
+) -> sa.Insert:
+    """An INSERT into the outbox that skips rows whose dedup key is already queued.
+
+    One statement and no look-up first, so bulk writers (digests, broadcasts) pay
+    nothing for keys that cannot exist yet, and two writers racing on the same
+    key cannot fail on the unique constraint.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect in ("mysql", "mariadb"):
+        return sa.insert(table).prefix_with("IGNORE")
+    else:
+        raise NotImplementedError(f"no insert-or-ignore written for {dialect}")
+    return insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+
+
+CONVERTED = ("reply_markup", "not_before", "created_at")  # the columns whose values need it
+
+
+def queue_rows(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert-or-ignore many rows (from ``row``) at once; returns how many were new.
+
+    Thousands of rows share a handful of values that SQLite needs converted (the
+    time as text, a digest's buttons as JSON): each distinct one is converted
+    once, and the rows go to the driver as they are, rather than SQLAlchemy
+    converting every value of every row (a third of the time of a digest run).
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":  # psycopg adapts JSON itself: SQLAlchemy's typed path
+        added = insert_ignoring_duplicates(session).returning(Outbox.id)
+        return len(session.execute(added, rows).all())
+    if dialect.name != "sqlite":
+        return session.execute(insert_ignoring_duplicates(session), rows).rowcount
+    columns = Outbox.__table__.c  # type: ignore[attr-defined]
+    converters = {name: columns[name].type.bind_processor(dialect) for name in CONVERTED}
+    done: dict[tuple[str, int], tuple[object, object]] = {}  # -> (value kept alive, converted)
+
+    def converted(name: str, value: object) -> object:
+        convert = converters[name]
+        if value is None or convert is None:
+            return value
+        key = (name, id(value))
+        if key not in done:
+            done[key] = (value, convert(value))
+        return done[key][1]
+
+    plain = [{**row, **{name: converted(name, row[name]) for name in CONVERTED}} for row in rows]
+    untyped = sa.table("outbox", *(sa.column(name) for name in rows[0]))
+    return session.execute(insert_ignoring_duplicates(session, untyped), plain).rowcount
+
+
 def enqueue(
     session: Session,
     chat_id: int,
@@ -53,23 +138,17 @@ def enqueue(
     now: datetime | None = None,
 ) -> bool:
     """Add a message in the caller's transaction; False if its dedup key exists."""
-    if dedup_key is not None:
-        exists = session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first()
-        if exists is not None:
-            return False
-    session.add(
-        Outbox(
-            chat_id=chat_id,
-            text=text,
-            reply_markup=reply_markup,
-            kind=kind,
-            dedup_key=dedup_key,
-            broadcast_id=broadcast_id,
-            not_before=now or utcnow(),
-            created_at=now or utcnow(),
-        )
+    values = row(
+        chat_id,
+        text,
+        reply_markup=reply_markup,
+        kind=kind,
+        dedup_key=dedup_key,
+        broadcast_id=broadcast_id,
+        now=now or utcnow(),
     )
-    return True
+    session.flush()  # rows the caller added through the ORM come first, as they did
+    return session.execute(insert_ignoring_duplicates(session).values(values)).rowcount == 1
 
 
 def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
@@ -226,7 +305,7 @@ def broadcast_tally(db: Database, broadcast_id: int) -> Tally | None:
         ):
             if state == OutboxState.SENT:
                 counts["delivered"] += count
-            elif state == OutboxState.PENDING:
+            elif state in (OutboxState.PENDING, OutboxState.HELD):
                 counts["pending"] += count
             elif error in (BLOCKED, STOPPED):
                 counts["blocked"] += count

@@ -17,6 +17,7 @@ TINY = {
         *("--updates", "40", "--members", "100", "--commitments", "200"),
         *("--reports", "500", "--baseline-runs", "1"),
     ],
+    "loop_lag": ["--broadcast-chats", "50", "--digest-chats", "100", "--words", "20"],
 }
 
 

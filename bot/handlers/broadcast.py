@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot.bulk import off_loop
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
@@ -128,7 +129,9 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     else:
         await expired(query, context)
         return CONFIRM
-    created = store.create_broadcast(
+    # Thousands of rows: written in a worker thread, never blocking the event loop.
+    created = await off_loop(
+        store.create_broadcast,
         context.db,
         context.visitor,
         key,
