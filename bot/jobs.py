@@ -8,6 +8,7 @@ write to the outbox, and the sender drains it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
