@@ -38,7 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL; overrides the config")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="run the bot against Telegram (needs a token)")
+    run = sub.add_parser(
+        "run",
+        help="run the bot against Telegram (needs a token)",
+        description=(
+            "Run the bot against Telegram. The token comes from the environment "
+            "(OGP_BOT_TOKEN, preferred) or `token` in the config file (config.toml, "
+            "--config FILE or OGP_BOT_CONFIG); get one from @BotFather. The database is "
+            "migrated on start."
+        ),
+    )
     run.add_argument(
         "--standby",
         action="store_true",

@@ -8,24 +8,29 @@ repr, a log line or a traceback.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
 DEFAULT_CONFIG_FILE = "config.toml"
 CONFIG_ENV_VAR = "OGP_BOT_CONFIG"
-TOKEN_PLACEHOLDER = "REPLACE-ME"  # what config.example.toml ships with
+TOKEN_PLACEHOLDER = "REPLACE-ME"
+TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{6,}")  # what config.example.toml ships with
 
 
 class ConfigError(Exception):
@@ -80,7 +85,9 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = None
-    admins: list[int] = Field(default_factory=list)
+    # NoDecode: the environment's text is read by _admin_ids, which accepts what
+    # people type ("123", "123,456", "[123, 456]") and names the problem if not.
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_url: str = "sqlite:///ogp-bot.db"
     default_language: str = "en"
     default_timezone: str = "UTC"
@@ -106,6 +113,28 @@ class Settings(BaseSettings):
         """A token pasted with a space or newline around it still works, so the log
         filter must look for the stripped value, the one that ends up in URLs."""
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, int):
+            return [value]
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        ids = [part for part in re.split(r"[\s,;\[\]]+", text) if part]
+        bad = [part for part in ids if not re.fullmatch(r"-?\d{1,20}", part)]
+        if bad:
+            raise ValueError(
+                f"{bad[0]!r} is not a Telegram user id: give numbers, e.g. 123 or [123, 456] "
+                "(@userinfobot tells yours)"
+            )
+        return [int(part) for part in ids]
 
     @field_validator("default_timezone")
     @classmethod
@@ -137,7 +166,14 @@ class Settings(BaseSettings):
                 "no bot token: set OGP_BOT_TOKEN in the environment or `token` in "
                 "config.toml (get one from @BotFather); `ogp-bot console` needs none"
             )
-        return self.token.get_secret_value()
+        token = self.token.get_secret_value()
+        if not TOKEN_SHAPE.fullmatch(token):
+            # Said before any network call, and without the token itself.
+            raise ConfigError(
+                "the bot token does not look like one from @BotFather (digits, a colon, "
+                "then letters, digits, - and _): check OGP_BOT_TOKEN or `token`"
+            )
+        return token
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
@@ -152,12 +188,33 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, b
 
 def _describe(error: ValidationError, source: str) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "settings"
-    message = first["msg"]
+    parts = [str(part) for part in first["loc"]]
+    where = ".".join(parts) or "settings"
+    if parts and "OGP_BOT_" + "__".join(parts).upper() in os.environ:
+        where = "OGP_BOT_" + "__".join(parts).upper()  # the value came from there
+        source = "environment"
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting (check the spelling against config.example.toml)"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{source}: {where}: {message}{more}"
+
+
+def _describe_source(error: SettingsError) -> str:
+    """pydantic-settings reads structured values (lists, sections) from the environment
+    as JSON; name the variable and the form it wants."""
+    match = re.search(r'field "([^"]+)"', str(error))
+    field_name = match.group(1) if match else "a setting"
+    variable = "OGP_BOT_" + field_name.upper()
+    field = Settings.model_fields.get(field_name)
+    section = field is not None and isinstance(field.default_factory, type)
+    if section and issubclass(field.default_factory, BaseModel):  # type: ignore[arg-type]
+        first = next(iter(field.default_factory.model_fields))  # type: ignore[union-attr]
+        return (
+            f"{variable}: a section is set one value at a time, "
+            f"e.g. {variable}__{first.upper()}=..."
+        )
+    return f"{variable}: not valid JSON for this setting"
 
 
 def load_settings(path: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
@@ -183,6 +240,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: objec
         settings = _FileSettings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, str(toml_file or "settings"))) from None
+    except SettingsError as exc:  # a value in the environment that is not valid JSON
+        raise ConfigError(_describe_source(exc)) from None
     settings._file = toml_file
     return settings
 

@@ -63,6 +63,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, ensure_ascii=False)
 
 
+class StartupFailureIsOneLine(logging.Filter):
+    """python-telegram-bot logs a failed start (a wrong token, Telegram unreachable)
+    with a long traceback, then raises; the command line says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("telegram.ext")
+            and record.getMessage().startswith("Network Retry Loop (Bootstrap")
+        )
+
+
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     if settings.log_format == "json":
@@ -75,6 +86,7 @@ def setup_logging(settings: Settings) -> None:
     if settings.webhook.secret_token is not None:
         secrets.append(settings.webhook.secret_token.get_secret_value())
     handler.addFilter(RedactToken(secrets))
+    handler.addFilter(StartupFailureIsOneLine())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -258,3 +258,59 @@ def test_console_languages_files_inline_and_deep_links(tmp_path: Path) -> None:
     assert "you: *KE0021" in output  # the inline card, posted via the bot
     assert "Adjuntos: 1." in output  # the photo from a file became evidence
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"OGP_BOT_ADMINS": "me"}, "OGP_BOT_ADMINS: 'me' is not a Telegram user id"),
+        ({"OGP_BOT_DIGEST__HOUR": "25"}, "OGP_BOT_DIGEST__HOUR: Input should be less than"),
+        ({"OGP_BOT_RATE_LIMITS": "fast"}, "OGP_BOT_RATE_LIMITS: a section is set one value"),
+    ],
+)
+def test_a_bad_environment_value_is_one_line_naming_it(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=tmp_path,
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+
+
+def test_admin_ids_are_read_as_people_type_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import load_settings
+
+    for typed, ids in [("123", [123]), ("123, 456", [123, 456]), ("[7, 8]", [7, 8])]:
+        monkeypatch.setenv("OGP_BOT_ADMINS", typed)
+        assert load_settings().admins == ids
+
+
+def test_token_problems_are_one_line(tmp_path: Path) -> None:
+    from tests.test_run_polling import LoopbackTelegram, _start_bot
+
+    with LoopbackTelegram() as telegram:
+        malformed = _start_bot(telegram, tmp_path, OGP_BOT_TOKEN="garbage")
+        output = malformed.communicate(timeout=60)[0]
+        assert malformed.returncode == 2
+        assert output.strip().splitlines() == [
+            "ogp-bot: the bot token does not look like one from @BotFather (digits, a colon, "
+            "then letters, digits, - and _): check OGP_BOT_TOKEN or `token`"
+        ]
+        assert telegram.server.calls == []  # refused before any network call
+        wrong = _start_bot(telegram, tmp_path, OGP_BOT_TOKEN="654321:WRONG-TOKEN")
+        output = wrong.communicate(timeout=60)[0]
+        assert wrong.returncode == 2
+        assert "Traceback" not in output and "WRONG-TOKEN" not in output
+        assert output.strip().splitlines()[-1] == (
+            "ogp-bot: Telegram rejected the bot token: check OGP_BOT_TOKEN"
+        )
+        assert len(output.strip().splitlines()) <= 2  # the start line, then the reason
+    help_text = _run_cli(["run", "--help"], tmp_path).stdout
+    assert "OGP_BOT_TOKEN" in help_text and "@BotFather" in help_text
