@@ -176,7 +176,7 @@ _SEPARATORS = re.compile(r"[,;\n/|]+")
 # a thousand words. What lies beyond is left out, and the caller says so.
 MAX_NAME_WORDS = 24
 # Fuzzy tries one command may spend on word runs that match nothing exactly.
-MAX_FUZZY_TRIES = 100
+MAX_FUZZY_TRIES = 40
 # Longer than any member's name with room for typos: never worth a fuzzy try.
 MAX_NAME_CHARS = 80
 
