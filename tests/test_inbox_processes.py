@@ -6,19 +6,24 @@ loopback HTTP (see test_run_polling.py).
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.test_postgres import BASE_URL as PG_URL
 from tests.test_postgres import pg_db  # noqa: F401  (a fixture)
-from tests.test_run_polling import LoopbackTelegram, _free_port, _start_bot, _wait_for
+from tests.test_run_polling import (
+    LoopbackTelegram,
+    _free_port,
+    _start_bot,
+    _wait_for,
+    command_update,
+    post_update,
+    start_webhook_bot,
+)
 
 USER = 4242
 HELP = "What you can do"
@@ -28,15 +33,10 @@ def _push_help(telegram: LoopbackTelegram, times: int) -> list[int]:
     server = telegram.server
 
     def push() -> list[int]:
-        ids = []
-        for _ in range(times):
-            message = server.add_user_message(
-                USER,
-                USER,
-                {"text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
-            )
-            ids.append(server.push_update({"message": message.data})["update_id"])
-        return ids
+        return [
+            server.push_update(command_update(server, USER, "/help"))["update_id"]
+            for _ in range(times)
+        ]
 
     return telegram.call(push)
 
@@ -144,43 +144,20 @@ def test_webhook_without_a_configured_secret_refuses_forged_updates(tmp_path: Pa
     with LoopbackTelegram() as telegram:
         server = telegram.server
         telegram.call(server.add_user, USER, "Amina")
-        bot = _start_bot(
-            telegram,
-            tmp_path,
-            OGP_BOT_MODE="webhook",
-            OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
-            OGP_BOT_WEBHOOK__PORT=str(port),
-        )
+        bot = start_webhook_bot(telegram, tmp_path, port)
         try:
             assert _wait_for(lambda: bool(server.webhook)), "no setWebhook"
             secret = server.webhook.get("secret_token")
             assert secret and len(secret) >= 32  # Telegram is told a strong one
 
-            def post(headers: dict[str, str]) -> int:
-                message = telegram.call(
-                    server.add_user_message,
-                    USER,
-                    USER,
-                    {
-                        "text": "/help",
-                        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-                    },
-                )
-                update = {"update_id": message.message_id, "message": message.data}
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/telegram",
-                    data=json.dumps(update).encode(),
-                    headers={"Content-Type": "application/json", **headers},
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=10) as answer:
-                        return answer.status
-                except urllib.error.HTTPError as error:
-                    return error.code
+            def post(secret: str | None) -> int:
+                payload = telegram.call(command_update, server, USER, "/help")
+                update = {"update_id": payload["message"]["message_id"], **payload}
+                return post_update(port, update, secret)
 
-            assert _wait_for(lambda: post({}) == 403, 20)  # no header: refused
-            assert post({"X-Telegram-Bot-Api-Secret-Token": "guess"}) == 403
-            assert post({"X-Telegram-Bot-Api-Secret-Token": secret}) == 200
+            assert _wait_for(lambda: post(None) == 403, 20)  # no header: refused
+            assert post("guess") == 403
+            assert post(secret) == 200
             assert _wait_for(lambda: _answers(telegram) == 1, 30)
         finally:
             output = _stop(bot)

@@ -17,12 +17,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from alembic import command
+from alembic import command as alembic_command
 
 from storage.db import Database, alembic_config, head_revision
 from storage.instance import try_lock
 from tests.conftest import ROOT, make_settings, start_bot
-from tests.test_run_polling import LoopbackTelegram, _free_port, _start_bot, _wait_for
+from tests.test_run_polling import (
+    LoopbackTelegram,
+    _free_port,
+    _start_bot,
+    _wait_for,
+    command_update,
+    post_update,
+    start_webhook_bot,
+)
 
 
 def ogp_bot(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
@@ -120,7 +128,7 @@ def test_restore_refuses_while_a_bot_runs_and_explains_bad_files(tmp_path: Path)
 async def test_upgrading_a_database_from_the_first_schema_keeps_its_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old = Database(url)
-    command.upgrade(alembic_config(old.engine), "0001")
+    alembic_command.upgrade(alembic_config(old.engine), "0001")
     now = "2025-01-01 00:00:00.000000"
     with old.engine.begin() as conn:
         conn.exec_driver_sql(
@@ -166,7 +174,9 @@ def test_status_says_whether_a_bot_runs_and_how_it_does(tmp_path: Path) -> None:
         bot = _start_bot(telegram, tmp_path, OGP_BOT_LOG_FORMAT="json")
         try:
             assert _wait_for(lambda: any(c.method == "getUpdates" for c in telegram.server.calls))
-            telegram.call(telegram.server.push_update, _help(telegram))
+            telegram.call(
+                lambda: telegram.server.push_update(command_update(telegram.server, 4242, "/help"))
+            )
             assert _wait_for(lambda: bool(telegram.server.sent(4242)))
             assert ogp_bot("status", "--check", db_url=url, cwd=tmp_path).returncode == 0
             shown = ogp_bot("status", "--json", db_url=url, cwd=tmp_path)
@@ -185,28 +195,12 @@ def test_status_says_whether_a_bot_runs_and_how_it_does(tmp_path: Path) -> None:
     assert "Amina" not in output  # no personal data in the log
 
 
-def _help(telegram: LoopbackTelegram) -> dict:
-    message = telegram.server.add_user_message(
-        4242,
-        4242,
-        {"text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
-    )
-    return {"message": message.data}
-
-
 def test_webhook_mode_serves_healthz_and_metrics(tmp_path: Path) -> None:
     port, metrics = _free_port(), _free_port()
     with LoopbackTelegram() as telegram:
         server = telegram.server
         telegram.call(server.add_user, 4242, "Amina")
-        bot = _start_bot(
-            telegram,
-            tmp_path,
-            OGP_BOT_MODE="webhook",
-            OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
-            OGP_BOT_WEBHOOK__PORT=str(port),
-            OGP_BOT_METRICS_PORT=str(metrics),
-        )
+        bot = start_webhook_bot(telegram, tmp_path, port, OGP_BOT_METRICS_PORT=str(metrics))
         try:
             assert _wait_for(lambda: bool(server.webhook)), "no setWebhook"
 
@@ -220,17 +214,8 @@ def test_webhook_mode_serves_healthz_and_metrics(tmp_path: Path) -> None:
             assert _wait_for(lambda: get(f"http://127.0.0.1:{port}/healthz") is not None, 30)
             health = json.loads(get(f"http://127.0.0.1:{port}/healthz"))
             assert health["running"] is True and health["outbox_backlog"] == 0
-            secret = server.webhook["secret_token"]
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/telegram",
-                data=json.dumps({"update_id": 1, **telegram.call(_help, telegram)}).encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": secret,
-                },
-            )
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                assert answer.status == 200
+            update = {"update_id": 1, **telegram.call(command_update, server, 4242, "/help")}
+            assert post_update(port, update, server.webhook["secret_token"]) == 200
             assert _wait_for(lambda: bool(server.sent(4242)), 30)
             assert _wait_for(
                 lambda: (

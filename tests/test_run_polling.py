@@ -8,12 +8,15 @@ getUpdates polling, setMyCommands, a reply, and a clean stop on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,6 +88,47 @@ def _start_bot(
     )
 
 
+def command_update(server: BotAPIServer, user_id: int, text: str) -> dict:
+    """A command typed by ``user_id`` in their private chat, as an update payload."""
+    length = len(text.split()[0])
+    message = server.add_user_message(
+        user_id,
+        user_id,
+        {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": length}]},
+    )
+    return {"message": message.data}
+
+
+def start_webhook_bot(
+    telegram: LoopbackTelegram, tmp_path: Path, port: int, **env: str
+) -> subprocess.Popen:
+    """`ogp-bot run` in webhook mode on ``port``, behind an imagined HTTPS proxy."""
+    return _start_bot(
+        telegram,
+        tmp_path,
+        OGP_BOT_MODE="webhook",
+        # The public address behind the reverse proxy; Telegram demands HTTPS.
+        OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
+        OGP_BOT_WEBHOOK__PORT=str(port),
+        **env,
+    )
+
+
+def post_update(port: int, update: dict, secret: str | None) -> int:
+    """POST an update to the bot's webhook, as Telegram would; the HTTP status."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/telegram", data=json.dumps(update).encode(), headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def _wait_for(condition, seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -139,51 +183,20 @@ def _free_port() -> int:
 
 def test_run_in_webhook_mode(tmp_path: Path) -> None:
     """Webhook mode: the bot registers its URL, then answers an update posted to it."""
-    import json
-    import urllib.request
-
     port = _free_port()
     with LoopbackTelegram() as telegram:
         server = telegram.server
         telegram.call(server.add_user, 4343, "Kwame")
-        bot = _start_bot(
-            telegram,
-            tmp_path,
-            OGP_BOT_MODE="webhook",
-            # The public address behind the reverse proxy; Telegram demands HTTPS.
-            OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
-            OGP_BOT_WEBHOOK__PORT=str(port),
-            OGP_BOT_WEBHOOK__SECRET_TOKEN="s3cret-value",
+        bot = start_webhook_bot(
+            telegram, tmp_path, port, OGP_BOT_WEBHOOK__SECRET_TOKEN="s3cret-value"
         )
         try:
             assert _wait_for(lambda: bool(server.webhook)), "no setWebhook"
-            message = telegram.call(
-                server.add_user_message,
-                4343,
-                4343,
-                {"text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
-            )
-            update = {"update_id": 1, "message": message.data}
-
-            def post(secret: str) -> int:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/telegram",
-                    data=json.dumps(update).encode(),
-                    headers={
-                        "Content-Type": "application/json",
-                        "X-Telegram-Bot-Api-Secret-Token": secret,
-                    },
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=10) as answer:
-                        return answer.status
-                except urllib.error.HTTPError as error:
-                    return error.code
-
-            assert _wait_for(lambda: post("s3cret-value") == 200, 20)
+            update = {"update_id": 1, **telegram.call(command_update, server, 4343, "/help")}
+            assert _wait_for(lambda: post_update(port, update, "s3cret-value") == 200, 20)
             assert _wait_for(lambda: bool(server.sent(4343))), "no answer to /help"
             assert "What you can do" in server.sent(4343)[-1].text
-            assert post("wrong") == 403  # Telegram's secret header is checked
+            assert post_update(port, update, "wrong") == 403  # Telegram's secret header
         finally:
             bot.send_signal(signal.SIGINT)
             output, _ = bot.communicate(timeout=30)
