@@ -27,6 +27,7 @@ from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import outbox, reminders, reports, schedule
+from storage.commitments import ASK_AFTER_PLAN_END
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
 
@@ -60,6 +61,7 @@ def compose_digests(
     now: datetime,
     tr_for: Callable[[str | None], NullTranslations],
     bot_username: str,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> list[RenderedDigest]:
     """Build and render digests for many chats (a few queries for all of them).
 
@@ -69,7 +71,7 @@ def compose_digests(
     """
     rendered = []
     cache: dict[tuple, list[tuple[str, dict | None]]] = {}
-    for data in build_digests(db, chat_ids, now=now):
+    for data in build_digests(db, chat_ids, now=now, ask_after_plan_end=ask_after_plan_end):
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
             continue
@@ -94,6 +96,7 @@ async def send_digests(context: BotContext) -> None:
             now=now,
             tr_for=context.tr_for,
             bot_username=context.bot.username,
+            ask_after_plan_end=context.settings.ask_after_plan_end,
         )
         queued = record_digests(context.db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
@@ -101,7 +104,11 @@ async def send_digests(context: BotContext) -> None:
 
 
 async def send_reminders(context: BotContext) -> None:
-    due = reminders.due_reminders(context.db, now=context.now())
+    due = reminders.due_reminders(
+        context.db,
+        now=context.now(),
+        ask_after_plan_end=context.settings.ask_after_plan_end,
+    )
     rendered = []
     for data in due:
         tr = context.tr_for(data.language)

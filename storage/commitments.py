@@ -2,8 +2,13 @@
 
 The community status of a commitment is what its members last reported: the
 latest verified report, else the latest pending one (shown as unverified).
-Overdue is derived: the end date has passed and neither the community nor the
-IRM says it is complete (or withdrawn).
+
+Flags follow OGP's cycle. A commitment whose action plan has ended is judged by
+the IRM's end-of-term verdict, never called overdue: the plan is over, and the
+IRM has said (or will say) how far it got. "Overdue" is kept for a commitment
+past its own end date while its plan still runs and nobody says it is complete
+(or withdrawn). ``is_overdue`` and ``overdue_clause`` are that one rule, in
+Python and in SQL; everything that flags or counts overdue uses them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from storage.paging import Paged, clamp_page
 
 PAGE_SIZE = 10
 STALE_AFTER = timedelta(days=90)
+# How long after its plan ends a commitment is still asked about (digests,
+# reminders); the bot's setting ``ended_plan_days`` overrides it.
+ASK_AFTER_PLAN_END = timedelta(days=365)
 # States whose reports count towards a commitment's community status.
 LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
@@ -62,6 +70,45 @@ def irm_status(commitment: Commitment) -> Status | None:
     return None
 
 
+def irm_end_term(commitment: Commitment) -> Status | None:
+    """The IRM's end-of-term verdict, the word that closes a commitment of an ended plan."""
+    rating = commitment.completion_end_term
+    return _IRM_WORDS.get(rating.strip().lower()) if rating else None
+
+
+def plan_ended(end_year: int | None, today: date) -> bool:
+    """OGP dates a plan's end by its year only, so a plan runs to that year's last day.
+
+    A commitment without a plan, or a plan without an end year, counts as running:
+    saying nothing is better than closing what may still be open.
+    """
+    return end_year is not None and end_year < today.year
+
+
+def plan_ended_clause(day: date) -> sa.ColumnElement[bool]:
+    """SQL twin of :func:`plan_ended` for ``Commitment`` rows: its plan ended before ``day``."""
+    return sa.exists(
+        select(ActionPlan.id)
+        .where(col(ActionPlan.id) == col(Commitment.action_plan_id))
+        .where(col(ActionPlan.end_year) < day.year)
+        .correlate(Commitment)
+    )
+
+
+def plan_end_years(session: Session, commitments: Iterable[Commitment]) -> dict[str, int | None]:
+    """Each plan's end year, by plan id, for the plans of these commitments."""
+    ids = list({c.action_plan_id for c in commitments if c.action_plan_id})
+    found: dict[str, int | None] = {}
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        found.update(
+            session.exec(
+                select(ActionPlan.id, ActionPlan.end_year).where(col(ActionPlan.id).in_(chunk))
+            ).all()
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class CommunityStatus:
     status: Status
@@ -80,6 +127,8 @@ class CommitmentRow:
     community: CommunityStatus | None
     irm: Status | None
     overdue: bool
+    plan_ended: bool = False
+    end_term: Status | None = None  # the IRM's end-of-term verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +160,8 @@ class CommitmentCard:
     recent_reports: list[ReportLine]
     report_count: int
     followed: bool = False  # the asking chat follows the commitment's country
+    plan_ended: bool = False
+    end_term: Status | None = None  # the IRM's end-of-term verdict
 
 
 def display_title(commitment: Commitment) -> str:
@@ -122,11 +173,24 @@ def is_overdue(
     community: CommunityStatus | None,
     irm: Status | None,
     today: date,
+    *,
+    plan_end_year: int | None,
 ) -> bool:
-    if end_date is None or end_date >= today:
+    """Past its own end date while its plan runs, and nobody says it is done."""
+    if end_date is None or end_date >= today or plan_ended(plan_end_year, today):
         return False
     current = community.status if community else irm
     return current not in DONE
+
+
+def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL twin of :func:`is_overdue`, so lists, filters and counts page in the database."""
+    current = sa.func.coalesce(col(Commitment.community_status), irm_status_sql())
+    return sa.and_(
+        col(Commitment.end_date) < now.date(),
+        sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),
+        ~plan_ended_clause(now.date()),
+    )
 
 
 def community_of(commitment: Commitment) -> CommunityStatus | None:
@@ -230,12 +294,14 @@ def refresh_community(session: Session, ids: Iterable[str] | None = None) -> int
 def rows_for(
     session: Session, commitments: Sequence[Commitment], today: date
 ) -> list[CommitmentRow]:
-    """List rows, in the given order, with community status and overdue flag."""
+    """List rows, in the given order, with community status and the cycle's flags."""
     statuses = community_statuses(commitments)
+    plans = plan_end_years(session, commitments)
     rows = []
     for commitment in commitments:
         community = statuses.get(commitment.id)
         irm = irm_status(commitment)
+        end_year = plans.get(commitment.action_plan_id or "")
         rows.append(
             CommitmentRow(
                 id=commitment.id,
@@ -244,7 +310,11 @@ def rows_for(
                 end_date=commitment.end_date,
                 community=community,
                 irm=irm,
-                overdue=is_overdue(commitment.end_date, community, irm, today),
+                overdue=is_overdue(
+                    commitment.end_date, community, irm, today, plan_end_year=end_year
+                ),
+                plan_ended=plan_ended(end_year, today),
+                end_term=irm_end_term(commitment),
             )
         )
     return rows
@@ -313,10 +383,18 @@ def card_in(
         plan=plan,
         community=community,
         irm=irm,
-        overdue=is_overdue(commitment.end_date, community, irm, now.date()),
+        overdue=is_overdue(
+            commitment.end_date,
+            community,
+            irm,
+            now.date(),
+            plan_end_year=plan.end_year if plan else None,
+        ),
         recent_reports=[_report_line(update, name) for update, name in reports],
         report_count=count,
         followed=bool(is_followed) and chat_id is not None,
+        plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
+        end_term=irm_end_term(commitment),
     )
 
 
@@ -392,11 +470,7 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
     if kind is ListFilter.STARRED:
         return col(Commitment.starred).is_(True)
     if kind is ListFilter.OVERDUE:
-        current = sa.func.coalesce(col(Commitment.community_status), irm_status_sql())
-        return sa.and_(
-            col(Commitment.end_date) < now.date(),
-            sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),
-        )
+        return overdue_clause(now)
     if kind is ListFilter.STALE:
         recent = (
             select(ProgressUpdate.id)

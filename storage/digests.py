@@ -5,6 +5,10 @@ digest (verified first), commitments that became overdue in that window,
 commitments ending in the next 30 days, and the most relevant stale ones (no
 report in 90 days) as a call to action. Country-level facts are computed once
 and shared by every chat that follows the country.
+
+A digest asks nothing about commitments of plans that ended more than
+``ask_after_plan_end`` ago (the IRM has had its say; nobody will report), and a
+commitment of an ended plan never "becomes overdue" (see storage.commitments).
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.commitments import STALE_AFTER, community_statuses, display_title, irm_status
+from storage.commitments import (
+    ASK_AFTER_PLAN_END,
+    STALE_AFTER,
+    community_statuses,
+    display_title,
+    irm_status,
+    is_overdue,
+    plan_end_years,
+    plan_ended_clause,
+)
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -69,6 +82,11 @@ class CountryDigest:
     def has_news(self) -> bool:
         return bool(self.reports or self.became_overdue or self.ending_soon)
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing to show under the country's heading, so no heading either."""
+        return not (self.has_news or self.more_reports or self.stale)
+
 
 @dataclass
 class DigestData:
@@ -91,8 +109,13 @@ def commitment_item(commitment: Commitment) -> CommitmentItem:
     return CommitmentItem(commitment.id, display_title(commitment), commitment.end_date)
 
 
-def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[CommitmentItem]]:
-    """Top stale commitments per country: no report in 90 days, most recent end first."""
+def _stale(
+    session: Session, codes: list[str], now: datetime, ask_after_plan_end: timedelta
+) -> dict[str, list[CommitmentItem]]:
+    """Top stale commitments per country: no report in 90 days, most recent end first.
+
+    Commitments of plans long over are left out: asking about them wastes the call.
+    """
     recent = (
         select(ProgressUpdate.id)
         .where(ProgressUpdate.commitment_id == Commitment.id)
@@ -112,6 +135,7 @@ def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[
         select(Commitment.id, Commitment.country_code, rank)
         .where(col(Commitment.country_code).in_(codes))
         .where(~sa.exists(recent))
+        .where(~plan_ended_clause(now.date() - ask_after_plan_end))
         .subquery()
     )
     ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_PER_COUNTRY)).all()
@@ -124,7 +148,11 @@ def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[
 
 
 def build_digests(
-    db: Database, chat_ids: Iterable[int], *, now: datetime | None = None
+    db: Database,
+    chat_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> list[DigestData]:
     now = now or utcnow()
     chat_ids = list(chat_ids)
@@ -140,11 +168,15 @@ def build_digests(
         ):
             follows[chat_id].append(code)
     ordered = {chat_id: chats[chat_id] for chat_id in chat_ids if chat_id in chats}
-    return _build(db, ordered, follows, now)
+    return _build(db, ordered, follows, now, ask_after_plan_end)
 
 
 def _build(
-    db: Database, chats: dict[int, Chat], follows: dict[int, list[str]], now: datetime
+    db: Database,
+    chats: dict[int, Chat],
+    follows: dict[int, list[str]],
+    now: datetime,
+    ask_after_plan_end: timedelta,
 ) -> list[DigestData]:
     today = now.date()
     with db.session() as session:
@@ -186,20 +218,23 @@ def _build(
             .where(col(Commitment.country_code).in_(codes))
             .where(col(Commitment.end_date) >= earliest.date())
             .where(col(Commitment.end_date) <= today + ENDING_WITHIN)
+            .where(~plan_ended_clause(today - ask_after_plan_end))
         ).all()
         community = community_statuses(window)
-        stale = _stale(session, codes, now)
-
-    def done(commitment: Commitment) -> bool:
-        current = community.get(commitment.id)
-        return (current.status if current else irm_status(commitment)) in DONE
+        plans = plan_end_years(session, window)
+        stale = _stale(session, codes, now, ask_after_plan_end)
 
     ended: dict[str, list[Commitment]] = defaultdict(list)
     ending: dict[str, list[Commitment]] = defaultdict(list)
     for commitment in sorted(window, key=lambda c: (c.end_date, c.id)):
-        if not done(commitment):
-            side = ended if commitment.end_date < today else ending
-            side[commitment.country_code].append(commitment)
+        current = community.get(commitment.id)
+        irm = irm_status(commitment)
+        if commitment.end_date < today:
+            end_year = plans.get(commitment.action_plan_id or "")
+            if is_overdue(commitment.end_date, current, irm, today, plan_end_year=end_year):
+                ended[commitment.country_code].append(commitment)
+        elif (current.status if current else irm) not in DONE:
+            ending[commitment.country_code].append(commitment)
     digests = []
     for chat_id, chat in chats.items():
         start = since[chat_id]
@@ -301,6 +336,7 @@ def country_digest(
     language: str = "en",
     now: datetime | None = None,
     window: timedelta = timedelta(days=7),
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> DigestData | None:
     """The digest of one country, as a lead broadcasts it to the country's followers."""
     now = now or utcnow()
@@ -309,5 +345,5 @@ def country_digest(
             return None
         # A stand-in chat that follows only this country, with the given window.
         probe = Chat(id=0, type="private", language=language, last_digest_at=now - window)
-    digests = _build(db, {0: probe}, {0: [code]}, now)
+    digests = _build(db, {0: probe}, {0: [code]}, now, ask_after_plan_end)
     return digests[0] if digests else None

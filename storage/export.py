@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
-from storage.commitments import community_statuses, irm_status, is_overdue
+from storage.commitments import community_statuses, irm_status, is_overdue, plan_end_years
 from storage.db import Database
 from storage.following import resolve_countries
 from storage.models import (
@@ -226,6 +226,7 @@ def commitments_csv(
         commitments = _commitments(session, codes)
         ids = [c.id for c in commitments]
         statuses = community_statuses(commitments)
+        plans = plan_end_years(session, commitments)
         counts: dict[str, int] = defaultdict(int)
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start : chunk_start + 500]
@@ -260,7 +261,15 @@ def commitments_csv(
                 ("yes" if community.verified else "no") if community else "",
                 _iso(community.reported_at) if community else "",
                 counts.get(c.id, 0),
-                "yes" if is_overdue(c.end_date, community, irm, now.date()) else "no",
+                "yes"
+                if is_overdue(
+                    c.end_date,
+                    community,
+                    irm,
+                    now.date(),
+                    plan_end_year=plans.get(c.action_plan_id or ""),
+                )
+                else "no",
             ]
         )
     return _csv(COMMITMENT_COLUMNS, rows), len(rows)

@@ -15,12 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.commitments import (
-    STALE_AFTER,
-    ListFilter,
-    filter_clause,
-    irm_status_sql,
-)
+from storage.commitments import STALE_AFTER, irm_status_sql, overdue_clause
 from storage.db import Database
 from storage.models import (
     Commitment,
@@ -69,7 +64,7 @@ def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
     reads each commitment once; four separate counts read them four times.
     """
     irm = irm_status_sql().label("irm")
-    late = sa.case((filter_clause(ListFilter.OVERDUE, now), 1), else_=0).label("late")
+    late = sa.case((overdue_clause(now), 1), else_=0).label("late")
     reported = (
         select(ProgressUpdate.id)
         .where(ProgressUpdate.commitment_id == Commitment.id)

@@ -51,7 +51,9 @@ async def test_status_card_shows_what_a_member_asks_about(demo_bot: Driver) -> N
     assert "Cámara de Diputados" in text
     assert "Open Parliaments" in text
     assert "completion (end of term) Substantial" in text
-    assert "Overdue" in text
+    # Its plan ended in 2019: the IRM's verdict closes it, it is not "overdue".
+    assert "🏁 Plan ended; IRM end-of-term verdict: 🟡 Substantial" in text
+    assert "Overdue" not in text
     assert "Community status: no reports yet" in text
     assert card.button_texts == ["Report progress", "History", "Full text", "Follow Argentina"]
     links = [e for e in card.entities if e["type"] == "text_link"]
@@ -79,7 +81,9 @@ async def test_card_community_status_and_latest_reports(demo_bot: Driver, demo_d
     assert "Latest reports (4)" in text
     assert "Otieno <script>: <b>done</b> & dusted" in text  # escaped, shown literally
     assert text.count("• ") == 3
-    assert "Overdue" in text  # limited is not complete
+    # Its plan ended in 2018: the IRM's verdict stands, not "overdue".
+    assert "🏁 Plan ended; IRM end-of-term verdict: 🟡 Substantial" in text
+    assert "Overdue" not in text
 
 
 async def test_unverified_status_is_marked(demo_bot: Driver, demo_db) -> None:
@@ -298,7 +302,8 @@ async def test_stats_count_what_was_reported_lately(demo_bot: Driver, demo_db) -
         "🟢 Complete: 1",
         "· not rated / not reported: 6",
     ]
-    assert "Overdue: 4" in text
+    # Kenya's four commitments past their end date belong to plans that ended.
+    assert "Overdue: 0" in text
 
 
 async def test_commands_work_in_a_group(demo_bot: Driver) -> None:

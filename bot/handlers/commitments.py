@@ -40,7 +40,9 @@ INLINE_RESULTS = 10
 
 
 async def _send_card(update: Update, context: BotContext, commitment_id: str) -> bool:
-    card = store.get_card(context.db, commitment_id, chat_id=update.effective_chat.id)
+    card = store.get_card(
+        context.db, commitment_id, chat_id=update.effective_chat.id, now=context.now()
+    )
     if card is None:
         return False
     report_url = None
@@ -166,7 +168,9 @@ async def plan_page(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     plan, member = found
-    data = store.list_commitments(context.db, plan_id=plan_id, kind=list_filter, page=int(page))
+    data = store.list_commitments(
+        context.db, plan_id=plan_id, kind=list_filter, page=int(page), now=context.now()
+    )
     await query.answer()
     await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
 
@@ -197,9 +201,9 @@ async def stats(update: Update, context: BotContext) -> None:
         if resolution.match is None:
             await reply(update, views.country_choice(context.tr, resolution, stats=True))
             return
-        figures = compute_stats(context.db, {resolution.match.code})
+        figures = compute_stats(context.db, {resolution.match.code}, now=context.now())
     else:
-        figures = chat_stats(context.db, update.effective_chat.id)
+        figures = chat_stats(context.db, update.effective_chat.id, now=context.now())
         if figures is None:
             await reply(update, views.stats_usage(context.tr))
             return
@@ -213,7 +217,8 @@ async def stats_button(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     await query.answer()
-    await edit(query, views.stats(context.tr, compute_stats(context.db, {code})))
+    figures = compute_stats(context.db, {code}, now=context.now())
+    await edit(query, views.stats(context.tr, figures))
 
 
 async def inline_query(update: Update, context: BotContext) -> None:

@@ -33,6 +33,7 @@ STATUS_ICON = {
     Status.WITHDRAWN: "⚫",
 }
 OVERDUE_ICON = "⏰"
+PLAN_ENDED_ICON = "🏁"
 
 
 def status_name(tr: NullTranslations, status: Status) -> str:
@@ -106,6 +107,8 @@ def card(
     if data.overdue:
         overdue = _("Overdue")
         lines.append(f"{OVERDUE_ICON} <b>{overdue}</b>: " + _("past its end date, not complete"))
+    if data.plan_ended:
+        lines.append(f"{PLAN_ENDED_ICON} " + plan_ended_line(tr, data.end_term))
     if c.lead_institution:
         lines.append(
             _("🏛 Lead: {institution}").format(institution=esc(clip(c.lead_institution, 300)))
@@ -160,6 +163,16 @@ def card(
             ]
         )
     return View("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def plan_ended_line(tr: NullTranslations, verdict: Status | None) -> str:
+    """What closes a commitment of an ended plan: the IRM's word, or that it is awaited."""
+    _ = tr.gettext
+    if verdict is None:
+        return _("Plan ended; no IRM verdict yet")
+    return _("Plan ended; IRM end-of-term verdict: {verdict}").format(
+        verdict=f"{STATUS_ICON[verdict]} <b>{esc(status_name(tr, verdict))}</b>"
+    )
 
 
 def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
@@ -246,8 +259,10 @@ def status_usage(tr: NullTranslations) -> View:
 
 def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
     icon = STATUS_ICON[row.community.status] if row.community else "·"
-    overdue = f" {OVERDUE_ICON}" if row.overdue else ""
-    return f"{number}. {icon}{overdue} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
+    flag = f" {OVERDUE_ICON}" if row.overdue else ""
+    if row.plan_ended:
+        flag = f" {PLAN_ENDED_ICON}" + (STATUS_ICON[row.end_term] if row.end_term else "")
+    return f"{number}. {icon}{flag} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
 
 
 def _row_buttons(rows: list[CommitmentRow]) -> list[list[InlineKeyboardButton]]:
@@ -273,9 +288,10 @@ def _nav(
 
 def legend(tr: NullTranslations) -> str:
     _ = tr.gettext
-    return _("⚪ not started 🟠 limited 🟡 substantial 🟢 complete · {overdue} overdue").format(
-        overdue=OVERDUE_ICON
-    )
+    return _(
+        "⚪ not started 🟠 limited 🟡 substantial 🟢 complete · {overdue} overdue · "
+        "{ended} plan ended, then the IRM's end-of-term verdict"
+    ).format(overdue=OVERDUE_ICON, ended=PLAN_ENDED_ICON)
 
 
 def filter_name(tr: NullTranslations, kind: ListFilter) -> str:

@@ -66,6 +66,8 @@ def digest(
         lines.append(line)
     buttons: list[InlineKeyboardButton] = []
     for country in data.countries:
+        if country.is_blank:
+            continue
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
             mark = "" if report.verified else " " + _("(unverified)")
