@@ -76,7 +76,13 @@ def compose_digests(
             rendered.append(RenderedDigest(data.chat_id, []))
             continue
         private = data.chat_id > 0
-        key = (data.language, private, data.since, tuple(c.code for c in data.countries))
+        key = (
+            data.language,
+            private,
+            data.since,
+            tuple(c.code for c in data.countries),
+            data.areas,
+        )
         if key not in cache:
             tr = tr_for(data.language)
             parts = digest_views.digest(tr, data, private=private, bot_username=bot_username)

@@ -14,6 +14,7 @@ Python and in SQL; everything that flags or counts overdue uses them.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -60,6 +61,38 @@ class ListFilter(enum.StrEnum):
     OVERDUE = "od"
     STALE = "st"  # no report in 90 days
     STARRED = "sr"
+
+
+@dataclass(frozen=True, slots=True)
+class Lens:
+    """Which of some countries' commitments a view takes: a working group's policy
+    areas (any of them), or the anti-corruption tag. The empty lens takes all."""
+
+    areas: tuple[str, ...] = ()
+    anti_corruption: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.areas or self.anti_corruption)
+
+    def clause(self) -> sa.ColumnElement[bool] | None:
+        """The lens in SQL (None: no lens); policy areas are a JSON list of OGP's names."""
+        conditions = []
+        if self.areas:
+            tags = sa.cast(col(Commitment.policy_areas), sa.Text)
+            conditions.append(
+                sa.or_(*[tags.contains(json.dumps(area), autoescape=True) for area in self.areas])
+            )
+        if self.anti_corruption:
+            conditions.append(col(Commitment.anti_corruption).is_(True))
+        return sa.and_(*conditions) if conditions else None
+
+    def matches(self, commitment: Commitment) -> bool:
+        if self.areas and not set(self.areas) & set(commitment.policy_areas or []):
+            return False
+        return not self.anti_corruption or bool(commitment.anti_corruption)
+
+
+NO_LENS = Lens()
 
 
 def irm_status(commitment: Commitment) -> Status | None:
@@ -486,14 +519,20 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
 def list_commitments(
     db: Database,
     *,
-    plan_id: str,
+    plan_id: str | None = None,
+    country_code: str | None = None,
     kind: ListFilter = ListFilter.ALL,
     page: int = 0,
     now: datetime | None = None,
 ) -> Page:
-    """One page of a plan's commitments under a filter, in OGP's order."""
+    """One page of a plan's commitments (or, with ``country_code``, of every plan of
+    a country) under a filter, in OGP's order."""
     now = now or utcnow()
-    conditions = [Commitment.action_plan_id == plan_id]
+    conditions = (
+        [Commitment.action_plan_id == plan_id]
+        if plan_id is not None
+        else [Commitment.country_code == country_code]
+    )
     if (clause := filter_clause(kind, now)) is not None:
         conditions.append(clause)
     with db.session() as session:

@@ -41,11 +41,15 @@ from storage.models import (
     Status,
     Subscription,
     UpdateState,
+    WorkingGroup,
+    WorkingGroupChat,
     utcnow,
 )
 
 ENDING_WITHIN = timedelta(days=30)
 STALE_PER_COUNTRY = 3
+# Stale candidates read per country, so a working group's lens still finds its three.
+STALE_POOL = 30
 REPORTS_PER_COUNTRY = 10
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
 
@@ -59,6 +63,7 @@ class ReportItem:
     reporter: str
     note: str
     at: datetime
+    areas: tuple[str, ...] = ()  # the commitment's policy areas
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class CommitmentItem:
     id: str
     title: str
     end_date: date | None
+    areas: tuple[str, ...] = ()  # its policy areas, for a working group's lens
 
 
 @dataclass
@@ -95,6 +101,9 @@ class DigestData:
     since: datetime
     countries: list[CountryDigest]
     when_empty: bool = False  # the chat wants a one-line digest when nothing is new
+    # Linked to a working group with policy areas: only commitments carrying one of
+    # them, in the group's countries (every country, for a group of areas alone).
+    areas: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -106,7 +115,12 @@ def default_window(frequency: str) -> timedelta:
 
 
 def commitment_item(commitment: Commitment) -> CommitmentItem:
-    return CommitmentItem(commitment.id, display_title(commitment), commitment.end_date)
+    return CommitmentItem(
+        commitment.id,
+        display_title(commitment),
+        commitment.end_date,
+        tuple(commitment.policy_areas or ()),
+    )
 
 
 def _stale(
@@ -138,7 +152,7 @@ def _stale(
         .where(~plan_ended_clause(now.date() - ask_after_plan_end))
         .subquery()
     )
-    ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_PER_COUNTRY)).all()
+    ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_POOL)).all()
     out: dict[str, list[CommitmentItem]] = defaultdict(list)
     for commitment in session.exec(select(Commitment).where(col(Commitment.id).in_(ids))):
         out[commitment.country_code].append(commitment_item(commitment))
@@ -167,8 +181,27 @@ def build_digests(
             )
         ):
             follows[chat_id].append(code)
+        lenses = _group_lenses(session, chat_ids)
     ordered = {chat_id: chats[chat_id] for chat_id in chat_ids if chat_id in chats}
-    return _build(db, ordered, follows, now, ask_after_plan_end)
+    return _build(db, ordered, follows, now, ask_after_plan_end, lenses)
+
+
+Lens = tuple[tuple[str, ...], frozenset[str] | None]  # (policy areas, countries or None: all)
+
+
+def _group_lenses(session: Session, chat_ids: list[int]) -> dict[int, Lens]:
+    """Chats linked to a working group with policy areas: the areas, in which countries."""
+    found: dict[int, Lens] = {}
+    for chat_id, group in session.exec(
+        select(WorkingGroupChat.chat_id, WorkingGroup)
+        .join(WorkingGroup, col(WorkingGroup.id) == col(WorkingGroupChat.working_group_id))
+        .where(col(WorkingGroupChat.chat_id).in_(chat_ids))
+        .order_by(col(WorkingGroup.id))
+    ):
+        if group.policy_areas and chat_id not in found:
+            countries = frozenset(group.countries) if group.countries else None
+            found[chat_id] = (tuple(group.policy_areas), countries)
+    return found
 
 
 def _build(
@@ -177,6 +210,7 @@ def _build(
     follows: dict[int, list[str]],
     now: datetime,
     ask_after_plan_end: timedelta,
+    lenses: dict[int, Lens] | None = None,
 ) -> list[DigestData]:
     today = now.date()
     with db.session() as session:
@@ -210,6 +244,7 @@ def _build(
                 reporter or "",
                 update.note,
                 update.updated_at,
+                tuple(commitment.policy_areas or ()),
             )
             reports[commitment.country_code].append((item, update.updated_at))
         # Commitments whose end date fell inside the earliest window, or is coming.
@@ -238,9 +273,18 @@ def _build(
     digests = []
     for chat_id, chat in chats.items():
         start = since[chat_id]
+        areas, lens_countries = (lenses or {}).get(chat_id, ((), None))
         sections = []
         for code in sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c)):
-            fresh = [item for item, at in reports.get(code, []) if at >= start]
+            lensed = bool(areas) and (lens_countries is None or code in lens_countries)
+            wanted = frozenset(areas) if lensed else None
+
+            def seen(
+                item: ReportItem | CommitmentItem, wanted: frozenset[str] | None = wanted
+            ) -> bool:
+                return wanted is None or bool(wanted & set(item.areas))
+
+            fresh = [item for item, at in reports.get(code, []) if at >= start and seen(item)]
             fresh.sort(key=lambda item: (not item.verified, -item.at.timestamp()))
             sections.append(
                 CountryDigest(
@@ -249,15 +293,19 @@ def _build(
                     reports=fresh[:REPORTS_PER_COUNTRY],
                     more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
                     became_overdue=[
-                        commitment_item(c)
+                        item
                         for c in ended.get(code, [])
-                        if c.end_date >= start.date()
+                        if c.end_date >= start.date() and seen(item := commitment_item(c))
                     ],
-                    ending_soon=[commitment_item(c) for c in ending.get(code, [])],
-                    stale=stale.get(code, []),
+                    ending_soon=[
+                        item for c in ending.get(code, []) if seen(item := commitment_item(c))
+                    ],
+                    stale=[item for item in stale.get(code, []) if seen(item)][:STALE_PER_COUNTRY],
                 )
             )
-        digests.append(DigestData(chat_id, chat.language, start, sections, chat.digest_when_empty))
+        digests.append(
+            DigestData(chat_id, chat.language, start, sections, chat.digest_when_empty, areas)
+        )
     return digests
 
 

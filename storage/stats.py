@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.commitments import STALE_AFTER, irm_status_sql, overdue_clause
+from storage.commitments import NO_LENS, STALE_AFTER, Lens, irm_status_sql, overdue_clause
 from storage.db import Database
+from storage.export import group_lens
 from storage.models import (
     Commitment,
     Country,
@@ -26,6 +27,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.roles import _group_by_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +38,32 @@ class Stats:
     by_irm: dict[Status | None, int]  # None: the IRM has not rated it
     overdue: int
     reported_recently: int  # commitments with a report in the last 90 days
+    lens: Lens = NO_LENS  # only these commitments of the countries were counted
+    group_name: str = ""  # the working group asked about, if any
 
     @property
     def reported_share(self) -> float:
         return self.reported_recently / self.total if self.total else 0.0
 
 
-def stats(db: Database, codes: Collection[str], *, now: datetime | None = None) -> Stats:
-    """The figures for these countries."""
+def stats(
+    db: Database, codes: Collection[str], *, lens: Lens = NO_LENS, now: datetime | None = None
+) -> Stats:
+    """The figures for these countries (under a lens: only the commitments it takes)."""
     with db.session() as session:
-        return _stats(session, [code.upper() for code in codes], now or utcnow())
+        return _stats(session, [code.upper() for code in codes], now or utcnow(), lens)
+
+
+def group_stats(db: Database, text: str, *, now: datetime | None = None) -> Stats | None:
+    """/stats <working group>: its countries' commitments that carry one of its policy
+    areas (every country's, for a group of areas alone); None when no group is named so."""
+    with db.session() as session:
+        group = _group_by_text(session, text.strip())
+        if group is None:
+            return None
+        codes = list(group.countries) or None
+        figures = _stats(session, codes, now or utcnow(), group_lens(group))
+        return replace(figures, group_name=group.name)
 
 
 def chat_stats(db: Database, chat_id: int, *, now: datetime | None = None) -> Stats | None:
@@ -57,7 +75,7 @@ def chat_stats(db: Database, chat_id: int, *, now: datetime | None = None) -> St
         return _stats(session, codes, now or utcnow()) if codes else None
 
 
-def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
+def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens = NO_LENS) -> Stats:
     """All the figures in one pass over the countries' commitments.
 
     One GROUP BY over (community status, IRM rating, overdue, reported lately)
@@ -73,14 +91,21 @@ def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
         .exists()
     )
     recent = sa.case((reported, 1), else_=0).label("recent")
-    countries = list(
-        session.exec(select(Country).where(col(Country.code).in_(codes)).order_by(Country.name))
-    )
-    groups = session.exec(
-        select(Commitment.community_status, irm, late, recent, sa.func.count())
-        .where(col(Commitment.country_code).in_(codes))
-        .group_by(Commitment.community_status, irm, late, recent)
-    ).all()
+    counted = select(Commitment.community_status, irm, late, recent, sa.func.count())
+    if codes is not None:
+        counted = counted.where(col(Commitment.country_code).in_(codes))
+    if (clause := lens.clause()) is not None:
+        counted = counted.where(clause)
+    present = select(Country).order_by(Country.name)
+    if codes is not None:
+        present = present.where(col(Country.code).in_(codes))
+    else:
+        taken = select(Commitment.country_code).distinct()
+        if clause is not None:
+            taken = taken.where(clause)
+        present = present.where(col(Country.code).in_(taken))
+    countries = list(session.exec(present))
+    groups = session.exec(counted.group_by(Commitment.community_status, irm, late, recent)).all()
     by_community: Counter[Status | None] = Counter()
     by_irm: Counter[Status | None] = Counter()
     overdue = reported_recently = 0
@@ -96,4 +121,5 @@ def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
         by_irm=dict(by_irm),
         overdue=overdue,
         reported_recently=reported_recently,
+        lens=lens,
     )

@@ -308,28 +308,33 @@ def filter_name(tr: NullTranslations, kind: ListFilter) -> str:
 def plan_list(
     tr: NullTranslations,
     country: Country,
-    plan: ActionPlan,
+    plan: ActionPlan | None,
     kind: ListFilter,
     page: Page,
 ) -> View:
+    """A plan's commitments, or with no plan every plan's (the lens across a country)."""
     _ = tr.gettext
-    header = (
-        f"<b>{esc(country_name(tr, country.code, country.name))} · {esc(plan_label(tr, plan))}</b>"
-    )
+    scope = plan_label(tr, plan) if plan is not None else _("all action plans")
+    header = f"<b>{esc(country_name(tr, country.code, country.name))} · {esc(scope)}</b>"
     lines = [header, _("Filter: {name}").format(name=filter_name(tr, kind)), ""]
     if not page.rows:
         lines.append(_("No commitments match this filter."))
     for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
         lines.append(row_line(tr, offset, row))
     lines += ["", legend(tr)]
+
+    def route(f: ListFilter, p: int) -> str:
+        if plan is None:
+            return cb.COUNTRY_LIST.encode(country.code, f.value, p)
+        return cb.PLAN_LIST.encode(plan.id, f.value, p)
+
     keyboard = _row_buttons(page.rows)
-    nav = _nav(tr, page, lambda p: cb.PLAN_LIST.encode(plan.id, kind.value, p))
+    nav = _nav(tr, page, lambda p: route(kind, p))
     if nav:
         keyboard.append(nav)
     filters = [
         InlineKeyboardButton(
-            ("✓ " if f is kind else "") + filter_name(tr, f),
-            callback_data=cb.PLAN_LIST.encode(plan.id, f.value, 0),
+            ("✓ " if f is kind else "") + filter_name(tr, f), callback_data=route(f, 0)
         )
         for f in ListFilter
     ]
@@ -365,6 +370,16 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
         ]
         for plan in summaries[:20]
     ]
+    keyboard.append(
+        [
+            InlineKeyboardButton(
+                _("Anti-corruption, all plans"),
+                callback_data=cb.COUNTRY_LIST.encode(
+                    country.code, ListFilter.ANTI_CORRUPTION.value, 0
+                ),
+            )
+        ]
+    )
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
@@ -433,8 +448,17 @@ def stats(tr: NullTranslations, data: Stats) -> View:
     names = ", ".join(country_name(tr, c.code, c.name) for c in data.countries[:10])
     if len(data.countries) > 10:
         names += " …"
+    if data.group_name:
+        names = f"{data.group_name} ({names})" if names else data.group_name
     title = _("Where commitments stand")
-    lines = [f"<b>{title}</b>: {esc(names)}", ""]
+    lines = [f"<b>{title}</b>: {esc(names)}"]
+    if data.lens.areas:
+        lines.append(
+            _("Only commitments tagged {areas}").format(areas=esc(", ".join(data.lens.areas)))
+        )
+    if data.lens.anti_corruption:
+        lines.append(_("Only commitments tagged {areas}").format(areas=esc(_("Anti-corruption"))))
+    lines.append("")
     lines.append(_("Commitments: {total}").format(total=data.total))
     lines.append(_("Overdue: {count}").format(count=data.overdue) + f" {OVERDUE_ICON}")
     lines.append(
