@@ -1,7 +1,8 @@
 """Reading commitments: cards, lists by plan, the community status, "overdue".
 
-The community status of a commitment is what its members last reported: the
-latest verified report, else the latest pending one (shown as unverified).
+The community status of a commitment is what its members last reported and a
+lead verified: the latest verified report. Pending reports are someone's claim,
+shown apart and marked unverified; rejected and withdrawn ones count nowhere.
 
 Flags follow OGP's cycle. A commitment whose action plan has ended is judged by
 the IRM's end-of-term verdict, never called overdue: the plan is over, and the
@@ -37,11 +38,15 @@ from storage.models import (
 from storage.paging import Paged, clamp_page
 
 PAGE_SIZE = 10
-STALE_AFTER = timedelta(days=90)
+# The one window of every "recent reports" figure (/following, /stats, the stale
+# filter, digests' call to action); texts state it.
+REPORT_WINDOW_DAYS = 90
+STALE_AFTER = timedelta(days=REPORT_WINDOW_DAYS)
 # How long after its plan ends a commitment is still asked about (digests,
 # reminders); the bot's setting ``ended_plan_days`` overrides it.
 ASK_AFTER_PLAN_END = timedelta(days=365)
-# States whose reports count towards a commitment's community status.
+# Reports that are someone's standing word on a commitment (activity); only
+# verified ones set its community status.
 LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
 
@@ -193,6 +198,7 @@ class CommitmentCard:
     recent_reports: list[ReportLine]
     report_count: int
     followed: bool = False  # the asking chat follows the commitment's country
+    pending: int = 0  # reports waiting for a lead: shown apart, not counted
     plan_ended: bool = False
     end_term: Status | None = None  # the IRM's end-of-term verdict
 
@@ -243,7 +249,7 @@ def community_statuses(commitments: Iterable[Commitment]) -> dict[str, Community
 
 
 def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
-    """Community status from the reports themselves, one query for many commitments.
+    """Community status from the verified reports, one query for many commitments.
 
     The database picks each commitment's report (a window function), so only one
     row per commitment comes back. A global ``ORDER BY created_at`` here once let
@@ -253,13 +259,11 @@ def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str
     ids = list(ids)
     if not ids:
         return {}
-    verified_first = sa.case((col(ProgressUpdate.state) == UpdateState.VERIFIED, 0), else_=1)
     rank = (
         sa.func.row_number()
         .over(
             partition_by=col(ProgressUpdate.commitment_id),
             order_by=(
-                verified_first,
                 col(ProgressUpdate.created_at).desc(),
                 col(ProgressUpdate.id).desc(),
             ),
@@ -275,7 +279,7 @@ def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str
             rank,
         )
         .where(col(ProgressUpdate.commitment_id).in_(ids))
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .where(ProgressUpdate.state == UpdateState.VERIFIED)
         .subquery()
     )
     rows = session.exec(
@@ -383,6 +387,14 @@ def card_in(
         select(sa.func.count())
         .select_from(ProgressUpdate)
         .where(ProgressUpdate.commitment_id == cid)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .scalar_subquery()
+    )
+    pending = (
+        select(sa.func.count())
+        .select_from(ProgressUpdate)
+        .where(ProgressUpdate.commitment_id == cid)
+        .where(ProgressUpdate.state == UpdateState.PENDING)
         .scalar_subquery()
     )
     followed = (
@@ -392,21 +404,21 @@ def card_in(
         .exists()
     )
     found = session.exec(
-        select(Commitment, Country, ActionPlan, report_count, followed)
+        select(Commitment, Country, ActionPlan, report_count, pending, followed)
         .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
         .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
         .where(Commitment.id == cid)
     ).first()
     if found is None:
         return None
-    commitment, country, plan, count, is_followed = found
+    commitment, country, plan, count, waiting, is_followed = found
     community = community_of(commitment)
     irm = irm_status(commitment)
     reports = session.exec(
         select(ProgressUpdate, Member.display_name)
         .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
         .where(ProgressUpdate.commitment_id == commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # rejected: see /history
         .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
         .limit(3)
     ).all()
@@ -426,6 +438,7 @@ def card_in(
         recent_reports=[_report_line(update, name) for update, name in reports],
         report_count=count,
         followed=bool(is_followed) and chat_id is not None,
+        pending=waiting,
         plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
         end_term=irm_end_term(commitment),
     )
@@ -508,7 +521,7 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
         recent = (
             select(ProgressUpdate.id)
             .where(ProgressUpdate.commitment_id == Commitment.id)
-            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
             .where(ProgressUpdate.created_at >= now - STALE_AFTER)
             .correlate(Commitment)
         )

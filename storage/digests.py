@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from storage.commitments import (
     ASK_AFTER_PLAN_END,
+    LIVE_STATES,
     STALE_AFTER,
     community_statuses,
     display_title,
@@ -133,7 +134,7 @@ def _stale(
     recent = (
         select(ProgressUpdate.id)
         .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # a rejected report is no news
         .where(ProgressUpdate.created_at >= now - STALE_AFTER)
         .correlate(Commitment)
     )

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from storage import outbox
 from storage.commitments import (
     ASK_AFTER_PLAN_END,
+    LIVE_STATES,
     community_statuses,
     irm_status,
     plan_ended_clause,
@@ -31,7 +32,6 @@ from storage.models import (
     ProgressUpdate,
     SentReminder,
     Subscription,
-    UpdateState,
     utcnow,
 )
 
@@ -111,7 +111,7 @@ def due_reminders(
                 ProgressUpdate.commitment_id,
                 sa.func.max(ProgressUpdate.created_at).label("latest"),
             )
-            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
             .group_by(ProgressUpdate.commitment_id)
             .subquery()
         )

@@ -15,7 +15,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.commitments import NO_LENS, STALE_AFTER, Lens, irm_status_sql, overdue_clause
+from storage.commitments import (
+    NO_LENS,
+    REPORT_WINDOW_DAYS,
+    STALE_AFTER,
+    Lens,
+    irm_status_sql,
+    overdue_clause,
+)
 from storage.db import Database
 from storage.export import group_lens
 from storage.models import (
@@ -29,15 +36,21 @@ from storage.models import (
 )
 from storage.roles import _group_by_text
 
+# How recent reporting is graded per commitment: a verified report in the window,
+# else only unverified ones, else none.
+VERIFIED, PENDING = 2, 1
+
 
 @dataclass(frozen=True, slots=True)
 class Stats:
     countries: list[Country]
     total: int
-    by_community: dict[Status | None, int]  # None: nobody has reported yet
+    by_community: dict[Status | None, int]  # verified reports only; None: no verified one
     by_irm: dict[Status | None, int]  # None: the IRM has not rated it
     overdue: int
-    reported_recently: int  # commitments with a report in the last 90 days
+    reported_recently: int  # commitments with a verified report in the window
+    unverified_recently: int = 0  # commitments with only unverified reports in the window
+    window_days: int = REPORT_WINDOW_DAYS
     lens: Lens = NO_LENS  # only these commitments of the countries were counted
     group_name: str = ""  # the working group asked about, if any
 
@@ -83,14 +96,21 @@ def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens 
     """
     irm = irm_status_sql().label("irm")
     late = sa.case((overdue_clause(now), 1), else_=0).label("late")
-    reported = (
-        select(ProgressUpdate.id)
-        .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)  # rejected ones count: activity
-        .where(ProgressUpdate.created_at >= now - STALE_AFTER)
-        .exists()
-    )
-    recent = sa.case((reported, 1), else_=0).label("recent")
+
+    def reported(state: UpdateState) -> sa.Exists:
+        return (
+            select(ProgressUpdate.id)
+            .where(ProgressUpdate.commitment_id == Commitment.id)
+            .where(ProgressUpdate.state == state)  # rejected and withdrawn count nowhere
+            .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+            .exists()
+        )
+
+    recent = sa.case(
+        (reported(UpdateState.VERIFIED), VERIFIED),
+        (reported(UpdateState.PENDING), PENDING),
+        else_=0,
+    ).label("recent")
     counted = select(Commitment.community_status, irm, late, recent, sa.func.count())
     if codes is not None:
         counted = counted.where(col(Commitment.country_code).in_(codes))
@@ -108,12 +128,13 @@ def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens 
     groups = session.exec(counted.group_by(Commitment.community_status, irm, late, recent)).all()
     by_community: Counter[Status | None] = Counter()
     by_irm: Counter[Status | None] = Counter()
-    overdue = reported_recently = 0
+    overdue = reported_recently = unverified_recently = 0
     for community, rated, is_late, is_recent, count in groups:
         by_community[Status(community) if community else None] += count
         by_irm[Status(rated) if rated else None] += count
         overdue += count if is_late else 0
-        reported_recently += count if is_recent else 0
+        reported_recently += count if is_recent == VERIFIED else 0
+        unverified_recently += count if is_recent == PENDING else 0
     return Stats(
         countries=countries,
         total=sum(by_community.values()),
@@ -121,5 +142,6 @@ def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens 
         by_irm=dict(by_irm),
         overdue=overdue,
         reported_recently=reported_recently,
+        unverified_recently=unverified_recently,
         lens=lens,
     )

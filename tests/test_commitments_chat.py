@@ -90,7 +90,10 @@ async def test_unverified_status_is_marked(demo_bot: Driver, demo_db) -> None:
     _report(demo_db, "KE0033", 1, "Wanjiru", Status.COMPLETE, UpdateState.PENDING, 1)
     ana = demo_bot.user("Ana")
     text = (await ana.send("/status KE0033"))[0].text
-    assert "Community status: 🟢 Complete (unverified)" in text
+    # An unverified report sets no status: it is shown apart, marked.
+    assert "Community status: no verified report yet" in text
+    assert "⏳ Unverified, waiting for a lead: 1 (not counted)" in text
+    assert "🟢 Complete (unverified) — Wanjiru" in text
 
 
 async def test_bare_id_in_private_chat_only(demo_bot: Driver) -> None:
@@ -279,7 +282,7 @@ async def test_stats_for_a_country_and_for_followed(demo_bot: Driver, demo_db) -
     ana = demo_bot.user("Ana")
     text = (await ana.send("/stats Kenya"))[0].text
     assert "Commitments: 8" in text
-    assert "Reported on in the last 90 days: 1 (12%)" in text
+    assert "Commitments with a verified report in the last 90 days: 1 (12%)" in text
     assert "🟢 Complete: 1" in text
     assert "follow some with /subscribe" in (await ana.send("/stats"))[0].text
     await ana.send("/subscribe Kenya Ghana")
@@ -288,19 +291,19 @@ async def test_stats_for_a_country_and_for_followed(demo_bot: Driver, demo_db) -
 
 
 async def test_stats_count_what_was_reported_lately(demo_bot: Driver, demo_db) -> None:
-    """A rejected report is still recent activity; a withdrawn or old one is not."""
+    """Rejected and withdrawn reports count nowhere; an unverified one is shown apart;
+    an old verified one still sets the status, but is not recent."""
     _report(demo_db, "KE0012", 1, "Wanjiru", Status.LIMITED, UpdateState.REJECTED, 3)
     _report(demo_db, "KE0021", 2, "Otieno", Status.LIMITED, UpdateState.WITHDRAWN, 3)
     _report(demo_db, "KE0037", 3, "Achieng", Status.COMPLETE, UpdateState.VERIFIED, 120)
     _report(demo_db, "KE0016", 4, "Kamau", Status.SUBSTANTIAL, UpdateState.PENDING, 10)
     text = (await demo_bot.user("Ana").send("/stats Kenya"))[0].text
-    assert "Reported on in the last 90 days: 2 (25%)" in text
-    community = text.split("By community status")[1].split("By IRM")[0]
-    # Rejected and withdrawn reports set no status; the old verified one still does.
+    assert "Commitments with a verified report in the last 90 days: 0 (0%)" in text
+    assert "Commitments with only unverified reports in the last 90 days: 1 (not counted)" in text
+    community = text.split("By community status (verified reports)")[1].split("By IRM")[0]
     assert [line.strip() for line in community.strip().splitlines()] == [
-        "🟡 Substantial: 1",
         "🟢 Complete: 1",
-        "· not rated / not reported: 6",
+        "· not rated / not reported: 7",
     ]
     # Kenya's four commitments past their end date belong to plans that ended.
     assert "Overdue: 0" in text

@@ -65,10 +65,13 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def community_line(tr: NullTranslations, community: CommunityStatus | None) -> str:
+def community_line(
+    tr: NullTranslations, community: CommunityStatus | None, pending: int = 0
+) -> str:
+    """The verified status; unverified reports are shown apart (``pending_line``)."""
     _ = tr.gettext
     if community is None:
-        return _("no reports yet")
+        return _("no verified report yet") if pending else _("no reports yet")
     label = f"{STATUS_ICON[community.status]} {status_name(tr, community.status)}"
     if not community.verified:
         label += " " + _("(unverified)")
@@ -118,7 +121,12 @@ def card(
         lines.append(_("🏷 {tags}").format(tags=esc(tags)))
     lines.append("")
     label = _("Community status")
-    lines.append(f"<b>{label}</b>: {community_line(tr, data.community)}")
+    lines.append(f"<b>{label}</b>: {community_line(tr, data.community, data.pending)}")
+    if data.pending:
+        lines.append(
+            "⏳ "
+            + _("Unverified, waiting for a lead: {count} (not counted)").format(count=data.pending)
+        )
     ratings = irm_ratings(tr, data)
     if ratings:
         label = _("IRM")
@@ -462,12 +470,19 @@ def stats(tr: NullTranslations, data: Stats) -> View:
     lines.append(_("Commitments: {total}").format(total=data.total))
     lines.append(_("Overdue: {count}").format(count=data.overdue) + f" {OVERDUE_ICON}")
     lines.append(
-        _("Reported on in the last 90 days: {count} ({share:.0%})").format(
-            count=data.reported_recently, share=data.reported_share
-        )
+        _(
+            "Commitments with a verified report in the last {days} days: {count} ({share:.0%})"
+        ).format(days=data.window_days, count=data.reported_recently, share=data.reported_share)
     )
+    if data.unverified_recently:
+        lines.append(
+            _(
+                "Commitments with only unverified reports in the last {days} days: "
+                "{count} (not counted)"
+            ).format(days=data.window_days, count=data.unverified_recently)
+        )
     for title, counts in (
-        (_("By community status"), data.by_community),
+        (_("By community status (verified reports)"), data.by_community),
         (_("By IRM completion"), data.by_irm),
     ):
         lines += ["", f"<b>{title}</b>"]
