@@ -91,11 +91,6 @@ class Lens:
             conditions.append(col(Commitment.anti_corruption).is_(True))
         return sa.and_(*conditions) if conditions else None
 
-    def matches(self, commitment: Commitment) -> bool:
-        if self.areas and not set(self.areas) & set(commitment.policy_areas or []):
-            return False
-        return not self.anti_corruption or bool(commitment.anti_corruption)
-
 
 NO_LENS = Lens()
 

@@ -45,6 +45,7 @@ async def test_a_linked_groups_digest_asks_only_about_its_policy_areas(demo_bot:
     await admin.send("/subscribe Ghana", chat=chat)
     await admin.send(f"/linkgroup {GROUP}", chat=chat)
     text = "\n".join(r.text for r in await admin.send("/digest", chat=chat))
+    assert "Only commitments tagged Anti-Corruption and Integrity" in text
     asked = text.split("No report in 90 days")[1]
     # Plan 5's untagged GH0047 and GH0048 would come first; the group sees tagged ones.
     assert "GH0042" in asked and "GH0052" in asked and "GH0053" in asked
