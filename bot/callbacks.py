@@ -84,6 +84,7 @@ HISTORY_PAGE = Route("hp", (COMMITMENT, NUMBER))  # paging: edits in place
 COUNTRY_PLANS = Route("cp", (CODE,))
 COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
+COUNTRY_LIST = Route("cl", (CODE, WORD, NUMBER))  # every plan of a country: code, filter, page
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
 # Settings, digests, broadcasts
 SETTINGS = Route("st", (WORD, VALUE))  # what, value: freq weekly | hour 9 | menu day ...

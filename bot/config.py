@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,6 +106,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Sent and dropped outbox rows are deleted this many days after they were done.
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Digests and reminders stop asking about a commitment this many days after its
+    # action plan ended (OGP gives the end year: a plan ends on that year's last day).
+    ended_plan_days: int = Field(default=365, ge=0, le=36500)
     _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
 
     @field_validator("token", mode="before")
@@ -155,6 +159,10 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def ask_after_plan_end(self) -> timedelta:
+        return timedelta(days=self.ended_plan_days)
 
     def require_token(self) -> str:
         if (

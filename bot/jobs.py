@@ -29,6 +29,7 @@ from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import backup, outbox, reminders, reports, schedule
+from storage.commitments import ASK_AFTER_PLAN_END
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
 
@@ -63,6 +64,7 @@ def compose_digests(
     tr_for: Callable[[str | None], NullTranslations],
     bot_username: str,
     cache: dict[tuple, list[tuple[str, dict | None]]] | None = None,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> list[RenderedDigest]:
     """Build and render digests for many chats (a few queries for all of them).
 
@@ -73,12 +75,18 @@ def compose_digests(
     """
     rendered = []
     cache = {} if cache is None else cache
-    for data in build_digests(db, chat_ids, now=now):
+    for data in build_digests(db, chat_ids, now=now, ask_after_plan_end=ask_after_plan_end):
         if data.is_empty and not data.when_empty:
             rendered.append(RenderedDigest(data.chat_id, []))
             continue
         private = data.chat_id > 0
-        key = (data.language, private, data.since, tuple(c.code for c in data.countries))
+        key = (
+            data.language,
+            private,
+            data.since,
+            tuple(c.code for c in data.countries),
+            data.areas,
+        )
         if key not in cache:
             tr = tr_for(data.language)
             parts = digest_views.digest(tr, data, private=private, bot_username=bot_username)
@@ -111,6 +119,7 @@ async def queue_digests(context: BotContext) -> None:
             tr_for=context.tr_for,
             bot_username=context.bot.username,
             cache=cache,
+            ask_after_plan_end=context.settings.ask_after_plan_end,
         )
         queued = await off_loop(record_digests, db, rendered, now=now)
         log.info("digests: %d chats due, %d messages queued", len(chat_ids), queued)
@@ -122,10 +131,11 @@ def compose_reminders(
     now: datetime,
     tr_for: Callable[[str | None], NullTranslations],
     bot_username: str,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> list[tuple[reminders.ReminderData, str, dict | None]]:
     """The reminders due now, rendered (plain values: runs in a worker thread)."""
     rendered = []
-    for data in reminders.due_reminders(db, now=now):
+    for data in reminders.due_reminders(db, now=now, ask_after_plan_end=ask_after_plan_end):
         tr = tr_for(data.language)
         text, markup = digest_views.reminder(tr, data, bot_username=bot_username)
         rendered.append((data, text, markup.to_dict() if markup else None))
@@ -140,6 +150,7 @@ async def send_reminders(context: BotContext) -> None:
         now=now,
         tr_for=context.tr_for,
         bot_username=context.bot.username,
+        ask_after_plan_end=context.settings.ask_after_plan_end,
     )
     if rendered:
         await off_loop(reminders.record_reminders, context.db, rendered, now=now)

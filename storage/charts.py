@@ -69,14 +69,18 @@ def chart_data(db: Database, scope: Scope) -> ChartData | None:
         if scope.codes is not None:
             query = query.where(col(Country.code).in_(scope.codes))
         else:
-            query = query.where(col(Country.code).in_(select(Commitment.country_code).distinct()))
+            present = select(Commitment.country_code).distinct()
+            if (lens := scope.lens.clause()) is not None:
+                present = present.where(lens)
+            query = query.where(col(Country.code).in_(present))
         countries = list(session.exec(query))
         truncated = len(countries) > MAX_COUNTRIES
         countries = countries[:MAX_COUNTRIES]
         codes = [c.code for c in countries]
-        commitments = list(
-            session.exec(select(Commitment).where(col(Commitment.country_code).in_(codes)))
-        )
+        query = select(Commitment).where(col(Commitment.country_code).in_(codes))
+        if (lens := scope.lens.clause()) is not None:
+            query = query.where(lens)  # a working group sees its policy areas only
+        commitments = list(session.exec(query))
         statuses = community_statuses(commitments)
     community: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}
     irm: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}

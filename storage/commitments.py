@@ -1,14 +1,21 @@
 """Reading commitments: cards, lists by plan, the community status, "overdue".
 
-The community status of a commitment is what its members last reported: the
-latest verified report, else the latest pending one (shown as unverified).
-Overdue is derived: the end date has passed and neither the community nor the
-IRM says it is complete (or withdrawn).
+The community status of a commitment is what its members last reported and a
+lead verified: the latest verified report. Pending reports are someone's claim,
+shown apart and marked unverified; rejected and withdrawn ones count nowhere.
+
+Flags follow OGP's cycle. A commitment whose action plan has ended is judged by
+the IRM's end-of-term verdict, never called overdue: the plan is over, and the
+IRM has said (or will say) how far it got. "Overdue" is kept for a commitment
+past its own end date while its plan still runs and nobody says it is complete
+(or withdrawn). ``is_overdue`` and ``overdue_clause`` are that one rule, in
+Python and in SQL; everything that flags or counts overdue uses them.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,8 +38,15 @@ from storage.models import (
 from storage.paging import Paged, clamp_page
 
 PAGE_SIZE = 10
-STALE_AFTER = timedelta(days=90)
-# States whose reports count towards a commitment's community status.
+# The one window of every "recent reports" figure (/following, /stats, the stale
+# filter, digests' call to action); texts state it.
+REPORT_WINDOW_DAYS = 90
+STALE_AFTER = timedelta(days=REPORT_WINDOW_DAYS)
+# How long after its plan ends a commitment is still asked about (digests,
+# reminders); the bot's setting ``ended_plan_days`` overrides it.
+ASK_AFTER_PLAN_END = timedelta(days=365)
+# Reports that are someone's standing word on a commitment (activity); only
+# verified ones set its community status.
 LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
 
@@ -54,12 +68,78 @@ class ListFilter(enum.StrEnum):
     STARRED = "sr"
 
 
+@dataclass(frozen=True, slots=True)
+class Lens:
+    """Which of some countries' commitments a view takes: a working group's policy
+    areas (any of them), or the anti-corruption tag. The empty lens takes all."""
+
+    areas: tuple[str, ...] = ()
+    anti_corruption: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.areas or self.anti_corruption)
+
+    def clause(self) -> sa.ColumnElement[bool] | None:
+        """The lens in SQL (None: no lens); policy areas are a JSON list of OGP's names."""
+        conditions = []
+        if self.areas:
+            tags = sa.cast(col(Commitment.policy_areas), sa.Text)
+            conditions.append(
+                sa.or_(*[tags.contains(json.dumps(area), autoescape=True) for area in self.areas])
+            )
+        if self.anti_corruption:
+            conditions.append(col(Commitment.anti_corruption).is_(True))
+        return sa.and_(*conditions) if conditions else None
+
+
+NO_LENS = Lens()
+
+
 def irm_status(commitment: Commitment) -> Status | None:
     """The IRM's latest completion rating, on our scale (end of term wins)."""
     for rating in (commitment.completion_end_term, commitment.completion_progress):
         if rating and (status := _IRM_WORDS.get(rating.strip().lower())):
             return status
     return None
+
+
+def irm_end_term(commitment: Commitment) -> Status | None:
+    """The IRM's end-of-term verdict, the word that closes a commitment of an ended plan."""
+    rating = commitment.completion_end_term
+    return _IRM_WORDS.get(rating.strip().lower()) if rating else None
+
+
+def plan_ended(end_year: int | None, today: date) -> bool:
+    """OGP dates a plan's end by its year only, so a plan runs to that year's last day.
+
+    A commitment without a plan, or a plan without an end year, counts as running:
+    saying nothing is better than closing what may still be open.
+    """
+    return end_year is not None and end_year < today.year
+
+
+def plan_ended_clause(day: date) -> sa.ColumnElement[bool]:
+    """SQL twin of :func:`plan_ended` for ``Commitment`` rows: its plan ended before ``day``."""
+    return sa.exists(
+        select(ActionPlan.id)
+        .where(col(ActionPlan.id) == col(Commitment.action_plan_id))
+        .where(col(ActionPlan.end_year) < day.year)
+        .correlate(Commitment)
+    )
+
+
+def plan_end_years(session: Session, commitments: Iterable[Commitment]) -> dict[str, int | None]:
+    """Each plan's end year, by plan id, for the plans of these commitments."""
+    ids = list({c.action_plan_id for c in commitments if c.action_plan_id})
+    found: dict[str, int | None] = {}
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        found.update(
+            session.exec(
+                select(ActionPlan.id, ActionPlan.end_year).where(col(ActionPlan.id).in_(chunk))
+            ).all()
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +160,8 @@ class CommitmentRow:
     community: CommunityStatus | None
     irm: Status | None
     overdue: bool
+    plan_ended: bool = False
+    end_term: Status | None = None  # the IRM's end-of-term verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +193,9 @@ class CommitmentCard:
     recent_reports: list[ReportLine]
     report_count: int
     followed: bool = False  # the asking chat follows the commitment's country
+    pending: int = 0  # reports waiting for a lead: shown apart, not counted
+    plan_ended: bool = False
+    end_term: Status | None = None  # the IRM's end-of-term verdict
 
 
 def display_title(commitment: Commitment) -> str:
@@ -122,11 +207,24 @@ def is_overdue(
     community: CommunityStatus | None,
     irm: Status | None,
     today: date,
+    *,
+    plan_end_year: int | None,
 ) -> bool:
-    if end_date is None or end_date >= today:
+    """Past its own end date while its plan runs, and nobody says it is done."""
+    if end_date is None or end_date >= today or plan_ended(plan_end_year, today):
         return False
     current = community.status if community else irm
     return current not in DONE
+
+
+def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL twin of :func:`is_overdue`, so lists, filters and counts page in the database."""
+    current = sa.func.coalesce(col(Commitment.community_status), irm_status_sql())
+    return sa.and_(
+        col(Commitment.end_date) < now.date(),
+        sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),
+        ~plan_ended_clause(now.date()),
+    )
 
 
 def community_of(commitment: Commitment) -> CommunityStatus | None:
@@ -146,7 +244,7 @@ def community_statuses(commitments: Iterable[Commitment]) -> dict[str, Community
 
 
 def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str, CommunityStatus]:
-    """Community status from the reports themselves, one query for many commitments.
+    """Community status from the verified reports, one query for many commitments.
 
     The database picks each commitment's report (a window function), so only one
     row per commitment comes back. A global ``ORDER BY created_at`` here once let
@@ -156,13 +254,11 @@ def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str
     ids = list(ids)
     if not ids:
         return {}
-    verified_first = sa.case((col(ProgressUpdate.state) == UpdateState.VERIFIED, 0), else_=1)
     rank = (
         sa.func.row_number()
         .over(
             partition_by=col(ProgressUpdate.commitment_id),
             order_by=(
-                verified_first,
                 col(ProgressUpdate.created_at).desc(),
                 col(ProgressUpdate.id).desc(),
             ),
@@ -178,7 +274,7 @@ def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str
             rank,
         )
         .where(col(ProgressUpdate.commitment_id).in_(ids))
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .where(ProgressUpdate.state == UpdateState.VERIFIED)
         .subquery()
     )
     rows = session.exec(
@@ -230,12 +326,14 @@ def refresh_community(session: Session, ids: Iterable[str] | None = None) -> int
 def rows_for(
     session: Session, commitments: Sequence[Commitment], today: date
 ) -> list[CommitmentRow]:
-    """List rows, in the given order, with community status and overdue flag."""
+    """List rows, in the given order, with community status and the cycle's flags."""
     statuses = community_statuses(commitments)
+    plans = plan_end_years(session, commitments)
     rows = []
     for commitment in commitments:
         community = statuses.get(commitment.id)
         irm = irm_status(commitment)
+        end_year = plans.get(commitment.action_plan_id or "")
         rows.append(
             CommitmentRow(
                 id=commitment.id,
@@ -244,7 +342,11 @@ def rows_for(
                 end_date=commitment.end_date,
                 community=community,
                 irm=irm,
-                overdue=is_overdue(commitment.end_date, community, irm, today),
+                overdue=is_overdue(
+                    commitment.end_date, community, irm, today, plan_end_year=end_year
+                ),
+                plan_ended=plan_ended(end_year, today),
+                end_term=irm_end_term(commitment),
             )
         )
     return rows
@@ -280,6 +382,14 @@ def card_in(
         select(sa.func.count())
         .select_from(ProgressUpdate)
         .where(ProgressUpdate.commitment_id == cid)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .scalar_subquery()
+    )
+    pending = (
+        select(sa.func.count())
+        .select_from(ProgressUpdate)
+        .where(ProgressUpdate.commitment_id == cid)
+        .where(ProgressUpdate.state == UpdateState.PENDING)
         .scalar_subquery()
     )
     followed = (
@@ -289,21 +399,21 @@ def card_in(
         .exists()
     )
     found = session.exec(
-        select(Commitment, Country, ActionPlan, report_count, followed)
+        select(Commitment, Country, ActionPlan, report_count, pending, followed)
         .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
         .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
         .where(Commitment.id == cid)
     ).first()
     if found is None:
         return None
-    commitment, country, plan, count, is_followed = found
+    commitment, country, plan, count, waiting, is_followed = found
     community = community_of(commitment)
     irm = irm_status(commitment)
     reports = session.exec(
         select(ProgressUpdate, Member.display_name)
         .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
         .where(ProgressUpdate.commitment_id == commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # rejected: see /history
         .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
         .limit(3)
     ).all()
@@ -313,10 +423,19 @@ def card_in(
         plan=plan,
         community=community,
         irm=irm,
-        overdue=is_overdue(commitment.end_date, community, irm, now.date()),
+        overdue=is_overdue(
+            commitment.end_date,
+            community,
+            irm,
+            now.date(),
+            plan_end_year=plan.end_year if plan else None,
+        ),
         recent_reports=[_report_line(update, name) for update, name in reports],
         report_count=count,
         followed=bool(is_followed) and chat_id is not None,
+        pending=waiting,
+        plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
+        end_term=irm_end_term(commitment),
     )
 
 
@@ -392,16 +511,12 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
     if kind is ListFilter.STARRED:
         return col(Commitment.starred).is_(True)
     if kind is ListFilter.OVERDUE:
-        current = sa.func.coalesce(col(Commitment.community_status), irm_status_sql())
-        return sa.and_(
-            col(Commitment.end_date) < now.date(),
-            sa.or_(current.is_(None), current.not_in([s.value for s in DONE])),
-        )
+        return overdue_clause(now)
     if kind is ListFilter.STALE:
         recent = (
             select(ProgressUpdate.id)
             .where(ProgressUpdate.commitment_id == Commitment.id)
-            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
             .where(ProgressUpdate.created_at >= now - STALE_AFTER)
             .correlate(Commitment)
         )
@@ -412,14 +527,20 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
 def list_commitments(
     db: Database,
     *,
-    plan_id: str,
+    plan_id: str | None = None,
+    country_code: str | None = None,
     kind: ListFilter = ListFilter.ALL,
     page: int = 0,
     now: datetime | None = None,
 ) -> Page:
-    """One page of a plan's commitments under a filter, in OGP's order."""
+    """One page of a plan's commitments (or, with ``country_code``, of every plan of
+    a country) under a filter, in OGP's order."""
     now = now or utcnow()
-    conditions = [Commitment.action_plan_id == plan_id]
+    conditions = (
+        [Commitment.action_plan_id == plan_id]
+        if plan_id is not None
+        else [Commitment.country_code == country_code]
+    )
     if (clause := filter_clause(kind, now)) is not None:
         conditions.append(clause)
     with db.session() as session:

@@ -5,6 +5,10 @@ digest (verified first), commitments that became overdue in that window,
 commitments ending in the next 30 days, and the most relevant stale ones (no
 report in 90 days) as a call to action. Country-level facts are computed once
 and shared by every chat that follows the country.
+
+A digest asks nothing about commitments of plans that ended more than
+``ask_after_plan_end`` ago (the IRM has had its say; nobody will report), and a
+commitment of an ended plan never "becomes overdue" (see storage.commitments).
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage import outbox
-from storage.commitments import STALE_AFTER, community_statuses, display_title, irm_status
+from storage.commitments import (
+    ASK_AFTER_PLAN_END,
+    LIVE_STATES,
+    STALE_AFTER,
+    community_statuses,
+    display_title,
+    irm_status,
+    is_overdue,
+    plan_end_years,
+    plan_ended_clause,
+)
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -29,12 +43,16 @@ from storage.models import (
     Status,
     Subscription,
     UpdateState,
+    WorkingGroup,
+    WorkingGroupChat,
     utcnow,
 )
 from storage.schedule import next_slot
 
 ENDING_WITHIN = timedelta(days=30)
 STALE_PER_COUNTRY = 3
+# Stale candidates read per country, so a working group's lens still finds its three.
+STALE_POOL = 30
 REPORTS_PER_COUNTRY = 10
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
 
@@ -48,6 +66,7 @@ class ReportItem:
     reporter: str
     note: str
     at: datetime
+    areas: tuple[str, ...] = ()  # the commitment's policy areas
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +74,7 @@ class CommitmentItem:
     id: str
     title: str
     end_date: date | None
+    areas: tuple[str, ...] = ()  # its policy areas, for a working group's lens
 
 
 @dataclass
@@ -71,6 +91,11 @@ class CountryDigest:
     def has_news(self) -> bool:
         return bool(self.reports or self.became_overdue or self.ending_soon)
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing to show under the country's heading, so no heading either."""
+        return not (self.has_news or self.more_reports or self.stale)
+
 
 @dataclass
 class DigestData:
@@ -79,6 +104,9 @@ class DigestData:
     since: datetime
     countries: list[CountryDigest]
     when_empty: bool = False  # the chat wants a one-line digest when nothing is new
+    # Linked to a working group with policy areas: only commitments carrying one of
+    # them, in the group's countries (every country, for a group of areas alone).
+    areas: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -90,15 +118,25 @@ def default_window(frequency: str) -> timedelta:
 
 
 def commitment_item(commitment: Commitment) -> CommitmentItem:
-    return CommitmentItem(commitment.id, display_title(commitment), commitment.end_date)
+    return CommitmentItem(
+        commitment.id,
+        display_title(commitment),
+        commitment.end_date,
+        tuple(commitment.policy_areas or ()),
+    )
 
 
-def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[CommitmentItem]]:
-    """Top stale commitments per country: no report in 90 days, most recent end first."""
+def _stale(
+    session: Session, codes: list[str], now: datetime, ask_after_plan_end: timedelta
+) -> dict[str, list[CommitmentItem]]:
+    """Top stale commitments per country: no report in 90 days, most recent end first.
+
+    Commitments of plans long over are left out: asking about them wastes the call.
+    """
     recent = (
         select(ProgressUpdate.id)
         .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # a rejected report is no news
         .where(ProgressUpdate.created_at >= now - STALE_AFTER)
         .correlate(Commitment)
     )
@@ -114,9 +152,10 @@ def _stale(session: Session, codes: list[str], now: datetime) -> dict[str, list[
         select(Commitment.id, Commitment.country_code, rank)
         .where(col(Commitment.country_code).in_(codes))
         .where(~sa.exists(recent))
+        .where(~plan_ended_clause(now.date() - ask_after_plan_end))
         .subquery()
     )
-    ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_PER_COUNTRY)).all()
+    ids = session.exec(select(ranked.c.id).where(ranked.c.rank <= STALE_POOL)).all()
     out: dict[str, list[CommitmentItem]] = defaultdict(list)
     for commitment in session.exec(select(Commitment).where(col(Commitment.id).in_(ids))):
         out[commitment.country_code].append(commitment_item(commitment))
@@ -135,7 +174,11 @@ class _Reader:
 
 
 def build_digests(
-    db: Database, chat_ids: Iterable[int], *, now: datetime | None = None
+    db: Database,
+    chat_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> list[DigestData]:
     now = now or utcnow()
     chat_ids = list(chat_ids)
@@ -165,12 +208,36 @@ def build_digests(
                 )
             ):
                 follows[chat_id].append(code)
+        lenses = _group_lenses(session, chat_ids)
     ordered = {chat_id: readers[chat_id] for chat_id in chat_ids if chat_id in readers}
-    return _build(db, ordered, follows, now)
+    return _build(db, ordered, follows, now, ask_after_plan_end, lenses)
+
+
+Lens = tuple[tuple[str, ...], frozenset[str] | None]  # (policy areas, countries or None: all)
+
+
+def _group_lenses(session: Session, chat_ids: list[int]) -> dict[int, Lens]:
+    """Chats linked to a working group with policy areas: the areas, in which countries."""
+    found: dict[int, Lens] = {}
+    for chat_id, group in session.exec(
+        select(WorkingGroupChat.chat_id, WorkingGroup)
+        .join(WorkingGroup, col(WorkingGroup.id) == col(WorkingGroupChat.working_group_id))
+        .where(col(WorkingGroupChat.chat_id).in_(chat_ids))
+        .order_by(col(WorkingGroup.id))
+    ):
+        if group.policy_areas and chat_id not in found:
+            countries = frozenset(group.countries) if group.countries else None
+            found[chat_id] = (tuple(group.policy_areas), countries)
+    return found
 
 
 def _build(
-    db: Database, readers: dict[int, _Reader], follows: dict[int, list[str]], now: datetime
+    db: Database,
+    readers: dict[int, _Reader],
+    follows: dict[int, list[str]],
+    now: datetime,
+    ask_after_plan_end: timedelta,
+    lenses: dict[int, Lens] | None = None,
 ) -> list[DigestData]:
     today = now.date()
     with db.session() as session:
@@ -200,6 +267,7 @@ def _build(
                 reporter or "",
                 update.note,
                 update.updated_at,
+                tuple(commitment.policy_areas or ()),
             )
             reports[commitment.country_code].append((item, update.updated_at))
         # Commitments whose end date fell inside the earliest window, or is coming.
@@ -208,47 +276,62 @@ def _build(
             .where(col(Commitment.country_code).in_(codes))
             .where(col(Commitment.end_date) >= earliest.date())
             .where(col(Commitment.end_date) <= today + ENDING_WITHIN)
+            .where(~plan_ended_clause(today - ask_after_plan_end))
         ).all()
         community = community_statuses(window)
-        stale = _stale(session, codes, now)
-
-    def done(commitment: Commitment) -> bool:
-        current = community.get(commitment.id)
-        return (current.status if current else irm_status(commitment)) in DONE
+        plans = plan_end_years(session, window)
+        stale = _stale(session, codes, now, ask_after_plan_end)
 
     ended: dict[str, list[Commitment]] = defaultdict(list)
     ending: dict[str, list[Commitment]] = defaultdict(list)
     for commitment in sorted(window, key=lambda c: (c.end_date, c.id)):
-        if not done(commitment):
-            side = ended if commitment.end_date < today else ending
-            side[commitment.country_code].append(commitment)
-    # Chats whose window starts at the same time see the same section of a
-    # country: built once and shared (thousands of chats, a few dozen windows).
-    sections: dict[tuple[str, datetime], CountryDigest] = {}
+        current = community.get(commitment.id)
+        irm = irm_status(commitment)
+        if commitment.end_date < today:
+            end_year = plans.get(commitment.action_plan_id or "")
+            if is_overdue(commitment.end_date, current, irm, today, plan_end_year=end_year):
+                ended[commitment.country_code].append(commitment)
+        elif (current.status if current else irm) not in DONE:
+            ending[commitment.country_code].append(commitment)
+    # Chats whose window starts at the same time (and see through the same working
+    # group lens) see the same section of a country: built once and shared
+    # (thousands of chats, a few dozen windows).
+    sections: dict[tuple[str, datetime, frozenset[str] | None], CountryDigest] = {}
 
-    def section(code: str, start: datetime) -> CountryDigest:
-        if (code, start) not in sections:
-            fresh = [item for item, at in reports.get(code, []) if at >= start]
+    def section(code: str, start: datetime, wanted: frozenset[str] | None) -> CountryDigest:
+        def seen(item: ReportItem | CommitmentItem) -> bool:
+            return wanted is None or bool(wanted & set(item.areas))
+
+        key = (code, start, wanted)
+        if key not in sections:
+            fresh = [item for item, at in reports.get(code, []) if at >= start and seen(item)]
             fresh.sort(key=lambda item: (not item.verified, -item.at.timestamp()))
-            sections[code, start] = CountryDigest(
+            sections[key] = CountryDigest(
                 code=code,
                 name=names.get(code, code),
                 reports=fresh[:REPORTS_PER_COUNTRY],
                 more_reports=max(0, len(fresh) - REPORTS_PER_COUNTRY),
                 became_overdue=[
-                    commitment_item(c) for c in ended.get(code, []) if c.end_date >= start.date()
+                    item
+                    for c in ended.get(code, [])
+                    if c.end_date >= start.date() and seen(item := commitment_item(c))
                 ],
-                ending_soon=[commitment_item(c) for c in ending.get(code, [])],
-                stale=stale.get(code, []),
+                ending_soon=[
+                    item for c in ending.get(code, []) if seen(item := commitment_item(c))
+                ],
+                stale=[item for item in stale.get(code, []) if seen(item)][:STALE_PER_COUNTRY],
             )
-        return sections[code, start]
+        return sections[key]
 
     digests = []
     for chat_id, reader in readers.items():
-        followed = sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c))
-        countries = [section(code, reader.since) for code in followed]
+        areas, lens_countries = (lenses or {}).get(chat_id, ((), None))
+        countries = []
+        for code in sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c)):
+            lensed = bool(areas) and (lens_countries is None or code in lens_countries)
+            countries.append(section(code, reader.since, frozenset(areas) if lensed else None))
         digests.append(
-            DigestData(chat_id, reader.language, reader.since, countries, reader.when_empty)
+            DigestData(chat_id, reader.language, reader.since, countries, reader.when_empty, areas)
         )
     return digests
 
@@ -339,6 +422,7 @@ def country_digest(
     language: str = "en",
     now: datetime | None = None,
     window: timedelta = timedelta(days=7),
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
 ) -> DigestData | None:
     """The digest of one country, as a lead broadcasts it to the country's followers."""
     now = now or utcnow()
@@ -347,5 +431,5 @@ def country_digest(
             return None
     # A stand-in chat that follows only this country, with the given window.
     probe = _Reader(language, now - window, when_empty=False)
-    digests = _build(db, {0: probe}, {0: [code]}, now)
+    digests = _build(db, {0: probe}, {0: [code]}, now, ask_after_plan_end)
     return digests[0] if digests else None

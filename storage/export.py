@@ -25,7 +25,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
-from storage.commitments import community_statuses, irm_status, is_overdue
+from storage.commitments import (
+    NO_LENS,
+    Lens,
+    community_statuses,
+    irm_status,
+    is_overdue,
+    plan_end_years,
+)
 from storage.db import Database
 from storage.following import resolve_countries
 from storage.models import (
@@ -109,19 +116,26 @@ class Scope:
     group_name: str = ""
     problem: str = ""  # "" | unresolved | empty
     unresolved: list[str] = field(default_factory=list)
+    # A working group sees only the commitments carrying one of its policy areas.
+    lens: Lens = NO_LENS
 
     @property
     def slug(self) -> str:
-        if self.kind == "all" or not self.codes:
-            return "all"
         if self.kind == "group":
             return "".join(ch if ch.isalnum() else "-" for ch in self.group_name.lower())[:40]
+        if self.kind == "all" or not self.codes:
+            return "all"
         return "-".join(self.codes[:5]).lower() + ("-etc" if len(self.codes) > 5 else "")
 
 
+def group_lens(group: WorkingGroup) -> Lens:
+    return Lens(areas=tuple(group.policy_areas or ()))
+
+
 def _group_scope(session: Session, group: WorkingGroup) -> Scope:
-    codes = list(group.countries)
-    return Scope("group", codes, group.name, group_name=group.name)
+    """A group's countries under its policy areas; a group of areas alone spans every country."""
+    codes = list(group.countries) or None
+    return Scope("group", codes, group.name, group_name=group.name, lens=group_lens(group))
 
 
 def _country_scope(session: Session, codes: list[str]) -> Scope:
@@ -200,10 +214,14 @@ def _csv(header: Sequence[str], rows: list[list[object]]) -> str:
     return buffer.getvalue()
 
 
-def _commitments(session: Session, codes: Collection[str] | None) -> list[Commitment]:
+def _commitments(
+    session: Session, codes: Collection[str] | None, lens: Lens = NO_LENS
+) -> list[Commitment]:
     query = select(Commitment)
     if codes is not None:
         query = query.where(col(Commitment.country_code).in_(list(codes)))
+    if (clause := lens.clause()) is not None:
+        query = query.where(clause)
     return list(
         session.exec(
             query.order_by(
@@ -218,14 +236,19 @@ def _country_names(session: Session) -> dict[str, str]:
 
 
 def commitments_csv(
-    db: Database, codes: Collection[str] | None = None, *, now: datetime | None = None
+    db: Database,
+    codes: Collection[str] | None = None,
+    *,
+    lens: Lens = NO_LENS,
+    now: datetime | None = None,
 ) -> tuple[str, int]:
     """(CSV text, number of commitments): each with its latest community status."""
     now = now or utcnow()
     with db.session() as session:
-        commitments = _commitments(session, codes)
+        commitments = _commitments(session, codes, lens)
         ids = [c.id for c in commitments]
         statuses = community_statuses(commitments)
+        plans = plan_end_years(session, commitments)
         counts: dict[str, int] = defaultdict(int)
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start : chunk_start + 500]
@@ -260,7 +283,15 @@ def commitments_csv(
                 ("yes" if community.verified else "no") if community else "",
                 _iso(community.reported_at) if community else "",
                 counts.get(c.id, 0),
-                "yes" if is_overdue(c.end_date, community, irm, now.date()) else "no",
+                "yes"
+                if is_overdue(
+                    c.end_date,
+                    community,
+                    irm,
+                    now.date(),
+                    plan_end_year=plans.get(c.action_plan_id or ""),
+                )
+                else "no",
             ]
         )
     return _csv(COMMITMENT_COLUMNS, rows), len(rows)
@@ -282,6 +313,7 @@ def reports_csv(
     codes: Collection[str] | None = None,
     *,
     identities: bool | Collection[str] = False,
+    lens: Lens = NO_LENS,
 ) -> tuple[str, int]:
     """(CSV text, number of reports): every report, oldest first, withdrawn included.
 
@@ -296,6 +328,8 @@ def reports_csv(
         )
         if codes is not None:
             query = query.where(col(Commitment.country_code).in_(list(codes)))
+        if (clause := lens.clause()) is not None:
+            query = query.where(clause)
         rows_in = session.exec(
             query.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))
         ).all()
@@ -379,8 +413,8 @@ def export_for_chat(
         scope.problem = ""  # a chat that follows nothing exports everything
     identities = _identities_for(visitor)
     stamp = now.strftime("%Y%m%d")
-    commitments, count = commitments_csv(db, scope.codes, now=now)
-    reports, report_count = reports_csv(db, scope.codes, identities=identities)
+    commitments, count = commitments_csv(db, scope.codes, lens=scope.lens, now=now)
+    reports, report_count = reports_csv(db, scope.codes, identities=identities, lens=scope.lens)
     result.identities = bool(identities)
     result.files = [
         ExportFile(

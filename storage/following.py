@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from threading import Lock
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
+from storage.commitments import LIVE_STATES, STALE_AFTER
 from storage.countries import CountryIndex, Resolution, Resolutions, localized_name, normalize
 from storage.db import Database
 from storage.models import (
@@ -33,7 +34,7 @@ from storage.paging import page_count
 from storage.people import Visitor
 from storage.schedule import reschedule
 
-RECENT = timedelta(days=30)
+RECENT = STALE_AFTER  # the same window as /stats
 
 _index_lock = Lock()
 _index_cache: dict[str, tuple[int, CountryIndex]] = {}
@@ -212,11 +213,13 @@ class FollowedCountry:
     code: str
     name: str
     commitments: int
-    recent_reports: int
+    recent_reports: int  # verified, in the last REPORT_WINDOW_DAYS
+    recent_unverified: int = 0  # waiting for a lead, same window
 
 
 def following(db: Database, chat_id: int, *, now: datetime | None = None) -> list[FollowedCountry]:
-    """What a chat follows, with commitment and recent-report counts, in three queries."""
+    """What a chat follows, with commitment and recent-report counts (verified and
+    unverified apart; rejected and withdrawn ones count nowhere), in three queries."""
     since = (now or utcnow()) - RECENT
     with db.session() as session:
         countries = session.exec(
@@ -233,18 +236,25 @@ def following(db: Database, chat_id: int, *, now: datetime | None = None) -> lis
                 .group_by(Commitment.country_code)
             ).all()
         )
-        reports = dict(
-            session.exec(
-                select(Commitment.country_code, sa.func.count())
+        reports: dict[tuple[str, str], int] = {
+            (code, state): count
+            for code, state, count in session.exec(
+                select(Commitment.country_code, ProgressUpdate.state, sa.func.count())
                 .join(ProgressUpdate, col(ProgressUpdate.commitment_id) == col(Commitment.id))
                 .where(col(Commitment.country_code).in_(codes))
                 .where(ProgressUpdate.created_at >= since)
-                .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
-                .group_by(Commitment.country_code)
+                .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+                .group_by(Commitment.country_code, ProgressUpdate.state)
             ).all()
-        )
+        }
     return [
-        FollowedCountry(c.code, c.name, commitments.get(c.code, 0), reports.get(c.code, 0))
+        FollowedCountry(
+            c.code,
+            c.name,
+            commitments.get(c.code, 0),
+            reports.get((c.code, UpdateState.VERIFIED), 0),
+            reports.get((c.code, UpdateState.PENDING), 0),
+        )
         for c in countries
     ]
 

@@ -148,9 +148,10 @@ class Commitment(SQLModel, table=True):
     early_results: str | None = None
     irm_assessed: bool = False
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # The community status, kept by storage.commitments.refresh_community whenever a
-    # report on this commitment changes: read on every card, list, digest and /stats,
-    # written only when a report is sent, reviewed, edited or withdrawn.
+    # The community status: the latest *verified* report's (pending ones are shown
+    # apart), kept by storage.commitments.refresh_community whenever a report on this
+    # commitment changes: read on every card, list, digest and /stats, written only
+    # when a report is sent, reviewed, edited or withdrawn (migration 0014 set it so).
     community_status: str | None = Field(default=None, max_length=16, index=True)
     community_verified: bool = False
     community_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,7 +1,8 @@
 """Reminders a member opted into: commitments ending soon, and quiet ones they reported on.
 
 Each reminder is recorded when it is queued, in the same transaction, so it is
-sent once per commitment per event and never again after a restart.
+sent once per commitment per event and never again after a restart. Nothing is
+asked about commitments of plans that ended more than ``ask_after_plan_end`` ago.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from storage import outbox
-from storage.commitments import community_statuses, irm_status
+from storage.commitments import (
+    ASK_AFTER_PLAN_END,
+    LIVE_STATES,
+    community_statuses,
+    irm_status,
+    plan_ended_clause,
+)
 from storage.db import Database
 from storage.digests import DONE, CommitmentItem, commitment_item
 from storage.models import (
@@ -25,7 +32,6 @@ from storage.models import (
     ProgressUpdate,
     SentReminder,
     Subscription,
-    UpdateState,
     utcnow,
 )
 
@@ -42,9 +48,15 @@ class ReminderData:
     events: list[tuple[str, str]] = field(default_factory=list)
 
 
-def due_reminders(db: Database, *, now: datetime | None = None) -> list[ReminderData]:
+def due_reminders(
+    db: Database,
+    *,
+    now: datetime | None = None,
+    ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
+) -> list[ReminderData]:
     now = now or utcnow()
     today = now.date()
+    still_asked = ~plan_ended_clause(today - ask_after_plan_end)
     with db.session() as session:
         chats = {
             c.id: c
@@ -77,6 +89,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
             .where(col(Subscription.chat_id).in_(list(chats)))
             .where(col(Commitment.end_date) >= today)
             .where(col(Commitment.end_date) <= horizon)
+            .where(still_asked)
         ).all()
         community = community_statuses(c for _, c in ending_rows)
         for chat_id, commitment in sorted(ending_rows, key=lambda r: (r[1].end_date, r[1].id)):
@@ -98,7 +111,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
                 ProgressUpdate.commitment_id,
                 sa.func.max(ProgressUpdate.created_at).label("latest"),
             )
-            .where(ProgressUpdate.state != UpdateState.WITHDRAWN)
+            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
             .group_by(ProgressUpdate.commitment_id)
             .subquery()
         )
@@ -108,6 +121,7 @@ def due_reminders(db: Database, *, now: datetime | None = None) -> list[Reminder
             .join(latest, latest.c.commitment_id == col(ProgressUpdate.commitment_id))
             .where(col(ProgressUpdate.reporter_id).in_(list(chats)))
             .where(latest.c.latest < now - QUIET_AFTER)
+            .where(still_asked)
             .distinct()
         ).all()
         seen: set[tuple[int, str]] = set()

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.commitments import (
+    NO_LENS,
+    REPORT_WINDOW_DAYS,
     STALE_AFTER,
-    ListFilter,
-    filter_clause,
+    Lens,
     irm_status_sql,
+    overdue_clause,
 )
 from storage.db import Database
+from storage.export import group_lens
 from storage.models import (
     Commitment,
     Country,
@@ -31,26 +34,49 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.roles import _group_by_text
+
+# How recent reporting is graded per commitment: a verified report in the window,
+# else only unverified ones, else none.
+VERIFIED, PENDING = 2, 1
 
 
 @dataclass(frozen=True, slots=True)
 class Stats:
     countries: list[Country]
     total: int
-    by_community: dict[Status | None, int]  # None: nobody has reported yet
+    by_community: dict[Status | None, int]  # verified reports only; None: no verified one
     by_irm: dict[Status | None, int]  # None: the IRM has not rated it
     overdue: int
-    reported_recently: int  # commitments with a report in the last 90 days
+    reported_recently: int  # commitments with a verified report in the window
+    unverified_recently: int = 0  # commitments with only unverified reports in the window
+    window_days: int = REPORT_WINDOW_DAYS
+    lens: Lens = NO_LENS  # only these commitments of the countries were counted
+    group_name: str = ""  # the working group asked about, if any
 
     @property
     def reported_share(self) -> float:
         return self.reported_recently / self.total if self.total else 0.0
 
 
-def stats(db: Database, codes: Collection[str], *, now: datetime | None = None) -> Stats:
-    """The figures for these countries."""
+def stats(
+    db: Database, codes: Collection[str], *, lens: Lens = NO_LENS, now: datetime | None = None
+) -> Stats:
+    """The figures for these countries (under a lens: only the commitments it takes)."""
     with db.session() as session:
-        return _stats(session, [code.upper() for code in codes], now or utcnow())
+        return _stats(session, [code.upper() for code in codes], now or utcnow(), lens)
+
+
+def group_stats(db: Database, text: str, *, now: datetime | None = None) -> Stats | None:
+    """/stats <working group>: its countries' commitments that carry one of its policy
+    areas (every country's, for a group of areas alone); None when no group is named so."""
+    with db.session() as session:
+        group = _group_by_text(session, text.strip())
+        if group is None:
+            return None
+        codes = list(group.countries) or None
+        figures = _stats(session, codes, now or utcnow(), group_lens(group))
+        return replace(figures, group_name=group.name)
 
 
 def chat_stats(db: Database, chat_id: int, *, now: datetime | None = None) -> Stats | None:
@@ -62,38 +88,53 @@ def chat_stats(db: Database, chat_id: int, *, now: datetime | None = None) -> St
         return _stats(session, codes, now or utcnow()) if codes else None
 
 
-def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
+def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens = NO_LENS) -> Stats:
     """All the figures in one pass over the countries' commitments.
 
     One GROUP BY over (community status, IRM rating, overdue, reported lately)
     reads each commitment once; four separate counts read them four times.
     """
     irm = irm_status_sql().label("irm")
-    late = sa.case((filter_clause(ListFilter.OVERDUE, now), 1), else_=0).label("late")
-    reported = (
-        select(ProgressUpdate.id)
-        .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(ProgressUpdate.state != UpdateState.WITHDRAWN)  # rejected ones count: activity
-        .where(ProgressUpdate.created_at >= now - STALE_AFTER)
-        .exists()
-    )
-    recent = sa.case((reported, 1), else_=0).label("recent")
-    countries = list(
-        session.exec(select(Country).where(col(Country.code).in_(codes)).order_by(Country.name))
-    )
-    groups = session.exec(
-        select(Commitment.community_status, irm, late, recent, sa.func.count())
-        .where(col(Commitment.country_code).in_(codes))
-        .group_by(Commitment.community_status, irm, late, recent)
-    ).all()
+    late = sa.case((overdue_clause(now), 1), else_=0).label("late")
+
+    def reported(state: UpdateState) -> sa.Exists:
+        return (
+            select(ProgressUpdate.id)
+            .where(ProgressUpdate.commitment_id == Commitment.id)
+            .where(ProgressUpdate.state == state)  # rejected and withdrawn count nowhere
+            .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+            .exists()
+        )
+
+    recent = sa.case(
+        (reported(UpdateState.VERIFIED), VERIFIED),
+        (reported(UpdateState.PENDING), PENDING),
+        else_=0,
+    ).label("recent")
+    counted = select(Commitment.community_status, irm, late, recent, sa.func.count())
+    if codes is not None:
+        counted = counted.where(col(Commitment.country_code).in_(codes))
+    if (clause := lens.clause()) is not None:
+        counted = counted.where(clause)
+    present = select(Country).order_by(Country.name)
+    if codes is not None:
+        present = present.where(col(Country.code).in_(codes))
+    else:
+        taken = select(Commitment.country_code).distinct()
+        if clause is not None:
+            taken = taken.where(clause)
+        present = present.where(col(Country.code).in_(taken))
+    countries = list(session.exec(present))
+    groups = session.exec(counted.group_by(Commitment.community_status, irm, late, recent)).all()
     by_community: Counter[Status | None] = Counter()
     by_irm: Counter[Status | None] = Counter()
-    overdue = reported_recently = 0
+    overdue = reported_recently = unverified_recently = 0
     for community, rated, is_late, is_recent, count in groups:
         by_community[Status(community) if community else None] += count
         by_irm[Status(rated) if rated else None] += count
         overdue += count if is_late else 0
-        reported_recently += count if is_recent else 0
+        reported_recently += count if is_recent == VERIFIED else 0
+        unverified_recently += count if is_recent == PENDING else 0
     return Stats(
         countries=countries,
         total=sum(by_community.values()),
@@ -101,4 +142,6 @@ def _stats(session: Session, codes: list[str], now: datetime) -> Stats:
         by_irm=dict(by_irm),
         overdue=overdue,
         reported_recently=reported_recently,
+        unverified_recently=unverified_recently,
+        lens=lens,
     )

@@ -43,17 +43,17 @@ def _irm(db, code: str) -> Counter:
 def test_country_chart_data(demo_db) -> None:
     _report(demo_db, "KE0012", "limited", day=1)
     _report(demo_db, "KE0012", "complete", state="pending", day=2)  # verified one wins
-    _report(demo_db, "KE0021", "substantial", state="pending")
+    _report(demo_db, "KE0021", "substantial", state="pending")  # unverified: not counted
     _report(demo_db, "KE0037", "complete", state="withdrawn")  # does not count
     data = chart_data(demo_db, resolve_scope(demo_db, None, "Kenya"))
     assert data.single and data.title == "Kenya" and data.total == 8
     assert data.community == {
         Status.NOT_STARTED: 0,
         Status.LIMITED: 1,
-        Status.SUBSTANTIAL: 1,
+        Status.SUBSTANTIAL: 0,
         Status.COMPLETE: 0,
         Status.WITHDRAWN: 0,
-        None: 6,
+        None: 7,
     }
     irm = _irm(demo_db, "KEN")
     assert data.irm == {status: irm.get(status, 0) for status in SCALE}

@@ -51,7 +51,9 @@ async def test_status_card_shows_what_a_member_asks_about(demo_bot: Driver) -> N
     assert "Cámara de Diputados" in text
     assert "Open Parliaments" in text
     assert "completion (end of term) Substantial" in text
-    assert "Overdue" in text
+    # Its plan ended in 2019: the IRM's verdict closes it, it is not "overdue".
+    assert "🏁 Plan ended; IRM end-of-term verdict: 🟡 Substantial" in text
+    assert "Overdue" not in text
     assert "Community status: no reports yet" in text
     assert card.button_texts == ["Report progress", "History", "Full text", "Follow Argentina"]
     links = [e for e in card.entities if e["type"] == "text_link"]
@@ -79,14 +81,19 @@ async def test_card_community_status_and_latest_reports(demo_bot: Driver, demo_d
     assert "Latest reports (4)" in text
     assert "Otieno <script>: <b>done</b> & dusted" in text  # escaped, shown literally
     assert text.count("• ") == 3
-    assert "Overdue" in text  # limited is not complete
+    # Its plan ended in 2018: the IRM's verdict stands, not "overdue".
+    assert "🏁 Plan ended; IRM end-of-term verdict: 🟡 Substantial" in text
+    assert "Overdue" not in text
 
 
 async def test_unverified_status_is_marked(demo_bot: Driver, demo_db) -> None:
     _report(demo_db, "KE0033", 1, "Wanjiru", Status.COMPLETE, UpdateState.PENDING, 1)
     ana = demo_bot.user("Ana")
     text = (await ana.send("/status KE0033"))[0].text
-    assert "Community status: 🟢 Complete (unverified)" in text
+    # An unverified report sets no status: it is shown apart, marked.
+    assert "Community status: no verified report yet" in text
+    assert "⏳ Unverified, waiting for a lead: 1 (not counted)" in text
+    assert "🟢 Complete (unverified) — Wanjiru" in text
 
 
 async def test_bare_id_in_private_chat_only(demo_bot: Driver) -> None:
@@ -179,8 +186,8 @@ async def test_country_plans_then_paged_list_edited_in_place(demo_bot: Driver, d
             )
     ana = demo_bot.user("Ana")
     plans = (await ana.send("/country Ghana"))[0]
-    labels = plans.button_texts
-    assert labels[0].startswith("Action plan")
+    labels = [label for label in plans.button_texts if label.startswith("Action plan ")]
+    assert plans.button_texts[0] == labels[0]
     numbers = [int(label.split()[2]) for label in labels]
     assert numbers == sorted(numbers, reverse=True)  # newest first
     biggest = max(labels, key=lambda label: int(label.rsplit("·", 1)[1]))
@@ -275,7 +282,7 @@ async def test_stats_for_a_country_and_for_followed(demo_bot: Driver, demo_db) -
     ana = demo_bot.user("Ana")
     text = (await ana.send("/stats Kenya"))[0].text
     assert "Commitments: 8" in text
-    assert "Reported on in the last 90 days: 1 (12%)" in text
+    assert "Commitments with a verified report in the last 90 days: 1 (12%)" in text
     assert "🟢 Complete: 1" in text
     assert "follow some with /subscribe" in (await ana.send("/stats"))[0].text
     await ana.send("/subscribe Kenya Ghana")
@@ -284,21 +291,22 @@ async def test_stats_for_a_country_and_for_followed(demo_bot: Driver, demo_db) -
 
 
 async def test_stats_count_what_was_reported_lately(demo_bot: Driver, demo_db) -> None:
-    """A rejected report is still recent activity; a withdrawn or old one is not."""
+    """Rejected and withdrawn reports count nowhere; an unverified one is shown apart;
+    an old verified one still sets the status, but is not recent."""
     _report(demo_db, "KE0012", 1, "Wanjiru", Status.LIMITED, UpdateState.REJECTED, 3)
     _report(demo_db, "KE0021", 2, "Otieno", Status.LIMITED, UpdateState.WITHDRAWN, 3)
     _report(demo_db, "KE0037", 3, "Achieng", Status.COMPLETE, UpdateState.VERIFIED, 120)
     _report(demo_db, "KE0016", 4, "Kamau", Status.SUBSTANTIAL, UpdateState.PENDING, 10)
     text = (await demo_bot.user("Ana").send("/stats Kenya"))[0].text
-    assert "Reported on in the last 90 days: 2 (25%)" in text
-    community = text.split("By community status")[1].split("By IRM")[0]
-    # Rejected and withdrawn reports set no status; the old verified one still does.
+    assert "Commitments with a verified report in the last 90 days: 0 (0%)" in text
+    assert "Commitments with only unverified reports in the last 90 days: 1 (not counted)" in text
+    community = text.split("By community status (verified reports)")[1].split("By IRM")[0]
     assert [line.strip() for line in community.strip().splitlines()] == [
-        "🟡 Substantial: 1",
         "🟢 Complete: 1",
-        "· not rated / not reported: 6",
+        "· not rated / not reported: 7",
     ]
-    assert "Overdue: 4" in text
+    # Kenya's four commitments past their end date belong to plans that ended.
+    assert "Overdue: 0" in text
 
 
 async def test_commands_work_in_a_group(demo_bot: Driver) -> None:

@@ -251,7 +251,7 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
         old = JUNE_1_0500 - timedelta(days=70)
         session.add(
             ProgressUpdate(
-                commitment_id="GH0040",
+                commitment_id="GH0056",  # its plan runs until 2027
                 reporter_id=ana.id,
                 status="limited",
                 note="old",
@@ -259,12 +259,12 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
                 updated_at=old,
             )
         )
-        refresh_community(session, ["GH0040"])
+        refresh_community(session, ["GH0056"])
     await demo_bot.run_jobs()
     reminder = ana.last_reply
     assert "Reminder" in reminder.text
     assert "KE0034" in reminder.text  # ends within 30 days, in a followed country
-    assert "GH0040" in reminder.text  # reported on, quiet for 60 days
+    assert "GH0056" in reminder.text  # reported on, quiet for 60 days
     count = len(ana.messages)
     await demo_bot.run_jobs()
     await demo_bot.run_jobs()
@@ -273,7 +273,7 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
         events = {
             (r.commitment_id, r.event.split(":")[0]) for r in session.exec(select(SentReminder))
         }
-    assert {("KE0034", "ends"), ("GH0040", "quiet")} <= events
+    assert {("KE0034", "ends"), ("GH0056", "quiet")} <= events
 
 
 async def test_digest_is_queued_once_even_if_the_job_runs_twice(demo_bot, demo_db) -> None:

@@ -100,7 +100,12 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         return END
     key = data.get("key")
     if action == "digest" and key and key.startswith("country:"):
-        digest = country_digest(context.db, key.partition(":")[2], now=context.now())
+        digest = country_digest(
+            context.db,
+            key.partition(":")[2],
+            now=context.now(),
+            ask_after_plan_end=context.settings.ask_after_plan_end,
+        )
         if digest is None:
             await expired(query, context)
             return END

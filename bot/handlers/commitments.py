@@ -33,14 +33,18 @@ from storage import commitments as store
 from storage import following as following_store
 from storage.ids import TYPED_COMMITMENT_ID, normalise_commitment_id
 from storage.search import saved_search_page, search_and_remember, search_cards
-from storage.stats import chat_stats
+from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
 
 INLINE_RESULTS = 10
+# How /stats names the anti-corruption lens, besides the reader's own word for it.
+ANTI_CORRUPTION_WORDS = ("anti-corruption", "anticorruption", "anti corruption")
 
 
 async def _send_card(update: Update, context: BotContext, commitment_id: str) -> bool:
-    card = store.get_card(context.db, commitment_id, chat_id=update.effective_chat.id)
+    card = store.get_card(
+        context.db, commitment_id, chat_id=update.effective_chat.id, now=context.now()
+    )
     if card is None:
         return False
     report_url = None
@@ -154,6 +158,25 @@ async def plans_button(update: Update, context: BotContext) -> None:
     await edit(query, views.plans(context.tr, member, store.country_plans(context.db, code)))
 
 
+async def country_list_page(update: Update, context: BotContext) -> None:
+    """Every plan of a country under a filter: the anti-corruption lens across a country."""
+    query = update.callback_query
+    code, kind, page = cb.COUNTRY_LIST.parse(query.data)
+    member = following_store.country(context.db, code)
+    try:
+        list_filter = store.ListFilter(kind)
+    except ValueError:
+        member = None
+    if member is None:
+        await expired(query, context)
+        return
+    data = store.list_commitments(
+        context.db, country_code=code, kind=list_filter, page=int(page), now=context.now()
+    )
+    await query.answer()
+    await edit(query, views.plan_list(context.tr, member, None, list_filter, data))
+
+
 async def plan_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     plan_id, kind, page = cb.PLAN_LIST.parse(query.data)
@@ -166,7 +189,9 @@ async def plan_page(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     plan, member = found
-    data = store.list_commitments(context.db, plan_id=plan_id, kind=list_filter, page=int(page))
+    data = store.list_commitments(
+        context.db, plan_id=plan_id, kind=list_filter, page=int(page), now=context.now()
+    )
     await query.answer()
     await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
 
@@ -191,15 +216,33 @@ async def search_page(update: Update, context: BotContext) -> None:
     await edit(query, views.search_results(context.tr, found.text, found.page, query_id))
 
 
+def _anti_corruption_lens(context: BotContext, text: str) -> tuple[str, store.Lens]:
+    """``Kenya anti-corruption`` -> ("Kenya", the anti-corruption lens); else no lens."""
+    words = {*ANTI_CORRUPTION_WORDS, context.tr.gettext("Anti-corruption").casefold()}
+    folded = text.casefold()
+    for word in sorted(words, key=len, reverse=True):
+        if folded.endswith(word) and len(folded) > len(word):
+            return text[: -len(word)].strip(" ,·:"), store.Lens(anti_corruption=True)
+        if folded.startswith(word) and len(folded) > len(word):
+            return text[len(word) :].strip(" ,·:"), store.Lens(anti_corruption=True)
+    return text, store.NO_LENS
+
+
 async def stats(update: Update, context: BotContext) -> None:
     if context.args:
-        resolution = following_store.resolve_country(context.db, " ".join(context.args))
+        text = " ".join(context.args)
+        figures = group_stats(context.db, text, now=context.now())
+        if figures is not None:
+            await reply(update, views.stats(context.tr, figures))
+            return
+        place, lens = _anti_corruption_lens(context, text)
+        resolution = following_store.resolve_country(context.db, place)
         if resolution.match is None:
             await reply(update, views.country_choice(context.tr, resolution, stats=True))
             return
-        figures = compute_stats(context.db, {resolution.match.code})
+        figures = compute_stats(context.db, {resolution.match.code}, lens=lens, now=context.now())
     else:
-        figures = chat_stats(context.db, update.effective_chat.id)
+        figures = chat_stats(context.db, update.effective_chat.id, now=context.now())
         if figures is None:
             await reply(update, views.stats_usage(context.tr))
             return
@@ -213,7 +256,8 @@ async def stats_button(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     await query.answer()
-    await edit(query, views.stats(context.tr, compute_stats(context.db, {code})))
+    figures = compute_stats(context.db, {code}, now=context.now())
+    await edit(query, views.stats(context.tr, figures))
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
@@ -271,6 +315,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(history_page, pattern=cb.HISTORY_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(plans_button, pattern=cb.COUNTRY_PLANS.pattern))
     app.add_handler(CallbackQueryHandler(plan_page, pattern=cb.PLAN_LIST.pattern))
+    app.add_handler(CallbackQueryHandler(country_list_page, pattern=cb.COUNTRY_LIST.pattern))
     app.add_handler(CallbackQueryHandler(search_page, pattern=cb.SEARCH_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(stats_button, pattern=cb.COUNTRY_STATS.pattern))
     app.add_handler(InlineQueryHandler(inline_query))

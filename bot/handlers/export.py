@@ -23,6 +23,7 @@ async def export(update: Update, context: BotContext) -> None:
         context.visitor,
         update.effective_chat.id,
         " ".join(context.args or []),
+        now=context.now(),
     )
     if result.scope.problem == "unresolved":
         await reply(update, views.unresolved_scope(context.tr, result.scope))

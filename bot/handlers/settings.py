@@ -128,7 +128,12 @@ async def timezone_command(update: Update, context: BotContext) -> None:
 async def digest_now(update: Update, context: BotContext) -> None:
     """This chat's digest now; its schedule does not move."""
     chat_id = update.effective_chat.id
-    [data] = build_digests(context.db, [chat_id], now=context.now())
+    [data] = build_digests(
+        context.db,
+        [chat_id],
+        now=context.now(),
+        ask_after_plan_end=context.settings.ask_after_plan_end,
+    )
     parts = views.digest(
         context.tr,
         data,

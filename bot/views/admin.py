@@ -335,9 +335,9 @@ def chart_title(tr: NullTranslations, data: ChartData) -> str:
 
 def chart_caption(tr: NullTranslations, data: ChartData) -> str:
     _ = tr.gettext
-    text = _("{title}: {count} commitments by community status and IRM completion.").format(
-        title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total
-    )
+    text = _(
+        "{title}: {count} commitments by community status (verified reports) and IRM completion."
+    ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
     return text

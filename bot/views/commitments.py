@@ -33,6 +33,7 @@ STATUS_ICON = {
     Status.WITHDRAWN: "⚫",
 }
 OVERDUE_ICON = "⏰"
+PLAN_ENDED_ICON = "🏁"
 
 
 def status_name(tr: NullTranslations, status: Status) -> str:
@@ -64,10 +65,13 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def community_line(tr: NullTranslations, community: CommunityStatus | None) -> str:
+def community_line(
+    tr: NullTranslations, community: CommunityStatus | None, pending: int = 0
+) -> str:
+    """The verified status; unverified reports are shown apart (``pending_line``)."""
     _ = tr.gettext
     if community is None:
-        return _("no reports yet")
+        return _("no verified report yet") if pending else _("no reports yet")
     label = f"{STATUS_ICON[community.status]} {status_name(tr, community.status)}"
     if not community.verified:
         label += " " + _("(unverified)")
@@ -106,6 +110,8 @@ def card(
     if data.overdue:
         overdue = _("Overdue")
         lines.append(f"{OVERDUE_ICON} <b>{overdue}</b>: " + _("past its end date, not complete"))
+    if data.plan_ended:
+        lines.append(f"{PLAN_ENDED_ICON} " + plan_ended_line(tr, data.end_term))
     if c.lead_institution:
         lines.append(
             _("🏛 Lead: {institution}").format(institution=esc(clip(c.lead_institution, 300)))
@@ -115,7 +121,12 @@ def card(
         lines.append(_("🏷 {tags}").format(tags=esc(tags)))
     lines.append("")
     label = _("Community status")
-    lines.append(f"<b>{label}</b>: {community_line(tr, data.community)}")
+    lines.append(f"<b>{label}</b>: {community_line(tr, data.community, data.pending)}")
+    if data.pending:
+        lines.append(
+            "⏳ "
+            + _("Unverified, waiting for a lead: {count} (not counted)").format(count=data.pending)
+        )
     ratings = irm_ratings(tr, data)
     if ratings:
         label = _("IRM")
@@ -160,6 +171,16 @@ def card(
             ]
         )
     return View("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def plan_ended_line(tr: NullTranslations, verdict: Status | None) -> str:
+    """What closes a commitment of an ended plan: the IRM's word, or that it is awaited."""
+    _ = tr.gettext
+    if verdict is None:
+        return _("Plan ended; no IRM verdict yet")
+    return _("Plan ended; IRM end-of-term verdict: {verdict}").format(
+        verdict=f"{STATUS_ICON[verdict]} <b>{esc(status_name(tr, verdict))}</b>"
+    )
 
 
 def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
@@ -246,8 +267,10 @@ def status_usage(tr: NullTranslations) -> View:
 
 def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
     icon = STATUS_ICON[row.community.status] if row.community else "·"
-    overdue = f" {OVERDUE_ICON}" if row.overdue else ""
-    return f"{number}. {icon}{overdue} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
+    flag = f" {OVERDUE_ICON}" if row.overdue else ""
+    if row.plan_ended:
+        flag = f" {PLAN_ENDED_ICON}" + (STATUS_ICON[row.end_term] if row.end_term else "")
+    return f"{number}. {icon}{flag} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
 
 
 def _row_buttons(rows: list[CommitmentRow]) -> list[list[InlineKeyboardButton]]:
@@ -273,9 +296,10 @@ def _nav(
 
 def legend(tr: NullTranslations) -> str:
     _ = tr.gettext
-    return _("⚪ not started 🟠 limited 🟡 substantial 🟢 complete · {overdue} overdue").format(
-        overdue=OVERDUE_ICON
-    )
+    return _(
+        "⚪ not started 🟠 limited 🟡 substantial 🟢 complete · {overdue} overdue · "
+        "{ended} plan ended, then the IRM's end-of-term verdict"
+    ).format(overdue=OVERDUE_ICON, ended=PLAN_ENDED_ICON)
 
 
 def filter_name(tr: NullTranslations, kind: ListFilter) -> str:
@@ -292,28 +316,33 @@ def filter_name(tr: NullTranslations, kind: ListFilter) -> str:
 def plan_list(
     tr: NullTranslations,
     country: Country,
-    plan: ActionPlan,
+    plan: ActionPlan | None,
     kind: ListFilter,
     page: Page,
 ) -> View:
+    """A plan's commitments, or with no plan every plan's (the lens across a country)."""
     _ = tr.gettext
-    header = (
-        f"<b>{esc(country_name(tr, country.code, country.name))} · {esc(plan_label(tr, plan))}</b>"
-    )
+    scope = plan_label(tr, plan) if plan is not None else _("all action plans")
+    header = f"<b>{esc(country_name(tr, country.code, country.name))} · {esc(scope)}</b>"
     lines = [header, _("Filter: {name}").format(name=filter_name(tr, kind)), ""]
     if not page.rows:
         lines.append(_("No commitments match this filter."))
     for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
         lines.append(row_line(tr, offset, row))
     lines += ["", legend(tr)]
+
+    def route(f: ListFilter, p: int) -> str:
+        if plan is None:
+            return cb.COUNTRY_LIST.encode(country.code, f.value, p)
+        return cb.PLAN_LIST.encode(plan.id, f.value, p)
+
     keyboard = _row_buttons(page.rows)
-    nav = _nav(tr, page, lambda p: cb.PLAN_LIST.encode(plan.id, kind.value, p))
+    nav = _nav(tr, page, lambda p: route(kind, p))
     if nav:
         keyboard.append(nav)
     filters = [
         InlineKeyboardButton(
-            ("✓ " if f is kind else "") + filter_name(tr, f),
-            callback_data=cb.PLAN_LIST.encode(plan.id, f.value, 0),
+            ("✓ " if f is kind else "") + filter_name(tr, f), callback_data=route(f, 0)
         )
         for f in ListFilter
     ]
@@ -349,6 +378,16 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
         ]
         for plan in summaries[:20]
     ]
+    keyboard.append(
+        [
+            InlineKeyboardButton(
+                _("Anti-corruption, all plans"),
+                callback_data=cb.COUNTRY_LIST.encode(
+                    country.code, ListFilter.ANTI_CORRUPTION.value, 0
+                ),
+            )
+        ]
+    )
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
@@ -417,17 +456,33 @@ def stats(tr: NullTranslations, data: Stats) -> View:
     names = ", ".join(country_name(tr, c.code, c.name) for c in data.countries[:10])
     if len(data.countries) > 10:
         names += " …"
+    if data.group_name:
+        names = f"{data.group_name} ({names})" if names else data.group_name
     title = _("Where commitments stand")
-    lines = [f"<b>{title}</b>: {esc(names)}", ""]
+    lines = [f"<b>{title}</b>: {esc(names)}"]
+    if data.lens.areas:
+        lines.append(
+            _("Only commitments tagged {areas}").format(areas=esc(", ".join(data.lens.areas)))
+        )
+    if data.lens.anti_corruption:
+        lines.append(_("Only commitments tagged {areas}").format(areas=esc(_("Anti-corruption"))))
+    lines.append("")
     lines.append(_("Commitments: {total}").format(total=data.total))
     lines.append(_("Overdue: {count}").format(count=data.overdue) + f" {OVERDUE_ICON}")
     lines.append(
-        _("Reported on in the last 90 days: {count} ({share:.0%})").format(
-            count=data.reported_recently, share=data.reported_share
-        )
+        _(
+            "Commitments with a verified report in the last {days} days: {count} ({share:.0%})"
+        ).format(days=data.window_days, count=data.reported_recently, share=data.reported_share)
     )
+    if data.unverified_recently:
+        lines.append(
+            _(
+                "Commitments with only unverified reports in the last {days} days: "
+                "{count} (not counted)"
+            ).format(days=data.window_days, count=data.unverified_recently)
+        )
     for title, counts in (
-        (_("By community status"), data.by_community),
+        (_("By community status (verified reports)"), data.by_community),
         (_("By IRM completion"), data.by_irm),
     ):
         lines += ["", f"<b>{title}</b>"]

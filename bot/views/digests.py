@@ -62,10 +62,14 @@ def digest(
     if data.is_empty and not full:
         return [(f"<b>{esc(heading)}</b> · {line}", None)]
     lines = [f"📰 <b>{esc(heading)}</b>"]
+    if data.areas:  # a working group's chat: its policy areas only
+        lines.append(_("Only commitments tagged {areas}").format(areas=esc(", ".join(data.areas))))
     if data.is_empty:
         lines.append(line)
     buttons: list[InlineKeyboardButton] = []
     for country in data.countries:
+        if country.is_blank:
+            continue
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
             mark = "" if report.verified else " " + _("(unverified)")

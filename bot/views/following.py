@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.commands import N_
 from bot.views.base import View, clip, country_name, esc
+from storage.commitments import REPORT_WINDOW_DAYS
 from storage.countries import MAX_NAME_WORDS, Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
 from storage.models import Country
@@ -154,11 +155,16 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
     lines = [_("<b>This chat follows</b>"), ""]
     for row in rows:
         lines.append(
-            _("• {name} ({code}): {commitments} commitments, {reports} reports in 30 days").format(
+            _(
+                "• {name} ({code}): {commitments} commitments; in the last {days} days "
+                "{reports} verified reports, {unverified} unverified"
+            ).format(
                 name=esc(country_name(tr, row.code, row.name)),
                 code=esc(row.code),
                 commitments=row.commitments,
+                days=REPORT_WINDOW_DAYS,
                 reports=row.recent_reports,
+                unverified=row.recent_unverified,
             )
         )
     lines += ["", _("Change with /subscribe or /unsubscribe.")]
