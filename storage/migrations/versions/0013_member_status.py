@@ -1,0 +1,35 @@
+"""member status: each OGP member's standing, since when, and its source
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-11-30 17:00:00
+
+0012 (outbox dedup) is written on another branch at the same time: when both
+are merged, this one's down_revision becomes '0012'.
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0013'
+down_revision: str | None = '0011'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Existing rows start unverified; the reference sync on start fills in the
+    # curated facts of every member the bot ships.
+    with op.batch_alter_table('country', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='unverified'))
+        batch_op.add_column(sa.Column('status_since', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default=''))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('country', schema=None) as batch_op:
+        batch_op.drop_column('source_url')
+        batch_op.drop_column('status_since')
+        batch_op.drop_column('status')
