@@ -46,6 +46,7 @@ import pycountry
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.countries import load_members
 from storage.db import Database
 from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
@@ -477,6 +478,21 @@ class _CountryInfo:
     parent: str | None
 
 
+@lru_cache(maxsize=1)
+def _shipped_codes() -> frozenset[str]:
+    return frozenset(member.code for member in load_members())
+
+
+def _new_member_warning(info: _CountryInfo) -> str:
+    """OGP's export knows members our curated list does not (new local members
+    above all): the row still goes in, and whoever imports learns the list lags."""
+    where = f", {info.region}" if info.region else ""
+    return (
+        f"member {info.code} ({info.ogp_name or info.name}) is not in the shipped member "
+        f"list: created from this row as {info.kind}{where}; its OGP standing is unverified"
+    )
+
+
 def _country_info(code: str, ogp_name: str, kind_text: str, region: str) -> _CountryInfo:
     kind_folded = kind_text.lower()
     if "local" in kind_folded:
@@ -718,9 +734,11 @@ class _Writer:
 
     def _countries(self, session: Session, chunk: list[_Row]) -> None:
         wanted: dict[str, _CountryInfo] = {}
+        first_row: dict[str, _Row] = {}
         for row in chunk:
             if row.country.code not in self.done_countries:
                 wanted.setdefault(row.country.code, row.country)
+                first_row.setdefault(row.country.code, row)
         if not wanted:
             return
         existing = {
@@ -730,6 +748,11 @@ class _Writer:
         for code, info in wanted.items():
             country = existing.get(code)
             if country is None:
+                if code not in _shipped_codes():
+                    row = first_row[code]
+                    self.result.warnings.append(
+                        RowError(row.line, row.id, _new_member_warning(info))
+                    )
                 session.add(
                     Country(
                         code=code,
