@@ -764,10 +764,18 @@ class _Writer:
                         ogp_name=info.ogp_name,
                     )
                 )
-            else:  # reference data wins; only fill what it lacks
+            else:  # reference data wins, but for the region: OGP's own column is
+                # authoritative, and a list that disagrees with it is what lags
                 if not country.ogp_name and info.ogp_name:
                     country.ogp_name = info.ogp_name
-                if not country.region and info.region:
+                if info.region and country.region != info.region:
+                    if country.region:
+                        row = first_row[code]
+                        reason = (
+                            f"member {code}: region {info.region!r} as the export says "
+                            f"(the member list said {country.region!r})"
+                        )
+                        self.result.warnings.append(RowError(row.line, row.id, reason))
                     country.region = info.region
         session.flush()
         self.done_countries.update(wanted)

@@ -269,3 +269,29 @@ async def test_every_id_shape_of_the_export_works_everywhere(settings, db: Datab
             assert commitment_id in history.replies[0].text
             results = await ana.inline(commitment_id)
             assert results[0]["title"].startswith(f"{commitment_id} · ")
+
+
+async def test_the_exports_region_wins_and_the_import_says_so(
+    settings, db: Database, tmp_path: Path
+) -> None:
+    from storage.importer import demo_csv_path
+
+    with demo_csv_path().open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    moved = _crafted(_demo_row(rows, "KE0012"), Region="Europe")  # as if OGP moved Kenya
+    result = import_csv(db, _write_rows(tmp_path / "moved.csv", [moved], header))
+    assert result.ok
+    assert [w.reason for w in result.warnings] == [
+        "member KEN: region 'Europe' as the export says "
+        "(the member list said 'Africa and the Middle East')"
+    ]
+    async with await start_bot(settings, db) as driver:
+        ana = driver.user("Ana")
+        regions = (await ana.send("/subscribe"))[0]
+        await ana.press("Europe", message=regions)
+        pages = [regions.button_texts]
+        while "Next ›" in regions.button_texts:
+            await ana.press("Next ›", message=regions)
+            pages.append(regions.button_texts)
+        assert any("Kenya" in page for page in pages)
