@@ -19,17 +19,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Other tables refer to country: a batch "copy and move" of it would have to
+# drop it under enforced foreign keys, so columns are added and dropped in place.
 def upgrade() -> None:
     # Existing rows start unverified; the reference sync on start fills in the
     # curated facts of every member the bot ships.
-    with op.batch_alter_table('country', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='unverified'))
-        batch_op.add_column(sa.Column('status_since', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default=''))
+    op.add_column('country', sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='unverified'))
+    op.add_column('country', sa.Column('status_since', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False, server_default=''))
+    op.add_column('country', sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('country', schema=None) as batch_op:
-        batch_op.drop_column('source_url')
-        batch_op.drop_column('status_since')
-        batch_op.drop_column('status')
+    for column in ('source_url', 'status_since', 'status'):
+        op.execute(f"ALTER TABLE country DROP COLUMN {column}")
