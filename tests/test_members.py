@@ -167,6 +167,10 @@ async def test_country_page_and_subscribe_say_a_member_left_and_when(
         # Nothing sourced: said so, never called a member.
         fiji = (await ana.send("/country Fiji"))[0].text
         assert "Fiji: OGP membership not verified." in fiji and "Source" not in fiji
+        kosovo = (await ana.send("/country Kosovo"))[0].text
+        assert "Kosovo has been active in OGP since August 2023." in kosovo
+        trinidad = (await ana.send("/country Trinidad and Tobago"))[0].text
+        assert "OGP ended the membership of Trinidad and Tobago in December 2019." in trinidad
         kenya = (await ana.send("/country Kenya"))[0].text
         assert "OGP lists Kenya as a member." in kenya
         assert "Source: opengovpartnership.org" in kenya

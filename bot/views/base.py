@@ -83,7 +83,7 @@ def standing(tr: NullTranslations, country: Country) -> str:
     if status == "active":
         if not country.status_since:
             return _("OGP lists {name} as a member.").format(name=name)
-        return _("{name} has been an OGP member since {when}.").format(name=name, when=when)
+        return _("{name} has been active in OGP since {when}.").format(name=name, when=when)
     if status == "withdrawn" and country.status_since:
         return _("{name} withdrew from OGP in {when}.").format(name=name, when=when)
     if status == "suspended" and country.status_since:
