@@ -59,8 +59,8 @@ LOCAL = "local"
 #: membership (Trinidad and Tobago, Turkey), which is not a withdrawal.
 STATUSES = ("active", "inactive", "suspended", "withdrawn", "removed", "unverified")
 UNVERIFIED = "unverified"
-#: Members that no longer take part: following them is allowed, with a note.
-FORMER = frozenset({"suspended", "withdrawn", "removed"})
+#: Members that no longer (or not now) take part: following them is allowed, with a note.
+NOT_TAKING_PART = frozenset({"inactive", "suspended", "withdrawn", "removed"})
 
 # Fuzzy matching parameters (scores are 0..100).
 _CANDIDATE_CUTOFF = 80.0  # WRatio needed to be offered as a candidate

@@ -16,6 +16,11 @@ The file is read as OGP publishes it, quirks included:
   read does not stop its row: the field is stored as ``None`` and a warning is
   recorded in :attr:`ImportResult.warnings`.
 
+OGP's export is the primary source of who has commitments: a member that the
+shipped list (``storage/data/ogp_members.csv``) lacks is created from its first
+row (``Country/Locality``, ``Code``, ``Region``, ``National Or Local``) with a
+warning, never skipped; and the export's ``Region`` wins over the list's.
+
 Rows that cannot be stored (no commitment id, an id that is not letters+digits,
 no country code, wrong number of fields, an id already seen earlier in the same
 file) are skipped and reported in :attr:`ImportResult.skipped`; every other row

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
 from bot.i18n import language_of
-from storage.countries import FORMER, localized_name
+from storage.countries import NOT_TAKING_PART, localized_name
 from storage.models import Country, Role
 from storage.text import utf16_len, utf16_prefix
 
@@ -97,11 +97,11 @@ def standing(tr: NullTranslations, country: Country) -> str:
 
 def is_former(country: Country) -> bool:
     """A member that no longer takes part (or not now): following it gets a note."""
-    return country.status in FORMER or country.status == "inactive"
+    return country.status in NOT_TAKING_PART
 
 
 def source_link(tr: NullTranslations, url: str) -> str:
-    """ "Source: example.org", linked, for a fact the bot states; "" without one."""
+    """The page behind a fact the bot states, linked by its site's name; "" without one."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
