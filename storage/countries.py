@@ -1,7 +1,8 @@
 """OGP member reference data and a multilingual, typo-tolerant country/local resolver.
 
 The reference list lives in ``storage/data/ogp_members.csv``
-(columns ``code,name,kind,region,iso2,parent``).
+(columns ``code,name,kind,region,iso2,parent,status,since,source``): curated facts,
+each member's standing in OGP with the page that states it (see ``storage/data/README.md``).
 :class:`CountryIndex` resolves free text typed by users ("brasil", "Côte d’Ivoire", "BR",
 "Philipines", "Buenos Aires") into members, using codes, pycountry names and their translations,
 hand-written aliases, and fuzzy matching (rapidfuzz) as a last resort.
@@ -53,6 +54,14 @@ INDEX_LANGUAGES: tuple[str, ...] = (
 NATIONAL = "national"
 LOCAL = "local"
 
+#: A member's standing in OGP. ``unverified``: no source found for it, so the
+#: bot says so rather than call it a member; ``removed``: OGP ended the
+#: membership (Trinidad and Tobago, Turkey), which is not a withdrawal.
+STATUSES = ("active", "inactive", "suspended", "withdrawn", "removed", "unverified")
+UNVERIFIED = "unverified"
+#: Members that no longer (or not now) take part: following them is allowed, with a note.
+NOT_TAKING_PART = frozenset({"inactive", "suspended", "withdrawn", "removed"})
+
 # Fuzzy matching parameters (scores are 0..100).
 _CANDIDATE_CUTOFF = 80.0  # WRatio needed to be offered as a candidate
 _MATCH_RATIO = 85.0  # plain ratio (whole-string similarity) needed for a confident match
@@ -95,19 +104,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "City of Buenos Aires",
         "Buenos Aires City",
     ),
-    "BRSP": ("Sao Paulo", "Sao Paulo City"),
-    "COBO": ("Bogota", "Bogota D.C.", "Bogota DC"),
-    "ESCT": ("Catalonia", "Catalunya", "Cataluña", "Catalogne"),
-    "ESEU": ("Basque Country", "Euskadi", "País Vasco", "Pays basque"),
     "ESMD": ("Madrid City", "Ayuntamiento de Madrid"),
-    "GHST": ("Sekondi Takoradi", "Takoradi", "Sekondi"),
-    "KEEM": ("Elgeyo-Marakwet", "Elgeyo Marakwet County"),
-    "KEMA": ("Makueni County",),
-    "KENA": ("Nairobi City", "Nairobi City County"),
     "MXJL": ("Estado de Jalisco",),
     "NGKD": ("Kaduna",),
     "PHSC": ("South Cotabato Province",),
-    "USAU": ("Austin Texas", "Austin TX", "City of Austin"),
 }
 
 # Display names pycountry lacks (Kosovo) or misspells in its catalogues (iso-codes'
@@ -202,6 +202,9 @@ class Member:
     region: str
     iso2: str = ""  # nationals only ("" for locals)
     parent: str = ""  # locals only: national code of the parent country
+    status: str = UNVERIFIED
+    since: str = ""  # when the status began: "2023", "2023-08" or "2023-08-17"
+    source: str = ""  # the page that states the status; empty only when unverified
 
     @property
     def is_local(self) -> bool:
@@ -228,6 +231,9 @@ def _read_csv() -> tuple[Member, ...]:
             region=r["region"].strip(),
             iso2=(r.get("iso2") or "").strip(),
             parent=(r.get("parent") or "").strip(),
+            status=(r.get("status") or "").strip() or UNVERIFIED,
+            since=(r.get("since") or "").strip(),
+            source=(r.get("source") or "").strip(),
         )
         for r in rows
         if r.get("code")

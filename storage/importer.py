@@ -16,6 +16,11 @@ The file is read as OGP publishes it, quirks included:
   read does not stop its row: the field is stored as ``None`` and a warning is
   recorded in :attr:`ImportResult.warnings`.
 
+OGP's export is the primary source of who has commitments: a member that the
+shipped list (``storage/data/ogp_members.csv``) lacks is created from its first
+row (``Country/Locality``, ``Code``, ``Region``, ``National Or Local``) with a
+warning, never skipped; and the export's ``Region`` wins over the list's.
+
 Rows that cannot be stored (no commitment id, an id that is not letters+digits,
 no country code, wrong number of fields, an id already seen earlier in the same
 file) are skipped and reported in :attr:`ImportResult.skipped`; every other row
@@ -46,6 +51,7 @@ import pycountry
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.countries import load_members
 from storage.db import Database
 from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
@@ -477,6 +483,21 @@ class _CountryInfo:
     parent: str | None
 
 
+@lru_cache(maxsize=1)
+def _shipped_codes() -> frozenset[str]:
+    return frozenset(member.code for member in load_members())
+
+
+def _new_member_warning(info: _CountryInfo) -> str:
+    """OGP's export knows members our curated list does not (new local members
+    above all): the row still goes in, and whoever imports learns the list lags."""
+    where = f", {info.region}" if info.region else ""
+    return (
+        f"member {info.code} ({info.ogp_name or info.name}) is not in the shipped member "
+        f"list: created from this row as {info.kind}{where}; its OGP standing is unverified"
+    )
+
+
 def _country_info(code: str, ogp_name: str, kind_text: str, region: str) -> _CountryInfo:
     kind_folded = kind_text.lower()
     if "local" in kind_folded:
@@ -718,9 +739,11 @@ class _Writer:
 
     def _countries(self, session: Session, chunk: list[_Row]) -> None:
         wanted: dict[str, _CountryInfo] = {}
+        first_row: dict[str, _Row] = {}
         for row in chunk:
             if row.country.code not in self.done_countries:
                 wanted.setdefault(row.country.code, row.country)
+                first_row.setdefault(row.country.code, row)
         if not wanted:
             return
         existing = {
@@ -730,6 +753,11 @@ class _Writer:
         for code, info in wanted.items():
             country = existing.get(code)
             if country is None:
+                if code not in _shipped_codes():
+                    row = first_row[code]
+                    self.result.warnings.append(
+                        RowError(row.line, row.id, _new_member_warning(info))
+                    )
                 session.add(
                     Country(
                         code=code,
@@ -741,10 +769,18 @@ class _Writer:
                         ogp_name=info.ogp_name,
                     )
                 )
-            else:  # reference data wins; only fill what it lacks
+            else:  # reference data wins, but for the region: OGP's own column is
+                # authoritative, and a list that disagrees with it is what lags
                 if not country.ogp_name and info.ogp_name:
                     country.ogp_name = info.ogp_name
-                if not country.region and info.region:
+                if info.region and country.region != info.region:
+                    if country.region:
+                        row = first_row[code]
+                        reason = (
+                            f"member {code}: region {info.region!r} as the export says "
+                            f"(the member list said {country.region!r})"
+                        )
+                        self.result.warnings.append(RowError(row.line, row.id, reason))
                     country.region = info.region
         session.flush()
         self.done_countries.update(wanted)

@@ -105,6 +105,11 @@ class Country(SQLModel, table=True):
     parent: str | None = Field(default=None, max_length=8)
     # The name as OGP's export spells it ("Buenos Aires, Argentina").
     ogp_name: str = ""
+    # Its standing in OGP (storage.countries.STATUSES), since when ("2023-08"),
+    # and the page that states it: a member the export alone brought is unverified.
+    status: str = Field(default="unverified", max_length=16)
+    status_since: str = Field(default="", max_length=10)
+    source_url: str = Field(default="", max_length=300)
 
 
 class ActionPlan(SQLModel, table=True):

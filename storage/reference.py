@@ -10,10 +10,10 @@ from storage.models import Country
 
 
 def sync_countries(db: Database) -> int:
-    """Insert OGP members that are missing, refresh names of those we ship.
+    """Insert OGP members that are missing, refresh the facts of those we ship.
 
-    Members the importer created (a local member that our list lacks) are left
-    alone: the export is their only source.
+    Members the importer created (a member that our list lacks) are left alone:
+    the export is their only source, and their standing stays unverified.
     """
     shipped = {member.code: member for member in countries.load_members()}
     changed = 0
@@ -27,6 +27,9 @@ def sync_countries(db: Database) -> int:
                 "region": member.region,
                 "iso2": member.iso2,
                 "parent": member.parent or None,
+                "status": member.status,
+                "status_since": member.since,
+                "source_url": member.source,
             }
             if row is None:
                 session.add(Country(code=code, **values))

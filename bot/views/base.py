@@ -9,16 +9,19 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import date
 from gettext import NullTranslations
+from urllib.parse import urlsplit
 
 from babel import UnknownLocaleError
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
 from bot.i18n import language_of
-from storage.countries import localized_name
-from storage.models import Role
+from storage.countries import NOT_TAKING_PART, localized_name
+from storage.models import Country, Role
 from storage.text import utf16_len, utf16_prefix
 
 # Telegram's limits, in UTF-16 code units of the text after its HTML is parsed.
@@ -56,6 +59,55 @@ def country_name(tr: NullTranslations, code: str, name: str) -> str:
         return name
     translated = localized_name(code, locale)
     return name if translated == code else translated
+
+
+def _month(tr: NullTranslations, since: str) -> str:
+    """When a standing began, to the month ("January 2026", "enero de 2026"), or
+    the year alone when that is all the source says."""
+    parts = [int(p) for p in since.split("-")[:2] if p.isdigit()]
+    if len(parts) < 2:
+        return since
+    try:
+        return format_skeleton("yMMMM", date(parts[0], parts[1], 1), locale=language_of(tr))
+    except (ValueError, UnknownLocaleError):
+        return format_skeleton("yMMMM", date(parts[0], parts[1], 1), locale="en")
+
+
+def standing(tr: NullTranslations, country: Country) -> str:
+    """What OGP's own data says of a member, in one sentence: a tracker that calls
+    a country that left a member loses the trust of those who know better."""
+    _ = tr.gettext
+    name = f"<b>{esc(country_name(tr, country.code, country.name))}</b>"
+    when = esc(_month(tr, country.status_since))
+    status = country.status
+    if status == "active":
+        if not country.status_since:
+            return _("OGP lists {name} as a member.").format(name=name)
+        return _("{name} has been active in OGP since {when}.").format(name=name, when=when)
+    if status == "withdrawn" and country.status_since:
+        return _("{name} withdrew from OGP in {when}.").format(name=name, when=when)
+    if status == "suspended" and country.status_since:
+        return _("{name} was suspended from OGP in {when}.").format(name=name, when=when)
+    if status == "removed" and country.status_since:
+        return _("OGP ended the membership of {name} in {when}.").format(name=name, when=when)
+    if status == "inactive" and country.status_since:
+        return _("{name} was made inactive in OGP in {when}.").format(name=name, when=when)
+    return _("{name}: OGP membership not verified.").format(name=name)
+
+
+def is_former(country: Country) -> bool:
+    """A member that no longer takes part (or not now): following it gets a note."""
+    return country.status in NOT_TAKING_PART
+
+
+def source_link(tr: NullTranslations, url: str) -> str:
+    """The page behind a fact the bot states, linked by its site's name; "" without one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return tr.gettext("Source: {link}").format(
+        link=f'<a href="{esc(url)}">{esc(parts.netloc.removeprefix("www."))}</a>'
+    )
 
 
 def number(tr: NullTranslations, value: int) -> str:

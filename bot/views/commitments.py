@@ -10,7 +10,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc, split_html
+from bot.views.base import (
+    View,
+    clip,
+    country_name,
+    esc,
+    is_former,
+    names_locale,
+    source_link,
+    split_html,
+    standing,
+)
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -21,8 +31,8 @@ from storage.commitments import (
     PlanSummary,
     display_title,
 )
-from storage.countries import Resolution
-from storage.models import ActionPlan, Country, Status, UpdateState
+from storage.countries import Resolution, localized_name
+from storage.models import ActionPlan, Country, MemberKind, Status, UpdateState
 from storage.stats import Stats
 
 STATUS_ICON = {
@@ -357,18 +367,36 @@ def plan_list(
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
+def member_facts(tr: NullTranslations, country: Country) -> list[str]:
+    """A member's standing in OGP, what kind of member it is, and the source."""
+    _ = tr.gettext
+    lines = [standing(tr, country)]
+    if country.kind == MemberKind.LOCAL:
+        if country.parent:
+            parent = localized_name(country.parent, names_locale(tr))
+            lines.append(_("OGP Local member in {country}.").format(country=esc(parent)))
+        else:
+            lines.append(_("OGP Local member."))
+    if source := source_link(tr, country.source_url):
+        lines.append(source)
+    return lines
+
+
 def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) -> View:
     _ = tr.gettext
+    facts = member_facts(tr, country)
     if not summaries:
-        return View(
-            _("There are no commitments of {country} in the database yet.").format(
-                country=f"<b>{esc(country_name(tr, country.code, country.name))}</b>"
-            )
+        no_data = _("There are no commitments of {country} in the database yet.").format(
+            country=f"<b>{esc(country_name(tr, country.code, country.name))}</b>"
         )
+        return View("\n".join([*facts, "", no_data]))
     lines = [
         f"<b>{esc(country_name(tr, country.code, country.name))}</b>",
-        _("Action plans, newest first. Choose one to see its commitments."),
+        *facts,
     ]
+    if is_former(country):
+        lines.append(_("Its action plans stay in OGP's data, and here."))
+    lines += ["", _("Action plans, newest first. Choose one to see its commitments.")]
     keyboard = [
         [
             InlineKeyboardButton(

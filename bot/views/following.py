@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc
+from bot.views.base import View, clip, country_name, esc, is_former, standing
 from storage.commitments import REPORT_WINDOW_DAYS
 from storage.countries import MAX_NAME_WORDS, Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
@@ -35,6 +35,8 @@ def change(
     lines = []
     if result.added:
         lines.append(_("Now following {names}.").format(names=_names(tr, result.added)))
+        # Allowed, and said: who follows a member that left must not think it still takes part.
+        lines += [standing(tr, c) for c in result.added if is_former(c)]
     if result.removed:
         lines.append(_("No longer following {names}.").format(names=_names(tr, result.removed)))
     if result.unchanged and not (result.added or result.removed):
