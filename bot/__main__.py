@@ -204,9 +204,26 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
+def _try_lock_patiently(database_url: str, tries: int = 3):  # -> InstanceLock
+    """`ogp-bot status` takes the lock for a moment to see whether a bot runs: a bot
+    starting in that moment waits a little rather than refusing to start."""
+    import time
+
+    from storage.instance import HeldElsewhere, try_lock
+
+    for attempt in range(tries):
+        try:
+            return try_lock(database_url)
+        except HeldElsewhere:
+            if attempt == tries - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def _instance_lock(settings: Settings, *, standby: bool = False):  # -> InstanceLock
     """One bot per database (storage.instance), taken before migrating anything."""
-    from storage.instance import HeldElsewhere, try_lock, wait_for_lock
+    from storage.instance import HeldElsewhere, wait_for_lock
 
     log = logging.getLogger(__name__)
     try:
@@ -217,7 +234,7 @@ def _instance_lock(settings: Settings, *, standby: bool = False):  # -> Instance
                     "standing by: another ogp-bot (%s) runs on this database", holder
                 ),
             )
-        return try_lock(settings.database_url)
+        return _try_lock_patiently(settings.database_url)
     except HeldElsewhere as exc:
         raise CliError(
             f"another ogp-bot ({exc}) is already running on this database: stop it first, "

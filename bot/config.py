@@ -30,8 +30,8 @@ from pydantic_settings import (
 
 DEFAULT_CONFIG_FILE = "config.toml"
 CONFIG_ENV_VAR = "OGP_BOT_CONFIG"
-TOKEN_PLACEHOLDER = "REPLACE-ME"
-TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{6,}")  # what config.example.toml ships with
+TOKEN_PLACEHOLDER = "REPLACE-ME"  # what config.example.toml ships with
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{6,}")  # a bot id, a colon, a secret
 
 
 class ConfigError(Exception):

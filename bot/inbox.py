@@ -99,12 +99,15 @@ def current_handling() -> Handling | None:
 
 @contextlib.contextmanager
 def outside_update() -> Any:
-    """Writes that are not the handler's own (the visit's bookkeeping) leave the row
-    pending: they are idempotent, and the handler after them must still run."""
+    """Work that is not the handler's own: the visit's bookkeeping (idempotent; the
+    handler after it must still run), a job scheduled from a handler (its context
+    would otherwise carry this update's handling along)."""
     token = transaction_hook.set(None)
+    handling = _handling.set(None)
     try:
         yield
     finally:
+        _handling.reset(handling)
         transaction_hook.reset(token)
 
 
@@ -114,10 +117,29 @@ class InboxQueue(asyncio.Queue):
     inbox: Inbox | None = None
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update) and self.inbox is not None:
-            await self.inbox.accept([item])
-            return
-        await super().put(item)
+        if self.inbox is None:
+            await super().put(item)
+        elif isinstance(item, Update):
+            await self._write_down(item)
+        else:
+            # python-telegram-bot's stop signal: finish the updates under way while
+            # the JobQueue and persistence still run (Application.stop stops them next).
+            await self.inbox.stop()
+            await super().put(item)
+
+    async def _write_down(self, update: Update) -> None:
+        """Until it is on disk, Telegram is not told we have it: a database that is
+        busy or away is waited for (polling stays where it is, a webhook waits)."""
+        assert self.inbox is not None
+        delay = 0.5
+        while True:
+            try:
+                await self.inbox.accept([update])
+                return
+            except sqlalchemy.exc.SQLAlchemyError as exc:
+                log.error("inbox: update %s not written (%s); retrying", update.update_id, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30)
 
 
 @dataclass
@@ -170,12 +192,10 @@ class Inbox:
     async def _write_arrivals(self) -> None:
         while self._arrivals:
             batch, self._arrivals = self._arrivals, []
+            # The same update twice in one batch (a webhook redelivery) is one row.
+            unique = {u.update_id: u for updates, _ in batch for u in updates}
             incoming = [
-                store.Incoming(
-                    u.update_id, chat_key(u), json.dumps(u.to_dict(), ensure_ascii=False)
-                )
-                for updates, _ in batch
-                for u in updates
+                store.Incoming(u.update_id, chat_key(u), _payload(u)) for u in unique.values()
             ]
             try:
                 fresh = await asyncio.to_thread(store.receive, self.db, incoming, now=self.clock())
@@ -184,13 +204,14 @@ class Inbox:
                     if not waiter.done():
                         waiter.set_exception(exc)
                 continue
+            queued: set[int] = set()
             for updates, waiter in batch:
                 for update in updates:
-                    if update.update_id in fresh:
-                        incoming_item = store.Incoming(
-                            update.update_id, chat_key(update), ""
-                        )  # the payload is on disk; the Update object is at hand
-                        self._queue(_Item(incoming_item, recovered=False, update=update))
+                    if update.update_id in fresh and update.update_id not in queued:
+                        queued.add(update.update_id)
+                        # The payload is on disk; the Update object is at hand.
+                        item = store.Incoming(update.update_id, chat_key(update), "")
+                        self._queue(_Item(item, recovered=False, update=update))
                 if not waiter.done():
                     waiter.set_result({u.update_id for u in updates} & fresh)
 
@@ -266,6 +287,11 @@ class Inbox:
             attempt += 1
             handling = Handling(update_id, final_attempt=attempt >= maximum)
             error = await self._run(update, handling)
+            if handling.done and error is not None:
+                # Its writes are committed (and the row done with them): running it
+                # again would apply them twice. Only the reply was lost.
+                log.warning("update %s failed after its writes: %s", update_id, error)
+                return "done"
             if error is None or isinstance(error, Forbidden):
                 # Handled (a chat that blocked us mid-answer is handled too).
                 if not handling.done:

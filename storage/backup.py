@@ -15,7 +15,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-PAGES_PER_STEP = 1024  # the writer gets the lock back between steps
+# All pages in one step: in WAL mode the copy reads one snapshot and writers go
+# on meanwhile; copied in several steps, every write in between restarts it.
+PAGES_PER_STEP = -1
 
 
 class BackupError(Exception):

@@ -178,8 +178,9 @@ class ReportLine:
     status: Status
     state: UpdateState
     note: str
-    reporter: str  # the reporter's chosen display name, or "" once they left
+    reporter: str  # the reporter's chosen display name, or "" once they left or if anonymous
     created_at: datetime
+    anonymous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,8 +446,9 @@ def _report_line(update: ProgressUpdate, reporter: str | None) -> ReportLine:
         status=Status(update.status),
         state=UpdateState(update.state),
         note=update.note,
-        reporter=reporter or "",
+        reporter="" if update.anonymous else reporter or "",
         created_at=update.created_at,
+        anonymous=update.anonymous,
     )
 
 

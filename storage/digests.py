@@ -67,6 +67,7 @@ class ReportItem:
     note: str
     at: datetime
     areas: tuple[str, ...] = ()  # the commitment's policy areas
+    anonymous: bool = False  # then ``reporter`` is "": a digest never names them
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,10 +265,11 @@ def _build(
                 display_title(commitment),
                 Status(update.status),
                 update.state == UpdateState.VERIFIED,
-                reporter or "",
+                "" if update.anonymous else reporter or "",
                 update.note,
                 update.updated_at,
                 tuple(commitment.policy_areas or ()),
+                update.anonymous,
             )
             reports[commitment.country_code].append((item, update.updated_at))
         # Commitments whose end date fell inside the earliest window, or is coming.

@@ -52,6 +52,7 @@ from storage.people import Visitor
 from storage.roles import _group_by_text
 
 FORMER_MEMBER = "former member"
+ANONYMOUS_MEMBER = "a coalition member (anonymous)"
 
 # OGP's words for its completion scale, used for our statuses too.
 STATUS_WORDS = {
@@ -366,6 +367,8 @@ def reports_csv(
                 row += ["", "", ""]
             elif update.reporter_id is None:
                 row += [FORMER_MEMBER, "", update.reviewed_by or ""]
+            elif update.anonymous:  # an export never names an anonymous reporter
+                row += [ANONYMOUS_MEMBER, "", update.reviewed_by or ""]
             else:
                 row += [_safe(reporter_name or ""), update.reporter_id, update.reviewed_by or ""]
         rows.append(row)

@@ -105,10 +105,10 @@ def try_lock(database_url: str) -> InstanceLock:
         return _FileLock(fd, path)
     if url.get_backend_name() != "postgresql":
         return _Unlocked()  # no portable lock: one instance is the operator's promise
-    engine = sa.create_engine(url, poolclass=NullPool)
+    # Autocommit: the checks of ``held`` leave no transaction open on the server.
+    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     conn = engine.connect()
     got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_KEY})").scalar()
-    conn.commit()  # the lock is the session's, not the transaction's
     if not got:
         conn.close()
         engine.dispose()

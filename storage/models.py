@@ -192,6 +192,8 @@ class Member(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The default for new reports, chosen in /settings: name withheld from all but admins.
+    report_anonymously: bool = False
 
 
 class RoleGrant(SQLModel, table=True):
@@ -253,6 +255,9 @@ class ProgressUpdate(SQLModel, table=True):
     # Which version of its content this is: 1 when sent, one more at each edit.
     # Review buttons carry it, so a decision applies to the text the reviewer saw.
     revision: int = 1
+    # Sent anonymously: leads, digests, exports and pages say "a coalition member";
+    # only the bot's admins are shown who it was.
+    anonymous: bool = False
 
 
 class Evidence(SQLModel, table=True):
@@ -352,6 +357,7 @@ class ReportDraft(SQLModel, table=True):
     update_id: int | None = Field(default=None, foreign_key="progress_update.id")
     # The step to return to after an edit from the preview ("" = walk forward).
     editing: bool = False
+    anonymous: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 

@@ -85,6 +85,7 @@ class DraftView:
     update_id: int | None
     editing: bool
     state: str | None = None  # the conversation state the step moved to, where one did
+    anonymous: bool = False
 
 
 # --------------------------------------------------------------------- drafts
@@ -129,6 +130,7 @@ def _view(session: Session, draft: ReportDraft, state: str | None = None) -> Dra
         update_id=draft.update_id,
         editing=draft.editing,
         state=state,
+        anonymous=draft.anonymous,
     )
 
 
@@ -153,8 +155,13 @@ def start_draft(
         if draft is not None:
             session.delete(draft)
             session.flush()
+        member = session.get(Member, member_id)
         draft = ReportDraft(
-            member_id=member_id, chat_id=chat_id, commitment_id=commitment_id, updated_at=now
+            member_id=member_id,
+            chat_id=chat_id,
+            commitment_id=commitment_id,
+            anonymous=bool(member and member.report_anonymously),
+            updated_at=now,
         )
         session.add(draft)
         set_state(session, CONVERSATION, chat_id, member_id, state, now=now)
@@ -267,6 +274,15 @@ def set_editing(db: Database, member_id: int, editing: bool, *, state: str) -> D
     return _change(db, member_id, state, change)
 
 
+def set_anonymous(db: Database, member_id: int, anonymous: bool, *, state: str) -> DraftView | None:
+    """Send this report with the name withheld (or not): the preview's switch."""
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.anonymous = anonymous
+
+    return _change(db, member_id, state, change)
+
+
 def discard_draft(db: Database, member_id: int) -> bool:
     with db.session() as session:
         draft = session.get(ReportDraft, member_id)
@@ -298,6 +314,8 @@ class Submitted:
     # Who to ask for verification (leads of the country, admins), with their
     # chats' languages, in the order to ask them.
     reviewers: dict[int, str]
+    # Sent anonymously: reporter_name is for admins' eyes only (see the views).
+    anonymous: bool = False
 
 
 def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> dict[int, str]:
@@ -373,6 +391,7 @@ def submit_draft(
             if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
                 raise ReportError("verified")
             update.status, update.note = draft.status, draft.note
+            update.anonymous = draft.anonymous
             update.state = UpdateState.PENDING
             update.revision += 1
             update.updated_at = now
@@ -383,6 +402,7 @@ def submit_draft(
                 reporter_id=member_id,
                 status=draft.status,
                 note=draft.note,
+                anonymous=draft.anonymous,
                 created_at=now,
                 updated_at=now,
             )
@@ -412,6 +432,7 @@ def submit_draft(
             note=draft.note,
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
+            anonymous=draft.anonymous,
             edited=edited,
             revision=update.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
@@ -485,6 +506,7 @@ class ReportInfo:
     reason: str = ""
     reporter_language: str | None = None  # of their private chat: to tell them the outcome
     revision: int = 1
+    anonymous: bool = False  # reporter_name is then for admins only: see the views
 
 
 def _info(session: Session, update: ProgressUpdate) -> ReportInfo:
@@ -536,6 +558,7 @@ def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportIn
                 reporter_language=languages.get(update.reporter_id)
                 or (member.language if member else None),
                 revision=update.revision,
+                anonymous=update.anonymous,
             )
         )
     return infos

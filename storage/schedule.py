@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.models import Chat, ChatState, utcnow
+from storage.models import Chat, ChatState, ChatType, Member, utcnow
 from storage.people import Visitor
 
 FREQUENCIES = ("off", "daily", "weekly")
@@ -32,6 +32,9 @@ class DigestSettings:
     language: str
     next_digest_at: datetime | None
     state: str = ChatState.ACTIVE
+    # A private chat's member: their reports are anonymous unless they say otherwise
+    # (None in a group, where there is no one member to ask).
+    anonymous: bool | None = None
 
 
 def zone(name: str) -> ZoneInfo:
@@ -72,7 +75,7 @@ def reschedule(chat: Chat, now: datetime) -> None:
     )
 
 
-def settings_of(chat: Chat) -> DigestSettings:
+def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
     return DigestSettings(
         frequency=chat.digest_frequency,
         weekday=chat.digest_weekday,
@@ -84,6 +87,7 @@ def settings_of(chat: Chat) -> DigestSettings:
         language=chat.language,
         next_digest_at=chat.next_digest_at,
         state=chat.state,
+        anonymous=member.report_anonymously if member is not None else None,
     )
 
 
@@ -111,7 +115,12 @@ def may_change(
 def get_settings(db: Database, chat_id: int) -> DigestSettings | None:
     with db.session() as session:
         chat = session.get(Chat, chat_id)
-        return settings_of(chat) if chat else None
+        return settings_of(chat, _member(session, chat)) if chat else None
+
+
+def _member(session: Session, chat: Chat) -> Member | None:
+    """The person a private chat is with (their chat id is their user id)."""
+    return session.get(Member, chat.id) if chat.type == ChatType.PRIVATE else None
 
 
 def update_settings(
@@ -133,10 +142,15 @@ def update_settings(
         chat = session.get(Chat, chat_id)
         if chat is None:
             return None
+        member = _member(session, chat)
         for key, value in changes.items():
+            if key == "anonymous":
+                if member is not None:
+                    member.report_anonymously = bool(value)
+                continue
             setattr(chat, names[key], value)
         reschedule(chat, now)
-        return settings_of(chat)
+        return settings_of(chat, member)
 
 
 def due_chats(db: Database, now: datetime, *, limit: int = 10_000) -> list[int]:

@@ -213,3 +213,38 @@ async def test_a_group_member_without_the_right_spends_no_matching(demo_bot: Dri
     junk = " ".join(f"zq{n}x" for n in range(1000))
     reply = (await ann.send(f"/subscribe Kenya {junk}", chat=group))[0].text
     assert "I read only" not in reply and "Kenya" not in reply  # refused before matching
+
+
+async def test_an_update_whose_writes_committed_is_not_run_again(demo_bot: Driver) -> None:
+    """Telegram throttles the reply after the follow was saved: trying the update again
+    would follow twice (and answer "Nothing changed"); it is not tried again."""
+    ann = demo_bot.user("Ann")
+    await ann.send("/start")
+    demo_bot.raise_errors = False  # the 429 reaches the error handler, as in production
+    demo_bot.server.force_429(1)
+    with demo_bot.expect_rejections():
+        replies = await ann.send("/subscribe Kenya")
+    assert replies == []  # the one reply was refused; no second run answers instead
+    following = (await ann.send("/following"))[0].text
+    assert "Kenya" in following
+
+
+async def test_the_same_update_twice_in_one_write_is_one(bot: Driver) -> None:
+    from telegram import Update
+
+    ann = bot.user("Ann")
+    payload = {"update_id": 888_001, **_help_payload(ann)}
+    update = Update.de_json(json.loads(json.dumps(payload)), bot.app.bot)
+    await bot.app.bot_data[INBOX_KEY].accept([update, update])
+    await bot.settle()
+    assert sum(HELP in t for t in _texts(ann.chat)) == 1
+
+
+async def test_group_chatter_does_not_spend_the_budget(db: Database, db_path) -> None:
+    settings = make_settings(f"sqlite:///{db_path}", rate_limits=RateLimits())
+    async with await start_bot(settings, db) as bot:
+        ann = bot.user("Ann")
+        group = bot.group("Coalition", members=[ann])
+        for n in range(40):  # people talking to each other, not to the bot
+            await ann.send(f"see you at the hearing {n}", chat=group)
+        assert HELP in (await ann.send("/help"))[0].text

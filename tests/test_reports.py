@@ -63,7 +63,7 @@ async def test_full_report_with_photo_and_link(demo_bot: Driver, demo_db) -> Non
     assert "KE0012" in preview.text and "Substantial" in preview.text
     assert "<b>& published</b>" in preview.text  # shown literally, escaped in HTML
     assert "https://parliament.go.ke/minutes/123" in preview.html
-    assert preview.button_texts == ["Send", "Edit", "Cancel"]
+    assert preview.button_texts == ["Send", "Edit", "Cancel", "🕶 Send anonymously"]
     await ana.press("Send")
     confirmation = ana.last_reply
     assert "Your report on KE0012 is saved" in confirmation.text

@@ -22,6 +22,7 @@ from bot.bulk import off_loop
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
+from bot.inbox import outside_update
 from bot.jobs import drain
 from bot.views import View
 from bot.views import digests as views
@@ -155,7 +156,8 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     tally = outbox.broadcast_tally(context.db, broadcast_id)
     progress = await reply(update, View(views.progress(context.tr, tally)))
     store.set_progress_message(context.db, broadcast_id, progress.message_id)
-    context.job_queue.run_once(drain, 0, name=f"broadcast-{broadcast_id}")
+    with outside_update():  # the job is not part of this update's handling
+        context.job_queue.run_once(drain, 0, name=f"broadcast-{broadcast_id}")
     return END
 
 

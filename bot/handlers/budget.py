@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
@@ -62,9 +63,18 @@ class CommandBudget:
 
 
 def _counted(update: Update) -> bool:
-    """Messages and button presses count; inline queries are typed letter by letter
-    and Telegram already paces them, so they do not."""
-    return update.message is not None or update.callback_query is not None
+    """What asks the bot for work counts: button presses, and messages to it (any in
+    a private chat, commands in a group, where people mostly talk to each other).
+    Service messages (a group upgraded, someone joined) and inline queries (typed
+    letter by letter, and paced by Telegram) do not."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None or not (message.text or message.caption or message.effective_attachment):
+        return False
+    return message.chat.type == ChatType.PRIVATE or bool(
+        message.text and message.text.startswith("/")
+    )
 
 
 async def check_budget(update: Update, context: BotContext) -> None:

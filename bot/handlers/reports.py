@@ -287,6 +287,14 @@ async def preview_button(update: Update, context: BotContext) -> str:
         await query.answer()
         await edit(query, views.edit_choices(context.tr, draft, user.full_name))
         return PREVIEW
+    if action in ("anon", "named"):
+        draft = store.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
+        if draft is None:
+            await expired(query, context)
+            return END
+        await query.answer()
+        await edit(query, views.preview(context.tr, draft, user.full_name))
+        return PREVIEW
     if action != "send":
         await expired(query, context)
         return PREVIEW
@@ -314,7 +322,8 @@ async def preview_button(update: Update, context: BotContext) -> str:
 async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
     """Best effort: a lead who cannot be reached still finds the report in /pending."""
     for chat_id, language in result.reviewers.items():
-        view = views.to_reviewers(context.tr_for(language), result)
+        reveal = chat_id in context.settings.admins  # an anonymous author: admins only
+        view = views.to_reviewers(context.tr_for(language), result, reveal=reveal)
         try:
             await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard

@@ -29,6 +29,7 @@ from bot.handlers.common import edit, mixed_conversation, reply
 from bot.views import plain_text_hint
 from bot.views import reports as views
 from storage import reports as store
+from storage.models import Role
 
 REASON = "reason"
 END = ConversationHandler.END
@@ -154,7 +155,7 @@ async def pending(update: Update, context: BotContext) -> None:
     if page is None:
         await reply(update, views.only_leads(context.tr))
         return
-    await reply(update, views.pending(context.tr, page))
+    await reply(update, views.pending(context.tr, page, reveal=context.role is Role.ADMIN))
 
 
 async def pending_page(update: Update, context: BotContext) -> None:
@@ -165,7 +166,7 @@ async def pending_page(update: Update, context: BotContext) -> None:
         await query.answer(views.not_allowed(context.tr), show_alert=True)
         return
     await query.answer()
-    await edit(query, views.pending(context.tr, page))
+    await edit(query, views.pending(context.tr, page, reveal=context.role is Role.ADMIN))
 
 
 def _is_verify(data: object) -> bool:

@@ -85,8 +85,8 @@ def _parse_change(what: str, value: str) -> dict[str, object] | None:
         return {"weekday": int(value)}
     if what == "hour" and value.isdigit() and 0 <= int(value) <= 23:
         return {"hour": int(value)}
-    if what in ("rem", "empty") and value in ("on", "off"):
-        key = "reminders" if what == "rem" else "when_empty"
+    if what in ("rem", "empty", "anon") and value in ("on", "off"):
+        key = {"rem": "reminders", "empty": "when_empty", "anon": "anonymous"}[what]
         return {key: value == "on"}
     if what == "days" and value.isdigit() and int(value) in views.REMINDER_DAYS:
         return {"reminder_days": int(value)}

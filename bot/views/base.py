@@ -186,6 +186,22 @@ def plain_text_hint(tr: NullTranslations) -> View:
     return View(_("I answer commands. Send /help to see what you can ask me."))
 
 
+def reporter_label(
+    tr: NullTranslations, name: str, *, anonymous: bool = False, reveal: bool = False
+) -> str:
+    """Who reported, as this reader may know it: an anonymous report is "a coalition
+    member" to everyone but the bot's admins (``reveal``)."""
+    _ = tr.gettext
+    if anonymous:
+        label = _("a coalition member")
+        if reveal and name:
+            return _("{label} (anonymous; only admins see this: {name})").format(
+                label=label, name=name
+            )
+        return label
+    return name or _("former member")
+
+
 def slow_down(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(

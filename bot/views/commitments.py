@@ -17,6 +17,7 @@ from bot.views.base import (
     esc,
     is_former,
     names_locale,
+    reporter_label,
     source_link,
     split_html,
     standing,
@@ -146,7 +147,7 @@ def card(
         label = _("Latest reports")
         lines.append(f"<b>{label}</b> ({data.report_count})")
         for report in data.recent_reports:
-            who = report.reporter or _("former member")
+            who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
             lines.append(
                 f"• {fmt_date(report.created_at)} {STATUS_ICON[report.status]} "
                 f"{esc(status_name(tr, report.status))} ({esc(state_name(tr, report.state))}) — "
@@ -460,7 +461,7 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
     if not data.reports:
         lines.append(_("Nobody has reported on this commitment yet."))
     for report in data.reports:
-        who = report.reporter or _("former member")
+        who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
         state = state_name(tr, report.state)
         status = status_name(tr, report.status)
         if report.state is UpdateState.WITHDRAWN:

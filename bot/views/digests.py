@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import links
 from bot.i18n import language_name, language_of
-from bot.views.base import View, clip, country_name, esc, number, split_html
+from bot.views.base import View, clip, country_name, esc, number, reporter_label, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
 from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
@@ -73,7 +73,7 @@ def digest(
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
             mark = "" if report.verified else " " + _("(unverified)")
-            who = report.reporter or _("former member")
+            who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
             lines.append(
                 f"{STATUS_ICON[report.status]} <b>{esc(report.commitment_id)}</b> "
                 f"{esc(status_name(tr, report.status))}{esc(mark)} — {esc(clip(who, 30))}: "
@@ -173,6 +173,14 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             else _("off")
         )
     )
+    if data.anonymous is not None:
+        lines.append(
+            _("Your reports: {how}").format(
+                how=_("anonymous (only the bot's admins see it was you)")
+                if data.anonymous
+                else _("with your name")
+            )
+        )
     current = language_of(tr)  # the language shown
     lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
@@ -210,6 +218,15 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
                     callback_data=s.encode("days", str(days)),
                 )
                 for days in REMINDER_DAYS
+            ]
+        )
+    if data.anonymous is not None:
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    _("Report with my name") if data.anonymous else _("Report anonymously"),
+                    callback_data=s.encode("anon", "off" if data.anonymous else "on"),
+                )
             ]
         )
     if len(languages) > 1:

@@ -16,6 +16,7 @@ from bot.views.base import (
     country_name,
     esc,
     number,
+    reporter_label,
     split_html,
     visible_len,
 )
@@ -219,6 +220,8 @@ def report_body(
     state: UpdateState | None = None,
     when: str = "",
     room: int | None = None,
+    anonymous: bool = False,
+    reveal: bool = False,
 ) -> str:
     """A report as everyone sees it: in the preview, to leads, in /myreports.
 
@@ -227,12 +230,12 @@ def report_body(
     than a message Telegram refuses.
     """
     _ = tr.gettext
-    who = reporter or _("former member")
+    who = reporter_label(tr, reporter, anonymous=anonymous, reveal=reveal)
     head = f"<b>{esc(commitment_id)}</b> · {esc(clip(commitment_title, 120))}"
     status_text = f"{STATUS_ICON[status]} <b>{esc(status_name(tr, status))}</b>"
     if state is not None:
         status_text += f" ({esc(state_name(tr, state))})"
-    meta = _("reported by {who}").format(who=esc(clip(who, 60)))
+    meta = _("reported by {who}").format(who=esc(clip(who, 120)))
     if when:
         meta += f" · {when}"
     items = [evidence_line(tr, item) for item in evidence]
@@ -255,6 +258,10 @@ def report_body(
 def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
     _ = tr.gettext
     intro = _("Step 5/5 · This is how others will see your report:")
+    note = _(
+        "Anonymous: leads, government contacts, digests, exports and public pages "
+        "say “a coalition member”; only the bot's admins can see it was you."
+    )
     body = report_body(
         tr,
         commitment_id=draft.commitment_id or "",
@@ -263,16 +270,22 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
         note=draft.note,
         evidence=draft.evidence,
         reporter=reporter,
-        room=MAX_MESSAGE_LENGTH - visible_len(intro) - 2,
+        room=MAX_MESSAGE_LENGTH - visible_len(intro) - visible_len(note) - 4,
+        anonymous=draft.anonymous,
     )
     keyboard = [
         [
             _btn(_("Send"), cb.REPORT_PREVIEW.encode("send")),
             _btn(_("Edit"), cb.REPORT_PREVIEW.encode("edit")),
             _btn(_("Cancel"), cb.REPORT_PREVIEW.encode("cancel")),
-        ]
+        ],
+        [
+            _btn(_("👤 Send with my name"), cb.REPORT_PREVIEW.encode("named"))
+            if draft.anonymous
+            else _btn(_("🕶 Send anonymously"), cb.REPORT_PREVIEW.encode("anon"))
+        ],
     ]
-    return View(f"{intro}\n\n{body}", InlineKeyboardMarkup(keyboard))
+    return View(f"{intro}\n\n{body}\n\n<i>{esc(note)}</i>", InlineKeyboardMarkup(keyboard))
 
 
 def edit_choices(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
@@ -356,7 +369,9 @@ def send_failed(tr: NullTranslations, reason: str) -> View:
     return View(_("This report can no longer be changed."))
 
 
-def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
+def to_reviewers(tr: NullTranslations, result: Submitted, *, reveal: bool = False) -> View:
+    """``reveal``: the reviewer is one of the bot's admins (an anonymous report's
+    author is shown to them, to nobody else)."""
     _ = tr.gettext
     title = (
         _("A report was changed and needs verifying")
@@ -374,6 +389,8 @@ def to_reviewers(tr: NullTranslations, result: Submitted) -> View:
         evidence=result.evidence,
         reporter=result.reporter_name,
         room=MAX_MESSAGE_LENGTH - visible_len(heading),
+        anonymous=result.anonymous,
+        reveal=reveal,
     )
     return View(heading + body, review_keyboard(tr, result.update_id, result.revision))
 
@@ -403,7 +420,9 @@ def changed_report(tr: NullTranslations, info: ReportInfo) -> View:
     return View(heading + body, review_keyboard(tr, info.id, info.revision))
 
 
-def info_body(tr: NullTranslations, info: ReportInfo, *, room: int | None = None) -> str:
+def info_body(
+    tr: NullTranslations, info: ReportInfo, *, room: int | None = None, reveal: bool = False
+) -> str:
     return report_body(
         tr,
         commitment_id=info.commitment_id,
@@ -415,6 +434,8 @@ def info_body(tr: NullTranslations, info: ReportInfo, *, room: int | None = None
         state=info.state,
         when=fmt_date(info.created_at),
         room=room,
+        anonymous=info.anonymous,
+        reveal=reveal,
     )
 
 
@@ -495,6 +516,7 @@ def report_list(
     page_route: cb.Route,
     page_args: tuple = (),
     buttons_for: Any = None,
+    reveal: bool = False,
 ) -> View:
     header = f"<b>{esc(title)}</b> ({page.total})"
     lines = [header, ""]
@@ -505,7 +527,7 @@ def report_list(
     share = (MAX_MESSAGE_LENGTH - visible_len(header) - 1) // max(1, len(page.reports)) - 2
     for info in page.reports:
         number_mark = f"#{info.id} · "
-        body = info_body(tr, info, room=share - visible_len(number_mark))
+        body = info_body(tr, info, room=share - visible_len(number_mark), reveal=reveal)
         lines.append(number_mark + body.replace("\n\n", "\n"))
         lines.append("")
         if buttons_for is not None:
@@ -528,7 +550,8 @@ def report_list(
     return View(text, InlineKeyboardMarkup(keyboard) if keyboard else None)
 
 
-def pending(tr: NullTranslations, page: ReportPage) -> View:
+def pending(tr: NullTranslations, page: ReportPage, *, reveal: bool = False) -> View:
+    """``reveal``: the reader is one of the bot's admins (see reporter_label)."""
     _ = tr.gettext
 
     def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
@@ -544,6 +567,7 @@ def pending(tr: NullTranslations, page: ReportPage) -> View:
         empty=_("Nothing waits for you. Thank you!"),
         page_route=cb.PENDING_PAGE,
         buttons_for=buttons,
+        reveal=reveal,
     )
 
 
