@@ -82,6 +82,7 @@ def every_match(search: Search, db: Database, query: str, page_size: int = 7) ->
     return found
 
 
+@pytest.mark.sqlite_only("reads the FTS5 index itself")
 def test_demo_database_has_the_index(demo_db: Database) -> None:
     with demo_db.session() as session:
         assert has_fts_index(session)
@@ -299,6 +300,7 @@ def title_matches(db: Database, word: str) -> list[str]:
         return sorted(found.scalars())
 
 
+@pytest.mark.sqlite_only("reads the FTS5 index itself")
 def test_edits_reach_the_index(demo_db: Database) -> None:
     with demo_db.session() as session:
         commitment = session.get(Commitment, "GH0050")
@@ -329,6 +331,7 @@ def test_edits_reach_the_index(demo_db: Database) -> None:
     assert rebuild_search_index(demo_db)
 
 
+@pytest.mark.sqlite_only("migration 0002 builds the FTS5 index on SQLite only")
 def test_migration_indexes_existing_rows_and_downgrades(demo_db: Database) -> None:
     config = alembic_config(demo_db.engine)
     command.downgrade(config, "0001")
