@@ -12,10 +12,12 @@ needs SQLite itself is marked ``@pytest.mark.sqlite_only("why")``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -187,23 +189,53 @@ def db(backend: str, db_url: str, request: pytest.FixtureRequest) -> Iterator[Da
 
 
 @pytest.fixture
-def demo_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A database holding the demo commitments (the sample shipped in the package)."""
+def new_demo_db(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[[], AbstractContextManager[Database]]:
+    """Opens a fresh copy of the demo database on each call, removed when the
+    block ends: for tests needing many (Hypothesis runs fixtures once per test,
+    not once per example)."""
+    copies = itertools.count()
     if backend == "sqlite":
-        path = tmp_path / "demo.db"
-        shutil.copy(request.getfixturevalue("_demo_template"), path)
-        database = Database(f"sqlite:///{path}")
-        database.migrate()
-        yield database
-        database.dispose()
-        return
+        template: Path = request.getfixturevalue("_demo_template")
+
+        @contextmanager
+        def fresh() -> Iterator[Database]:
+            path = tmp_path / f"demo-{next(copies)}.db"
+            shutil.copy(template, path)
+            database = Database(f"sqlite:///{path}")
+            try:
+                database.migrate()
+                yield database
+            finally:
+                database.dispose()
+                for leftover in tmp_path.glob(f"{path.name}*"):
+                    leftover.unlink()
+
+        return fresh
+
     server: PostgresServer = request.getfixturevalue("_postgres")
-    name = next(server.names)
-    server.create(name, template=request.getfixturevalue("_pg_demo_template"))
-    database = Database(server.url(name))
-    yield database
-    database.dispose()
-    server.drop(name)
+    pg_template: str = request.getfixturevalue("_pg_demo_template")
+
+    @contextmanager
+    def fresh() -> Iterator[Database]:
+        name = next(server.names)
+        server.create(name, template=pg_template)
+        database = Database(server.url(name))
+        try:
+            yield database
+        finally:
+            database.dispose()
+            server.drop(name)
+
+    return fresh
+
+
+@pytest.fixture
+def demo_db(new_demo_db: Callable[[], AbstractContextManager[Database]]) -> Iterator[Database]:
+    """A database holding the demo commitments (the sample shipped in the package)."""
+    with new_demo_db() as database:
+        yield database
 
 
 @pytest.fixture
