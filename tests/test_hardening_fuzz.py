@@ -386,3 +386,18 @@ async def test_text_after_the_rejected_report_was_verified_elsewhere_is_answered
     await lead.press_data(f"rw:ok:{first_id}", message=first)  # e.g. from /pending
     replies = await lead.send("hello?")
     assert replies, "a private message got no answer"
+
+
+async def test_blank_broadcast_text_asks_again(demo_bot) -> None:
+    """Was: a message of only spaces became an empty preview, which Telegram
+    refuses, so the admin got no answer (found by the fuzzer on PostgreSQL)."""
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    ask = (await admin.send("/broadcast"))[0]
+    await admin.press(ask.button_texts[0], message=ask)
+    replies = await admin.send("   ")
+    assert [r.text for r in replies] == ["Please write the message as text, or /cancel."]
+    replies = await admin.send("Hearing on Tuesday")
+    assert "Hearing on Tuesday" in replies[-1].text and replies[-1].button_texts == [
+        "Send",
+        "Cancel",
+    ]
