@@ -50,7 +50,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     backends: list = ["sqlite"]
-    if metafunc.definition.get_closest_marker("sqlite_only") is None:
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only")
+    if sqlite_only is not None and not sqlite_only.args:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+    if sqlite_only is None:
         skip = pytest.mark.skipif(not POSTGRES_URL, reason="OGP_TEST_POSTGRES_URL not set")
         backends.append(pytest.param("postgresql", marks=skip))
     metafunc.parametrize("backend", backends, indirect=True)
@@ -58,7 +61,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    """ "sqlite" or "postgresql" (set by ``pytest_generate_tests``)."""
+    """Which database this variant runs on, as set by ``pytest_generate_tests``."""
     return request.param
 
 
