@@ -396,3 +396,25 @@ def test_postgres_uses_the_fallback(pg_demo_db: Database) -> None:
     assert set(every_match(search_commitments, db, "lawmaking")) == set(
         every_match(search_commitments_like, db, "lawmaking")
     )
+
+
+def test_postgres_search_folds_case_and_accents_in_any_locale(_postgres) -> None:
+    """A server initialised with the C locale lowercases ASCII letters only: the
+    search must not lean on it to find "EDUCACIÓN" when "educacion" is typed."""
+    name = next(_postgres.names)
+    with _postgres.admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'"
+        )
+    db = Database(_postgres.url(name))
+    try:
+        prepare_database(db)
+        with db.session() as session:
+            session.add(
+                Commitment(id="AR0999", country_code="ARG", title="EDUCACIÓN CÍVICA", full_text="")
+            )
+        for typed in ("educacion civica", "Educación", "CIVICA"):
+            assert ids(search_commitments(db, typed, now=NOW)) == ["AR0999"], typed
+    finally:
+        db.dispose()
+        _postgres.drop(name)
