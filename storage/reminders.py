@@ -115,20 +115,23 @@ def due_reminders(
             .group_by(ProgressUpdate.commitment_id)
             .subquery()
         )
-        quiet_rows = session.exec(
-            select(ProgressUpdate.reporter_id, Commitment, latest.c.latest)
-            .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
-            .join(latest, latest.c.commitment_id == col(ProgressUpdate.commitment_id))
+        # DISTINCT on the (reporter, commitment) pairs only: PostgreSQL cannot
+        # compare the JSON columns of a whole commitment row.
+        reported = (
+            select(ProgressUpdate.reporter_id, ProgressUpdate.commitment_id)
             .where(col(ProgressUpdate.reporter_id).in_(list(chats)))
+            .distinct()
+            .subquery()
+        )
+        quiet_rows = session.exec(
+            select(reported.c.reporter_id, Commitment, latest.c.latest)
+            .join(Commitment, col(Commitment.id) == reported.c.commitment_id)
+            .join(latest, latest.c.commitment_id == reported.c.commitment_id)
             .where(latest.c.latest < now - QUIET_AFTER)
             .where(still_asked)
-            .distinct()
+            .order_by(reported.c.reporter_id, col(Commitment.id))
         ).all()
-        seen: set[tuple[int, str]] = set()
         for reporter_id, commitment, last in quiet_rows:
-            if (reporter_id, commitment.id) in seen:
-                continue
-            seen.add((reporter_id, commitment.id))
             event = f"quiet:{last.date().isoformat()}"
             if (reporter_id, commitment.id, event) in sent:
                 continue

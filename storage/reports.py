@@ -479,7 +479,7 @@ def suggestions(db: Database, chat_id: int, *, limit: int = 8) -> list[tuple[str
             .join(Subscription, col(Subscription.country_code) == col(Commitment.country_code))
             .where(Subscription.chat_id == chat_id)
             .order_by(
-                sa.func.coalesce(col(Commitment.end_date), sa.literal("0001-01-01")).desc(),
+                col(Commitment.end_date).desc().nulls_last(),
                 col(Commitment.id),
             )
             .limit(limit)

@@ -1,16 +1,27 @@
-"""Shared fixtures: a real SQLite file per test, the bot wired to the emulator.
+"""Shared fixtures: a real database per test, the bot wired to the emulator.
 
 Nothing here mocks our storage or python-telegram-bot: ``bot`` is the real
 Application from ``build_application``, talking to the in-process Bot API.
+
+Every test that uses a database (``db``, ``demo_db`` and so ``bot``,
+``demo_bot``, ``settings``) runs once per backend: on a SQLite file, and on
+PostgreSQL when OGP_TEST_POSTGRES_URL names a server (``.ci/run`` starts one);
+without it the PostgreSQL variants are skipped with that reason. A test that
+needs SQLite itself is marked ``@pytest.mark.sqlite_only("why")``.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.app import build_application
 from bot.config import RateLimits, Settings
@@ -23,6 +34,35 @@ from storage.reference import prepare_database
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SAMPLE = ROOT.parent / "shared" / "data" / "ogp-commitments-sample.csv"
 ADMIN_ID = 900_001
+POSTGRES_URL = os.environ.get("OGP_TEST_POSTGRES_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test needs SQLite itself (its file, pragmas, FTS5); "
+        "it gets no PostgreSQL variant",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One variant per backend for every test that reaches a database fixture."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends: list = ["sqlite"]
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only")
+    if sqlite_only is not None and not sqlite_only.args:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+    if sqlite_only is None:
+        skip = pytest.mark.skipif(not POSTGRES_URL, reason="OGP_TEST_POSTGRES_URL not set")
+        backends.append(pytest.param("postgresql", marks=skip))
+    metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database this variant runs on, as set by ``pytest_generate_tests``."""
+    return request.param
 
 
 @pytest.fixture(autouse=True)
@@ -55,29 +95,150 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class PostgresServer:
+    """Throwaway databases on the test server. Templates are built once per
+    session; each test gets ``CREATE DATABASE ... TEMPLATE`` (a file copy, far
+    quicker than migrating) and drops it afterwards. Names are unique per
+    session, so several test runs can share one server."""
+
+    def __init__(self, url: str) -> None:
+        self.base = sa.engine.make_url(url)
+        self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.prefix = f"ogp_test_{uuid.uuid4().hex[:8]}"
+        self.names = (f"{self.prefix}_{n}" for n in range(1_000_000))
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> None:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"{clause}')
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def template(self, *, demo: bool) -> str:
+        """A migrated database with reference data (and the demo commitments)."""
+        from storage.importer import demo_csv_path, import_csv
+
+        name = next(self.names)
+        self.create(name)
+        database = Database(self.url(name))
+        prepare_database(database)
+        if demo:
+            import_csv(database, demo_csv_path())
+        database.dispose()  # a template must have no connections when copied
+        return name
+
+
+@pytest.fixture(scope="session")
+def _postgres() -> Iterator[PostgresServer]:
+    if not POSTGRES_URL:
+        pytest.skip("OGP_TEST_POSTGRES_URL not set")
+    server = PostgresServer(POSTGRES_URL)
+    yield server
+    with server.admin.connect() as conn:
+        leftovers = conn.exec_driver_sql(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{server.prefix}%",)
+        ).scalars()
+        for name in list(leftovers):
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    server.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_empty_template(_postgres: PostgresServer) -> str:
+    return _postgres.template(demo=False)
+
+
+@pytest.fixture(scope="session")
+def _pg_demo_template(_postgres: PostgresServer) -> str:
+    return _postgres.template(demo=True)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "bot.db"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    """An empty, migrated database with reference data (countries)."""
-    database = Database(f"sqlite:///{db_path}")
-    prepare_database(database)
-    yield database
-    database.dispose()
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where ``db`` lives and what ``settings`` names: SQLite's file, or a name
+    on the server (created by ``db`` only if the test asks for it)."""
+    if backend == "sqlite":
+        return f"sqlite:///{db_path}"
+    server: PostgresServer = request.getfixturevalue("_postgres")
+    return server.url(next(server.names))
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, _demo_template: Path) -> Iterator[Database]:
-    """A database holding the demo commitments (the sample shipped in the package)."""
-    path = tmp_path / "demo.db"
-    shutil.copy(_demo_template, path)
-    database = Database(f"sqlite:///{path}")
-    database.migrate()
+def db(backend: str, db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """An empty, migrated database with reference data (countries)."""
+    if backend == "sqlite":
+        database = Database(db_url)
+        prepare_database(database)
+        yield database
+        database.dispose()
+        return
+    server: PostgresServer = request.getfixturevalue("_postgres")
+    name = sa.engine.make_url(db_url).database
+    server.create(name, template=request.getfixturevalue("_pg_empty_template"))
+    database = Database(db_url)
     yield database
     database.dispose()
+    server.drop(name)
+
+
+@pytest.fixture
+def new_demo_db(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[[], AbstractContextManager[Database]]:
+    """Opens a fresh copy of the demo database on each call, removed when the
+    block ends: for tests needing many (Hypothesis runs fixtures once per test,
+    not once per example)."""
+    copies = itertools.count()
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("_demo_template")
+
+        @contextmanager
+        def fresh() -> Iterator[Database]:
+            path = tmp_path / f"demo-{next(copies)}.db"
+            shutil.copy(template, path)
+            database = Database(f"sqlite:///{path}")
+            try:
+                database.migrate()
+                yield database
+            finally:
+                database.dispose()
+                for leftover in tmp_path.glob(f"{path.name}*"):
+                    leftover.unlink()
+
+        return fresh
+
+    server: PostgresServer = request.getfixturevalue("_postgres")
+    pg_template: str = request.getfixturevalue("_pg_demo_template")
+
+    @contextmanager
+    def fresh() -> Iterator[Database]:
+        name = next(server.names)
+        server.create(name, template=pg_template)
+        database = Database(server.url(name))
+        try:
+            yield database
+        finally:
+            database.dispose()
+            server.drop(name)
+
+    return fresh
+
+
+@pytest.fixture
+def demo_db(new_demo_db: Callable[[], AbstractContextManager[Database]]) -> Iterator[Database]:
+    """A database holding the demo commitments (the sample shipped in the package)."""
+    with new_demo_db() as database:
+        yield database
 
 
 def make_settings(database_url: str, **values: object) -> Settings:
@@ -90,8 +251,8 @@ def make_settings(database_url: str, **values: object) -> Settings:
 
 
 @pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(f"sqlite:///{db_path}")
+def settings(db_url: str) -> Settings:
+    return make_settings(db_url)
 
 
 async def start_bot(settings: Settings, db: Database, server: BotAPIServer | None = None) -> Driver:

@@ -2,7 +2,7 @@
 
 Every message the emulator accepts is appended to a log file at once (a line
 "chat_id<TAB>text"), so what was delivered survives the kill -9 of this process.
-Usage: python tests/outbox_worker.py DB_PATH LOG_PATH
+Usage: python tests/outbox_worker.py DATABASE_URL LOG_PATH
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ class LoggingServer(BotAPIServer):
         return status, body
 
 
-async def main(db_path: str, log_path: str) -> None:
-    db = Database(f"sqlite:///{db_path}")
+async def main(database_url: str, log_path: str) -> None:
+    db = Database(database_url)
     settings = Settings(
         database_url=db.url,
         rate_limits=RateLimits(overall_per_second=150, private_chat_per_second=5),

@@ -18,7 +18,6 @@ from bot.emulator import BotAPIServer, Driver, EmulatorRequest
 from storage import outbox
 from storage.db import Database
 from storage.models import Chat, ChatState, Outbox, OutboxState, Subscription
-from storage.reference import prepare_database
 from tests.conftest import ADMIN_ID, ROOT, start_bot
 
 FAST = RateLimits(
@@ -161,10 +160,8 @@ async def test_network_errors_are_retried_with_backoff_then_dropped(demo_db) -> 
     assert "simulated timeout" in row.last_error
 
 
-def test_sender_killed_mid_drain_resumes_with_nothing_lost(tmp_path: Path) -> None:
-    db_path, log = tmp_path / "crash.db", tmp_path / "delivered.log"
-    db = Database(f"sqlite:///{db_path}")
-    prepare_database(db)
+def test_sender_killed_mid_drain_resumes_with_nothing_lost(db: Database, tmp_path: Path) -> None:
+    log = tmp_path / "delivered.log"
     chats = list(range(3_000_001, 3_000_301))
     with db.session() as session:
         for chat_id in chats:
@@ -172,7 +169,7 @@ def test_sender_killed_mid_drain_resumes_with_nothing_lost(tmp_path: Path) -> No
             session.flush()
             outbox.enqueue(session, chat_id, f"message for {chat_id}")
     db.dispose()
-    worker = [sys.executable, str(ROOT / "tests" / "outbox_worker.py"), str(db_path), str(log)]
+    worker = [sys.executable, str(ROOT / "tests" / "outbox_worker.py"), db.url, str(log)]
     process = subprocess.Popen(worker, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -188,7 +185,6 @@ def test_sender_killed_mid_drain_resumes_with_nothing_lost(tmp_path: Path) -> No
     counts = Counter(int(line.split("\t")[0]) for line in log.read_text().splitlines())
     assert set(counts) == set(chats)  # nothing lost
     assert sum(counts.values()) - len(chats) <= 1  # at most the one in flight, twice
-    db = Database(f"sqlite:///{db_path}")
     with db.session() as session:
         states = Counter(session.exec(select(Outbox.state)))
     assert states == {OutboxState.SENT: len(chats)}

@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlmodel import select
 
@@ -235,6 +236,7 @@ def _head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+@pytest.mark.sqlite_only("kills a writer of the SQLite file, then checks the file")
 async def test_database_is_sound_after_kill_9_during_heavy_writes(demo_db: Database) -> None:
     path = Path(demo_db.url.removeprefix("sqlite:///"))
     demo_db.dispose()

@@ -79,8 +79,8 @@ async def test_a_chat_keeps_its_order_while_chats_run_side_by_side(bot: Driver) 
         assert "Welcome" in texts[0] and HELP in texts[1] and "follow" in texts[2].lower()
 
 
-async def test_a_flooding_person_is_asked_once_to_slow_down(db: Database, db_path) -> None:
-    settings = make_settings(f"sqlite:///{db_path}", rate_limits=RateLimits())
+async def test_a_flooding_person_is_asked_once_to_slow_down(db: Database) -> None:
+    settings = make_settings(db.url, rate_limits=RateLimits())
     assert settings.rate_limits.user_commands_per_minute == 30
     async with await start_bot(settings, db) as bot:
         flood, calm = bot.user("Flood"), bot.user("Calm")
@@ -240,8 +240,8 @@ async def test_the_same_update_twice_in_one_write_is_one(bot: Driver) -> None:
     assert sum(HELP in t for t in _texts(ann.chat)) == 1
 
 
-async def test_group_chatter_does_not_spend_the_budget(db: Database, db_path) -> None:
-    settings = make_settings(f"sqlite:///{db_path}", rate_limits=RateLimits())
+async def test_group_chatter_does_not_spend_the_budget(db: Database) -> None:
+    settings = make_settings(db.url, rate_limits=RateLimits())
     async with await start_bot(settings, db) as bot:
         ann = bot.user("Ann")
         group = bot.group("Coalition", members=[ann])

@@ -289,6 +289,7 @@ def test_the_health_check_command_follows_the_bot(tmp_path: Path) -> None:
     assert ogp_bot("status", "--check", db_url=url, cwd=tmp_path).returncode == 1  # died
 
 
+@pytest.mark.sqlite_only("backs up a SQLite file (PostgreSQL is backed up with pg_dump)")
 async def test_the_daily_backup_is_written_once_a_day_and_old_ones_go(
     tmp_path: Path, demo_db: Database
 ) -> None:

@@ -99,6 +99,19 @@ async def test_report_button_on_card_skips_step_one(demo_bot: Driver) -> None:
     assert "Step 2/5" in ana.last_reply.text and "AR0045" in ana.last_reply.text
 
 
+async def test_step_one_offers_followed_commitments_newest_first(demo_bot: Driver) -> None:
+    """Latest end date first, undated ones last, on every backend.
+
+    Was: on PostgreSQL the ordering compared a date with a string, so the first
+    step of /report failed for everyone ("Sorry, something went wrong")."""
+    ana = demo_bot.user("Ana")
+    await ana.send("/subscribe United Kingdom")
+    ask = (await ana.send("/report"))[0]
+    assert "Or pick one from the countries this chat follows" in ask.text
+    offered = [text.split(" · ")[0] for text in ask.button_texts]
+    assert offered == ["UK0098", "UK0051", "UK0062", "UK0059"]  # UK0059 has no end date
+
+
 async def test_choose_by_search_words(demo_bot: Driver) -> None:
     ana = demo_bot.user("Ana")
     await ana.send("/report")

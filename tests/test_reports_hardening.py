@@ -7,6 +7,7 @@ share the flood limit of new reports. Everything through the real bot.
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlmodel import col, select
@@ -219,6 +220,7 @@ async def test_pending_buttons_and_reasons_apply_to_the_version_seen(
     assert "was not accepted" not in ana.last_reply.text
 
 
+@pytest.mark.sqlite_only("builds a database at revision 0008 in its own SQLite file")
 async def test_buttons_sent_before_the_upgrade_apply_to_the_first_version(
     settings, db_path
 ) -> None:

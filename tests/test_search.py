@@ -82,6 +82,7 @@ def every_match(search: Search, db: Database, query: str, page_size: int = 7) ->
     return found
 
 
+@pytest.mark.sqlite_only("reads the FTS5 index itself")
 def test_demo_database_has_the_index(demo_db: Database) -> None:
     with demo_db.session() as session:
         assert has_fts_index(session)
@@ -299,6 +300,7 @@ def title_matches(db: Database, word: str) -> list[str]:
         return sorted(found.scalars())
 
 
+@pytest.mark.sqlite_only("reads the FTS5 index itself")
 def test_edits_reach_the_index(demo_db: Database) -> None:
     with demo_db.session() as session:
         commitment = session.get(Commitment, "GH0050")
@@ -329,6 +331,7 @@ def test_edits_reach_the_index(demo_db: Database) -> None:
     assert rebuild_search_index(demo_db)
 
 
+@pytest.mark.sqlite_only("migration 0002 builds the FTS5 index on SQLite only")
 def test_migration_indexes_existing_rows_and_downgrades(demo_db: Database) -> None:
     config = alembic_config(demo_db.engine)
     command.downgrade(config, "0001")
@@ -393,3 +396,25 @@ def test_postgres_uses_the_fallback(pg_demo_db: Database) -> None:
     assert set(every_match(search_commitments, db, "lawmaking")) == set(
         every_match(search_commitments_like, db, "lawmaking")
     )
+
+
+def test_postgres_search_folds_case_and_accents_in_any_locale(_postgres) -> None:
+    """A server initialised with the C locale lowercases ASCII letters only: the
+    search must not lean on it to find "EDUCACIÓN" when "educacion" is typed."""
+    name = next(_postgres.names)
+    with _postgres.admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'"
+        )
+    db = Database(_postgres.url(name))
+    try:
+        prepare_database(db)
+        with db.session() as session:
+            session.add(
+                Commitment(id="AR0999", country_code="ARG", title="EDUCACIÓN CÍVICA", full_text="")
+            )
+        for typed in ("educacion civica", "Educación", "CIVICA"):
+            assert ids(search_commitments(db, typed, now=NOW)) == ["AR0999"], typed
+    finally:
+        db.dispose()
+        _postgres.drop(name)

@@ -13,16 +13,8 @@ from sqlmodel import SQLModel, select
 from storage.db import Database, current_revision
 from storage.models import Chat, ChatState, Country, Role, RoleGrant
 from storage.people import ChatInfo, UserInfo, record_visit
-from storage.reference import prepare_database, sync_countries
+from storage.reference import sync_countries
 from storage.search import include_name
-
-
-@pytest.fixture
-def db(tmp_path) -> Database:
-    database = Database(f"sqlite:///{tmp_path}/ogp.db")
-    prepare_database(database)
-    yield database
-    database.dispose()
 
 
 def test_migrations_from_empty_create_every_table(tmp_path) -> None:
@@ -45,6 +37,7 @@ def test_models_and_migrations_agree(db: Database) -> None:
     assert diff == []
 
 
+@pytest.mark.sqlite_only("reads SQLite pragmas")
 def test_sqlite_pragmas_for_a_long_running_writer(db: Database) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -74,6 +74,8 @@ async def pick_audience(update: Update, context: BotContext) -> str | int:
 
 
 async def write_text(update: Update, context: BotContext) -> str | int:
+    if not update.effective_message.text.strip():  # Telegram refuses to send blank text
+        return await text_hint(update, context)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     key = store.step_data(context.db, chat_id, user_id).get("key")
     audience = store.audience(context.db, context.visitor, key) if key else None
