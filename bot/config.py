@@ -88,6 +88,18 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Sent and dropped outbox rows are deleted this many days after they were done.
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    # OGP's export (its Google Sheets CSV address): imported once a day, admins told
+    # what changed. Empty: no scheduled import (``ogp-bot import`` still works).
+    import_url: str = ""
+
+    @field_validator("import_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
     _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
 
     @field_validator("token", mode="before")

@@ -19,16 +19,18 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import SENDER_KEY, BotContext
+from bot.context import SENDER_KEY, SETTINGS_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.handlers import chat_events
 from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
+from bot.views import admin as admin_views
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import outbox, reminders, reports, schedule
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
+from storage.importer import ImportFileError, import_url
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ DRAIN_SECONDS = 2
 DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
 DIGEST_BATCH = 2_000
 PRUNE_SECONDS = 60 * 60
+IMPORT_SECONDS = 24 * 60 * 60
+IMPORT_FIRST = 10 * 60  # after a start, once the bot has settled
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -109,7 +113,45 @@ async def send_reminders(context: BotContext) -> None:
         rendered.append((data, text, markup.to_dict() if markup else None))
     if rendered:
         reminders.record_reminders(context.db, rendered, now=context.now())
+    plans = queue_plan_reminders(context)
+    if rendered or plans:
         await drain(context)
+
+
+def queue_plan_reminders(context: BotContext) -> int:
+    """Plan news for the chats that opted in (each once: see storage.reminders)."""
+    due = reminders.due_plan_reminders(context.db, now=context.now())
+    texts = [(d, digest_views.plan_reminder(context.tr_for(d.language), d)) for d in due]
+    return reminders.record_plan_reminders(context.db, texts, now=context.now()) if texts else 0
+
+
+async def refresh_import(context: BotContext) -> None:
+    """OGP's export, downloaded and imported off the event loop; admins are told what
+    changed (or why it failed) through the outbox, and chats that opted into plan
+    reminders hear of their countries' new plans at once."""
+    url = context.settings.import_url
+    now = context.now()
+    tr = context.tr_for(None)
+    admins = context.settings.admins
+    try:
+        result = await asyncio.to_thread(import_url, context.db, url, now=now)
+    except ImportFileError as exc:
+        log.warning("scheduled import from %s failed: %s", url, exc)
+        text = admin_views.import_failed(tr, url, str(exc)).text
+        key = f"import-failed:{now.date().isoformat()}"
+    else:
+        log.info("scheduled import from %s: %s", url, result.summary())
+        if not (result.has_news or result.skipped):
+            return
+        plans = await asyncio.to_thread(reminders.plans_of, context.db, result.new_plans)
+        text = admin_views.import_news(tr, result, plans).text
+        if plans:
+            await asyncio.to_thread(queue_plan_reminders, context)
+        key = f"import:{now.isoformat(timespec='seconds')}"
+    await asyncio.to_thread(
+        outbox.enqueue_to_all, context.db, admins, text, kind="import", dedup_key=key, now=now
+    )
+    await drain(context)
 
 
 async def prune_inbox(context: BotContext) -> None:
@@ -158,3 +200,7 @@ def schedule_jobs(app: Application) -> None:
     jobs.run_repeating(drain, interval=DRAIN_SECONDS, first=1, name="outbox")
     jobs.run_repeating(prune_inbox, interval=PRUNE_SECONDS, first=120, name="prune_inbox")
     jobs.run_repeating(prune_outbox, interval=PRUNE_SECONDS, first=300, name="prune_outbox")
+    if app.bot_data[SETTINGS_KEY].import_url:
+        jobs.run_repeating(
+            refresh_import, interval=IMPORT_SECONDS, first=IMPORT_FIRST, name="import"
+        )

@@ -32,6 +32,7 @@ class DigestSettings:
     language: str
     next_digest_at: datetime | None
     state: str = ChatState.ACTIVE
+    plan_reminders: bool = False
 
 
 def zone(name: str) -> ZoneInfo:
@@ -84,6 +85,7 @@ def settings_of(chat: Chat) -> DigestSettings:
         language=chat.language,
         next_digest_at=chat.next_digest_at,
         state=chat.state,
+        plan_reminders=chat.plan_reminders,
     )
 
 
@@ -127,6 +129,7 @@ def update_settings(
         "when_empty": "digest_when_empty",
         "reminders": "reminders",
         "reminder_days": "reminder_days",
+        "plan_reminders": "plan_reminders",
         "language": "language",
     }
     with db.session() as session:

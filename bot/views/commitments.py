@@ -162,19 +162,23 @@ def card(
     return View("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
+# The IRM's ratings, by Commitment attribute, in the order a card shows them.
+IRM_LABELS = {
+    "completion_progress": N_("completion (progress report)"),
+    "completion_end_term": N_("completion (end of term)"),
+    "specificity": N_("specificity"),
+    "verifiable": N_("verifiable"),
+    "potential_impact": N_("potential impact"),
+    "potential_for_results": N_("potential for results"),
+    "did_it_open_government": N_("did it open government"),
+    "early_results": N_("early results"),
+}
+
+
 def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
     _ = tr.gettext
     c = data.commitment
-    labelled = [
-        (_("completion (progress report)"), c.completion_progress),
-        (_("completion (end of term)"), c.completion_end_term),
-        (_("specificity"), c.specificity),
-        (_("verifiable"), c.verifiable),
-        (_("potential impact"), c.potential_impact),
-        (_("potential for results"), c.potential_for_results),
-        (_("did it open government"), c.did_it_open_government),
-        (_("early results"), c.early_results),
-    ]
+    labelled = [(_(label), getattr(c, name)) for name, label in IRM_LABELS.items()]
     out = [f"{label} {esc(irm_value(tr, value))}" for label, value in labelled if value]
     if c.starred:
         out.append("⭐ " + _("starred"))
