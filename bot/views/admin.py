@@ -19,6 +19,7 @@ from bot.views.base import (
     visible_len,
 )
 from bot.views.commitments import IRM_LABELS, irm_value, plan_label
+from bot.views.vocabulary import tag_names
 from storage.charts import ChartData
 from storage.countries import localized_name
 from storage.export import ExportResult, Scope
@@ -127,7 +128,7 @@ def _group_lines(tr: NullTranslations, group: GroupInfo) -> list[str]:
     _ = tr.gettext
     none = _("none")
     countries = ", ".join(esc(country_name(tr, c.code, c.name)) for c in group.countries) or none
-    areas = ", ".join(esc(a) for a in group.policy_areas) or none
+    areas = ", ".join(esc(a) for a in tag_names(tr, group.policy_areas)) or none
     leads = ", ".join(esc(clip(name, 40)) for name in group.leads) or none
     chats = ", ".join(esc(clip(title, 40)) for title in group.chats) or none
     return [

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from gettext import NullTranslations
+from typing import TypeVar
 
 from babel import UnknownLocaleError
 from babel.numbers import format_decimal
@@ -17,7 +19,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
 from bot.i18n import language_of
-from storage.countries import localized_name
+from storage.countries import collation_key, localized_name
 from storage.models import Role
 from storage.text import utf16_len, utf16_prefix
 
@@ -56,6 +58,21 @@ def country_name(tr: NullTranslations, code: str, name: str) -> str:
         return name
     translated = localized_name(code, locale)
     return name if translated == code else translated
+
+
+T = TypeVar("T")
+
+
+def by_name(tr: NullTranslations, items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """``items`` in the order the reader's language sorts their shown names
+    ("Alemania, España, Estonia" in Spanish; see ``storage.countries.collation_key``)."""
+    language = language_of(tr)
+    return sorted(items, key=lambda item: collation_key(name(item), language))
+
+
+def by_country_name(tr: NullTranslations, items: Iterable[T]) -> list[T]:
+    """Anything with ``code`` and ``name`` (members, followed countries), by shown name."""
+    return by_name(tr, items, lambda c: country_name(tr, c.code, c.name))  # type: ignore[attr-defined]
 
 
 def number(tr: NullTranslations, value: int) -> str:

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc, split_html
+from bot.views.base import View, by_country_name, clip, country_name, esc, split_html
+from bot.views.vocabulary import tag_names, theme_name
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -110,8 +111,11 @@ def card(
         lines.append(
             _("🏛 Lead: {institution}").format(institution=esc(clip(c.lead_institution, 300)))
         )
+    if c.theme:
+        lines.append(_("🗂 Theme: {theme}").format(theme=esc(clip(theme_name(tr, c.theme), 200))))
     if c.policy_areas:
-        tags = ", ".join(c.policy_areas[:8]) + (" …" if len(c.policy_areas) > 8 else "")
+        shown = tag_names(tr, c.policy_areas[:8])
+        tags = ", ".join(shown) + (" …" if len(c.policy_areas) > 8 else "")
         lines.append(_("🏷 {tags}").format(tags=esc(tags)))
     lines.append("")
     label = _("Community status")
@@ -418,7 +422,8 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
 
 def stats(tr: NullTranslations, data: Stats) -> View:
     _ = tr.gettext
-    names = ", ".join(country_name(tr, c.code, c.name) for c in data.countries[:10])
+    shown = by_country_name(tr, data.countries)[:10]
+    names = ", ".join(country_name(tr, c.code, c.name) for c in shown)
     if len(data.countries) > 10:
         names += " …"
     title = _("Where commitments stand")

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import links
 from bot.i18n import language_name, language_of
-from bot.views.base import View, clip, country_name, esc, number, split_html
+from bot.views.base import View, by_country_name, clip, country_name, esc, number, split_html
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
 from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
@@ -65,7 +65,7 @@ def digest(
     if data.is_empty:
         lines.append(line)
     buttons: list[InlineKeyboardButton] = []
-    for country in data.countries:
+    for country in by_country_name(tr, data.countries):
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
             mark = "" if report.verified else " " + _("(unverified)")

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc
+from bot.views.base import View, by_country_name, by_name, clip, country_name, esc
 from storage.countries import MAX_NAME_WORDS, Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
 from storage.models import Country
@@ -17,7 +17,9 @@ MAX_UNRESOLVED = 10  # names we could not place, listed in one answer
 
 
 def _names(tr: NullTranslations, countries: list[Country]) -> str:
-    return ", ".join(f"<b>{esc(country_name(tr, c.code, c.name))}</b>" for c in countries)
+    return ", ".join(
+        f"<b>{esc(country_name(tr, c.code, c.name))}</b>" for c in by_country_name(tr, countries)
+    )
 
 
 def change(
@@ -99,7 +101,7 @@ def regions(tr: NullTranslations, names: list[str]) -> View:
     _ = tr.gettext
     keyboard = [
         [InlineKeyboardButton(region_name(tr, name), callback_data=cb.FOLLOW_REGION.encode(i, 0))]
-        for i, name in enumerate(names)
+        for i, name in by_name(tr, enumerate(names), lambda pair: region_name(tr, pair[1]))
     ]
     return View(
         _("Choose a region, then tap countries to follow or unfollow them."),
@@ -152,7 +154,7 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
             )
         )
     lines = [_("<b>This chat follows</b>"), ""]
-    for row in rows:
+    for row in by_country_name(tr, rows):
         lines.append(
             _("• {name} ({code}): {commitments} commitments, {reports} reports in 30 days").format(
                 name=esc(country_name(tr, row.code, row.name)),
@@ -176,7 +178,7 @@ def unsubscribe_usage(tr: NullTranslations, rows: list[FollowedCountry]) -> View
                 callback_data=cb.FOLLOW_REMOVE.encode(row.code),
             )
         ]
-        for row in rows[:40]
+        for row in by_country_name(tr, rows)[:40]
     ]
     return View(_("Tap a country to stop following it."), InlineKeyboardMarkup(keyboard))
 
