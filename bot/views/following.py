@@ -17,9 +17,7 @@ MAX_UNRESOLVED = 10  # names we could not place, listed in one answer
 
 
 def _names(tr: NullTranslations, countries: list[Country]) -> str:
-    return ", ".join(
-        f"<b>{esc(country_name(tr, c.code, c.name))}</b>" for c in by_country_name(tr, countries)
-    )
+    return ", ".join(f"<b>{esc(country_name(tr, c.code, c.name))}</b>" for c in countries)
 
 
 def change(
