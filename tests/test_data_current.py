@@ -245,3 +245,28 @@ async def test_plan_reminders_setting_is_shown_and_can_be_turned_off(demo_bot: D
     demo_bot.clock.set(DEC_10_2027)
     await demo_bot.run_jobs()
     assert not [m for m in user.messages if m.text.startswith("📅 Action plans")]
+
+
+@pytest.mark.parametrize(
+    ("given", "fetched"),
+    [
+        (
+            "https://docs.google.com/spreadsheets/d/1AbC-x_9/edit#gid=42",
+            "https://docs.google.com/spreadsheets/d/1AbC-x_9/export?format=csv&gid=42",
+        ),
+        (
+            "https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing",
+            "https://docs.google.com/spreadsheets/d/1AbC/export?format=csv",
+        ),
+        (
+            "https://docs.google.com/spreadsheets/d/1AbC/export?format=csv&gid=7",
+            "https://docs.google.com/spreadsheets/d/1AbC/export?format=csv&gid=7",
+        ),
+        ("http://127.0.0.1:8000/export.csv", "http://127.0.0.1:8000/export.csv"),
+    ],
+)
+def test_a_google_sheet_page_address_fetches_its_csv(given: str, fetched: str) -> None:
+    """People copy the address of the sheet they look at, not its CSV download."""
+    from storage.importer import _csv_address
+
+    assert _csv_address(given) == fetched
