@@ -57,8 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="You", help="name of the first user you speak as")
     console.add_argument("--admin", action="store_true", help="make that user a bot admin")
     console.add_argument("--no-demo", action="store_true", help="do not load the demo data")
-    imp = sub.add_parser("import", help="import OGP's commitment export (CSV)")
-    imp.add_argument("file", type=Path, help="the CSV file as downloaded from OGP")
+    imp = sub.add_parser("import", help="import OGP's commitment export (CSV file or URL)")
+    imp.add_argument(
+        "source", metavar="FILE|URL", help="the CSV file as downloaded from OGP, or its address"
+    )
     mig = sub.add_parser("migrate", help="bring the database schema up to date")
     mig.add_argument(
         "--check",
@@ -127,14 +129,19 @@ def cmd_migrate(settings: Settings, *, check: bool = False) -> int:
     return 0
 
 
-def cmd_import(settings: Settings, file: Path) -> int:
-    from storage.importer import ImportFileError, import_csv
+def cmd_import(settings: Settings, source: str) -> int:
+    from storage.importer import ImportFileError, import_csv, import_url, is_url
 
-    if not file.is_file():
+    file = source if is_url(source) else Path(source)
+    if isinstance(file, Path) and not file.is_file():
         raise CliError(f"{file}: no such file")
     db = _open_db(settings)
+    progress = sys.stderr.isatty()
     try:
-        result = import_csv(db, file, progress=sys.stderr.isatty())
+        if isinstance(file, Path):
+            result = import_csv(db, file, progress=progress)
+        else:
+            result = import_url(db, file, progress=progress)
     except ImportFileError as exc:
         raise CliError(f"{file}: {exc}") from None
     for problem in result.warnings:
@@ -395,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "console":
             return cmd_console(settings, args)
         if args.command == "import":
-            return cmd_import(settings, args.file)
+            return cmd_import(settings, args.source)
         if args.command == "migrate":
             return cmd_migrate(settings, check=args.check)
         if args.command == "backup":

@@ -109,6 +109,19 @@ class Settings(BaseSettings):
     # Digests and reminders stop asking about a commitment this many days after its
     # action plan ended (OGP gives the end year: a plan ends on that year's last day).
     ended_plan_days: int = Field(default=365, ge=0, le=36500)
+
+    # OGP's export (its Google Sheets CSV address): imported once a day, admins told
+    # what changed. Empty: no scheduled import (``ogp-bot import`` still works).
+    import_url: str = ""
+
+    @field_validator("import_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
     _file: Path | None = PrivateAttr(default=None)  # the TOML file these came from
 
     @field_validator("token", mode="before")

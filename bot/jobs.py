@@ -26,12 +26,14 @@ from bot.delivery import OutboxSender
 from bot.handlers import chat_events
 from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
+from bot.views import admin as admin_views
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
 from storage import backup, outbox, reminders, reports, schedule
 from storage.commitments import ASK_AFTER_PLAN_END
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
+from storage.importer import ImportFileError, import_url
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ DRAIN_SECONDS = 2
 DRAIN_BUDGET = 50  # seconds; the next run picks up the rest
 DIGEST_BATCH = 10_000
 PRUNE_SECONDS = 60 * 60
+IMPORT_SECONDS = 24 * 60 * 60
+IMPORT_FIRST = 10 * 60  # after a start, once the bot has settled
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -154,7 +158,45 @@ async def send_reminders(context: BotContext) -> None:
     )
     if rendered:
         await off_loop(reminders.record_reminders, context.db, rendered, now=now)
+    plans = await off_loop(queue_plan_reminders, context)
+    if rendered or plans:
         await drain(context)
+
+
+def queue_plan_reminders(context: BotContext) -> int:
+    """Plan news for the chats that opted in (each once: see storage.reminders)."""
+    due = reminders.due_plan_reminders(context.db, now=context.now())
+    texts = [(d, digest_views.plan_reminder(context.tr_for(d.language), d)) for d in due]
+    return reminders.record_plan_reminders(context.db, texts, now=context.now()) if texts else 0
+
+
+async def refresh_import(context: BotContext) -> None:
+    """OGP's export, downloaded and imported off the event loop; admins are told what
+    changed (or why it failed) through the outbox, and chats that opted into plan
+    reminders hear of their countries' new plans at once."""
+    url = context.settings.import_url
+    now = context.now()
+    tr = context.tr_for(None)
+    admins = context.settings.admins
+    try:
+        result = await asyncio.to_thread(import_url, context.db, url, now=now)
+    except ImportFileError as exc:
+        log.warning("scheduled import from %s failed: %s", url, exc)
+        text = admin_views.import_failed(tr, url, str(exc)).text
+        key = f"import-failed:{now.date().isoformat()}"
+    else:
+        log.info("scheduled import from %s: %s", url, result.summary())
+        if not (result.has_news or result.skipped):
+            return
+        plans = await asyncio.to_thread(reminders.plans_of, context.db, result.new_plans)
+        text = admin_views.import_news(tr, result, plans).text
+        if plans:
+            await asyncio.to_thread(queue_plan_reminders, context)
+        key = f"import:{now.isoformat(timespec='seconds')}"
+    await asyncio.to_thread(
+        outbox.enqueue_to_all, context.db, admins, text, kind="import", dedup_key=key, now=now
+    )
+    await drain(context)
 
 
 async def prune_inbox(context: BotContext) -> None:
@@ -221,3 +263,7 @@ def schedule_jobs(app: Application) -> None:
     if app.bot_data[SETTINGS_KEY].backup.dir:
         jobs.run_repeating(daily_backup, interval=PRUNE_SECONDS, first=60, name="daily_backup")
     jobs.run_repeating(prune_outbox, interval=PRUNE_SECONDS, first=300, name="prune_outbox")
+    if app.bot_data[SETTINGS_KEY].import_url:
+        jobs.run_repeating(
+            refresh_import, interval=IMPORT_SECONDS, first=IMPORT_FIRST, name="import"
+        )

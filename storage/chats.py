@@ -27,6 +27,7 @@ from storage.models import (
     Outbox,
     ReportDraft,
     SavedSearch,
+    SentPlanReminder,
     SentReminder,
     Subscription,
     WorkingGroupChat,
@@ -39,6 +40,7 @@ CHAT_COLUMNS: tuple[tuple[type[SQLModel], str, tuple[str, ...]], ...] = (
     (WorkingGroupChat, "chat_id", ("working_group_id",)),
     (ConversationState, "chat_id", ("name", "user_id")),
     (SentReminder, "chat_id", ("commitment_id", "event")),
+    (SentPlanReminder, "chat_id", ("plan_id", "event")),
     (SavedSearch, "chat_id", ()),
     (Outbox, "chat_id", ()),
     (ReportDraft, "chat_id", ()),
@@ -58,6 +60,7 @@ _SETTINGS = (
     "last_digest_at",
     "reminders",
     "reminder_days",
+    "plan_reminders",
 )
 
 

@@ -258,6 +258,25 @@ def normalize(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+# Spanish dictionaries put ñ after n (a letter of its own): "n" plus a letter that
+# sorts after "z" and that folding keeps (a word character without accents).
+_AFTER_N = {"es": str.maketrans({"ñ": "n\u4e00"})}
+
+
+def collation_key(text: str, language: str | None) -> tuple[str, str]:
+    """Sort key for names as ``language`` sorts them.
+
+    No collation library is installed (Babel has none; pyuca and ICU are not
+    dependencies), so this is a per-language folding key: case, accents and
+    punctuation are ignored, as French and Portuguese dictionaries (and English)
+    do at the first level, and Spanish keeps ñ as the letter after n. "Émirats"
+    files under E, "Österreich" under O. Ties fall back to the text itself.
+    """
+    folded = unicodedata.normalize("NFC", text).casefold()
+    folded = folded.translate(_AFTER_N.get((language or "")[:2], {}))
+    return normalize(folded), text
+
+
 @functools.cache
 def _translator(lang: str) -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)

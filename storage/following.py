@@ -18,7 +18,13 @@ from sqlmodel import Session, col, select
 
 from storage.audit import audit
 from storage.commitments import LIVE_STATES, STALE_AFTER
-from storage.countries import CountryIndex, Resolution, Resolutions, localized_name, normalize
+from storage.countries import (
+    CountryIndex,
+    Resolution,
+    Resolutions,
+    collation_key,
+    localized_name,
+)
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -292,7 +298,7 @@ def region_page(
     with db.session() as session:
         members = sorted(
             session.exec(select(Country).where(Country.region == region)).all(),
-            key=lambda c: (c.kind != "national", normalize(_shown_name(c, language))),
+            key=lambda c: (c.kind != "national", collation_key(_shown_name(c, language), language)),
         )
         followed = _followed(session, chat_id)
     pages = page_count(len(members), REGION_PAGE_SIZE)

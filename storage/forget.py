@@ -56,6 +56,7 @@ from storage.models import (
     ReportDraft,
     RoleGrant,
     SavedSearch,
+    SentPlanReminder,
     SentReminder,
     Subscription,
     UpdateRevision,
@@ -162,6 +163,7 @@ def forget_member(
         subscriptions = run(sa.delete(Subscription).where(col(Subscription.chat_id) == user_id))
         run(sa.delete(SavedSearch).where(col(SavedSearch.chat_id) == user_id))
         run(sa.delete(SentReminder).where(col(SentReminder.chat_id) == user_id))
+        run(sa.delete(SentPlanReminder).where(col(SentPlanReminder.chat_id) == user_id))
         run(sa.delete(Outbox).where(col(Outbox.chat_id) == user_id))
         run(sa.delete(WorkingGroupChat).where(col(WorkingGroupChat.chat_id) == user_id))
         run(sa.delete(Chat).where(col(Chat.id) == user_id))

@@ -21,6 +21,12 @@ shipped list (``storage/data/ogp_members.csv``) lacks is created from its first
 row (``Country/Locality``, ``Code``, ``Region``, ``National Or Local``) with a
 warning, never skipped; and the export's ``Region`` wins over the list's.
 
+Excel saves "CSV" with semicolons where the decimal separator is a comma (its
+Spanish, French and Portuguese settings): the separator is read from the header
+line. A workbook (.xlsx/.xls) or a web page is refused with a hint to save or
+download the sheet as CSV. :func:`import_url` downloads the export (OGP
+publishes it as a Google Sheets CSV) and imports it the same way.
+
 Rows that cannot be stored (no commitment id, an id that is not letters+digits,
 no country code, wrong number of fields, an id already seen earlier in the same
 file) are skipped and reported in :attr:`ImportResult.skipped`; every other row
@@ -36,16 +42,22 @@ import calendar
 import codecs
 import csv
 import io
+import itertools
+import os
 import re
 import sys
+import tempfile
 import unicodedata
+import urllib.error
+import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import pycountry
 import sqlalchemy as sa
@@ -63,10 +75,13 @@ __all__ = [
     "POLICY_AREA_COLUMNS",
     "ImportFileError",
     "ImportResult",
+    "RatingChange",
     "RowError",
     "demo_csv_path",
     "import_csv",
     "import_demo_if_empty",
+    "import_url",
+    "is_url",
     "parse_ogp_date",
 ]
 
@@ -230,6 +245,16 @@ class RowError:
         return f"{where}{who}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class RatingChange:
+    """An IRM rating that an import changed: what admins are told after a refresh."""
+
+    commitment_id: str
+    field: str  # the Commitment attribute ("completion_end_term")
+    old: str | None
+    new: str | None
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -239,6 +264,14 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     per_country: dict[str, int] = field(default_factory=dict)
     encoding: str = "utf-8"
+    # What changed, for the admins' notice after a scheduled import.
+    new_commitments: list[str] = field(default_factory=list)
+    new_plans: list[str] = field(default_factory=list)
+    rating_changes: list[RatingChange] = field(default_factory=list)
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.new_commitments or self.new_plans or self.rating_changes)
 
     @property
     def ok(self) -> bool:
@@ -564,6 +597,8 @@ class _Header:
             raise ImportFileError(
                 "not an OGP commitments export: missing column(s) "
                 + ", ".join(repr(c) for c in missing)
+                + f" among {len(cleaned)} read; the file must be OGP's export saved as CSV "
+                "separated by commas or semicolons (tabs and other separators are not read)"
             )
         self.policy_columns = [
             (name, self.index[name]) for name in POLICY_AREA_COLUMNS if name in self.index
@@ -686,9 +721,16 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def _records(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
+def _delimiter(header_line: str) -> str:
+    """Excel's "CSV" in Spanish, French or Portuguese settings separates with
+    semicolons (the comma is their decimal sign); OGP's header names hold
+    neither, so the more frequent of the two in the header line is the one."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def _records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(physical start line, fields) for every record, header included."""
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, delimiter=delimiter)
     while True:
         start = reader.line_num + 1
         try:
@@ -725,9 +767,10 @@ def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
 
 
 class _Writer:
-    def __init__(self, db: Database, result: ImportResult) -> None:
+    def __init__(self, db: Database, result: ImportResult, now: datetime) -> None:
         self.db = db
         self.result = result
+        self.now = now
         self.done_countries: set[str] = set()
         self.done_plans: set[str] = set()
 
@@ -799,7 +842,8 @@ class _Writer:
         for plan_id, values in wanted.items():
             plan = existing.get(plan_id)
             if plan is None:
-                session.add(ActionPlan(**values))
+                session.add(ActionPlan(**values, first_seen_at=self.now))
+                self.result.new_plans.append(plan_id)
                 continue
             for key, value in values.items():
                 if key != "id" and value is not None and getattr(plan, key) != value:
@@ -812,7 +856,7 @@ class _Writer:
         existing = {
             c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(ids)))
         }
-        now = utcnow()
+        now = self.now
         result = self.result
         new_rows: list[dict[str, Any]] = []
         for row in chunk:
@@ -820,10 +864,14 @@ class _Writer:
             if commitment is None:
                 new_rows.append({**row.values, "imported_at": now})
                 result.created += 1
+                result.new_commitments.append(row.id)
             else:
                 changed = False
                 for key, value in row.values.items():
-                    if getattr(commitment, key) != value:
+                    old = getattr(commitment, key)
+                    if old != value:
+                        if key in _IRM_COLUMNS:
+                            result.rating_changes.append(RatingChange(row.id, key, old, value))
                         setattr(commitment, key, value)
                         changed = True
                 if changed:
@@ -842,10 +890,14 @@ class _Writer:
 
 
 def _import_stream(
-    db: Database, stream: TextIO, result: ImportResult, *, progress: bool
+    db: Database, stream: TextIO, result: ImportResult, *, progress: bool, now: datetime
 ) -> ImportResult:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
-    records = _records(stream)
+    header_line = stream.readline()
+    delimiter = _delimiter(header_line)
+    if delimiter != ",":
+        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
+    records = _records(itertools.chain([header_line], stream), delimiter)  # type: ignore[arg-type]
     try:
         _, first = next(records)
     except StopIteration:
@@ -868,26 +920,34 @@ def _import_stream(
                 continue
             yield parsed
 
-    writer = _Writer(db, result)
+    writer = _Writer(db, result, now)
     for chunk in _chunks(rows(), CHUNK_SIZE):
         writer.write(chunk)
     return result
 
 
 def import_csv(
-    db: Database, source: str | Path | TextIO, *, progress: bool = False
+    db: Database,
+    source: str | Path | TextIO,
+    *,
+    progress: bool = False,
+    now: datetime | None = None,
 ) -> ImportResult:
     """Import OGP's commitment export from a path or an open text stream.
 
     Raises ``ImportFileError`` when the file cannot be read at all (missing,
-    empty, essential columns absent, broken CSV). Row problems never raise:
-    they are in the result's ``skipped`` and ``warnings``.
+    empty, a workbook rather than CSV, essential columns absent, broken CSV).
+    Row problems never raise: they are in the result's ``skipped`` and
+    ``warnings``. ``now`` stamps what is created (a plan's ``first_seen_at``).
     """
     result = ImportResult()
+    now = now or utcnow()
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
             raise ImportFileError(f"no such file: {path}")
+        with path.open("rb") as fh:
+            _refuse_non_csv(fh.read(512))
         encoding = _detect_encoding(path)
         result.encoding = encoding
         if encoding != "utf-8-sig":
@@ -895,15 +955,102 @@ def import_csv(
         else:
             result.encoding = "utf-8"
         with path.open(encoding=encoding, newline="") as stream:
-            return _import_stream(db, stream, result, progress=progress)
+            return _import_stream(db, stream, result, progress=progress, now=now)
     data = source.read(0)
     if isinstance(data, bytes):  # a binary stream passed in despite the type
-        text, encoding = _decode_bytes(source.read())  # type: ignore[arg-type]
+        raw: bytes = source.read()  # type: ignore[assignment]
+        _refuse_non_csv(raw[:512])
+        text, encoding = _decode_bytes(raw)
         result.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
         if encoding != "utf-8-sig":
             result.warnings.append(RowError(0, None, f"file is not UTF-8; read as {encoding}"))
-        return _import_stream(db, io.StringIO(text, newline=""), result, progress=progress)
-    return _import_stream(db, source, result, progress=progress)
+        stream = io.StringIO(text, newline="")
+        return _import_stream(db, stream, result, progress=progress, now=now)
+    return _import_stream(db, source, result, progress=progress, now=now)
+
+
+#: How a file that is not CSV starts: zip (xlsx, ods), OLE2 (xls), a web page.
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+SAVE_AS_CSV = "open it in your spreadsheet and save it as CSV (UTF-8), then import that"
+
+
+def _refuse_non_csv(head: bytes) -> None:
+    """A workbook decodes as cp1252 garbage with a one-column "header": say what it is."""
+    if head.startswith(_WORKBOOK_MAGIC):
+        raise ImportFileError(
+            f"this is a spreadsheet workbook (.xlsx/.xls), not CSV: {SAVE_AS_CSV}"
+        )
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        raise ImportFileError(
+            "this is a web page, not CSV: use the sheet's CSV download link "
+            "(File > Download > CSV, or an address ending in /export?format=csv)"
+        )
+
+
+# --------------------------------------------------------------------------- URLs
+
+DOWNLOAD_TIMEOUT = 120  # seconds without a byte before giving up
+_GOOGLE_SHEET = re.compile(r"^/spreadsheets/d/([\w-]+)(?:/.*)?$")
+
+
+def is_url(text: str) -> bool:
+    return urlsplit(text).scheme.lower() in ("http", "https")
+
+
+def _csv_address(url: str) -> str:
+    """A Google Sheets page address becomes its CSV export (what people copy is the
+    page they look at); any other address is used as it is."""
+    parts = urlsplit(url)
+    match = _GOOGLE_SHEET.match(parts.path)
+    if parts.hostname != "docs.google.com" or match is None or "/export" in parts.path:
+        return url
+    gid = re.search(r"gid=(\d+)", parts.fragment + "&" + parts.query)
+    tail = f"&gid={gid[1]}" if gid else ""
+    return f"https://docs.google.com/spreadsheets/d/{match[1]}/export?format=csv{tail}"
+
+
+def download(url: str, destination: Path, *, timeout: float = DOWNLOAD_TIMEOUT) -> None:
+    """Fetch ``url`` into ``destination``; ImportFileError with one line on failure."""
+    if not is_url(url):
+        raise ImportFileError(f"not an http(s) address: {url}")
+    request = urllib.request.Request(_csv_address(url), headers={"User-Agent": "ogp-bot"})
+    try:
+        with (
+            urllib.request.urlopen(request, timeout=timeout) as response,
+            destination.open("wb") as out,
+        ):
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        raise ImportFileError(f"the server answered {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise ImportFileError(f"cannot download: {exc.reason}") from None
+    except (OSError, ValueError) as exc:  # timeouts, resets, a malformed address
+        raise ImportFileError(f"cannot download: {exc}") from None
+
+
+def import_url(
+    db: Database,
+    url: str,
+    *,
+    progress: bool = False,
+    now: datetime | None = None,
+    timeout: float = DOWNLOAD_TIMEOUT,
+) -> ImportResult:
+    """Download OGP's export and import it exactly as a file (same checks and result).
+
+    The download goes to a temporary file first, so a connection cut halfway
+    imports nothing rather than half a file.
+    """
+    handle, name = tempfile.mkstemp(prefix="ogp-import-", suffix=".csv")
+    os.close(handle)
+    path = Path(name)
+    try:
+        download(url, path, timeout=timeout)
+        return import_csv(db, path, progress=progress, now=now)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def demo_csv_path() -> Path:

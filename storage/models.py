@@ -121,6 +121,9 @@ class ActionPlan(SQLModel, table=True):
     submitted_year: int | None = None
     end_year: int | None = None
     duration_years: int | None = None
+    # When an import first brought this plan in (None: before this was recorded).
+    # A plan first seen after an earlier plan of its country is a new plan.
+    first_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Commitment(SQLModel, table=True):
@@ -181,6 +184,8 @@ class Chat(SQLModel, table=True):
     # Reminders (for a private chat: its member's opt-in).
     reminders: bool = False
     reminder_days: int = 30
+    # Plan-level reminders: a followed country's plan ends soon, or a new one appears.
+    plan_reminders: bool = False
 
 
 class Member(SQLModel, table=True):
@@ -427,6 +432,17 @@ class SentReminder(SQLModel, table=True):
     chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     commitment_id: str = Field(foreign_key="commitment.id", primary_key=True)
     event: str = Field(primary_key=True, max_length=32)  # ends_soon | quiet
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SentPlanReminder(SQLModel, table=True):
+    """A plan-level reminder already queued: once per chat, plan and event."""
+
+    __tablename__ = "sent_plan_reminder"
+
+    chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    plan_id: str = Field(foreign_key="action_plan.id", primary_key=True, max_length=32)
+    event: str = Field(primary_key=True, max_length=32)  # new | ends:YYYY-MM-DD
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

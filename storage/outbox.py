@@ -151,6 +151,23 @@ def enqueue(
     return session.execute(insert_ignoring_duplicates(session).values(values)).rowcount == 1
 
 
+def enqueue_to_all(
+    db: Database,
+    chat_ids: list[int],
+    text: str,
+    *,
+    kind: str,
+    dedup_key: str,
+    now: datetime | None = None,
+) -> int:
+    """The same message to several chats (the admins), each once per ``dedup_key``."""
+    with db.session() as session:
+        return sum(
+            enqueue(session, chat_id, text, kind=kind, dedup_key=f"{dedup_key}:{chat_id}", now=now)
+            for chat_id in chat_ids
+        )
+
+
 def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
     """Pending messages whose time has come, oldest first, for chats we may write to."""
     with db.session() as session:

@@ -35,6 +35,7 @@ class DigestSettings:
     # A private chat's member: their reports are anonymous unless they say otherwise
     # (None in a group, where there is no one member to ask).
     anonymous: bool | None = None
+    plan_reminders: bool = False
 
 
 def zone(name: str) -> ZoneInfo:
@@ -88,6 +89,7 @@ def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
         next_digest_at=chat.next_digest_at,
         state=chat.state,
         anonymous=member.report_anonymously if member is not None else None,
+        plan_reminders=chat.plan_reminders,
     )
 
 
@@ -136,6 +138,7 @@ def update_settings(
         "when_empty": "digest_when_empty",
         "reminders": "reminders",
         "reminder_days": "reminder_days",
+        "plan_reminders": "plan_reminders",
         "language": "language",
     }
     with db.session() as session:

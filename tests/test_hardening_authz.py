@@ -37,6 +37,7 @@ WATCHED = (
     "broadcast",
     "report_draft",
     "sent_reminder",
+    "sent_plan_reminder",
 )
 CHAT_SETTINGS = (
     "id",
@@ -50,6 +51,7 @@ CHAT_SETTINGS = (
     "next_digest_at",
     "reminders",
     "reminder_days",
+    "plan_reminders",
 )
 
 

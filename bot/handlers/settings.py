@@ -85,9 +85,14 @@ def _parse_change(what: str, value: str) -> dict[str, object] | None:
         return {"weekday": int(value)}
     if what == "hour" and value.isdigit() and 0 <= int(value) <= 23:
         return {"hour": int(value)}
-    if what in ("rem", "empty", "anon") and value in ("on", "off"):
-        key = {"rem": "reminders", "empty": "when_empty", "anon": "anonymous"}[what]
-        return {key: value == "on"}
+    toggles = {
+        "rem": "reminders",
+        "empty": "when_empty",
+        "prem": "plan_reminders",
+        "anon": "anonymous",
+    }
+    if what in toggles and value in ("on", "off"):
+        return {toggles[what]: value == "on"}
     if what == "days" and value.isdigit() and int(value) in views.REMINDER_DAYS:
         return {"reminder_days": int(value)}
     if what == "lang" and value in available_languages():

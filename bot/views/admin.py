@@ -14,12 +14,18 @@ from bot.views.base import (
     country_name,
     esc,
     names_locale,
+    number,
+    split_html,
     visible_len,
 )
+from bot.views.commitments import IRM_LABELS, irm_value, plan_label
+from bot.views.vocabulary import tag_names
 from storage.charts import ChartData
 from storage.countries import localized_name
 from storage.export import ExportResult, Scope
 from storage.forget import Forgotten
+from storage.importer import ImportResult
+from storage.reminders import PlanItem
 from storage.roles import AuditPage, GroupChange, GroupInfo, RoleChange
 
 # ------------------------------------------------------------------ roles
@@ -122,7 +128,7 @@ def _group_lines(tr: NullTranslations, group: GroupInfo) -> list[str]:
     _ = tr.gettext
     none = _("none")
     countries = ", ".join(esc(country_name(tr, c.code, c.name)) for c in group.countries) or none
-    areas = ", ".join(esc(a) for a in group.policy_areas) or none
+    areas = ", ".join(esc(a) for a in tag_names(tr, group.policy_areas)) or none
     leads = ", ".join(esc(clip(name, 40)) for name in group.leads) or none
     chats = ", ".join(esc(clip(title, 40)) for title in group.chats) or none
     return [
@@ -391,6 +397,67 @@ def forgotten(tr: NullTranslations, result: Forgotten) -> View:
 def forget_kept(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(_("Nothing was deleted."))
+
+
+MAX_NEWS_LINES = 10  # per kind of change in the admins' import notice
+
+
+def import_news(tr: NullTranslations, result: ImportResult, plans: list[PlanItem]) -> View:
+    """Told to admins after the scheduled import: what OGP's data changed."""
+    _ = tr.gettext
+
+    def more(count: int, shown: int = MAX_NEWS_LINES) -> list[str]:
+        extra = count - shown
+        return [_("… and {count} more").format(count=number(tr, extra))] if extra > 0 else []
+
+    summary = _(
+        "{total} rows: {created} new, {updated} updated, {unchanged} unchanged, {skipped} skipped"
+    ).format(
+        total=number(tr, result.total),
+        created=number(tr, result.created),
+        updated=number(tr, result.updated),
+        unchanged=number(tr, result.unchanged),
+        skipped=number(tr, len(result.skipped)),
+    )
+    lines = ["🔄 <b>" + esc(_("OGP data updated")) + "</b>", esc(summary)]
+    if plans:
+        lines += ["", "<b>" + esc(_("New action plans")) + "</b>"]
+        lines += [
+            f" • {esc(country_name(tr, p.country.code, p.country.name))}: "
+            f"{esc(plan_label(tr, p.plan))}"
+            for p in plans[:MAX_NEWS_LINES]
+        ]
+        lines += more(len(plans))
+    if result.new_commitments:
+        count = len(result.new_commitments)
+        heading = _("New commitments ({count})").format(count=number(tr, count))
+        lines += ["", f"<b>{esc(heading)}</b>"]
+        lines.append(esc(", ".join(result.new_commitments[:MAX_NEWS_LINES])))
+        lines += more(count)
+    if result.rating_changes:
+        lines += ["", "<b>" + esc(_("Changed IRM ratings")) + "</b>"]
+        for change in result.rating_changes[:MAX_NEWS_LINES]:
+            old, new = (irm_value(tr, v) if v else "—" for v in (change.old, change.new))
+            label = _(IRM_LABELS[change.field])
+            what = f"{esc(label)}: {esc(old)} → {esc(new)}"
+            lines.append(f" • <b>{esc(change.commitment_id)}</b> {what}")
+        lines += more(len(result.rating_changes))
+    if result.skipped:
+        lines += ["", "<b>" + esc(_("Rows skipped")) + "</b>"]
+        lines += [f" • <code>{esc(str(problem))}</code>" for problem in result.skipped[:5]]
+        lines += more(len(result.skipped), shown=5)
+    return View(split_html("\n".join(lines))[0])
+
+
+def import_failed(tr: NullTranslations, url: str, reason: str) -> View:
+    """Told to admins: the scheduled import did not happen; the data stays as it was."""
+    _ = tr.gettext
+    return View(
+        _(
+            "⚠️ The daily import of OGP's data failed; the data stays as it was.\n"
+            "Address: {url}\nError: <code>{reason}</code>"
+        ).format(url=esc(url), reason=esc(reason[:500]))
+    )
 
 
 def update_set_aside(tr: NullTranslations, update_id: int, chat_key: str, reason: str) -> View:

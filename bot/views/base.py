@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from gettext import NullTranslations
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from babel import UnknownLocaleError
@@ -20,7 +22,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.commands import commands_for
 from bot.i18n import language_of
-from storage.countries import NOT_TAKING_PART, localized_name
+from storage.countries import NOT_TAKING_PART, collation_key, localized_name
 from storage.models import Country, Role
 from storage.text import utf16_len, utf16_prefix
 
@@ -108,6 +110,21 @@ def source_link(tr: NullTranslations, url: str) -> str:
     return tr.gettext("Source: {link}").format(
         link=f'<a href="{esc(url)}">{esc(parts.netloc.removeprefix("www."))}</a>'
     )
+
+
+T = TypeVar("T")
+
+
+def by_name(tr: NullTranslations, items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """``items`` in the order the reader's language sorts their shown names
+    ("Alemania, España, Estonia" in Spanish; see ``storage.countries.collation_key``)."""
+    language = language_of(tr)
+    return sorted(items, key=lambda item: collation_key(name(item), language))
+
+
+def by_country_name(tr: NullTranslations, items: Iterable[T]) -> list[T]:
+    """Anything with ``code`` and ``name`` (members, followed countries), by shown name."""
+    return by_name(tr, items, lambda c: country_name(tr, c.code, c.name))  # type: ignore[attr-defined]
 
 
 def number(tr: NullTranslations, value: int) -> str:

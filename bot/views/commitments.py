@@ -12,6 +12,7 @@ from bot import callbacks as cb
 from bot.commands import N_
 from bot.views.base import (
     View,
+    by_country_name,
     clip,
     country_name,
     esc,
@@ -22,6 +23,7 @@ from bot.views.base import (
     split_html,
     standing,
 )
+from bot.views.vocabulary import tag_names, theme_name
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -127,8 +129,11 @@ def card(
         lines.append(
             _("🏛 Lead: {institution}").format(institution=esc(clip(c.lead_institution, 300)))
         )
+    if c.theme:
+        lines.append(_("🗂 Theme: {theme}").format(theme=esc(clip(theme_name(tr, c.theme), 200))))
     if c.policy_areas:
-        tags = ", ".join(c.policy_areas[:8]) + (" …" if len(c.policy_areas) > 8 else "")
+        shown = tag_names(tr, c.policy_areas[:8])
+        tags = ", ".join(shown) + (" …" if len(c.policy_areas) > 8 else "")
         lines.append(_("🏷 {tags}").format(tags=esc(tags)))
     lines.append("")
     label = _("Community status")
@@ -194,19 +199,23 @@ def plan_ended_line(tr: NullTranslations, verdict: Status | None) -> str:
     )
 
 
+# The IRM's ratings, by Commitment attribute, in the order a card shows them.
+IRM_LABELS = {
+    "completion_progress": N_("completion (progress report)"),
+    "completion_end_term": N_("completion (end of term)"),
+    "specificity": N_("specificity"),
+    "verifiable": N_("verifiable"),
+    "potential_impact": N_("potential impact"),
+    "potential_for_results": N_("potential for results"),
+    "did_it_open_government": N_("did it open government"),
+    "early_results": N_("early results"),
+}
+
+
 def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
     _ = tr.gettext
     c = data.commitment
-    labelled = [
-        (_("completion (progress report)"), c.completion_progress),
-        (_("completion (end of term)"), c.completion_end_term),
-        (_("specificity"), c.specificity),
-        (_("verifiable"), c.verifiable),
-        (_("potential impact"), c.potential_impact),
-        (_("potential for results"), c.potential_for_results),
-        (_("did it open government"), c.did_it_open_government),
-        (_("early results"), c.early_results),
-    ]
+    labelled = [(_(label), getattr(c, name)) for name, label in IRM_LABELS.items()]
     out = [f"{label} {esc(irm_value(tr, value))}" for label, value in labelled if value]
     if c.starred:
         out.append("⭐ " + _("starred"))
@@ -482,7 +491,8 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
 
 def stats(tr: NullTranslations, data: Stats) -> View:
     _ = tr.gettext
-    names = ", ".join(country_name(tr, c.code, c.name) for c in data.countries[:10])
+    shown = by_country_name(tr, data.countries)[:10]
+    names = ", ".join(country_name(tr, c.code, c.name) for c in shown)
     if len(data.countries) > 10:
         names += " …"
     if data.group_name:

@@ -11,12 +11,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import links
 from bot.i18n import language_name, language_of
-from bot.views.base import View, clip, country_name, esc, number, reporter_label, split_html
-from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, status_name
+from bot.views.base import (
+    View,
+    by_country_name,
+    clip,
+    country_name,
+    esc,
+    number,
+    reporter_label,
+    split_html,
+)
+from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
 from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
 from storage.outbox import Tally
-from storage.reminders import ReminderData
+from storage.reminders import PlanItem, PlanReminderData, ReminderData
 from storage.schedule import DigestSettings
 
 MAX_REPORT_BUTTONS = 6
@@ -67,7 +76,7 @@ def digest(
     if data.is_empty:
         lines.append(line)
     buttons: list[InlineKeyboardButton] = []
-    for country in data.countries:
+    for country in by_country_name(tr, data.countries):
         if country.is_blank:
             continue
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
@@ -122,6 +131,25 @@ def reminder(
     text = split_html("\n".join(lines))[0]
     keyboard = InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
     return text, keyboard if buttons else None
+
+
+def _plan_line(tr: NullTranslations, item: PlanItem) -> str:
+    place = esc(country_name(tr, item.country.code, item.country.name))
+    return f"<b>{place}</b>: {esc(plan_label(tr, item.plan))} · {fmt_date(item.ends)}"
+
+
+def plan_reminder(tr: NullTranslations, data: PlanReminderData) -> str:
+    """Plan news for a chat that opted in: plans ending soon, new plans."""
+    _ = tr.gettext
+    lines = ["📅 <b>" + esc(_("Action plans")) + "</b>"]
+    if data.ending:
+        lines += ["", _("Ending within 30 days in the countries you follow:")]
+        lines += [" • " + _plan_line(tr, item) for item in data.ending[:15]]
+    if data.new:
+        lines += ["", _("New action plans in the countries you follow:")]
+        lines += [" • " + _plan_line(tr, item) for item in data.new[:15]]
+    lines += ["", _("Turn plan reminders off in /settings.")]
+    return split_html("\n".join(lines))[0]
 
 
 # ---------------------------------------------------------------- settings
@@ -181,6 +209,13 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
                 else _("with your name")
             )
         )
+    lines.append(
+        _("Plan reminders: {state}").format(
+            state=_("on (plans ending within 30 days, new plans)")
+            if data.plan_reminders
+            else _("off")
+        )
+    )
     current = language_of(tr)  # the language shown
     lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
@@ -209,6 +244,14 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             ),
         ],
     ]
+    keyboard.append(
+        [
+            InlineKeyboardButton(
+                _("Plan reminders: on") if data.plan_reminders else _("Plan reminders: off"),
+                callback_data=s.encode("prem", "off" if data.plan_reminders else "on"),
+            )
+        ]
+    )
     if data.reminders:
         keyboard.append(
             [

@@ -8,7 +8,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc, is_former, standing
+from bot.views.base import (
+    View,
+    by_country_name,
+    by_name,
+    clip,
+    country_name,
+    esc,
+    is_former,
+    standing,
+)
 from storage.commitments import REPORT_WINDOW_DAYS
 from storage.countries import MAX_NAME_WORDS, Resolution
 from storage.following import FollowChange, FollowedCountry, RegionPage
@@ -102,7 +111,7 @@ def regions(tr: NullTranslations, names: list[str]) -> View:
     _ = tr.gettext
     keyboard = [
         [InlineKeyboardButton(region_name(tr, name), callback_data=cb.FOLLOW_REGION.encode(i, 0))]
-        for i, name in enumerate(names)
+        for i, name in by_name(tr, enumerate(names), lambda pair: region_name(tr, pair[1]))
     ]
     return View(
         _("Choose a region, then tap countries to follow or unfollow them."),
@@ -155,7 +164,7 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
             )
         )
     lines = [_("<b>This chat follows</b>"), ""]
-    for row in rows:
+    for row in by_country_name(tr, rows):
         lines.append(
             _(
                 "• {name} ({code}): {commitments} commitments; in the last {days} days "
@@ -184,7 +193,7 @@ def unsubscribe_usage(tr: NullTranslations, rows: list[FollowedCountry]) -> View
                 callback_data=cb.FOLLOW_REMOVE.encode(row.code),
             )
         ]
-        for row in rows[:40]
+        for row in by_country_name(tr, rows)[:40]
     ]
     return View(_("Tap a country to stop following it."), InlineKeyboardMarkup(keyboard))
 
