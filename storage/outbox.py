@@ -148,7 +148,12 @@ def enqueue(
         now=now or utcnow(),
     )
     session.flush()  # rows the caller added through the ORM come first, as they did
-    return session.execute(insert_ignoring_duplicates(session).values(values)).rowcount == 1
+    # RETURNING, not rowcount: through an ORM session PostgreSQL's rowcount is -1.
+    table = Outbox.__table__  # type: ignore[attr-defined]
+    inserted = session.execute(
+        insert_ignoring_duplicates(session).values(values).returning(table.c.id)
+    )
+    return inserted.first() is not None
 
 
 def enqueue_to_all(

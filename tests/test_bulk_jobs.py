@@ -178,6 +178,7 @@ def _states(db: Database) -> Counter[str]:
         return Counter(session.exec(select(Outbox.state)))
 
 
+@pytest.mark.sqlite_only("the worker subprocess opens the SQLite file")
 async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
     demo_db: Database, tmp_path
 ) -> None:
@@ -202,6 +203,7 @@ async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
         assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
 
 
+@pytest.mark.sqlite_only("the worker subprocess opens the SQLite file")
 async def test_rows_of_a_broadcast_abandoned_after_a_crash_are_cleared(
     demo_db: Database, tmp_path
 ) -> None:

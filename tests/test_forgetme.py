@@ -124,6 +124,9 @@ def _mentions(db, needles: list[str], number: int) -> list[tuple[str, str, objec
     return found
 
 
+@pytest.mark.sqlite_only(
+    "scans every table of the SQLite file (the PostgreSQL test below covers it there)"
+)
 async def test_after_forgetme_no_table_holds_their_name_username_or_id(
     demo_bot: Driver, demo_db
 ) -> None:
