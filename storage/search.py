@@ -30,7 +30,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
@@ -372,11 +372,11 @@ _MIN_CORRECTED = 4
 _CORRECTION_CUTOFF = 80.0
 _WORDS = re.compile(r"[^\W_]+")
 _vocabulary_lock = Lock()
-_vocabulary_cache: dict[str, tuple[tuple[int, object], frozenset[str], list[str]]] = {}
+_vocabulary_cache: dict[str, tuple[tuple[int, object], list[str]]] = {}
 
 
-def _vocabulary(session: Session, url: str) -> tuple[frozenset[str], list[str]]:
-    """Folded words of every commitment's titles, policy areas, theme and lead
+def _vocabulary(session: Session, url: str) -> list[str]:
+    """Sorted folded words of every commitment's titles, policy areas, theme and lead
     institution (the words people look for), rebuilt when the commitments change."""
     stamp = tuple(
         session.exec(
@@ -387,7 +387,7 @@ def _vocabulary(session: Session, url: str) -> tuple[frozenset[str], list[str]]:
     )
     cached = _vocabulary_cache.get(url)
     if cached is not None and cached[0] == stamp:
-        return cached[1], cached[2]
+        return cached[1]
     words: set[str] = set()
     rows = session.exec(
         select(
@@ -403,22 +403,24 @@ def _vocabulary(session: Session, url: str) -> tuple[frozenset[str], list[str]]:
         words.update(w for w in (_fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
     ordered = sorted(words)
     with _vocabulary_lock:
-        _vocabulary_cache[url] = (stamp, frozenset(words), ordered)
-    return frozenset(words), ordered
+        _vocabulary_cache[url] = (stamp, ordered)
+    return ordered
 
 
 def _corrected(session: Session, url: str, tokens: Sequence[str]) -> list[str] | None:
     """``tokens`` with each word the vocabulary lacks replaced by its closest
     word there; None when nothing was replaced."""
-    known, ordered = _vocabulary(session, url)
+    vocabulary = _vocabulary(session, url)
     out: list[str] = []
     changed = False
     for token in tokens:
         word = _fold(token)
-        if len(word) < _MIN_CORRECTED or word in known or _is_prefix(ordered, word):
+        if len(word) < _MIN_CORRECTED or _is_prefix(vocabulary, word):
             out.append(token)
             continue
-        best = process.extractOne(word, ordered, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
+        best = process.extractOne(
+            word, vocabulary, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF
+        )
         if best is None:
             out.append(token)
             continue
@@ -438,7 +440,7 @@ def _respelt(query: Query, better: Sequence[str]) -> str:
 
 
 def _is_prefix(ordered: list[str], word: str) -> bool:
-    """Whether ``word`` begins a vocabulary word (a prefix search would find it)."""
+    """Whether ``word`` is or begins a vocabulary word (a prefix search finds it)."""
     at = bisect_left(ordered, word)
     return at < len(ordered) and ordered[at].startswith(word)
 
@@ -457,7 +459,7 @@ def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
 @dataclass(frozen=True, slots=True)
 class _Found:
     page: Page
-    query: Query = field(default_factory=lambda: Query([]))
+    query: Query  # as answered: ``corrected`` set when misspelt words were replaced
 
 
 def _page(

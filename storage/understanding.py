@@ -10,8 +10,9 @@ show, so the handler answering it stays a parse-call-render:
    ``Philipines``): its page of action plans;
 3. anything else: a search (typo-tolerant, narrowed to a member named in it),
    saved for its paging buttons;
-4. when the search finds nothing: the members the text may have meant, or the
-   id it looked like, or nothing at all.
+4. when the search finds nothing: the id it looked like, or nothing at all (a
+   member's name only loosely like the text is no answer: "hello" is not Greece,
+   "Hellas").
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storage.commitments import CommitmentCard, PlanSummary, country_plans, get_card
-from storage.countries import Resolution
 from storage.db import Database
 from storage.following import country, resolve_country
 from storage.ids import COMMITMENT_ID, normalise_commitment_id
@@ -36,13 +36,12 @@ MAX_NAME_WORDS = 5
 
 @dataclass(frozen=True, slots=True)
 class Understood:
-    """What the text meant; at most one of the first four is set."""
+    """What the text meant; at most one of these is set (none: nothing found)."""
 
     card: CommitmentCard | None = None
     member: Country | None = None
     plans: list[PlanSummary] = field(default_factory=list)
     search: SavedPage | None = None
-    members: Resolution | None = None  # found nothing; these members look alike
     unknown_id: str | None = None  # found nothing; the text looked like this id
 
 
@@ -66,7 +65,6 @@ def understand(db: Database, chat_id: int, text: str, *, now: datetime | None = 
         card = get_card(db, commitment_id, chat_id=chat_id, now=now)
         if card is not None:
             return Understood(card=card)
-    resolution = None
     if commitment_id is None and 0 < len(text.split()) <= MAX_NAME_WORDS:
         resolution = resolve_country(db, text)
         if resolution.match is not None:
@@ -76,6 +74,4 @@ def understand(db: Database, chat_id: int, text: str, *, now: datetime | None = 
     found = search_and_remember(db, chat_id, text, now=now)
     if found.page.total:
         return Understood(search=found)
-    if resolution is not None and resolution.candidates:
-        return Understood(members=resolution)
     return Understood(unknown_id=commitment_id)

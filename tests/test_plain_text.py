@@ -51,8 +51,9 @@ async def test_the_hint_is_left_for_what_nothing_finds(demo_bot: Driver) -> None
     assert nothing.text == "I answer commands. Send /help to see what you can ask me."
     unknown = (await ann.send("ZZ9999"))[0]  # shaped like an id, matching nothing
     assert "I know no commitment ZZ9999" in unknown.text
-    niger = (await ann.send("Niger"))[0]  # no OGP member, and in no commitment
-    assert niger.button_texts == ["Nigeria"] or "commitments match" in niger.text
+    # A member's name only loosely like the text is no answer ("Hellas" is Greece).
+    hello = (await ann.send("hello"))[0]
+    assert hello.text == "I answer commands. Send /help to see what you can ask me."
 
 
 async def test_a_conversation_waiting_for_text_takes_it_first(demo_bot: Driver) -> None:

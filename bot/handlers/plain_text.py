@@ -56,8 +56,6 @@ def answer(context: BotContext, found: Understood, *, in_private: bool) -> View:
         return commitment_views.search_results(
             tr, saved.text, saved.page, saved.query_id, saved.corrected
         )
-    if found.members is not None:
-        return commitment_views.country_choice(tr, found.members)
     if found.unknown_id is not None:
         return commitment_views.not_found(tr, found.unknown_id)
     return views.plain_text_hint(tr)
