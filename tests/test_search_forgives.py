@@ -109,7 +109,7 @@ async def test_search_forgives_on_postgres(pg_db: Database) -> None:  # noqa: F8
     async with await start_bot(make_settings(pg_db.url), pg_db) as driver:
         lucia = driver.user("Lucía", language_code="es")
         typed = (await lucia.send("/search procurment"))[0]
-        assert typed.text.startswith("¿Quisiste decir procurement?\n7 compromisos")
+        assert typed.text.startswith("¿Quisiste decir procurement?\n9 compromisos")
         kenya = (await lucia.send("Kenia"))[0]
         assert kenya.text.startswith("Kenia\nPlanes de acción")
 
