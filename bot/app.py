@@ -35,6 +35,7 @@ from bot.handlers import (
     forget,
     gate,
     myreports,
+    plain_text,
     reports,
     review,
     settings,
@@ -50,11 +51,12 @@ from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
 
-# Feature modules, in registration order: the fallback answers only what no
-# feature before it took, so it stays last. Before the features (group 0), each in
-# a handler group of its own, since a group runs one handler: the command budget
-# (-4), presses on inline messages, which carry no chat (-3), Telegram's chat
-# events (-2), the visit that records who wrote (-1).
+# Feature modules, in registration order: text typed alone (plain_text) and the
+# fallback answer only what no feature before them took, so they stay last.
+# Before the features (group 0), each in a handler group of its own, since a
+# group runs one handler: the command budget (-4), presses on inline messages,
+# which carry no chat (-3), Telegram's chat events (-2), the visit that records
+# who wrote (-1).
 # The report conversation comes before /start, which it extends with deep links.
 # The gate comes first: what it takes (edits, forwarded commands) reaches no feature.
 FEATURES = (
@@ -75,6 +77,7 @@ FEATURES = (
     forget,
     expired_buttons,
     errors,
+    plain_text,
     fallback,
 )
 

@@ -69,6 +69,9 @@ class Route:
         return self.matches
 
 
+# First steps
+START_STEP = Route("sg", (WORD,))  # a /start button: follow | look
+HELP_PAGE = Route("hl", (WORD,))  # /help's pages: main | all | lead | admin
 # Following
 FOLLOW_REGIONS = Route("fr")  # the list of regions
 FOLLOW_REGION = Route("fg", (NUMBER, NUMBER))  # region index, page
@@ -94,6 +97,7 @@ BROADCAST_AUDIENCE = Route("ba", (NUMBER,))  # index into the audiences offered
 BROADCAST_CONFIRM = Route("bc", (WORD,))  # send | cancel | digest
 # Reporting
 REPORT_START = Route("rs", (COMMITMENT,))  # "Report progress" on a card
+REPORT_NEW = Route("rn")  # "Report progress" in /start: step 1, choosing the commitment
 REPORT_PICK = Route("rc", (COMMITMENT,))  # step 1: this commitment
 REPORT_STATUS = Route("rt", (WORD,))  # step 2: a status code
 REPORT_EVIDENCE = Route("re", (WORD,))  # step 4: done | skip | clear

@@ -60,3 +60,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 def commands_for(role: Role) -> list[CommandSpec]:
     return [spec for spec in COMMANDS if spec.allowed_for(role)]
+
+
+#: /help's first page: every member's command, grouped, without descriptions
+#: (the "All commands" button explains each). Leads' and admins' commands have
+#: pages of their own.
+HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (N_("Look up"), ("status", "search", "country", "history", "stats")),
+    (N_("Follow"), ("subscribe", "unsubscribe", "following", "digest")),
+    (N_("Report"), ("report", "myreports", "cancel")),
+    (N_("Data"), ("groups", "export", "chart")),
+    (N_("This chat"), ("settings", "timezone", "stop", "forgetme")),
+    (N_("Getting started"), ("start", "help")),
+)
+
+
+def commands_of(role: Role) -> list[CommandSpec]:
+    """The commands ``role`` has that the roles below it do not."""
+    return [spec for spec in COMMANDS if spec.role is role]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 REPORT = "report"  # report or report_AR0045
 FOLLOW = "follow_"  # follow_KEN
+FOLLOW_STEP = "follow"  # the countries to follow
+LOOKUP = "lookup"  # how to look something up
+HELP = "help"
+# A commitment id alone (start=AR0045) opens its card.
 
 
 def report_link(bot_username: str, commitment_id: str | None = None) -> str:

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 __all__ = [
     "INDEX_LANGUAGES",
+    "LANGUAGE_MEMBERS",
     "CountryIndex",
     "Member",
     "MemberLike",
@@ -131,6 +132,18 @@ _MANUAL_TRANSLATIONS: dict[str, dict[str, str]] = {
         "ar": "كوسوفو",
         "ko": "코소보",
     },
+}
+
+# Members a newcomer is likely to follow, by their Telegram language: where the
+# language is an official one, most populous first (OGP members only; a code the
+# database lacks is skipped). A language tag's region ("es-AR", "pt-BR") goes first.
+LANGUAGE_MEMBERS: dict[str, tuple[str, ...]] = {
+    "es": ("MEX", "COL", "ESP", "ARG", "PER", "CHL", "GTM", "ECU"),
+    "pt": ("BRA", "PRT", "CPV"),
+    "fr": ("FRA", "CIV", "BFA", "SEN", "TUN", "MAR", "CAN", "LUX"),
+    "en": ("NGA", "PHL", "GBR", "KEN", "GHA", "USA", "CAN"),
+    "id": ("IDN",),
+    "ar": ("MAR", "TUN", "JOR"),
 }
 
 # Connector words dropped when splitting "kenya and ghana" style input in resolve_many.
@@ -332,6 +345,8 @@ def localized_name(member: MemberLike | str, lang: str | None) -> str:
             translated = _translate(msgid, lang)
             if translated != msgid:
                 return translated
+            if normalize(msgid) == normalize(member.name):
+                return msgid  # the same name, with the accents OGP's export leaves out
     return member.name
 
 
@@ -547,6 +562,24 @@ class CountryIndex:
             member = self._by_code[top_code]
             return Resolution(member, [member], query)
         return Resolution(None, self._members(c for c, _ in ranked[:_MAX_CANDIDATES]), query)
+
+    def named_in(self, words: list[str]) -> tuple[Any, int, int] | None:
+        """The member a run of ``words`` names exactly (the longest run, leftmost),
+        with the run's bounds: "kenya procurement" -> (Kenya, 0, 1).
+
+        Names and aliases in any indexed language count; codes only when typed
+        in capitals ("KEN"), since "es" or "it" are words too.
+        """
+        for size in range(min(len(words), self._max_words), 0, -1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                key = normalize(phrase)
+                codes = self._names.get(key) if len(key) >= _MIN_FUZZY_LEN else None
+                if not codes and size == 1 and phrase.isupper():
+                    codes = self._codes.get(phrase)
+                if codes and len(codes) == 1:
+                    return self._by_code[codes[0]], start, start + size
+        return None
 
     def resolve(self, text: str) -> Resolution:
         """Resolve one name/code: exact code/name/alias first, then fuzzy.

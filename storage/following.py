@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from storage.audit import audit
 from storage.commitments import LIVE_STATES, STALE_AFTER
 from storage.countries import (
+    LANGUAGE_MEMBERS,
     CountryIndex,
     Resolution,
     Resolutions,
@@ -305,3 +306,24 @@ def region_page(
     page = max(0, min(page, pages - 1))
     chunk = members[page * REGION_PAGE_SIZE : (page + 1) * REGION_PAGE_SIZE]
     return RegionPage(region, list(chunk), followed, page, pages)
+
+
+def suggested_members(
+    db: Database, chat_id: int, language_tag: str | None, *, limit: int = 4
+) -> list[Country]:
+    """Members to offer a newcomer, from their Telegram language (see
+    ``countries.LANGUAGE_MEMBERS``), leaving out what the chat already follows."""
+    language, _, region = (language_tag or "").replace("_", "-").partition("-")
+    codes = list(LANGUAGE_MEMBERS.get(language.lower(), ()))
+    if region:
+        national = country_index(db).get(region.upper()[:2]) if len(region) == 2 else None
+        if national is not None:
+            codes.insert(0, national.code)
+    with db.session() as session:
+        followed = _followed(session, chat_id)
+        found = {
+            c.code: c
+            for c in session.exec(select(Country).where(col(Country.code).in_(codes))).all()
+        }
+    wanted = [found[c] for c in dict.fromkeys(codes) if c in found and c not in followed]
+    return wanted[:limit]

@@ -12,6 +12,13 @@ than the full text. Elsewhere a scan over the same fields answers, each tier
 in id order: on PostgreSQL a regular expression blind to case and accents,
 on other databases LIKE.
 
+A member named in the query ("kenya procurement", "Nairobi", "Kenia") narrows
+the search to that member's commitments (a national's include its local
+members'), and its name is no longer a word to match. When nothing matches,
+words found nowhere in the index's vocabulary (titles, policy areas, themes,
+institutions) are replaced by the closest vocabulary word ("procurment" ->
+"procurement", rapidfuzz), and that corrected query answers, saying so.
+
 What a person types never reaches MATCH as it is: :func:`query_tokens` keeps
 only runs of letters, digits and combining marks, and :func:`fts_expression`
 quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
@@ -20,17 +27,22 @@ quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from threading import Lock
 
 import sqlalchemy as sa
+from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from storage import saved_search
 from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_for
 from storage.db import Database
+from storage.following import country_index
 from storage.ids import normalise_commitment_id
 from storage.models import Commitment, utcnow
 from storage.paging import page_count
@@ -40,10 +52,12 @@ __all__ = [
     "MAX_TOKENS",
     "SEARCH_TABLE",
     "TITLE_COLUMNS",
+    "Query",
     "SavedPage",
     "fts_expression",
     "has_fts_index",
     "include_name",
+    "interpret",
     "query_tokens",
     "rebuild_search_index",
     "saved_search_page",
@@ -205,18 +219,28 @@ def _fts_boost_rowid(session: Session, exact: str | None) -> int:
     return -1 if rowid is None else int(rowid)
 
 
-_FTS_COUNT = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q")
-# Rank inside the index alone (joining every match to ``commitment`` costs as
-# much as ranking), then fetch the ids of the page's rows only.
-_FTS_PAGE = sa.text(
-    "SELECT c.id FROM ("
-    f"SELECT rowid AS r, rowid = :boost AS boosted, "
-    f"bm25({SEARCH_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)}) AS score "
-    f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q "
-    "ORDER BY boosted DESC, score, r LIMIT :limit OFFSET :offset"
-    ") AS top JOIN commitment AS c ON c.rowid = top.r "
-    "ORDER BY top.boosted DESC, top.score, top.r"
-)
+_IN_COUNTRIES = "rowid IN (SELECT rowid FROM commitment WHERE country_code IN :codes)"
+
+
+def _fts_sql(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
+    """(count, page) statements, narrowed to ``countries`` when there are any."""
+    where = f"{SEARCH_TABLE} MATCH :q" + (f" AND {_IN_COUNTRIES}" if countries else "")
+    count = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {where}")
+    # Rank inside the index alone (joining every match to ``commitment`` costs as
+    # much as ranking), then fetch the ids of the page's rows only.
+    page = sa.text(
+        "SELECT c.id FROM ("
+        f"SELECT rowid AS r, rowid = :boost AS boosted, "
+        f"bm25({SEARCH_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)}) AS score "
+        f"FROM {SEARCH_TABLE} WHERE {where} "
+        "ORDER BY boosted DESC, score, r LIMIT :limit OFFSET :offset"
+        ") AS top JOIN commitment AS c ON c.rowid = top.r "
+        "ORDER BY top.boosted DESC, top.score, top.r"
+    )
+    if countries:
+        count = count.bindparams(sa.bindparam("codes", expanding=True))
+        page = page.bindparams(sa.bindparam("codes", expanding=True))
+    return count, page
 
 
 def _fts_tiers(tokens: Sequence[str]) -> tuple[str, str]:
@@ -226,29 +250,40 @@ def _fts_tiers(tokens: Sequence[str]) -> tuple[str, str]:
     return in_titles, f"({anywhere}) NOT ({in_titles})"
 
 
-def _fts_count(session: Session, tokens: Sequence[str]) -> int:
-    return int(session.execute(_FTS_COUNT, {"q": fts_expression(tokens)}).scalar_one())
+def _fts_count(session: Session, tokens: Sequence[str], countries: Sequence[str] = ()) -> int:
+    count, _ = _fts_sql(countries)
+    params = {"q": fts_expression(tokens), "codes": list(countries)}
+    return int(session.execute(count, params).scalar_one())
 
 
-def _fts_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) -> list[str]:
+def _fts_ids(
+    session: Session,
+    tokens: Sequence[str],
+    limit: int,
+    offset: int,
+    countries: Sequence[str] = (),
+) -> list[str]:
     """One page of ids: commitments whose id/titles hold every word first, each
     tier by bm25. Ranking only the first tier keeps the first pages of a common
     query cheap; the second tier is ranked only when a page reaches into it."""
+    count, page = _fts_sql(countries)
+    codes = list(countries)
     in_titles, elsewhere = _fts_tiers(tokens)
     boost = _fts_boost_rowid(session, _exact_id(tokens))
-    first = int(session.execute(_FTS_COUNT, {"q": in_titles}).scalar_one())
+    first = int(session.execute(count, {"q": in_titles, "codes": codes}).scalar_one())
     ids: list[str] = []
     if offset < first:
         params = {"q": in_titles, "boost": boost, "limit": limit, "offset": offset}
-        ids += session.execute(_FTS_PAGE, params).scalars()
+        ids += session.execute(page, params | {"codes": codes}).scalars()
     if len(ids) < limit:
         params = {
             "q": elsewhere,
             "boost": boost,
             "limit": limit - len(ids),
             "offset": max(0, offset - first),
+            "codes": codes,
         }
-        ids += session.execute(_FTS_PAGE, params).scalars()
+        ids += session.execute(page, params).scalars()
     return ids
 
 
@@ -283,23 +318,33 @@ def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.Colu
 
 
 def _like_clauses(
-    tokens: Sequence[str], dialect: str
+    tokens: Sequence[str], dialect: str, countries: Sequence[str] = ()
 ) -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[bool]]:
-    """(every word somewhere, every word in the id or a title)."""
+    """(every word somewhere and in ``countries`` if any, every word in the id or a title)."""
     fields = _searchable_fields()
     titles = fields[:3]
     where = [sa.or_(*(_contains(f, t, dialect) for f in fields)) for t in tokens]
-    in_title = sa.and_(*(sa.or_(*(_contains(f, t, dialect) for f in titles)) for t in tokens))
+    if countries:
+        where.append(col(Commitment.country_code).in_(list(countries)))
+    in_title = sa.and_(
+        sa.true(), *(sa.or_(*(_contains(f, t, dialect) for f in titles)) for t in tokens)
+    )
     return where, in_title
 
 
-def _like_count(session: Session, tokens: Sequence[str]) -> int:
-    where, _ = _like_clauses(tokens, session.get_bind().dialect.name)
+def _like_count(session: Session, tokens: Sequence[str], countries: Sequence[str] = ()) -> int:
+    where, _ = _like_clauses(tokens, session.get_bind().dialect.name, countries)
     return int(session.exec(select(sa.func.count()).select_from(Commitment).where(*where)).one())
 
 
-def _like_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) -> list[str]:
-    where, in_title = _like_clauses(tokens, session.get_bind().dialect.name)
+def _like_ids(
+    session: Session,
+    tokens: Sequence[str],
+    limit: int,
+    offset: int,
+    countries: Sequence[str] = (),
+) -> list[str]:
+    where, in_title = _like_clauses(tokens, session.get_bind().dialect.name, countries)
     exact = _exact_id(tokens)
     order: list[sa.ColumnElement] = []
     if exact is not None:
@@ -310,6 +355,118 @@ def _like_ids(session: Session, tokens: Sequence[str], limit: int, offset: int) 
             select(Commitment.id).where(*where).order_by(*order).offset(offset).limit(limit)
         ).all()
     )
+
+
+# --------------------------------------------------------------------------- what a query means
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query as understood: the words to match, and the members it narrows to."""
+
+    tokens: list[str]
+    text: str = ""  # as typed
+    place: str | None = None  # the member the query named
+    countries: tuple[str, ...] = ()  # that member's code, and its locals' for a national
+    corrected: str | None = None  # the query as spelt once misspelt words were replaced
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens and not self.countries
+
+
+def interpret(db: Database, text: str) -> Query:
+    """The words of ``text``, less a member's name, which narrows to that member."""
+    tokens = query_tokens(text)
+    if not tokens or _exact_id(tokens):
+        return Query(tokens, text)
+    index = country_index(db)
+    named = index.named_in(tokens)
+    if named is None:
+        return Query(tokens, text)
+    member, start, end = named
+    codes = [member.code]
+    if not member.parent:
+        codes += [local.code for local in index.locals_of(member.code)]
+    return Query(tokens[:start] + tokens[end:], text, member.code, tuple(codes))
+
+
+# Words shorter than this are never corrected: too many look alike.
+_MIN_CORRECTED = 4
+_CORRECTION_CUTOFF = 80.0
+_WORDS = re.compile(r"[^\W_]+")
+_vocabulary_lock = Lock()
+_vocabulary_cache: dict[str, tuple[tuple[int, object], list[str]]] = {}
+
+
+def _vocabulary(session: Session, url: str) -> list[str]:
+    """Sorted folded words of every commitment's titles, policy areas, theme and lead
+    institution (the words people look for), rebuilt when the commitments change."""
+    stamp = tuple(
+        session.exec(
+            select(sa.func.count(), sa.func.max(col(Commitment.imported_at))).select_from(
+                Commitment
+            )
+        ).one()
+    )
+    cached = _vocabulary_cache.get(url)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    words: set[str] = set()
+    rows = session.exec(
+        select(
+            Commitment.title,
+            Commitment.short_title,
+            Commitment.theme,
+            Commitment.lead_institution,
+            Commitment.policy_areas,
+        )
+    )
+    for title, short_title, theme, institution, areas in rows:
+        text = " ".join([title, short_title, theme, institution, *(areas or [])])
+        words.update(w for w in (_fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
+    ordered = sorted(words)
+    with _vocabulary_lock:
+        _vocabulary_cache[url] = (stamp, ordered)
+    return ordered
+
+
+def _corrected(session: Session, url: str, tokens: Sequence[str]) -> list[str] | None:
+    """``tokens`` with each word the vocabulary lacks replaced by its closest
+    word there; None when nothing was replaced."""
+    vocabulary = _vocabulary(session, url)
+    out: list[str] = []
+    changed = False
+    for token in tokens:
+        word = _fold(token)
+        if len(word) < _MIN_CORRECTED or _is_prefix(vocabulary, word):
+            out.append(token)
+            continue
+        best = process.extractOne(
+            word, vocabulary, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF
+        )
+        if best is None:
+            out.append(token)
+            continue
+        out.append(best[0])
+        changed = True
+    return out if changed else None
+
+
+def _respelt(query: Query, better: Sequence[str]) -> str:
+    """The query as typed, its misspelt words replaced: "kenya procurment" ->
+    "kenya procurement"."""
+    text = query.text
+    for typed, fixed in zip(query.tokens, better, strict=True):
+        if typed != fixed:
+            text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", fixed, text, count=1)
+    return text
+
+
+def _is_prefix(ordered: list[str], word: str) -> bool:
+    """Whether ``word`` is or begins a vocabulary word (a prefix search finds it)."""
+    at = bisect_left(ordered, word)
+    return at < len(ordered) and ordered[at].startswith(word)
 
 
 # --------------------------------------------------------------------------- API
@@ -323,36 +480,51 @@ def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
     return [found[i] for i in ids if i in found]
 
 
+@dataclass(frozen=True, slots=True)
+class _Found:
+    page: Page
+    query: Query  # as answered: ``corrected`` set when misspelt words were replaced
+
+
 def _page(
     session: Session,
-    tokens: Sequence[str],
+    url: str,
+    query: Query,
     page: int,
     page_size: int,
     now: datetime | None,
     *,
     fts: bool | None,
-) -> Page:
+) -> _Found:
     page_size = max(1, page_size)
-    if not tokens:
-        return Page([], 0, 0, page_size)
+    if query.empty:
+        return _Found(Page([], 0, 0, page_size), query)
     now = now or utcnow()
-    use_fts = has_fts_index(session) if fts is None else fts
+    use_fts = bool(query.tokens) and (has_fts_index(session) if fts is None else fts)
     count, ids_for = (_fts_count, _fts_ids) if use_fts else (_like_count, _like_ids)
-    total = count(session, tokens)
+    total = count(session, query.tokens, query.countries)
+    if not total and query.tokens:
+        better = _corrected(session, url, query.tokens)
+        if better is not None:
+            query = Query(better, query.text, query.place, query.countries, _respelt(query, better))
+            total = count(session, query.tokens, query.countries)
     last = page_count(total, page_size) - 1
     page = max(0, min(page, last))
-    ids = ids_for(session, tokens, page_size, page * page_size) if total else []
-    return Page(rows_for(session, _load(session, ids), now.date()), page, total, page_size)
+    ids: list[str] = []
+    if total:
+        ids = ids_for(session, query.tokens, page_size, page * page_size, query.countries)
+    rows = rows_for(session, _load(session, ids), now.date())
+    return _Found(Page(rows, page, total, page_size), query)
 
 
 def _search(
     db: Database, query: str, page: int, page_size: int, now: datetime | None, *, fts: bool | None
 ) -> Page:
-    tokens = query_tokens(query)
-    if not tokens:
+    understood = interpret(db, query)
+    if understood.empty:
         return Page([], 0, 0, max(1, page_size))
     with db.session() as session:
-        return _page(session, tokens, page, page_size, now, fts=fts)
+        return _page(session, db.url, understood, page, page_size, now, fts=fts).page
 
 
 def search_commitments(
@@ -388,11 +560,14 @@ def search_commitments_like(
 
 @dataclass(frozen=True, slots=True)
 class SavedPage:
-    """A page of a search whose paging buttons carry ``query_id``."""
+    """A page of a search whose paging buttons carry ``query_id``; ``corrected``
+    is the query that answered when the one typed found nothing as spelt."""
 
     query_id: int
     text: str
     page: Page
+    corrected: str | None = None
+    place: str | None = None
 
 
 def search_and_remember(
@@ -409,10 +584,11 @@ def search_and_remember(
     first write and held to the commit, so other writers wait for the insert
     only, not for the search as well.
     """
+    understood = interpret(db, query)
     with db.session() as session:
-        found = _page(session, query_tokens(query), 0, page_size, now, fts=None)
+        found = _page(session, db.url, understood, 0, page_size, now, fts=None)
         query_id = saved_search.remember(session, chat_id, query)
-        return SavedPage(query_id, query, found)
+        return SavedPage(query_id, query, found.page, found.query.corrected, found.query.place)
 
 
 def saved_search_page(
@@ -427,10 +603,12 @@ def saved_search_page(
     """A later page of a saved search; None unless ``chat_id`` made the search."""
     with db.session() as session:
         text = saved_search.recall(session, query_id, chat_id)
-        if text is None:
-            return None
-        found = _page(session, query_tokens(text), page, page_size, now, fts=None)
-        return SavedPage(query_id, text, found)
+    if text is None:
+        return None
+    understood = interpret(db, text)
+    with db.session() as session:
+        found = _page(session, db.url, understood, page, page_size, now, fts=None)
+        return SavedPage(query_id, text, found.page, found.query.corrected, found.query.place)
 
 
 def search_cards(
@@ -442,23 +620,23 @@ def search_cards(
     now: datetime | None = None,
 ) -> list[CommitmentCard]:
     """Cards of the best matches, no count: for inline-query answers."""
-    tokens = query_tokens(query)
-    if not tokens or limit <= 0:
+    understood = interpret(db, query)
+    if understood.empty or limit <= 0:
         return []
     with db.session() as session:
-        ids_for = _fts_ids if has_fts_index(session) else _like_ids
-        cards = (
-            card_in(session, i, chat_id=chat_id, now=now)
-            for i in ids_for(session, tokens, limit, 0)
-        )
+        use_fts = bool(understood.tokens) and has_fts_index(session)
+        ids_for = _fts_ids if use_fts else _like_ids
+        found = ids_for(session, understood.tokens, limit, 0, understood.countries)
+        cards = (card_in(session, i, chat_id=chat_id, now=now) for i in found)
         return [card for card in cards if card is not None]
 
 
 def search_ids(db: Database, query: str, *, limit: int = 20, offset: int = 0) -> list[str]:
     """Just the ids of the best matches, no count: for inline-query answers."""
-    tokens = query_tokens(query)
-    if not tokens or limit <= 0:
+    understood = interpret(db, query)
+    if understood.empty or limit <= 0:
         return []
     with db.session() as session:
-        ids_for = _fts_ids if has_fts_index(session) else _like_ids
-        return ids_for(session, tokens, limit, max(0, offset))
+        use_fts = bool(understood.tokens) and has_fts_index(session)
+        ids_for = _fts_ids if use_fts else _like_ids
+        return ids_for(session, understood.tokens, limit, max(0, offset), understood.countries)

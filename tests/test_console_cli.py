@@ -35,7 +35,7 @@ def test_console_script_greets_and_helps(tmp_path: Path) -> None:
     assert "Loaded OGP demo data: 104 rows: 104 created" in output
     assert "Wanjiru (private)> /start" in output
     assert "bot: *Welcome, Wanjiru!*" in output  # bold shown as emphasis
-    assert "/help — The commands you can use" in output
+    assert ": /status /search /country /history /stats" in output  # /help, grouped
     assert "<b>" not in output  # HTML shown as plain text, not raw tags
 
 
@@ -255,7 +255,7 @@ def test_console_languages_files_inline_and_deep_links(tmp_path: Path) -> None:
     output = _console(tmp_path, script, user_name="Wanjiru")
     assert "¡Te damos la bienvenida, Wanjiru!" in output  # in her Telegram's language
     assert "(:pick N posts one of them here)" in output
-    assert "you: *KE0021" in output  # the inline card, posted via the bot
+    assert "you: *KE0012" in output  # the inline card, posted via the bot
     assert "Adjuntos: 1." in output  # the photo from a file became evidence
     assert "Traceback" not in output
 

@@ -132,10 +132,10 @@ def test_catalogue_is_complete_and_keeps_what_code_fills_in(repo_root: Path, lan
 
 async def test_people_are_answered_in_their_telegram_language(bot: Driver) -> None:
     expected = {
-        "es": ("¡Te damos la bienvenida, Lucía!", "Los comandos que puedes usar"),
-        "fr": ("Bienvenue, Lucía", "Les commandes que vous pouvez utiliser"),
-        "pt-BR": ("Boas-vindas, Lucía!", "Os comandos que você pode usar"),
-        "en-GB": ("Welcome, Lucía!", "The commands you can use"),
+        "es": ("¡Te damos la bienvenida, Lucía!", "Lo que puedes hacer"),
+        "fr": ("Bienvenue, Lucía", "Ce que vous pouvez faire"),
+        "pt-BR": ("Boas-vindas, Lucía!", "O que você pode fazer"),
+        "en-GB": ("Welcome, Lucía!", "What you can do"),
     }
     for code, (welcome, commands) in expected.items():
         lucia = bot.user("Lucía", language_code=code)
@@ -176,7 +176,7 @@ async def test_choosing_a_language_in_settings_shows_it_at_once(bot: Driver) -> 
     assert shown.message_id == menu.message_id
     assert "Paramètres de cette discussion" in shown.text
     assert "✓ Français" in shown.button_texts
-    assert "Les commandes que vous pouvez utiliser" in (await tom.send("/help"))[0].text
+    assert "Ce que vous pouvez faire" in (await tom.send("/help"))[0].text
 
 
 async def test_a_whole_report_in_spanish(demo_bot: Driver) -> None:
@@ -280,7 +280,7 @@ async def test_a_spanish_default_for_languages_without_a_catalogue(
         assert menus[None] == menus["es"] and menus["en"] != menus["es"]
         hans = bot.user("Hans", language_code="de")
         es = i18n.translation("es").gettext
-        assert es("The commands you can use") in (await hans.send("/help"))[0].text
+        assert es("What you can do") in (await hans.send("/help"))[0].text
         menu = (await hans.send("/settings"))[0]
         assert "✓ Español" in menu.button_texts and "English" in menu.button_texts
 

@@ -36,17 +36,24 @@ async def test_help_lists_only_what_each_role_may_do(demo_bot: Driver, demo_db) 
     admin = await _admin(demo_bot)
     ana = demo_bot.user("Ana", username="ana_k")
     await ana.send("/start")
-    member_help = (await ana.send("/help"))[0].text
+    member_help = (await ana.send("/help"))[0]
     for command in ("/groups", "/export", "/chart", "/forgetme"):
-        assert command in member_help
+        assert command in member_help.text
     for command in ("/grant", "/revoke", "/newgroup", "/audit", "/linkgroup"):
-        assert command not in member_help
+        assert command not in member_help.text
+    assert member_help.button_texts == ["All commands, explained"]
     await admin.send("/grant @ana_k Kenya")
-    lead_help = (await ana.send("/help"))[0].text
-    assert "/linkgroup" in lead_help and "/grant" not in lead_help
-    admin_help = (await admin.send("/help"))[0].text
-    for command in ("/grant", "/revoke", "/newgroup", "/audit", "/linkgroup"):
-        assert command in admin_help
+    lead_help = (await ana.send("/help"))[0]
+    assert lead_help.button_texts == ["All commands, explained", "Leads' commands"]
+    lead_page = (await ana.press("Leads' commands", message=lead_help)).replies[0]
+    assert "/linkgroup" in lead_page.text and "/grant" not in lead_page.text
+    # The admins' page is no lead's, whatever a client sends.
+    assert "expired" in (await ana.press_data("hl:admin", message=lead_page)).answer_text
+    admin_help = (await admin.send("/help"))[0]
+    assert "Admins' commands" in admin_help.button_texts
+    admin_page = (await admin.press("Admins' commands", message=admin_help)).replies[0]
+    for command in ("/grant", "/revoke", "/newgroup", "/audit"):
+        assert command in admin_page.text
 
 
 async def test_admin_grants_by_username_reply_and_id(demo_bot: Driver, demo_db) -> None:

@@ -1,7 +1,11 @@
-"""Looking things up: /status, a bare id, /history, /country, /search, /stats, inline."""
+"""Looking things up: /status, /history, /country, /search, /stats, inline.
+
+An id, a country or words typed alone are ``handlers.plain_text``'s.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from uuid import uuid4
 
 from telegram import (
@@ -17,8 +21,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot import callbacks as cb
@@ -31,7 +33,7 @@ from bot.views import following as follow_views
 from bot.views.base import country_name
 from storage import commitments as store
 from storage import following as following_store
-from storage.ids import TYPED_COMMITMENT_ID, normalise_commitment_id
+from storage.ids import normalise_commitment_id
 from storage.search import saved_search_page, search_and_remember, search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
@@ -69,12 +71,6 @@ async def status(update: Update, context: BotContext) -> None:
         return
     if commitment_id is None or not await _send_card(update, context, commitment_id):
         await reply(update, views.not_found(context.tr, commitment_id or text))
-
-
-async def bare_id(update: Update, context: BotContext) -> None:
-    commitment_id = normalise_commitment_id(update.effective_message.text)
-    if commitment_id is None or not await _send_card(update, context, commitment_id):
-        await reply(update, views.not_found(context.tr, commitment_id or ""))
 
 
 async def card_button(update: Update, context: BotContext) -> None:
@@ -201,8 +197,12 @@ async def search(update: Update, context: BotContext) -> None:
     if not text:
         await reply(update, views.search_usage(context.tr))
         return
-    found = search_and_remember(context.db, update.effective_chat.id, text)
-    await reply(update, views.search_results(context.tr, text, found.page, found.query_id))
+    found = await asyncio.to_thread(
+        search_and_remember, context.db, update.effective_chat.id, text, now=context.now()
+    )
+    await reply(
+        update, views.search_results(context.tr, text, found.page, found.query_id, found.corrected)
+    )
 
 
 async def search_page(update: Update, context: BotContext) -> None:
@@ -213,7 +213,10 @@ async def search_page(update: Update, context: BotContext) -> None:
         await expired(query, context)
         return
     await query.answer()
-    await edit(query, views.search_results(context.tr, found.text, found.page, query_id))
+    await edit(
+        query,
+        views.search_results(context.tr, found.text, found.page, query_id, found.corrected),
+    )
 
 
 def _anti_corruption_lens(context: BotContext, text: str) -> tuple[str, store.Lens]:
@@ -301,14 +304,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("country", country))
     app.add_handler(CommandHandler("search", search))
     app.add_handler(CommandHandler("stats", stats))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE
-            & filters.UpdateType.MESSAGE
-            & filters.Regex(TYPED_COMMITMENT_ID),
-            bare_id,
-        )
-    )
     app.add_handler(CallbackQueryHandler(card_button, pattern=cb.CARD.pattern))
     app.add_handler(CallbackQueryHandler(full_text, pattern=cb.FULL_TEXT.pattern))
     app.add_handler(CallbackQueryHandler(history_button, pattern=cb.HISTORY.pattern))

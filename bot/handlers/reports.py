@@ -79,6 +79,12 @@ async def report_link(update: Update, context: BotContext) -> str:
     return await _begin(update, context, commitment_id)
 
 
+async def report_new_button(update: Update, context: BotContext) -> str | None:
+    """ "Report progress" under /start: the report begins with choosing the commitment."""
+    await update.callback_query.answer()
+    return await _begin(update, context, None)
+
+
 async def report_button(update: Update, context: BotContext) -> str | None:
     query = update.callback_query
     (commitment_id,) = cb.REPORT_START.parse(query.data)
@@ -386,6 +392,7 @@ def conversation() -> ConversationHandler:
                 "start", report_link, filters=private & filters.Regex(rf"^/start {links.REPORT}")
             ),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
+            CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=_is_edit),
         ],
         states={
@@ -415,6 +422,7 @@ def conversation() -> ConversationHandler:
             CommandHandler("cancel", cancel),
             CommandHandler("report", report_command, filters=private),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
+            CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=_is_edit),
         ],
         allow_reentry=True,

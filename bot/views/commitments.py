@@ -429,7 +429,10 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
-def search_results(tr: NullTranslations, query: str, page: Page, query_id: int) -> View:
+def search_results(
+    tr: NullTranslations, query: str, page: Page, query_id: int, corrected: str | None = None
+) -> View:
+    """``corrected``: the spelling that found these when ``query`` as typed found nothing."""
     _ = tr.gettext
     if not page.rows:
         return View(
@@ -437,9 +440,12 @@ def search_results(tr: NullTranslations, query: str, page: Page, query_id: int) 
                 query=f"<b>{esc(clip(query, 100))}</b>"
             )
         )
-    lines = [
+    lines = []
+    if corrected:
+        lines.append(_("Did you mean {query}?").format(query=f"<b>{esc(clip(corrected, 100))}</b>"))
+    lines += [
         _("<b>{total}</b> commitments match {query}").format(
-            total=page.total, query=f"<b>{esc(clip(query, 100))}</b>"
+            total=page.total, query=f"<b>{esc(clip(corrected or query, 100))}</b>"
         ),
         "",
     ]
