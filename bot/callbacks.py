@@ -25,6 +25,7 @@ NUMBER = re.compile(r"[0-9]{1,6}")
 PLAN = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # AP_ARG03
 WORD = re.compile(r"[a-z]{1,8}")
 VALUE = re.compile(r"[a-z0-9_]{1,10}")
+USER_ID = re.compile(r"[1-9][0-9]{0,15}")  # a Telegram user id
 
 
 class CallbackTooLong(ValueError):
@@ -104,5 +105,6 @@ REVIEW_FIRST = Route("rw", (WORD, NUMBER))  # buttons sent before revisions: rev
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number
 # Roles, audit, leaving
+MEMBER_PICK = Route("mp", (WORD, USER_ID))  # /grant or /revoke by name: grant | revoke, member
 AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
 FORGET = Route("fm", (WORD,))  # /forgetme confirmation: yes | no
