@@ -219,12 +219,16 @@ async def test_a_country_digest_broadcast_reaches_each_chat_in_its_language(
     await admin.send("/broadcast")
     await admin.press("Followers of Kenya · 2")
     await admin.press("Send the country digest")
+    await admin.press("Send")  # after the same preview a typed message gets
     await demo_bot.run_jobs()
     spanish = i18n.translation("es").gettext("Digest for {country}, {date}").split("{")[0]
     assert spanish != "Digest for "
     for member, title in ((lucia, spanish + "Kenia"), (tom, "Digest for Kenya")):
-        digests = [m for m in member.messages if m.text.startswith((spanish, "Digest for "))]
-        assert [m.text.startswith(title) for m in digests] == [True]
+        digests = [m for m in member.messages if m.text.startswith("📣")]
+        # Under who sent it to whom, in the reader's language too.
+        assert [m.text.split("\n")[1].lstrip("📰 ").startswith(title) for m in digests] == [True]
+    assert lucia.last_reply.text.startswith("📣 De Ada, para quienes siguen Kenia")
+    assert tom.last_reply.text.startswith("📣 From Ada, to the followers of Kenya")
 
 
 async def test_an_expired_draft_is_announced_in_its_authors_language(demo_bot: Driver) -> None:

@@ -312,17 +312,25 @@ async def preview_button(update: Update, context: BotContext) -> str:
 
 
 async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
-    """Best effort: a lead who cannot be reached still finds the report in /pending."""
+    """Best effort: a lead who cannot be reached still finds the report in /pending.
+
+    Each notice is remembered, so that the first decision takes every other
+    reviewer's buttons away (see ``review.close_notices``).
+    """
+    sent: list[tuple[int, int]] = []
     for chat_id, language in result.reviewers.items():
         view = views.to_reviewers(context.tr_for(language), result)
         try:
-            await context.bot.send_message(
+            message = await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
             )
         except TelegramError as exc:
             log.debug(
                 "could not notify reviewer %s of report %s: %s", chat_id, result.update_id, exc
             )
+            continue
+        sent.append((chat_id, message.message_id))
+    store.record_notices(context.db, result.update_id, sent)
 
 
 async def edit_field(update: Update, context: BotContext) -> str:

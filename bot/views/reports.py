@@ -486,6 +486,9 @@ def outcome_for_reporter(tr: NullTranslations, info: ReportInfo) -> View:
     return View(text, InlineKeyboardMarkup(keyboard))
 
 
+REASON_SHOWN = 300  # of a rejection's reason in a list of reports; the notice had it all
+
+
 def report_list(
     tr: NullTranslations,
     page: ReportPage,
@@ -495,7 +498,10 @@ def report_list(
     page_route: cb.Route,
     page_args: tuple = (),
     buttons_for: Any = None,
+    reasons: bool = False,
 ) -> View:
+    """``reasons``: show why rejected reports were rejected (to their author)."""
+    _ = tr.gettext
     header = f"<b>{esc(title)}</b> ({page.total})"
     lines = [header, ""]
     if not page.reports:
@@ -505,8 +511,13 @@ def report_list(
     share = (MAX_MESSAGE_LENGTH - visible_len(header) - 1) // max(1, len(page.reports)) - 2
     for info in page.reports:
         number_mark = f"#{info.id} · "
-        body = info_body(tr, info, room=share - visible_len(number_mark))
-        lines.append(number_mark + body.replace("\n\n", "\n"))
+        reason = ""
+        if reasons and info.state is UpdateState.REJECTED and info.reason:
+            quoted = esc(clip(info.reason, REASON_SHOWN))
+            reason = "\n" + _("Reason: {reason}").format(reason=f"<i>{quoted}</i>")
+        room = share - visible_len(number_mark) - visible_len(reason)
+        body = info_body(tr, info, room=room)
+        lines.append(number_mark + body.replace("\n\n", "\n") + reason)
         lines.append("")
         if buttons_for is not None:
             row = buttons_for(info)
@@ -571,6 +582,7 @@ def my_reports(tr: NullTranslations, page: ReportPage) -> View:
         page_route=cb.MY_REPORTS,
         page_args=("page",),
         buttons_for=buttons,
+        reasons=True,
     )
 
 
