@@ -76,6 +76,8 @@ FOLLOW_REGION = Route("fg", (NUMBER, NUMBER))  # region index, page
 FOLLOW_TOGGLE = Route("ft", (CODE, NUMBER, NUMBER))  # code, region index, page
 FOLLOW_ADD = Route("fa", (CODE,))
 FOLLOW_REMOVE = Route("fu", (CODE,))
+BROWSE_REGIONS = Route("br")  # /country alone: the regions, to look at (not follow)
+BROWSE_REGION = Route("bg", (NUMBER, NUMBER))  # region index, page
 # Commitments
 CARD = Route("cc", (COMMITMENT,))
 FULL_TEXT = Route("cf", (COMMITMENT,))
@@ -86,6 +88,7 @@ COUNTRY_PLANS = Route("cp", (CODE,))
 COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
+PAGE_COUNTER = Route("pn")  # the "2/5" between ‹ and ›: shows where one is, does nothing
 # Settings, digests, broadcasts
 SETTINGS = Route("st", (WORD, VALUE))  # what, value: freq weekly | hour 9 | menu day ...
 ZONE = Route("sz", (NUMBER,))  # index into the zones offered for the followed countries

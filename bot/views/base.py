@@ -58,6 +58,22 @@ def country_name(tr: NullTranslations, code: str, name: str) -> str:
     return name if translated == code else translated
 
 
+def member_label(tr: NullTranslations, member: object) -> str:
+    """An OGP member's name as a reader can place it: a local member says so and
+    names its country ("Nairobi — local, Kenya"); a country is just its name.
+
+    ``member`` is anything with ``code``, ``name``, ``kind`` and ``parent``.
+    """
+    code, name = member.code, member.name
+    shown = country_name(tr, code, name)
+    parent = getattr(member, "parent", None)
+    if getattr(member, "kind", "") != "local" or not parent:
+        return shown
+    return tr.gettext("{name} — local, {country}").format(
+        name=shown, country=localized_name(parent, names_locale(tr))
+    )
+
+
 def number(tr: NullTranslations, value: int) -> str:
     """``value`` grouped the reader's way: 1,000 in English, 1 000 in French."""
     try:

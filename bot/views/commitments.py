@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc, split_html
+from bot.views.base import View, clip, country_name, esc, member_label, split_html
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -239,6 +239,13 @@ def not_found(tr: NullTranslations, commitment_id: str) -> View:
     )
 
 
+def history_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
+    )
+
+
 def status_usage(tr: NullTranslations) -> View:
     _ = tr.gettext
     return View(_("Send a commitment id, for example <code>/status AR0045</code>."))
@@ -264,7 +271,9 @@ def _nav(
         nav.append(InlineKeyboardButton(_("‹ Prev"), callback_data=encode(page.page - 1)))
     if page.pages > 1:
         nav.append(
-            InlineKeyboardButton(f"{page.page + 1}/{page.pages}", callback_data=encode(page.page))
+            InlineKeyboardButton(
+                f"{page.page + 1}/{page.pages}", callback_data=cb.PAGE_COUNTER.encode()
+            )
         )
     if page.has_next:
         nav.append(InlineKeyboardButton(_("Next ›"), callback_data=encode(page.page + 1)))
@@ -333,11 +342,11 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
     if not summaries:
         return View(
             _("There are no commitments of {country} in the database yet.").format(
-                country=f"<b>{esc(country_name(tr, country.code, country.name))}</b>"
+                country=f"<b>{esc(member_label(tr, country))}</b>"
             )
         )
     lines = [
-        f"<b>{esc(country_name(tr, country.code, country.name))}</b>",
+        f"<b>{esc(member_label(tr, country))}</b>",
         _("Action plans, newest first. Choose one to see its commitments."),
     ]
     keyboard = [
@@ -449,7 +458,7 @@ def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool 
         return View(_("I found no OGP member called {query}.").format(query=query))
     route = cb.COUNTRY_STATS if stats else cb.COUNTRY_PLANS
     keyboard = [
-        [InlineKeyboardButton(country_name(tr, c.code, c.name), callback_data=route.encode(c.code))]
+        [InlineKeyboardButton(member_label(tr, c), callback_data=route.encode(c.code))]
         for c in resolution.candidates[:6]
     ]
     return View(

@@ -20,6 +20,7 @@ from bot.views.base import (
     visible_len,
 )
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
+from storage.countries import normalize
 from storage.models import Status, UpdateState
 from storage.reports import (
     MAX_EVIDENCE,
@@ -53,11 +54,18 @@ def _cancel_hint(tr: NullTranslations) -> str:
     return _("(/cancel stops this report)")
 
 
-def choose(tr: NullTranslations, options: list[tuple[str, str]]) -> View:
+def choose(
+    tr: NullTranslations, options: list[tuple[str, str]], *, unknown: str | None = None
+) -> View:
+    """Step 1; ``unknown``: the id the person gave, which names no commitment."""
     _ = tr.gettext
     title = _("Report progress")
-    lines = [
-        f"<b>{esc(title)}</b> · 1/5",
+    lines = [f"<b>{esc(title)}</b> · 1/5"]
+    if unknown:
+        lines.append(
+            _("I know no commitment {id}.").format(id=f"<code>{esc(clip(unknown, 40))}</code>")
+        )
+    lines += [
         _("Which commitment? Type its id (e.g. AR0045) or a few words to search."),
     ]
     if options:
@@ -94,6 +102,30 @@ def unknown_commitment(tr: NullTranslations, text: str) -> View:
 
 def _heading(draft: DraftView) -> str:
     return f"<b>{esc(draft.commitment_id or '')}</b> · {esc(clip(draft.commitment_title, 120))}"
+
+
+def confirm_discard(tr: NullTranslations) -> InlineKeyboardMarkup:
+    """Under the preview, after Cancel: discard it, or go back to it."""
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn(_("Yes, discard this report"), cb.REPORT_PREVIEW.encode("discard")),
+                _btn(_("No, keep it"), cb.REPORT_EDIT.encode("back")),
+            ]
+        ]
+    )
+
+
+def typed_status(tr: NullTranslations, text: str) -> Status | None:
+    """A status typed instead of tapped: its name in the reader's language or in
+    English, any case or accents ("limited", "Limitado", "not started")."""
+    typed = normalize(text)
+    for status in Status:
+        names = {status_name(tr, status), status.value.replace("_", " ")}
+        if typed in {normalize(name) for name in names}:
+            return status
+    return None
 
 
 def ask_status(tr: NullTranslations, draft: DraftView) -> View:
@@ -531,7 +563,7 @@ def report_list(
     if page.page > 0:
         nav.append(_btn("‹", page_route.encode(*page_args, page.page - 1)))
     if page.pages > 1:
-        nav.append(_btn(f"{page.page + 1}/{page.pages}", page_route.encode(*page_args, page.page)))
+        nav.append(_btn(f"{page.page + 1}/{page.pages}", cb.PAGE_COUNTER.encode()))
     if page.page + 1 < page.pages:
         nav.append(_btn("›", page_route.encode(*page_args, page.page + 1)))
     if nav:
