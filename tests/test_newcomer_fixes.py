@@ -8,6 +8,7 @@ from sqlmodel import select
 from bot.emulator import Driver
 from bot.i18n import translation
 from storage.models import Chat, Evidence, Subscription
+from tests.conftest import ADMIN_ID, send_report
 
 
 def _followed(db, chat_id: int) -> list[str]:
@@ -97,3 +98,26 @@ async def test_a_typed_status_word_is_accepted(demo_bot: Driver, language: str, 
     await ana.send("Bill tabled")
     preview = await ana.press(_("Skip"))
     assert _("Substantial") in preview.replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "1 of your reports is now anonymous"), ("es", "1 de tus reportes ahora es anónimo")],
+)
+async def test_counts_are_said_in_the_singular_when_there_is_one(
+    demo_bot: Driver, language: str, said: str
+) -> None:
+    _ = translation(language).gettext
+    ana = demo_bot.user("Ana", language_code=language)
+    await send_report(ana, language=language)
+    await ana.send("/forgetme")
+    done = await ana.press(_("Yes, delete my data"))
+    assert said in done.replies[-1].text
+
+
+async def test_a_broadcast_to_one_chat_says_one_chat(demo_bot: Driver) -> None:
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    await demo_bot.user("Rosa").send("/subscribe Kenya")
+    await admin.send("/broadcast")
+    asked = await admin.press("Followers of Kenya · 1")
+    assert "(1 chat)." in asked.replies[-1].text

@@ -423,10 +423,14 @@ def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> st
     scope = esc(scope_name(tr, result.scope))
     rows = result.files[index].rows
     if index == 0:
-        return _("Commitments of {scope} with their community status ({count} rows).").format(
-            scope=scope, count=rows
-        )
-    text = _("Every report on {scope} ({count} rows).").format(scope=scope, count=rows)
+        return tr.ngettext(
+            "Commitments of {scope} with their community status ({count} row).",
+            "Commitments of {scope} with their community status ({count} rows).",
+            rows,
+        ).format(scope=scope, count=rows)
+    text = tr.ngettext(
+        "Every report on {scope} ({count} row).", "Every report on {scope} ({count} rows).", rows
+    ).format(scope=scope, count=rows)
     if not result.identities:
         text += " " + _("Reporters' names are shared only with leads and admins, in private.")
     return text
@@ -458,9 +462,11 @@ def chart_title(tr: NullTranslations, data: ChartData) -> str:
 
 def chart_caption(tr: NullTranslations, data: ChartData) -> str:
     _ = tr.gettext
-    text = _("{title}: {count} commitments by community status and IRM completion.").format(
-        title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total
-    )
+    text = tr.ngettext(
+        "{title}: {count} commitment by community status and IRM completion.",
+        "{title}: {count} commitments by community status and IRM completion.",
+        data.total,
+    ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
     return text
@@ -504,9 +510,12 @@ def forget_in_private(tr: NullTranslations) -> View:
 def forgotten(tr: NullTranslations, result: Forgotten) -> View:
     _ = tr.gettext
     return View(
-        _(
+        tr.ngettext(
+            "Done: your personal data is deleted and {count} of your reports is now "
+            "anonymous. If you write to me again, I will know you as a new member.",
             "Done: your personal data is deleted and {count} of your reports are now "
-            "anonymous. If you write to me again, I will know you as a new member."
+            "anonymous. If you write to me again, I will know you as a new member.",
+            result.reports_anonymised,
         ).format(count=result.reports_anonymised)
     )
 

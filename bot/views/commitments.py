@@ -370,9 +370,11 @@ def search_results(tr: NullTranslations, query: str, page: Page, query_id: int) 
             )
         )
     lines = [
-        _("<b>{total}</b> commitments match {query}").format(
-            total=page.total, query=f"<b>{esc(clip(query, 100))}</b>"
-        ),
+        tr.ngettext(
+            "<b>{total}</b> commitment matches {query}",
+            "<b>{total}</b> commitments match {query}",
+            page.total,
+        ).format(total=page.total, query=f"<b>{esc(clip(query, 100))}</b>"),
         "",
     ]
     for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):

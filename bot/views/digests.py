@@ -93,7 +93,11 @@ def digest(
                 f"{esc(clip(report.note, 140))}"
             )
         if country.more_reports:
-            lines.append(_("… and {count} more reports").format(count=country.more_reports))
+            lines.append(
+                tr.ngettext(
+                    "… and {count} more report", "… and {count} more reports", country.more_reports
+                ).format(count=country.more_reports)
+            )
         if country.became_overdue:
             lines.append(f"{OVERDUE_ICON} " + _("Now overdue:"))
             lines += [" • " + _commitment_line(item) for item in country.became_overdue[:10]]
@@ -387,9 +391,11 @@ def choose_audience(tr: NullTranslations, choices: list[Audience]) -> View:
 
 def ask_broadcast_text(tr: NullTranslations, audience: Audience, can_digest: bool) -> View:
     _ = tr.gettext
-    text = _("Write the message for {audience} ({count} chats).").format(
-        audience=f"<b>{esc(audience_label(tr, audience))}</b>", count=audience.chats
-    )
+    text = tr.ngettext(
+        "Write the message for {audience} ({count} chat).",
+        "Write the message for {audience} ({count} chats).",
+        audience.chats,
+    ).format(audience=f"<b>{esc(audience_label(tr, audience))}</b>", count=audience.chats)
     keyboard = None
     if can_digest:
         text += "\n" + _("Or send them the digest of this country instead:")

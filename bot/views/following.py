@@ -168,11 +168,15 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
     lines = [_("<b>This chat follows</b>"), ""]
     for row in rows:
         lines.append(
-            _("• {name} ({code}): {commitments} commitments, {reports} reports in 30 days").format(
+            _("• {name} ({code}): {commitments}, {reports}").format(
                 name=esc(country_name(tr, row.code, row.name)),
                 code=esc(row.code),
-                commitments=row.commitments,
-                reports=row.recent_reports,
+                commitments=tr.ngettext(
+                    "{count} commitment", "{count} commitments", row.commitments
+                ).format(count=row.commitments),
+                reports=tr.ngettext(
+                    "{count} report in 30 days", "{count} reports in 30 days", row.recent_reports
+                ).format(count=row.recent_reports),
             )
         )
     lines += ["", _("Change with /subscribe or /unsubscribe.")]

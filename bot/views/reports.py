@@ -360,9 +360,12 @@ def flood(tr: NullTranslations, wait: timedelta) -> View:
     _ = tr.gettext
     minutes = max(1, round(wait.total_seconds() / 60))
     return View(
-        _(
+        tr.ngettext(
             "You have sent or changed 20 reports in the last hour, the most we take. "
-            "Please try again in {minutes} minutes."
+            "Please try again in {minutes} minute.",
+            "You have sent or changed 20 reports in the last hour, the most we take. "
+            "Please try again in {minutes} minutes.",
+            minutes,
         ).format(minutes=minutes)
     )
 
