@@ -121,3 +121,35 @@ async def test_a_broadcast_to_one_chat_says_one_chat(demo_bot: Driver) -> None:
     await admin.send("/broadcast")
     asked = await admin.press("Followers of Kenya · 1")
     assert "(1 chat)." in asked.replies[-1].text
+
+
+async def test_the_full_text_is_split_between_sections(demo_bot: Driver) -> None:
+    import csv
+
+    from storage.importer import demo_csv_path
+
+    with open(demo_csv_path(), encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Full Text"].startswith("Brief Desc"))
+    ana = demo_bot.user("Ana")
+    card = (await ana.send(f"/status {row['Commitment Unique Identifier'] or row['id']}"))[0]
+    parts = [m.text for m in (await ana.press("Full text", message=card)).replies]
+    assert len(parts) > 2
+    original = [block.strip() for block in row["Full Text"].strip().split("\n\n")]
+    # Nothing lost, and every cut falls between paragraphs.
+    shown = [b.strip() for part in parts for b in part.split("\n\n")][1:]
+    assert shown == original
+    headings = [b for b in original if len(b.split()) <= 10 and b[-1] not in ".?!;,"]
+    assert "Problem Definition" in headings
+    for part in parts:  # no message ends on a heading, cut from its section
+        assert part.split("\n\n")[-1] not in headings
+    # A section that fits in one message is in one message.
+    sections, current = [], []
+    for block in original:
+        if block in headings and current:
+            sections.append(current)
+            current = []
+        current.append(block)
+    sections.append(current)
+    for section in sections:
+        if len("\n\n".join(section)) < 3500:
+            assert any("\n\n".join(section) in part for part in parts), section[0]

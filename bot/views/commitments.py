@@ -10,7 +10,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.commands import N_
-from bot.views.base import View, clip, country_name, esc, member_label, split_html
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    clip,
+    country_name,
+    esc,
+    member_label,
+    split_sections,
+    visible_len,
+)
 from storage.commitments import (
     CommitmentCard,
     CommitmentRow,
@@ -223,11 +232,13 @@ def inline_card_text(tr: NullTranslations, data: CommitmentCard) -> str:
 
 
 def full_text(tr: NullTranslations, commitment_id: str, text: str) -> list[str]:
-    """The full text, split into as many messages as Telegram needs."""
+    """The full text, in as many messages as Telegram needs, split between sections."""
     _ = tr.gettext
     label = _("full text")
-    body = f"<b>{esc(commitment_id)}</b> · {label}\n\n{esc(text.strip() or '—')}"
-    return split_html(body)
+    heading = f"<b>{esc(commitment_id)}</b> · {label}"
+    body = "\n\n".join(esc(block.strip()) for block in text.strip().split("\n\n"))
+    parts = split_sections(body or "—", MAX_MESSAGE_LENGTH - visible_len(heading) - 2)
+    return [f"{heading}\n\n{parts[0]}", *parts[1:]]
 
 
 def not_found(tr: NullTranslations, commitment_id: str) -> View:
