@@ -105,7 +105,8 @@ async def pick_member(update: Update, context: BotContext) -> str | int:
 
 async def target(update: Update, context: BotContext) -> int:
     picked = store.picked_member(context.db, update.effective_chat.id, update.effective_user.id)
-    if picked is None:
+    if picked is None:  # the pick was lost: say how to name someone, rather than nothing
+        await reply(update, views.grant_usage(context.tr, revoke=False))
         return END
     ref, revoking = picked
     await _apply(update, context, ref, update.effective_message.text, revoke=revoking)
