@@ -68,11 +68,11 @@ FEATURES = (
     review,
     broadcast,
     myreports,
+    admin,  # its /grant-by-name step takes plain text: before plain-text look-ups
     start,
     following,
     commitments,
     settings,
-    admin,
     export,
     forget,
     expired_buttons,

@@ -25,6 +25,7 @@ NUMBER = re.compile(r"[0-9]{1,6}")
 PLAN = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # AP_ARG03
 WORD = re.compile(r"[a-z]{1,8}")
 VALUE = re.compile(r"[a-z0-9_]{1,10}")
+USER_ID = re.compile(r"[1-9][0-9]{0,15}")  # a Telegram user id
 
 
 class CallbackTooLong(ValueError):
@@ -78,6 +79,8 @@ FOLLOW_REGION = Route("fg", (NUMBER, NUMBER))  # region index, page
 FOLLOW_TOGGLE = Route("ft", (CODE, NUMBER, NUMBER))  # code, region index, page
 FOLLOW_ADD = Route("fa", (CODE,))
 FOLLOW_REMOVE = Route("fu", (CODE,))
+BROWSE_REGIONS = Route("br")  # /country alone: the regions, to look at (not follow)
+BROWSE_REGION = Route("bg", (NUMBER, NUMBER))  # region index, page
 # Commitments
 CARD = Route("cc", (COMMITMENT,))
 FULL_TEXT = Route("cf", (COMMITMENT,))
@@ -89,6 +92,7 @@ COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, WORD, NUMBER))  # plan id, filter, page
 COUNTRY_LIST = Route("cl", (CODE, WORD, NUMBER))  # every plan of a country: code, filter, page
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
+PAGE_COUNTER = Route("pn")  # the "2/5" between ‹ and ›: shows where one is, does nothing
 # Settings, digests, broadcasts
 SETTINGS = Route("st", (WORD, VALUE))  # what, value: freq weekly | hour 9 | menu day ...
 ZONE = Route("sz", (NUMBER,))  # index into the zones offered for the followed countries
@@ -109,5 +113,6 @@ REVIEW_FIRST = Route("rw", (WORD, NUMBER))  # buttons sent before revisions: rev
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number
 # Roles, audit, leaving
+MEMBER_PICK = Route("mp", (WORD, USER_ID))  # /grant or /revoke by name: grant | revoke, member
 AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
 FORGET = Route("fm", (WORD,))  # /forgetme confirmation: yes | no

@@ -49,6 +49,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("export", N_("CSV of commitments and reports: /export Kenya")),
     CommandSpec("chart", N_("A chart of where commitments stand: /chart Kenya")),
     CommandSpec("forgetme", N_("Delete your personal data from the bot")),
+    CommandSpec("whoami", N_("Your Telegram id and what you may do here")),
     CommandSpec("linkgroup", N_("Link this group chat to your working group"), Role.LEAD),
     CommandSpec("unlinkgroup", N_("Unlink this group chat from a working group"), Role.LEAD),
     CommandSpec("grant", N_("Make a member a lead: /grant @name Kenya"), Role.ADMIN),
@@ -71,7 +72,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (N_("Report"), ("report", "myreports", "cancel")),
     (N_("Data"), ("groups", "export", "chart")),
     (N_("This chat"), ("settings", "timezone", "stop", "forgetme")),
-    (N_("Getting started"), ("start", "help")),
+    (N_("Getting started"), ("start", "help", "whoami")),
 )
 
 

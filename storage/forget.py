@@ -54,6 +54,7 @@ from storage.models import (
     OutboxState,
     ProgressUpdate,
     ReportDraft,
+    ReviewerNotice,
     RoleGrant,
     SavedSearch,
     SentPlanReminder,
@@ -138,6 +139,12 @@ def forget_member(
         run(sa.update(AuditLog).where(col(AuditLog.actor_id) == user_id).values(actor_id=None))
         _forget_in_audit(session, user_id, handles)
         run(sa.update(Broadcast).where(col(Broadcast.actor_id) == user_id).values(actor_id=0))
+        # A broadcast's text begins with who sent it.
+        run(
+            sa.update(Broadcast)
+            .where(sa.or_(*(col(Broadcast.text).contains(n) for n in handles + _names(member))))
+            .values(text="")
+        )
         run(
             sa.update(Broadcast)
             .where(col(Broadcast.progress_chat_id) == user_id)
@@ -165,6 +172,7 @@ def forget_member(
         run(sa.delete(SentReminder).where(col(SentReminder.chat_id) == user_id))
         run(sa.delete(SentPlanReminder).where(col(SentPlanReminder.chat_id) == user_id))
         run(sa.delete(Outbox).where(col(Outbox.chat_id) == user_id))
+        run(sa.delete(ReviewerNotice).where(col(ReviewerNotice.chat_id) == user_id))
         run(sa.delete(WorkingGroupChat).where(col(WorkingGroupChat.chat_id) == user_id))
         run(sa.delete(Chat).where(col(Chat.id) == user_id))
         run(sa.delete(Member).where(col(Member.id) == user_id))

@@ -265,6 +265,19 @@ class ProgressUpdate(SQLModel, table=True):
     anonymous: bool = False
 
 
+class ReviewerNotice(SQLModel, table=True):
+    """A "needs verifying" message sent to a reviewer, kept while the report waits:
+    when one reviewer decides, the others' copies lose their buttons and say who did.
+    Deleted at the decision (and with the reviewer, by /forgetme)."""
+
+    __tablename__ = "reviewer_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="progress_update.id", index=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    message_id: int = Field(sa_type=sa.BigInteger)
+
+
 class Evidence(SQLModel, table=True):
     """A link, photo or document attached to an update. Files stay on Telegram."""
 

@@ -36,6 +36,7 @@ from storage.models import (
     Member,
     ProgressUpdate,
     ReportDraft,
+    ReviewerNotice,
     Role,
     RoleGrant,
     Status,
@@ -600,6 +601,42 @@ class ReviewResult:
     # The author changed the report since the reviewer saw it: nothing was decided,
     # and ``report`` is the new version, to be shown instead.
     outdated: bool = False
+    # Once decided: every reviewer's notice of it, to take their buttons away.
+    notices: tuple[SentNotice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotice:
+    chat_id: int
+    message_id: int
+    language: str | None  # the reviewer's chat's, now
+
+
+def record_notices(db: Database, update_id: int, sent: list[tuple[int, int]]) -> None:
+    """Remember the (chat, message) of each "needs verifying" notice of a report."""
+    if not sent:
+        return
+    with db.session() as session:
+        session.add_all(
+            ReviewerNotice(update_id=update_id, chat_id=chat_id, message_id=message_id)
+            for chat_id, message_id in sent
+        )
+
+
+def _close_notices(session: Session, update_id: int) -> tuple[SentNotice, ...]:
+    """The report is decided: its notices, forgotten here, for the caller to edit."""
+    rows = session.exec(
+        select(ReviewerNotice)
+        .where(ReviewerNotice.update_id == update_id)
+        .order_by(col(ReviewerNotice.id))
+    ).all()
+    languages = dict(
+        session.exec(
+            select(Chat.id, Chat.language).where(col(Chat.id).in_({r.chat_id for r in rows}))
+        ).all()
+    )
+    session.exec(sa.delete(ReviewerNotice).where(col(ReviewerNotice.update_id) == update_id))
+    return tuple(SentNotice(r.chat_id, r.message_id, languages.get(r.chat_id)) for r in rows)
 
 
 def review(
@@ -653,8 +690,9 @@ def review(
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
         refresh_community(session, [update.commitment_id])
         _end_rejection(session, visitor, update_id)
+        notices = _close_notices(session, update_id)
         session.flush()
-        return ReviewResult(True, True, _info(session, update))
+        return ReviewResult(True, True, _info(session, update), notices=notices)
 
 
 def _end_rejection(session: Session, visitor: Visitor, update_id: int) -> None:

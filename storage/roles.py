@@ -15,13 +15,16 @@ talked to the bot are known: a grant needs the member's row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import outbox
 from storage.audit import audit
+from storage.conversations import set_state
 from storage.countries import Resolution
 from storage.db import Database
 from storage.following import resolve_countries
@@ -30,7 +33,9 @@ from storage.importer import POLICY_AREA_COLUMNS
 from storage.models import (
     AuditLog,
     Chat,
+    ChatState,
     ChatType,
+    ConversationState,
     Country,
     Member,
     Role,
@@ -44,6 +49,8 @@ from storage.people import Visitor
 NAME_LIMIT = 128
 DETAIL_LIMIT = 200
 AUDIT_PAGE_SIZE = 10
+MEMBER_CHOICES = 8  # members offered as buttons by /grant or /revoke without a name
+PICK_CONVERSATION = "grant"  # a member picked from those buttons, awaiting what to grant
 _GROUP_PREFIX = re.compile(r"^\s*(?:group|wg)\s+", re.IGNORECASE)
 _POLICY_AREAS = {area.lower(): area for area in POLICY_AREA_COLUMNS}
 
@@ -88,6 +95,14 @@ class RoleChange:
     changed: list[str] = field(default_factory=list)  # labels: "Kenya", "Anti-Corruption WG"
     unchanged: list[str] = field(default_factory=list)
     unresolved: list[Resolution] = field(default_factory=list)
+    # Country labels above -> their codes, so a view can name them in its reader's language.
+    codes: dict[str, str] = field(default_factory=dict)
+    remaining: list[str] = field(default_factory=list)  # what the member still leads after
+    notified: bool = False  # a notice to the member was queued
+
+
+# A notice for the member whose roles changed, in their language: (change, language) -> text.
+Notice = Callable[[RoleChange, str], str]
 
 
 @dataclass
@@ -339,12 +354,21 @@ def _group_ids_led(session: Session, user_id: int | None) -> set[int]:
 
 
 def change_role(
-    db: Database, visitor: Visitor, ref: MemberRef, text: str, *, revoke: bool = False
+    db: Database,
+    visitor: Visitor,
+    ref: MemberRef,
+    text: str,
+    *,
+    revoke: bool = False,
+    notice: Notice | None = None,
+    now: datetime | None = None,
 ) -> RoleChange:
     """/grant or /revoke: make a member a lead of countries or of a working group.
 
     ``text`` names countries ("Kenya, Ghana"), a working group ("group 2",
     "group Anti-Corruption WG", or its exact name) or, for /revoke, "all".
+    When something changed, ``notice`` tells the member what they may do now: it
+    is queued in the outbox in the same transaction, so a grant is never without it.
     """
     action = "role.revoke" if revoke else "role.grant"
     with db.session() as session:
@@ -372,7 +396,7 @@ def change_role(
         if revoke and text.lower() == "all":
             grants = session.exec(select(RoleGrant).where(RoleGrant.member_id == member.id)).all()
             for grant in grants:
-                result.changed.append(_grant_label(session, grant))
+                result.changed.append(_grant_label(session, grant, result.codes))
                 session.delete(grant)
         elif group is not None:
             _change_group_grant(session, visitor, member, group, revoke, result)
@@ -395,7 +419,31 @@ def change_role(
             target=f"member:{member.id}",
             detail=_clip(f"{sign}{','.join(result.changed)}"),
         )
+        session.flush()
+        result.remaining = [
+            _grant_label(session, grant, result.codes)
+            for grant in session.exec(
+                select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
+            )
+        ]
+        if notice is not None and result.changed and member.id != visitor.user_id:
+            text = notice(result, _language(session, member))
+            result.notified = _notify(session, member, text, now)
         return result
+
+
+def _language(session: Session, member: Member) -> str:
+    """The language of the member's private chat (what they chose), else their own."""
+    chat = session.get(Chat, member.id)
+    return chat.language if chat is not None else member.language
+
+
+def _notify(session: Session, member: Member, text: str, now: datetime | None) -> bool:
+    """Queue ``text`` for the member's private chat; False when it cannot reach them."""
+    chat = session.get(Chat, member.id)
+    if chat is None or chat.state != ChatState.ACTIVE:
+        return False  # never started the bot, blocked it, or asked it to /stop
+    return outbox.enqueue(session, member.id, text, kind="role", now=now)
 
 
 def _change_country_grants(
@@ -418,6 +466,7 @@ def _change_country_grants(
             )
         ).first()
         label = names.get(code, code)
+        result.codes[label] = code
         if revoke and grant is not None:
             session.delete(grant)
             result.changed.append(label)
@@ -467,12 +516,136 @@ def _change_group_grant(
         result.unchanged.append(group.name)
 
 
-def _grant_label(session: Session, grant: RoleGrant) -> str:
+def _grant_label(session: Session, grant: RoleGrant, codes: dict[str, str]) -> str:
+    """A grant's working group or country name; a country's code goes into ``codes``."""
     if grant.working_group_id is not None:
         group = session.get(WorkingGroup, grant.working_group_id)
         return group.name if group else f"group {grant.working_group_id}"
     country = session.get(Country, grant.country_code) if grant.country_code else None
-    return country.name if country else (grant.country_code or "?")
+    if country is None:
+        return grant.country_code or "?"
+    codes[country.name] = country.code
+    return country.name
+
+
+# ------------------------------------------------------------------ picking members by name
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChoices:
+    """Members offered as buttons; ``more`` matched beyond those shown."""
+
+    members: list[MemberInfo]
+    more: int
+
+
+def find_members(
+    db: Database, visitor: Visitor, text: str, *, revoke: bool = False
+) -> MemberChoices | None:
+    """Members whose name or @username contains ``text`` (everyone, for no text), the
+    most recently seen first: admins name people as they remember them, not by id.
+    For /revoke, only members who lead something. None (audited) for non-admins."""
+    action = "role.revoke" if revoke else "role.grant"
+    with db.session() as session:
+        if not visitor.is_admin:
+            audit(
+                session,
+                visitor.user_id,
+                action,
+                allowed=False,
+                detail=_clip(f"not an admin: {text}"),
+            )
+            return None
+        query = select(Member)
+        words = text.lower().lstrip("@").split()
+        for word in words:
+            pattern = f"%{word}%"
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(col(Member.display_name)).like(pattern),
+                    sa.func.lower(col(Member.username)).like(pattern),
+                )
+            )
+        if revoke:
+            query = query.where(
+                select(RoleGrant.id).where(RoleGrant.member_id == Member.id).exists()
+            )
+        total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
+        found = session.exec(
+            query.order_by(col(Member.last_seen_at).desc(), col(Member.id)).limit(MEMBER_CHOICES)
+        ).all()
+        return MemberChoices([_member_info(m) for m in found], max(0, total - len(found)))
+
+
+def pick_member(
+    db: Database, visitor: Visitor, member_id: int, *, revoke: bool, state: str
+) -> RoleChange:
+    """An admin pressed a member's button: remember whom, then ask what to grant.
+
+    The button came from a client and is not trusted: the presser must be an
+    admin now (refusals are audited) and the member must still exist.
+    """
+    with db.session() as session:
+        if not visitor.is_admin:
+            audit(
+                session,
+                visitor.user_id,
+                "role.revoke" if revoke else "role.grant",
+                target=f"member:{member_id}",
+                allowed=False,
+                detail="not an admin",
+            )
+            return RoleChange(False)
+        member = _find_member(session, MemberRef(user_id=member_id))
+        if member is None:
+            return RoleChange(True, "no_member")
+        data = {"member": member.id, "revoke": revoke}
+        set_state(session, PICK_CONVERSATION, visitor.chat_id, visitor.user_id, state, data=data)
+        result = RoleChange(True, member=_member_info(member))
+        result.remaining = [
+            _grant_label(session, grant, result.codes)
+            for grant in session.exec(
+                select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
+            )
+        ]
+        return result
+
+
+def picked_member(db: Database, chat_id: int, user_id: int) -> tuple[MemberRef, bool] | None:
+    """The member this admin picked from the buttons, and whether to revoke."""
+    with db.session() as session:
+        row = session.get(ConversationState, (PICK_CONVERSATION, chat_id, user_id))
+        data = row.data if row is not None else None
+        if not data or not isinstance(data.get("member"), int):
+            return None
+        return MemberRef(user_id=data["member"]), bool(data.get("revoke"))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRoles:
+    """/whoami: what the bot knows a person may do."""
+
+    user_id: int
+    is_admin: bool
+    countries: list[tuple[str, str]]  # (code, name) led directly
+    groups: list[str]  # working groups led
+
+
+def member_roles(db: Database, visitor: Visitor) -> MemberRoles:
+    with db.session() as session:
+        grants = session.exec(
+            select(RoleGrant).where(RoleGrant.member_id == visitor.user_id).order_by(RoleGrant.id)
+        ).all()
+        countries: list[tuple[str, str]] = []
+        groups: list[str] = []
+        for grant in grants:
+            codes: dict[str, str] = {}
+            label = _grant_label(session, grant, codes)
+            if label in codes:
+                countries.append((codes[label], label))
+            else:
+                groups.append(label)
+        return MemberRoles(visitor.user_id or 0, visitor.is_admin, countries, groups)
 
 
 # ------------------------------------------------------------------ audit log

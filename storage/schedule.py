@@ -7,6 +7,8 @@ missed digest is sent once, never once per missed period.
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +53,29 @@ def is_valid_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         return False
     return "/" in name or name == "UTC"
+
+
+@functools.cache
+def _zones_by_key() -> dict[str, list[str]]:
+    """IANA zones by what people type for them: the whole name or its city, any case,
+    spaces for underscores ("nairobi", "new york", "america/lima")."""
+    keys: dict[str, list[str]] = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        if not is_valid_zone(name) or name.startswith(("Etc/", "SystemV/")):
+            continue
+        for key in {name, name.rsplit("/", 1)[-1]}:
+            keys.setdefault(key.replace("_", " ").casefold(), []).append(name)
+    return keys
+
+
+def find_zone(text: str) -> str | None:
+    """The IANA zone ``text`` names, typed loosely; None when it names none. A city
+    under two names (America/Buenos_Aires, America/Argentina/Buenos_Aires) is one place."""
+    text = " ".join(text.split())
+    if is_valid_zone(text):
+        return text
+    found = _zones_by_key().get(text.replace("_", " ").casefold(), [])
+    return found[0] if found else None
 
 
 def next_slot(

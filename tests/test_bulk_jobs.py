@@ -38,6 +38,8 @@ JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
 pg_db = test_postgres.pg_db  # a fresh PostgreSQL database per test, when a server is at hand
 PAUSE_LIMIT = 5  # seconds a paused bulk write waits for the test before going on anyway
 
+HEARD = "📣 From Ada, to the followers of Kenya\n\nBudget hearing moved to Friday"  # sender above
+
 
 def _followers(db: Database, server: BotAPIServer, count: int, first: int = 7_000_000) -> list[int]:
     ids = [first + n for n in range(count)]
@@ -107,7 +109,7 @@ async def test_other_chats_are_answered_while_a_broadcast_is_queued(demo_db: Dat
         await bot.run_jobs()
         assert admin.last_reply.text == "Broadcast finished: 30 delivered, 0 blocked, 0 failed."
     for chat_id in followers:
-        assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+        assert [m.text for m in server.sent(chat_id)] == [HEARD]
 
 
 async def _daily_at_nine(driver: Driver, name: str):
@@ -200,7 +202,7 @@ async def test_a_broadcast_killed_half_queued_is_resumed_by_pressing_send_again(
         await bot.run_jobs()
         assert admin.last_reply.text == "Broadcast finished: 25 delivered, 0 blocked, 0 failed."
     for chat_id in followers:
-        assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+        assert [m.text for m in server.sent(chat_id)] == [HEARD]
 
 
 @pytest.mark.sqlite_only("the worker subprocess opens the SQLite file")
@@ -221,7 +223,8 @@ async def test_rows_of_a_broadcast_abandoned_after_a_crash_are_cleared(
         await bot.run_jobs()
         assert admin.last_reply.text == "Broadcast finished: 25 delivered, 0 blocked, 0 failed."
     for chat_id in followers:
-        assert [m.text for m in server.sent(chat_id)] == ["Hearing postponed to next month"]
+        sent = [m.text for m in server.sent(chat_id)]
+        assert sent == ["📣 From Ada, to the followers of Kenya\n\nHearing postponed to next month"]
     assert _states(demo_db) == {OutboxState.SENT: 25}
 
 
@@ -265,4 +268,4 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
         await bot.run_jobs()
         assert len(_digests(ana.chat)) == 1
     for chat_id in followers:
-        assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+        assert [m.text for m in server.sent(chat_id)] == [HEARD]

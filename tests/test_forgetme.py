@@ -51,7 +51,7 @@ async def test_forgetme_deletes_personal_data_and_keeps_reports(demo_bot: Driver
     await ana.send("/forgetme")
     await ana.press("Yes, delete my data")
     done = ana.last_reply
-    assert "your personal data is deleted and 1 of your reports are now anonymous" in done.text
+    assert "your personal data is deleted and 1 of your reports is now anonymous" in done.text
     assert done.button_texts == []
 
     with demo_db.session() as session:

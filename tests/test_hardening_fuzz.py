@@ -142,6 +142,7 @@ _ARG_VALUES = {
     cb.COMMITMENT: st.sampled_from(["KE0012", "AR0045", "ZZ9999", "A1", "BUE0009"]),
     cb.NUMBER: st.one_of(st.integers(0, 12), st.integers(0, 999_999)).map(str),
     cb.PLAN: st.sampled_from(["AP_ARG03", "AP_KEN04", "nope", "x.y-z"]),
+    cb.USER_ID: st.sampled_from(["1", "1001", "900001", "4503599627370495", "9999999999999999"]),
     cb.WORD: st.sampled_from(_WORDS),
     cb.VALUE: st.sampled_from([*_WORDS, "0", "9", "23", "24", "6", "7", "14", "30"]),
 }

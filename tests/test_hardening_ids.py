@@ -91,7 +91,7 @@ async def test_loosely_typed_ids_are_understood(
         assert (await ana.send(f"/history {typed}"))[0].text.startswith(canonical)
         found = (await ana.send(f"/search {typed}"))[0].text
         # A copy of KE0012: its plan ended in 2018, the IRM rated it Substantial.
-        assert found.startswith("1 commitments match") and f"1. · 🏁🟡 {canonical} " in found
+        assert found.startswith("1 commitment matches") and f"1. · 🏁🟡 {canonical} " in found
         assert (await ana.inline(typed))[0]["title"].startswith(f"{canonical} · ")
         ask = (await ana.send(f"/report {typed}"))[0]
         assert canonical in ask.text

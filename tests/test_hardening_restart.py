@@ -38,6 +38,8 @@ FAST = RateLimits(
 )
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
 
+HEARD = "📣 From Ada, to the followers of Kenya\n\nBudget hearing moved to Friday"  # sender above
+
 
 def _settings(db: Database) -> Settings:
     return Settings(database_url=db.url, admins=[ADMIN_ID], rate_limits=FAST)
@@ -121,6 +123,7 @@ async def test_broadcast_conversation_resumes_after_restart(demo_db: Database) -
         assert admin.last_reply.text.startswith("Broadcast finished: 5 delivered")
     for chat_id in followers:  # typed angle brackets arrive as typed, escaped
         assert [m.text for m in server.sent(chat_id)] == [
+            "📣 From Ada, to the followers of Kenya\n\n"
             "Hearing on the <b>access to information</b> bill"
         ]
 
@@ -172,7 +175,7 @@ async def test_half_sent_broadcast_is_finished_by_the_next_process(demo_db: Data
         admin = bot.user("Ada", user_id=ADMIN_ID)
         assert admin.last_reply.text == "Broadcast finished: 60 delivered, 0 blocked, 0 failed."
     for chat_id in followers:
-        assert [m.text for m in server.sent(chat_id)] == ["Budget hearing moved to Friday"]
+        assert [m.text for m in server.sent(chat_id)] == [HEARD]
     with demo_db.session() as session:
         assert Counter(session.exec(select(Outbox.state))) == {OutboxState.SENT: 60}
 

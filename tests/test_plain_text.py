@@ -30,7 +30,7 @@ async def test_a_country_or_local_member_opens_its_page(demo_bot: Driver) -> Non
     kigoma = (await ann.send("Kigoma"))[0]  # a local member, with no commitments here
     assert "There are no commitments of Kigoma in the database yet." in kigoma.text
     buenos_aires = (await ann.send("buenos aires"))[0]
-    assert buenos_aires.text.startswith("Buenos Aires\n") and "Action plans" in buenos_aires.text
+    assert buenos_aires.text.startswith("Buenos Aires") and "Action plans" in buenos_aires.text
 
 
 async def test_anything_else_is_a_search_with_results(demo_bot: Driver) -> None:

@@ -171,7 +171,14 @@ async def test_cancel_button_on_preview(demo_bot: Driver, demo_db) -> None:
     await ana.press("🟠 Limited")
     await ana.send("note")
     await ana.press("Skip")
+    preview = ana.last_reply
+    await ana.press("Cancel")  # asks first: the note is not lost to a slip of the thumb
+    assert preview.button_texts == ["Yes, discard this report", "No, keep it"]
+    assert "note" in preview.text
+    await ana.press("No, keep it")
+    assert preview.button_texts == ["Send", "Edit", "Cancel", "🕶 Send anonymously"]
     await ana.press("Cancel")
+    await ana.press("Yes, discard this report")
     assert "Report cancelled" in ana.last_reply.text
     assert _updates(demo_db) == []
 

@@ -87,7 +87,7 @@ async def test_grant_problems_are_explained(demo_bot: Driver, demo_db) -> None:
     admin = await _admin(demo_bot)
     ana = demo_bot.user("Ana", username="ana_k")
     await ana.send("/start")
-    assert "Make a member a lead" in (await admin.send("/grant"))[0].text
+    assert "Who should become a lead?" in (await admin.send("/grant"))[0].text  # by name
     assert "Make a member a lead" in (await admin.send("/grant @ana_k"))[0].text
     unknown = await admin.send("/grant @nobody_here Kenya")
     assert "I don't know that member" in unknown[0].text

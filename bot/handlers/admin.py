@@ -8,11 +8,19 @@ Telegram id typed as the first word.
 from __future__ import annotations
 
 from telegram import Message, MessageEntity, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, reply
+from bot.handlers.common import edit, mixed_conversation, reply
+from bot.jobs import drain
 from bot.views import admin as views
 from storage import roles as store
 from storage.ids import parse_user_id
@@ -37,18 +45,83 @@ def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]
     return store.MemberRef(), " ".join(args)
 
 
-async def _change_role(update: Update, context: BotContext, *, revoke: bool) -> None:
-    ref, text = member_ref(update.effective_message, context.args or [])
-    result = store.change_role(context.db, context.visitor, ref, text, revoke=revoke)
+TARGET = "target"  # a member was picked from buttons: waiting for what to grant
+END = ConversationHandler.END
+
+
+async def _apply(
+    update: Update, context: BotContext, ref: store.MemberRef, text: str, *, revoke: bool
+) -> None:
+    """Change the role, answer the admin, and get the member's notice on its way."""
+
+    def notice(result: store.RoleChange, language: str) -> str:
+        return views.role_notice(context.tr_for(language), result, revoke=revoke)
+
+    result = store.change_role(
+        context.db, context.visitor, ref, text, revoke=revoke, notice=notice, now=context.now()
+    )
     await reply(update, views.role_change(context.tr, result, revoke=revoke))
+    if result.notified and context.job_queue is not None:
+        context.job_queue.run_once(drain, 0, name="role-notice")
 
 
-async def grant(update: Update, context: BotContext) -> None:
-    await _change_role(update, context, revoke=False)
+async def _change_role(update: Update, context: BotContext, *, revoke: bool) -> int:
+    ref, text = member_ref(update.effective_message, context.args or [])
+    if ref.user_id is None and not ref.username:
+        # No one named as Telegram names people: what was typed is part of a name.
+        choices = store.find_members(context.db, context.visitor, text, revoke=revoke)
+        if choices is None:
+            await reply(update, views.admins_only(context.tr))
+        else:
+            await reply(update, views.member_choices(context.tr, choices, text, revoke=revoke))
+        return END
+    await _apply(update, context, ref, text, revoke=revoke)
+    return END
 
 
-async def revoke(update: Update, context: BotContext) -> None:
-    await _change_role(update, context, revoke=True)
+async def grant(update: Update, context: BotContext) -> int:
+    return await _change_role(update, context, revoke=False)
+
+
+async def revoke(update: Update, context: BotContext) -> int:
+    return await _change_role(update, context, revoke=True)
+
+
+async def pick_member(update: Update, context: BotContext) -> str | int:
+    """A member's button under /grant or /revoke; the presser's rights are checked again."""
+    query = update.callback_query
+    action, member_id = cb.MEMBER_PICK.parse(query.data)
+    revoking = action == "revoke"
+    result = store.pick_member(
+        context.db, context.visitor, int(member_id), revoke=revoking, state=TARGET
+    )
+    if not result.allowed:
+        await query.answer(views.admins_only(context.tr).text, show_alert=True)
+        return END
+    await query.answer()
+    await edit(query, views.ask_what_to_grant(context.tr, result, revoke=revoking))
+    return TARGET if result.member is not None else END
+
+
+async def target(update: Update, context: BotContext) -> int:
+    picked = store.picked_member(context.db, update.effective_chat.id, update.effective_user.id)
+    if picked is None:  # the pick was lost: say how to name someone, rather than nothing
+        await reply(update, views.grant_usage(context.tr, revoke=False))
+        return END
+    ref, revoking = picked
+    await _apply(update, context, ref, update.effective_message.text, revoke=revoking)
+    return END
+
+
+async def cancel_pick(update: Update, context: BotContext) -> int:
+    _ = context.tr.gettext
+    await reply(update, views.View(_("Nothing changed.")))
+    return END
+
+
+async def whoami(update: Update, context: BotContext) -> None:
+    roles = store.member_roles(context.db, context.visitor)
+    await reply(update, views.whoami(context.tr, roles, update.effective_user.full_name))
 
 
 async def newgroup(update: Update, context: BotContext) -> None:
@@ -100,8 +173,21 @@ async def audit_page(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(CommandHandler("grant", grant))
-    app.add_handler(CommandHandler("revoke", revoke))
+    with mixed_conversation():
+        picking = ConversationHandler(
+            name=store.PICK_CONVERSATION,
+            persistent=True,
+            entry_points=[
+                CommandHandler("grant", grant),
+                CommandHandler("revoke", revoke),
+                CallbackQueryHandler(pick_member, pattern=cb.MEMBER_PICK.pattern),
+            ],
+            states={TARGET: [MessageHandler(filters.TEXT & ~filters.COMMAND, target)]},
+            fallbacks=[CommandHandler("cancel", cancel_pick)],
+            allow_reentry=True,
+        )
+    app.add_handler(picking)
+    app.add_handler(CommandHandler("whoami", whoami))
     app.add_handler(CommandHandler("newgroup", newgroup))
     app.add_handler(CommandHandler("groups", groups))
     app.add_handler(CommandHandler("linkgroup", linkgroup))

@@ -7,6 +7,8 @@ shown by editing one message, which the outbox sender keeps up to date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -29,6 +31,7 @@ from bot.views import digests as views
 from bot.views.base import country_name
 from storage import broadcasts as store
 from storage import outbox
+from storage.broadcasts import Audience
 from storage.digests import country_digest
 
 AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"
@@ -84,11 +87,60 @@ async def write_text(update: Update, context: BotContext) -> str | int:
         return END
     text = update.effective_message.text_html  # keeps the lead's own bold and links
     store.save_step(context.db, chat_id, user_id, CONFIRM, {"key": key, "text": text})
-    preview = views.broadcast_preview(context.tr, text, audience)
-    intro, _, body = preview.text.partition("\n\n")
-    await reply(update, View(intro))
-    await reply(update, View(body, preview.keyboard))
+    sender = update.effective_user.full_name
+    await _preview(
+        update, context, audience, views.broadcast_message(context.tr, sender, audience, text)
+    )
     return CONFIRM
+
+
+async def _preview(
+    update: Update, context: BotContext, audience: Audience, parts: list[tuple[str, object]]
+) -> None:
+    """The count, then the message as its readers will see it, with Send and Cancel
+    on its last part (a digest's own buttons are shown to its readers, not here)."""
+    await reply(update, views.broadcast_preview(context.tr, audience))
+    for index, (text, _markup) in enumerate(parts):
+        last = index == len(parts) - 1
+        await reply(update, View(text, views.preview_keyboard(context.tr) if last else None))
+
+
+def _digest_parts(
+    context: BotContext, audience: Audience, sender: str
+) -> Callable[[str], list[tuple[str, dict | None]]] | None:
+    """The country's digest in each reader's language, under who sent it; None when
+    the country has gone."""
+    digest = country_digest(
+        context.db,
+        audience.key.partition(":")[2],
+        now=context.now(),
+        ask_after_plan_end=context.settings.ask_after_plan_end,
+    )
+    if digest is None:
+        return None
+    country = digest.countries[0]
+    by_catalogue: dict[str, list[tuple[str, dict | None]]] = {}
+
+    def parts_for(language: str) -> list[tuple[str, dict | None]]:
+        """The digest in each chat's own language ("pt-br" and "pt" render once)."""
+        tr = context.tr_for(language)
+        catalogue = language_of(tr)
+        if catalogue not in by_catalogue:
+            name = country_name(tr, country.code, country.name)
+            title = views.digest_title(tr, name, context.now())
+            header = views.broadcast_header(tr, sender, audience)
+            parts = views.digest(
+                tr,
+                digest,
+                private=False,
+                bot_username=context.bot.username,
+                title=title,
+                header=header,
+            )
+            by_catalogue[catalogue] = [(t, m.to_dict() if m else None) for t, m in parts]
+        return by_catalogue[catalogue]
+
+    return parts_for
 
 
 async def confirm(update: Update, context: BotContext) -> str | int:
@@ -102,37 +154,31 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         await edit(query, views.broadcast_cancelled(context.tr))
         return END
     key = data.get("key")
-    if action == "digest" and key and key.startswith("country:"):
-        digest = country_digest(
-            context.db,
-            key.partition(":")[2],
-            now=context.now(),
-            ask_after_plan_end=context.settings.ask_after_plan_end,
-        )
-        if digest is None:
+    if not key or action not in ("digest", "send"):
+        await expired(query, context)
+        return CONFIRM
+    audience = store.audience(context.db, context.visitor, key)  # rights checked again
+    if audience is None:
+        await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
+        return END
+    sender = update.effective_user.full_name
+    if action == "digest" or (action == "send" and data.get("digest")):
+        parts_for = _digest_parts(context, audience, sender) if key.startswith("country:") else None
+        if parts_for is None:
             await expired(query, context)
             return END
-        country = digest.countries[0]
-        by_catalogue: dict[str, list[tuple[str, dict | None]]] = {}
-
-        def parts_for(language: str) -> list[tuple[str, dict | None]]:
-            """The digest in each chat's own language ("pt-br" and "pt" render once)."""
-            tr = context.tr_for(language)
-            catalogue = language_of(tr)
-            if catalogue not in by_catalogue:
-                name = country_name(tr, country.code, country.name)
-                title = views.digest_title(tr, name, context.now())
-                parts = views.digest(
-                    tr, digest, private=False, bot_username=context.bot.username, title=title
-                )
-                by_catalogue[catalogue] = [(t, m.to_dict() if m else None) for t, m in parts]
-            return by_catalogue[catalogue]
-
-    elif action == "send" and key and data.get("text"):
+        if action == "digest":  # the same preview as a typed message, before anything goes
+            store.save_step(context.db, chat_id, user_id, CONFIRM, {"key": key, "digest": True})
+            await query.answer()
+            await query.edit_message_reply_markup(reply_markup=None)
+            await _preview(update, context, audience, parts_for(context.visitor.language))
+            return CONFIRM
+    elif data.get("text"):
         text = data["text"]
 
         def parts_for(language: str) -> list[tuple[str, dict | None]]:
-            return [(text, None)]  # the lead's own words, as written
+            """The lead's own words, as written, under who sent them in the reader's language."""
+            return views.broadcast_message(context.tr_for(language), sender, audience, text)
 
     else:
         await expired(query, context)

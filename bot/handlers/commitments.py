@@ -97,7 +97,7 @@ async def full_text(update: Update, context: BotContext) -> None:
 async def history_command(update: Update, context: BotContext) -> None:
     commitment_id, text = _typed_id(context)
     if not text:
-        await reply(update, views.status_usage(context.tr))
+        await reply(update, views.history_usage(context.tr))
         return
     data = store.history(context.db, commitment_id) if commitment_id else None
     if data is None:
@@ -129,9 +129,15 @@ async def history_page(update: Update, context: BotContext) -> None:
     await edit(query, views.history(context.tr, data))
 
 
+async def page_counter(update: Update, context: BotContext) -> None:
+    """The "2/5" button: there is nothing to show that is not shown already."""
+    await update.callback_query.answer()
+
+
 async def country(update: Update, context: BotContext) -> None:
     if not context.args:
-        await reply(update, follow_views.regions(context.tr, following_store.regions(context.db)))
+        regions = following_store.regions(context.db)
+        await reply(update, follow_views.regions(context.tr, regions, browse=True))
         return
     resolution = following_store.resolve_country(context.db, " ".join(context.args))
     if resolution.match is None:
@@ -312,5 +318,6 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(plan_page, pattern=cb.PLAN_LIST.pattern))
     app.add_handler(CallbackQueryHandler(country_list_page, pattern=cb.COUNTRY_LIST.pattern))
     app.add_handler(CallbackQueryHandler(search_page, pattern=cb.SEARCH_PAGE.pattern))
+    app.add_handler(CallbackQueryHandler(page_counter, pattern=cb.PAGE_COUNTER.pattern))
     app.add_handler(CallbackQueryHandler(stats_button, pattern=cb.COUNTRY_STATS.pattern))
     app.add_handler(InlineQueryHandler(inline_query))

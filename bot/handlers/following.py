@@ -71,7 +71,9 @@ async def show_regions(update: Update, context: BotContext) -> None:
     await edit(query, views.regions(context.tr, store.regions(context.db)))
 
 
-async def _show_region(update: Update, context: BotContext, index: int, page: int) -> bool:
+async def _show_region(
+    update: Update, context: BotContext, index: int, page: int, *, browse: bool = False
+) -> bool:
     names = store.regions(context.db)
     if not 0 <= index < len(names):
         return False
@@ -82,7 +84,7 @@ async def _show_region(update: Update, context: BotContext, index: int, page: in
         page,
         language=views_base.names_locale(context.tr),
     )
-    await edit(update.callback_query, views.region_page(context.tr, data, index))
+    await edit(update.callback_query, views.region_page(context.tr, data, index, browse=browse))
     return True
 
 
@@ -90,6 +92,22 @@ async def show_region(update: Update, context: BotContext) -> None:
     query = update.callback_query
     index, page = (int(x) for x in cb.FOLLOW_REGION.parse(query.data))
     if not await _show_region(update, context, index, page):
+        await expired(query, context)
+        return
+    await query.answer()
+
+
+async def browse_regions(update: Update, context: BotContext) -> None:
+    """/country's regions: looking, not following (that is /subscribe's job)."""
+    query = update.callback_query
+    await query.answer()
+    await edit(query, views.regions(context.tr, store.regions(context.db), browse=True))
+
+
+async def browse_region(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    index, page = (int(x) for x in cb.BROWSE_REGION.parse(query.data))
+    if not await _show_region(update, context, index, page, browse=True):
         await expired(query, context)
         return
     await query.answer()
@@ -157,5 +175,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(show_regions, pattern=cb.FOLLOW_REGIONS.pattern))
     app.add_handler(CallbackQueryHandler(show_region, pattern=cb.FOLLOW_REGION.pattern))
     app.add_handler(CallbackQueryHandler(toggle, pattern=cb.FOLLOW_TOGGLE.pattern))
+    app.add_handler(CallbackQueryHandler(browse_regions, pattern=cb.BROWSE_REGIONS.pattern))
+    app.add_handler(CallbackQueryHandler(browse_region, pattern=cb.BROWSE_REGION.pattern))
     app.add_handler(CallbackQueryHandler(add, pattern=cb.FOLLOW_ADD.pattern))
     app.add_handler(CallbackQueryHandler(remove, pattern=cb.FOLLOW_REMOVE.pattern))

@@ -37,7 +37,13 @@ from storage.search import search_commitments
 CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"
 END = ConversationHandler.END
 
-URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# Links as Telegram recognises them: with a scheme, from "www.", or a domain with a path
+# ("www.example.org/x", "example.org/report.pdf"); those without a scheme get https://.
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"']*",
+    re.IGNORECASE,
+)
+SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 SUGGESTIONS = 8
 
 log = logging.getLogger(__name__)
@@ -57,8 +63,9 @@ async def _begin(update: Update, context: BotContext, commitment_id: str | None)
         await reply(update, views.flood(context.tr, limited.wait))
         return END
     if draft.commitment_id is None:
+        # An id we do not know is said so, above the picker, rather than ignored.
         options = store.suggestions(context.db, update.effective_chat.id, limit=SUGGESTIONS)
-        await reply(update, views.choose(context.tr, options))
+        await reply(update, views.choose(context.tr, options, unknown=commitment_id))
         return CHOOSE
     await reply(update, views.ask_status(context.tr, draft))
     return STATUS
@@ -194,6 +201,18 @@ async def status_button(update: Update, context: BotContext) -> str:
     return await _ask(update, context, draft, draft.state if draft else NOTE)
 
 
+async def status_text(update: Update, context: BotContext) -> str:
+    """A status typed rather than tapped is as good, in the reader's language too."""
+    status = views.typed_status(context.tr, update.effective_message.text)
+    if status is None:
+        await reply(update, views.hint(context.tr, STATUS))
+        return STATUS
+    draft = store.set_status(
+        context.db, update.effective_user.id, status, state=NOTE, editing_state=PREVIEW
+    )
+    return await _ask(update, context, draft, draft.state if draft else NOTE)
+
+
 async def note_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text
     try:
@@ -237,7 +256,8 @@ def _evidence_items(message: Message) -> list[dict]:
             }
         ]
     text = message.text or message.caption or ""
-    return [{"kind": "link", "url": url.rstrip(".,;)")} for url in URL.findall(text)]
+    links = [url.rstrip(".,;)") for url in URL.findall(text)]
+    return [{"kind": "link", "url": u if SCHEME.match(u) else f"https://{u}"} for u in links]
 
 
 async def evidence_message(update: Update, context: BotContext) -> str:
@@ -280,7 +300,11 @@ async def preview_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
     (action,) = cb.REPORT_PREVIEW.parse(query.data)
     user = update.effective_user
-    if action == "cancel":
+    if action == "cancel":  # a slip of the thumb must not lose a written report: ask
+        await query.answer()
+        await query.edit_message_reply_markup(views.confirm_discard(context.tr))
+        return PREVIEW
+    if action == "discard":
         store.discard_draft(context.db, user.id)
         await query.answer()
         await edit(query, views.cancelled(context.tr))
@@ -326,18 +350,26 @@ async def preview_button(update: Update, context: BotContext) -> str:
 
 
 async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
-    """Best effort: a lead who cannot be reached still finds the report in /pending."""
+    """Best effort: a lead who cannot be reached still finds the report in /pending.
+
+    Each notice is remembered, so that the first decision takes every other
+    reviewer's buttons away (see ``review.close_notices``).
+    """
+    sent: list[tuple[int, int]] = []
     for chat_id, language in result.reviewers.items():
         reveal = chat_id in context.settings.admins  # an anonymous author: admins only
         view = views.to_reviewers(context.tr_for(language), result, reveal=reveal)
         try:
-            await context.bot.send_message(
+            message = await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
             )
         except TelegramError as exc:
             log.debug(
                 "could not notify reviewer %s of report %s: %s", chat_id, result.update_id, exc
             )
+            continue
+        sent.append((chat_id, message.message_id))
+    store.record_notices(context.db, result.update_id, sent)
 
 
 async def edit_field(update: Update, context: BotContext) -> str:
@@ -403,6 +435,7 @@ def conversation() -> ConversationHandler:
             ],
             STATUS: [
                 CallbackQueryHandler(status_button, pattern=cb.REPORT_STATUS.pattern),
+                MessageHandler(text, status_text),
                 MessageHandler(anything, _hint(STATUS)),
             ],
             NOTE: [MessageHandler(text, note_text), MessageHandler(anything, _hint(NOTE))],

@@ -70,6 +70,37 @@ async def show_changed(update: Update, context: BotContext, info: store.ReportIn
     await reply(update, views.changed_report(context.tr, info))
 
 
+async def close_notices(
+    context: BotContext,
+    result: store.ReviewResult,
+    reviewer: str,
+    *,
+    shown: tuple[int, int] | None = None,
+) -> None:
+    """Every reviewer's notice of a decided report loses its buttons and says who acted.
+
+    Sent straight away rather than through the outbox: a few edits of the bot's own
+    messages, which must land before someone else presses a button there. Each
+    is best effort: a notice deleted or too old to edit is no error for the
+    reviewer, and its buttons, if pressed, answer "Already verified".
+    ``shown`` is the message the reviewer pressed, edited by the caller.
+    """
+    for notice in result.notices:
+        if (notice.chat_id, notice.message_id) == shown:
+            continue
+        view = views.reviewed(context.tr_for(notice.language), result.report, reviewer)
+        try:
+            await context.bot.edit_message_text(
+                view.text,
+                chat_id=notice.chat_id,
+                message_id=notice.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=None,
+            )
+        except TelegramError as exc:
+            log.debug("notice %s in %s not closed: %s", notice.message_id, notice.chat_id, exc)
+
+
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
@@ -85,7 +116,10 @@ async def verify(update: Update, context: BotContext) -> None:
         await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
         return
     await query.answer("✅")
-    await edit(query, views.reviewed(context.tr, result.report, update.effective_user.full_name))
+    reviewer = update.effective_user.full_name
+    await edit(query, views.reviewed(context.tr, result.report, reviewer))
+    shown = (query.message.chat.id, query.message.message_id) if query.message else None
+    await close_notices(context, result, reviewer, shown=shown)
     await tell_reporter(context, result.report)
 
 
@@ -133,8 +167,10 @@ async def reason(update: Update, context: BotContext) -> str | int:
     if result.outdated:  # the author changed it while the reason was being written
         await show_changed(update, context, result.report)
         return END
-    await reply(update, views.reviewed(context.tr, result.report, update.effective_user.full_name))
+    reviewer = update.effective_user.full_name
+    await reply(update, views.reviewed(context.tr, result.report, reviewer))
     if result.changed:
+        await close_notices(context, result, reviewer)
         await tell_reporter(context, result.report)
     return END
 

@@ -119,9 +119,10 @@ async def zone_button(update: Update, context: BotContext) -> None:
 
 
 async def timezone_command(update: Update, context: BotContext) -> None:
-    name = " ".join(context.args or []).strip()
-    if not schedule.is_valid_zone(name):
-        await reply(update, views.timezone_unknown(context.tr, name))
+    typed = " ".join(context.args or []).strip()
+    name = schedule.find_zone(typed)
+    if name is None:
+        await reply(update, views.timezone_unknown(context.tr, typed))
         return
     if not await _may_change(update, context, "timezone"):
         await reply(update, views.settings_refused(context.tr))

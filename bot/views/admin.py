@@ -7,6 +7,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import commands_for
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
@@ -25,8 +26,17 @@ from storage.countries import localized_name
 from storage.export import ExportResult, Scope
 from storage.forget import Forgotten
 from storage.importer import ImportResult
+from storage.models import Role
 from storage.reminders import PlanItem
-from storage.roles import AuditPage, GroupChange, GroupInfo, RoleChange
+from storage.roles import (
+    AuditPage,
+    GroupChange,
+    GroupInfo,
+    MemberChoices,
+    MemberInfo,
+    MemberRoles,
+    RoleChange,
+)
 
 # ------------------------------------------------------------------ roles
 
@@ -83,13 +93,13 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
     name = esc(result.member.display_name) if result.member else ""
     lines = []
     if result.changed:
-        changed = ", ".join(f"<b>{esc(label)}</b>" for label in result.changed)
+        changed = _labels(tr, result, result.changed)
         if revoke:
             lines.append(_("{name} is no longer a lead of {what}.").format(name=name, what=changed))
         else:
             lines.append(_("{name} is now a lead of {what}.").format(name=name, what=changed))
     if result.unchanged:
-        unchanged = ", ".join(f"<b>{esc(label)}</b>" for label in result.unchanged)
+        unchanged = _labels(tr, result, result.unchanged)
         if revoke:
             lines.append(_("{name} was not a lead of {what}.").format(name=name, what=unchanged))
         else:
@@ -102,7 +112,120 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
                 query=f"<i>{esc(clip(resolution.query, 40))}</i>"
             )
         )
+    if result.notified:
+        lines.append(_("I told them what they can do now."))
     return View("\n".join(lines) or _("Nothing changed."))
+
+
+def _labels(tr: NullTranslations, result: RoleChange, labels: list[str]) -> str:
+    """Countries in the reader's language, working groups as named, in bold."""
+    codes = result.codes
+    named = [country_name(tr, codes[label], label) if label in codes else label for label in labels]
+    return ", ".join(f"<b>{esc(name)}</b>" for name in named)
+
+
+def role_notice(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> str:
+    """What the member whose roles changed is told, in their language: the change,
+    then what they may do now (the lead commands, or that they are a member again)."""
+    _ = tr.gettext
+    changed = _labels(tr, result, result.changed)
+    if revoke:
+        lines = [_("🔑 You are no longer a lead of {what}.").format(what=changed)]
+    else:
+        lines = [_("🔑 You are now a lead of {what}.").format(what=changed)]
+    if result.remaining:
+        if revoke:
+            still = _labels(tr, result, result.remaining)
+            lines.append(_("You still lead {what}.").format(what=still))
+        lines.append(_("What you can do now:"))
+        lead_commands = [c for c in commands_for(Role.LEAD) if c.role is Role.LEAD]
+        lines += [f"/{c.name} — {esc(_(c.description))}" for c in lead_commands]
+    else:
+        lines.append(
+            _("You can still follow countries, look commitments up and report progress: /help")
+        )
+    return "\n".join(lines)
+
+
+def member_choices(
+    tr: NullTranslations, choices: MemberChoices, query: str, *, revoke: bool
+) -> View:
+    """/grant or /revoke without a member: the members matching ``query``, as buttons."""
+    _ = tr.gettext
+    if not choices.members:
+        if query:
+            text = _("No member's name matches {query}.").format(
+                query=f"<i>{esc(clip(query, 40))}</i>"
+            )
+        else:
+            text = _("Nobody has talked to the bot yet.")
+        return View(text + "\n\n" + grant_usage(tr, revoke=revoke).text)
+    action = "revoke" if revoke else "grant"
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                clip(_member_label(member), 60),
+                callback_data=cb.MEMBER_PICK.encode(action, member.id),
+            )
+        ]
+        for member in choices.members
+    ]
+    text = _("Whose lead role should I take back?") if revoke else _("Who should become a lead?")
+    if choices.more:
+        text += "\n" + tr.ngettext(
+            "…and {count} more: type more of the name.",
+            "…and {count} more: type more of the name.",
+            choices.more,
+        ).format(count=choices.more)
+    return View(text, InlineKeyboardMarkup(keyboard))
+
+
+def _member_label(member: MemberInfo) -> str:
+    username = f" · @{member.username}" if member.username else ""
+    return f"{member.display_name or member.id}{username}"
+
+
+def ask_what_to_grant(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> View:
+    """After a member's button: what to grant (or take back), as a plain message."""
+    _ = tr.gettext
+    if not result.allowed:
+        return admins_only(tr)
+    if result.member is None:
+        return role_change(tr, result, revoke=revoke)
+    name = f"<b>{esc(clip(_member_label(result.member), 80))}</b>"
+    if revoke:
+        lines = [_("Which lead role should {name} give back?").format(name=name)]
+        example = "<code>Kenya</code>, <code>group Anti-Corruption WG</code>, <code>all</code>"
+    else:
+        lines = [_("What should {name} lead?").format(name=name)]
+        example = "<code>Kenya, Ghana</code>, <code>group Anti-Corruption WG</code>"
+    if result.remaining:
+        lines.append(_("They lead {what} now.").format(what=_labels(tr, result, result.remaining)))
+    lines.append(
+        _("Send countries or a working group, e.g. {example}, or /cancel.").format(example=example)
+    )
+    return View("\n".join(lines))
+
+
+def whoami(tr: NullTranslations, roles: MemberRoles, name: str) -> View:
+    """/whoami: one's id (to give an admin) and what one may do."""
+    _ = tr.gettext
+    lines = [
+        f"<b>{esc(clip(name, 80))}</b>",
+        _("Your Telegram id: {id}").format(id=f"<code>{roles.user_id}</code>"),
+    ]
+    if roles.is_admin:
+        lines.append(_("You are an admin of this bot."))
+    led = [esc(country_name(tr, code, label)) for code, label in roles.countries]
+    led += [esc(label) for label in roles.groups]
+    if led:
+        lines.append(_("You are a lead of {what}.").format(what=", ".join(led)))
+    if not roles.is_admin and not led:
+        lines.append(
+            _("You are a member: you may follow countries, look commitments up, report progress.")
+        )
+    lines.append(_("/help lists what you can do."))
+    return View("\n".join(lines))
 
 
 # ------------------------------------------------------------------ working groups
@@ -306,10 +429,14 @@ def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> st
     scope = esc(scope_name(tr, result.scope))
     rows = result.files[index].rows
     if index == 0:
-        return _("Commitments of {scope} with their community status ({count} rows).").format(
-            scope=scope, count=rows
-        )
-    text = _("Every report on {scope} ({count} rows).").format(scope=scope, count=rows)
+        return tr.ngettext(
+            "Commitments of {scope} with their community status ({count} row).",
+            "Commitments of {scope} with their community status ({count} rows).",
+            rows,
+        ).format(scope=scope, count=rows)
+    text = tr.ngettext(
+        "Every report on {scope} ({count} row).", "Every report on {scope} ({count} rows).", rows
+    ).format(scope=scope, count=rows)
     if not result.identities:
         text += " " + _("Reporters' names are shared only with leads and admins, in private.")
     return text
@@ -341,8 +468,10 @@ def chart_title(tr: NullTranslations, data: ChartData) -> str:
 
 def chart_caption(tr: NullTranslations, data: ChartData) -> str:
     _ = tr.gettext
-    text = _(
-        "{title}: {count} commitments by community status (verified reports) and IRM completion."
+    text = tr.ngettext(
+        "{title}: {count} commitment by community status (verified reports) and IRM completion.",
+        "{title}: {count} commitments by community status (verified reports) and IRM completion.",
+        data.total,
     ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
@@ -387,9 +516,12 @@ def forget_in_private(tr: NullTranslations) -> View:
 def forgotten(tr: NullTranslations, result: Forgotten) -> View:
     _ = tr.gettext
     return View(
-        _(
+        tr.ngettext(
+            "Done: your personal data is deleted and {count} of your reports is now "
+            "anonymous. If you write to me again, I will know you as a new member.",
             "Done: your personal data is deleted and {count} of your reports are now "
-            "anonymous. If you write to me again, I will know you as a new member."
+            "anonymous. If you write to me again, I will know you as a new member.",
+            result.reports_anonymised,
         ).format(count=result.reports_anonymised)
     )
 

@@ -128,6 +128,22 @@ def by_country_name(tr: NullTranslations, items: Iterable[T]) -> list[T]:
     return by_name(tr, items, lambda c: country_name(tr, c.code, c.name))  # type: ignore[attr-defined]
 
 
+def member_label(tr: NullTranslations, member: object) -> str:
+    """An OGP member's name as a reader can place it: a local member says so and
+    names its country ("Nairobi — local, Kenya"); a country is just its name.
+
+    ``member`` is anything with ``code``, ``name``, ``kind`` and ``parent``.
+    """
+    code, name = member.code, member.name
+    shown = country_name(tr, code, name)
+    parent = getattr(member, "parent", None)
+    if getattr(member, "kind", "") != "local" or not parent:
+        return shown
+    return tr.gettext("{name} — local, {country}").format(
+        name=shown, country=localized_name(parent, names_locale(tr))
+    )
+
+
 def number(tr: NullTranslations, value: int) -> str:
     """``value`` grouped the reader's way: 1,000 in English, 1 000 in French."""
     try:
@@ -400,6 +416,55 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
         open_tags = _open_tags(current)
     if current:
         parts.append(current)
+    return parts
+
+
+HEADING_WORDS = 10  # a paragraph this short, without a full stop, heads a section
+
+
+def _is_heading(block: str) -> bool:
+    line = block.strip()
+    return (
+        bool(line)
+        and "\n" not in line
+        and len(line.split()) <= HEADING_WORDS
+        and line[-1] not in ".?!;,"
+    )
+
+
+def split_sections(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Split a long text (HTML without tags spanning paragraphs) between its sections.
+
+    A section is a heading (a short paragraph without a full stop, "Problem
+    Definition") and the paragraphs up to the next one. Whole sections are packed
+    into each message, so a message never ends on a heading or mid-section; a
+    section longer than a message is split between its paragraphs, and a paragraph
+    longer than a message at its lines (``split_html``).
+    """
+    if visible_len(text) <= limit:
+        return [text]
+    sections: list[list[str]] = []
+    for block in text.split("\n\n"):
+        if not sections or _is_heading(block):
+            sections.append([])
+        sections[-1].append(block)
+    pieces: list[str] = []  # sections, or the paragraphs of those too long for one message
+    for section in sections:
+        whole = "\n\n".join(section)
+        pieces += [whole] if visible_len(whole) <= limit else _packed(section, limit)
+    return _packed(pieces, limit)
+
+
+def _packed(blocks: list[str], limit: int) -> list[str]:
+    """Blocks joined by blank lines into as few messages as fit, in order."""
+    parts: list[str] = []
+    for block in blocks:
+        if parts and visible_len(f"{parts[-1]}\n\n{block}") <= limit:
+            parts[-1] = f"{parts[-1]}\n\n{block}"
+        elif visible_len(block) <= limit:
+            parts.append(block)
+        else:
+            parts += split_html(block, limit)
     return parts
 
 

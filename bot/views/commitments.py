@@ -11,17 +11,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.commands import N_
 from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
     View,
     by_country_name,
     clip,
     country_name,
     esc,
     is_former,
+    member_label,
     names_locale,
     reporter_label,
     source_link,
-    split_html,
+    split_sections,
     standing,
+    visible_len,
 )
 from bot.views.vocabulary import tag_names, theme_name
 from storage.commitments import (
@@ -264,11 +267,13 @@ def inline_card_text(tr: NullTranslations, data: CommitmentCard) -> str:
 
 
 def full_text(tr: NullTranslations, commitment_id: str, text: str) -> list[str]:
-    """The full text, split into as many messages as Telegram needs."""
+    """The full text, in as many messages as Telegram needs, split between sections."""
     _ = tr.gettext
     label = _("full text")
-    body = f"<b>{esc(commitment_id)}</b> · {label}\n\n{esc(text.strip() or '—')}"
-    return split_html(body)
+    heading = f"<b>{esc(commitment_id)}</b> · {label}"
+    body = "\n\n".join(esc(block.strip()) for block in text.strip().split("\n\n"))
+    parts = split_sections(body or "—", MAX_MESSAGE_LENGTH - visible_len(heading) - 2)
+    return [f"{heading}\n\n{parts[0]}", *parts[1:]]
 
 
 def not_found(tr: NullTranslations, commitment_id: str) -> View:
@@ -277,6 +282,13 @@ def not_found(tr: NullTranslations, commitment_id: str) -> View:
         _("I know no commitment {id}. Check the id, or try /search with a few words.").format(
             id=f"<code>{esc(clip(commitment_id, 40))}</code>"
         )
+    )
+
+
+def history_usage(tr: NullTranslations) -> View:
+    _ = tr.gettext
+    return View(
+        _("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
     )
 
 
@@ -307,7 +319,9 @@ def _nav(
         nav.append(InlineKeyboardButton(_("‹ Prev"), callback_data=encode(page.page - 1)))
     if page.pages > 1:
         nav.append(
-            InlineKeyboardButton(f"{page.page + 1}/{page.pages}", callback_data=encode(page.page))
+            InlineKeyboardButton(
+                f"{page.page + 1}/{page.pages}", callback_data=cb.PAGE_COUNTER.encode()
+            )
         )
     if page.has_next:
         nav.append(InlineKeyboardButton(_("Next ›"), callback_data=encode(page.page + 1)))
@@ -401,7 +415,7 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
         )
         return View("\n".join([*facts, "", no_data]))
     lines = [
-        f"<b>{esc(country_name(tr, country.code, country.name))}</b>",
+        f"<b>{esc(member_label(tr, country))}</b>",
         *facts,
     ]
     if is_former(country):
@@ -444,9 +458,11 @@ def search_results(
     if corrected:
         lines.append(_("Did you mean {query}?").format(query=f"<b>{esc(clip(corrected, 100))}</b>"))
     lines += [
-        _("<b>{total}</b> commitments match {query}").format(
-            total=page.total, query=f"<b>{esc(clip(corrected or query, 100))}</b>"
-        ),
+        tr.ngettext(
+            "<b>{total}</b> commitment matches {query}",
+            "<b>{total}</b> commitments match {query}",
+            page.total,
+        ).format(total=page.total, query=f"<b>{esc(clip(corrected or query, 100))}</b>"),
         "",
     ]
     for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
@@ -549,7 +565,7 @@ def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool 
         return View(_("I found no OGP member called {query}.").format(query=query))
     route = cb.COUNTRY_STATS if stats else cb.COUNTRY_PLANS
     keyboard = [
-        [InlineKeyboardButton(country_name(tr, c.code, c.name), callback_data=route.encode(c.code))]
+        [InlineKeyboardButton(member_label(tr, c), callback_data=route.encode(c.code))]
         for c in resolution.candidates[:6]
     ]
     return View(

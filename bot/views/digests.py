@@ -12,6 +12,7 @@ from bot import callbacks as cb
 from bot import links
 from bot.i18n import language_name, language_of
 from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
     View,
     by_country_name,
     clip,
@@ -20,6 +21,7 @@ from bot.views.base import (
     number,
     reporter_label,
     split_html,
+    visible_len,
 )
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
 from storage.broadcasts import EVERYONE, Audience
@@ -55,22 +57,30 @@ def digest(
     bot_username: str,
     title: str | None = None,
     full: bool = False,
+    header: str = "",
 ) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """The digest as one or more messages; buttons go on the last one.
 
     When nothing is new it is one line, unless ``full`` (asked for with /digest):
     then the call to action for stale commitments is still worth showing.
+    ``header`` (HTML) comes first: who broadcast it, to whom.
     """
     _ = tr.gettext
     heading = title or _("Your digest since {date}").format(date=fmt_date(data.since))
+    top = f"{header}\n" if header else ""
     if not data.countries:
         return [
-            (f"<b>{esc(heading)}</b>\n" + _("This chat follows no country yet: /subscribe."), None)
+            (
+                f"{top}<b>{esc(heading)}</b>\n"
+                + _("This chat follows no country yet: /subscribe."),
+                None,
+            )
         ]
     line = _("Nothing new in the countries you follow.")
     if data.is_empty and not full:
-        return [(f"<b>{esc(heading)}</b> · {line}", None)]
-    lines = [f"📰 <b>{esc(heading)}</b>"]
+        return [(f"{top}<b>{esc(heading)}</b> · {line}", None)]
+    lines = [header] if header else []
+    lines.append(f"📰 <b>{esc(heading)}</b>")
     if data.areas:  # a working group's chat: its policy areas only
         lines.append(_("Only commitments tagged {areas}").format(areas=esc(", ".join(data.areas))))
     if data.is_empty:
@@ -89,7 +99,11 @@ def digest(
                 f"{esc(clip(report.note, 140))}"
             )
         if country.more_reports:
-            lines.append(_("… and {count} more reports").format(count=country.more_reports))
+            lines.append(
+                tr.ngettext(
+                    "… and {count} more report", "… and {count} more reports", country.more_reports
+                ).format(count=country.more_reports)
+            )
         if country.became_overdue:
             lines.append(f"{OVERDUE_ICON} " + _("Now overdue:"))
             lines += [" • " + _commitment_line(item) for item in country.became_overdue[:10]]
@@ -393,6 +407,25 @@ def audience_label(tr: NullTranslations, audience: Audience) -> str:
     return _("Working group: {name}").format(name=audience.label)
 
 
+def broadcast_header(tr: NullTranslations, sender: str, audience: Audience) -> str:
+    """The line above every broadcast: who sent it and to whom, so a message from
+    the bot is never anonymous and a reader knows why it reached them."""
+    _ = tr.gettext
+    who = esc(clip(sender, 60))
+    if audience.key == EVERYONE:
+        line = _("From {sender}, to everyone who uses this bot").format(sender=who)
+    elif audience.key.startswith("country:"):
+        code = audience.key.partition(":")[2]
+        line = _("From {sender}, to the followers of {country}").format(
+            sender=who, country=esc(country_name(tr, code, audience.label))
+        )
+    else:
+        line = _("From {sender}, to the working group {name}").format(
+            sender=who, name=esc(audience.label)
+        )
+    return f"📣 <i>{line}</i>"
+
+
 def choose_audience(tr: NullTranslations, choices: list[Audience]) -> View:
     _ = tr.gettext
     if not choices:
@@ -415,9 +448,11 @@ def choose_audience(tr: NullTranslations, choices: list[Audience]) -> View:
 
 def ask_broadcast_text(tr: NullTranslations, audience: Audience, can_digest: bool) -> View:
     _ = tr.gettext
-    text = _("Write the message for {audience} ({count} chats).").format(
-        audience=f"<b>{esc(audience_label(tr, audience))}</b>", count=audience.chats
-    )
+    text = tr.ngettext(
+        "Write the message for {audience} ({count} chat).",
+        "Write the message for {audience} ({count} chats).",
+        audience.chats,
+    ).format(audience=f"<b>{esc(audience_label(tr, audience))}</b>", count=audience.chats)
     keyboard = None
     if can_digest:
         text += "\n" + _("Or send them the digest of this country instead:")
@@ -434,26 +469,42 @@ def ask_broadcast_text(tr: NullTranslations, audience: Audience, can_digest: boo
     return View(text, keyboard)
 
 
-def broadcast_preview(tr: NullTranslations, text: str, audience: Audience) -> View:
+def broadcast_preview(tr: NullTranslations, audience: Audience) -> View:
+    """What goes above a broadcast's preview, whether the lead typed it or chose a
+    digest: how many chats it will reach. The preview itself carries the buttons."""
     _ = tr.gettext
-    intro = _("Preview · this will reach {count} chats ({audience}):").format(
-        count=audience.chats, audience=esc(audience_label(tr, audience))
-    )
     return View(
-        f"{intro}\n\n{text}",
-        InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("Send"), callback_data=cb.BROADCAST_CONFIRM.encode("send")
-                    ),
-                    InlineKeyboardButton(
-                        _("Cancel"), callback_data=cb.BROADCAST_CONFIRM.encode("cancel")
-                    ),
-                ]
-            ]
-        ),
+        tr.ngettext(
+            "Preview · this will reach {count} chat ({audience}):",
+            "Preview · this will reach {count} chats ({audience}):",
+            audience.chats,
+        ).format(count=number(tr, audience.chats), audience=esc(audience_label(tr, audience)))
     )
+
+
+def preview_keyboard(tr: NullTranslations) -> InlineKeyboardMarkup:
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Send"), callback_data=cb.BROADCAST_CONFIRM.encode("send")),
+                InlineKeyboardButton(
+                    _("Cancel"), callback_data=cb.BROADCAST_CONFIRM.encode("cancel")
+                ),
+            ]
+        ]
+    )
+
+
+def broadcast_message(
+    tr: NullTranslations, sender: str, audience: Audience, text: str
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """A lead's own words (HTML, as they wrote them) below who sent them to whom;
+    the header goes alone first if both would not fit in one message."""
+    header = broadcast_header(tr, sender, audience)
+    if visible_len(f"{header}\n\n{text}") <= MAX_MESSAGE_LENGTH:
+        return [(f"{header}\n\n{text}", None)]
+    return [(header, None), (text, None)]
 
 
 def broadcast_cancelled(tr: NullTranslations) -> View:

@@ -16,6 +16,7 @@ from bot.views.base import (
     country_name,
     esc,
     is_former,
+    member_label,
     standing,
 )
 from storage.commitments import REPORT_WINDOW_DAYS
@@ -107,48 +108,62 @@ def region_name(tr: NullTranslations, region: str) -> str:
     return tr.gettext(region) if region in REGION_NAMES else region
 
 
-def regions(tr: NullTranslations, names: list[str]) -> View:
+def regions(tr: NullTranslations, names: list[str], *, browse: bool = False) -> View:
+    """OGP's regions; ``browse`` (for /country): a country's button opens its page
+    instead of following it."""
     _ = tr.gettext
+    route = cb.BROWSE_REGION if browse else cb.FOLLOW_REGION
     keyboard = [
-        [InlineKeyboardButton(region_name(tr, name), callback_data=cb.FOLLOW_REGION.encode(i, 0))]
+        [InlineKeyboardButton(region_name(tr, name), callback_data=route.encode(i, 0))]
         for i, name in by_name(tr, enumerate(names), lambda pair: region_name(tr, pair[1]))
     ]
-    return View(
-        _("Choose a region, then tap countries to follow or unfollow them."),
-        InlineKeyboardMarkup(keyboard),
-    )
+    if browse:
+        text = _("Choose a region, then a country to see its action plans.")
+    else:
+        text = _("Choose a region, then tap countries to follow or unfollow them.")
+    return View(text, InlineKeyboardMarkup(keyboard))
 
 
-def region_page(tr: NullTranslations, data: RegionPage, region_index: int) -> View:
+def region_page(
+    tr: NullTranslations, data: RegionPage, region_index: int, *, browse: bool = False
+) -> View:
     _ = tr.gettext
     buttons = [
         InlineKeyboardButton(
-            ("✅ " if member.code in data.followed else "")
-            + clip(country_name(tr, member.code, member.name), 28),
-            callback_data=cb.FOLLOW_TOGGLE.encode(member.code, region_index, data.page),
+            clip(member_label(tr, member), 40)
+            if browse
+            else ("✅ " if member.code in data.followed else "")
+            + clip(member_label(tr, member), 40),
+            callback_data=cb.COUNTRY_PLANS.encode(member.code)
+            if browse
+            else cb.FOLLOW_TOGGLE.encode(member.code, region_index, data.page),
         )
         for member in data.members
     ]
     keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    region_route = cb.BROWSE_REGION if browse else cb.FOLLOW_REGION
     nav = []
     if data.page > 0:
         nav.append(
             InlineKeyboardButton(
-                _("‹ Prev"), callback_data=cb.FOLLOW_REGION.encode(region_index, data.page - 1)
+                _("‹ Prev"), callback_data=region_route.encode(region_index, data.page - 1)
             )
         )
     if data.page + 1 < data.pages:
         nav.append(
             InlineKeyboardButton(
-                _("Next ›"), callback_data=cb.FOLLOW_REGION.encode(region_index, data.page + 1)
+                _("Next ›"), callback_data=region_route.encode(region_index, data.page + 1)
             )
         )
     if nav:
         keyboard.append(nav)
-    keyboard.append(
-        [InlineKeyboardButton(_("« Regions"), callback_data=cb.FOLLOW_REGIONS.encode())]
-    )
-    text = _("<b>{region}</b> ({page}/{pages}): tap to follow ✅ or unfollow.").format(
+    back = cb.BROWSE_REGIONS if browse else cb.FOLLOW_REGIONS
+    keyboard.append([InlineKeyboardButton(_("« Regions"), callback_data=back.encode())])
+    if browse:
+        text = _("<b>{region}</b> ({page}/{pages}): tap a country to see its action plans.")
+    else:
+        text = _("<b>{region}</b> ({page}/{pages}): tap to follow ✅ or unfollow.")
+    text = text.format(
         region=esc(region_name(tr, data.region)), page=data.page + 1, pages=data.pages
     )
     return View(text, InlineKeyboardMarkup(keyboard))
@@ -166,16 +181,18 @@ def following(tr: NullTranslations, rows: list[FollowedCountry]) -> View:
     lines = [_("<b>This chat follows</b>"), ""]
     for row in by_country_name(tr, rows):
         lines.append(
-            _(
-                "• {name} ({code}): {commitments} commitments; in the last {days} days "
-                "{reports} verified reports, {unverified} unverified"
-            ).format(
+            _("• {name} ({code}): {commitments}; in the last {days} days {reports}").format(
                 name=esc(country_name(tr, row.code, row.name)),
                 code=esc(row.code),
-                commitments=row.commitments,
+                commitments=tr.ngettext(
+                    "{count} commitment", "{count} commitments", row.commitments
+                ).format(count=row.commitments),
                 days=REPORT_WINDOW_DAYS,
-                reports=row.recent_reports,
-                unverified=row.recent_unverified,
+                reports=tr.ngettext(
+                    "{count} verified report, {unverified} unverified",
+                    "{count} verified reports, {unverified} unverified",
+                    row.recent_reports,
+                ).format(count=row.recent_reports, unverified=row.recent_unverified),
             )
         )
     lines += ["", _("Change with /subscribe or /unsubscribe.")]

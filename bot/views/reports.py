@@ -21,6 +21,7 @@ from bot.views.base import (
     visible_len,
 )
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
+from storage.countries import normalize
 from storage.models import Status, UpdateState
 from storage.reports import (
     MAX_EVIDENCE,
@@ -54,11 +55,18 @@ def _cancel_hint(tr: NullTranslations) -> str:
     return _("(/cancel stops this report)")
 
 
-def choose(tr: NullTranslations, options: list[tuple[str, str]]) -> View:
+def choose(
+    tr: NullTranslations, options: list[tuple[str, str]], *, unknown: str | None = None
+) -> View:
+    """Step 1; ``unknown``: the id the person gave, which names no commitment."""
     _ = tr.gettext
     title = _("Report progress")
-    lines = [
-        f"<b>{esc(title)}</b> · 1/5",
+    lines = [f"<b>{esc(title)}</b> · 1/5"]
+    if unknown:
+        lines.append(
+            _("I know no commitment {id}.").format(id=f"<code>{esc(clip(unknown, 40))}</code>")
+        )
+    lines += [
         _("Which commitment? Type its id (e.g. AR0045) or a few words to search."),
     ]
     if options:
@@ -95,6 +103,30 @@ def unknown_commitment(tr: NullTranslations, text: str) -> View:
 
 def _heading(draft: DraftView) -> str:
     return f"<b>{esc(draft.commitment_id or '')}</b> · {esc(clip(draft.commitment_title, 120))}"
+
+
+def confirm_discard(tr: NullTranslations) -> InlineKeyboardMarkup:
+    """Under the preview, after Cancel: discard it, or go back to it."""
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                _btn(_("Yes, discard this report"), cb.REPORT_PREVIEW.encode("discard")),
+                _btn(_("No, keep it"), cb.REPORT_EDIT.encode("back")),
+            ]
+        ]
+    )
+
+
+def typed_status(tr: NullTranslations, text: str) -> Status | None:
+    """A status typed instead of tapped: its name in the reader's language or in
+    English, any case or accents ("limited", "Limitado", "not started")."""
+    typed = normalize(text)
+    for status in Status:
+        names = {status_name(tr, status), status.value.replace("_", " ")}
+        if typed in {normalize(name) for name in names}:
+            return status
+    return None
 
 
 def ask_status(tr: NullTranslations, draft: DraftView) -> View:
@@ -341,9 +373,12 @@ def flood(tr: NullTranslations, wait: timedelta) -> View:
     _ = tr.gettext
     minutes = max(1, round(wait.total_seconds() / 60))
     return View(
-        _(
+        tr.ngettext(
             "You have sent or changed 20 reports in the last hour, the most we take. "
-            "Please try again in {minutes} minutes."
+            "Please try again in {minutes} minute.",
+            "You have sent or changed 20 reports in the last hour, the most we take. "
+            "Please try again in {minutes} minutes.",
+            minutes,
         ).format(minutes=minutes)
     )
 
@@ -507,6 +542,9 @@ def outcome_for_reporter(tr: NullTranslations, info: ReportInfo) -> View:
     return View(text, InlineKeyboardMarkup(keyboard))
 
 
+REASON_SHOWN = 300  # of a rejection's reason in a list of reports; the notice had it all
+
+
 def report_list(
     tr: NullTranslations,
     page: ReportPage,
@@ -517,7 +555,10 @@ def report_list(
     page_args: tuple = (),
     buttons_for: Any = None,
     reveal: bool = False,
+    reasons: bool = False,
 ) -> View:
+    """``reasons``: show why rejected reports were rejected (to their author)."""
+    _ = tr.gettext
     header = f"<b>{esc(title)}</b> ({page.total})"
     lines = [header, ""]
     if not page.reports:
@@ -527,8 +568,13 @@ def report_list(
     share = (MAX_MESSAGE_LENGTH - visible_len(header) - 1) // max(1, len(page.reports)) - 2
     for info in page.reports:
         number_mark = f"#{info.id} · "
-        body = info_body(tr, info, room=share - visible_len(number_mark), reveal=reveal)
-        lines.append(number_mark + body.replace("\n\n", "\n"))
+        reason = ""
+        if reasons and info.state is UpdateState.REJECTED and info.reason:
+            quoted = esc(clip(info.reason, REASON_SHOWN))
+            reason = "\n" + _("Reason: {reason}").format(reason=f"<i>{quoted}</i>")
+        room = share - visible_len(number_mark) - visible_len(reason)
+        body = info_body(tr, info, room=room, reveal=reveal)
+        lines.append(number_mark + body.replace("\n\n", "\n") + reason)
         lines.append("")
         if buttons_for is not None:
             row = buttons_for(info)
@@ -542,7 +588,7 @@ def report_list(
     if page.page > 0:
         nav.append(_btn("‹", page_route.encode(*page_args, page.page - 1)))
     if page.pages > 1:
-        nav.append(_btn(f"{page.page + 1}/{page.pages}", page_route.encode(*page_args, page.page)))
+        nav.append(_btn(f"{page.page + 1}/{page.pages}", cb.PAGE_COUNTER.encode()))
     if page.page + 1 < page.pages:
         nav.append(_btn("›", page_route.encode(*page_args, page.page + 1)))
     if nav:
@@ -595,6 +641,7 @@ def my_reports(tr: NullTranslations, page: ReportPage) -> View:
         page_route=cb.MY_REPORTS,
         page_args=("page",),
         buttons_for=buttons,
+        reasons=True,
     )
 
 

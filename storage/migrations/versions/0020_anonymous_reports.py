@@ -1,7 +1,7 @@
 """anonymous reports
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-30 17:10:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0020'
-down_revision: str | None = '0016'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
