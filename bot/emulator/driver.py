@@ -197,6 +197,11 @@ class SentMessage:
         return self._stored.data["date"]
 
     @property
+    def thread_id(self) -> int | None:
+        """The forum topic this message is in (None: not in a topic)."""
+        return self.stored.data.get("message_thread_id")
+
+    @property
     def reply_to_message_id(self) -> int | None:
         reply = self._stored.data.get("reply_to_message")
         return reply["message_id"] if reply else None
@@ -314,6 +319,16 @@ class ChatHandle:
         server = self._driver.server
         return [SentMessage(m, server) for m in self._state.messages.values()]
 
+    def topic(self, name: str, *, by: UserHandle | None = None) -> int:
+        """Create a topic in this forum (by its owner, or ``by``); its thread id."""
+        state = self._state
+        creator = by.id if by else state.owner or next(iter(state.admins | state.members))
+        return self._driver.server.create_topic(self.id, creator, name)
+
+    def messages_in(self, topic: int | None) -> list[SentMessage]:
+        """The bot's messages in one topic (None: outside any topic, the General one)."""
+        return [m for m in self.messages if m.thread_id == topic]
+
     @property
     def last_message(self) -> SentMessage | None:
         """Latest non-deleted bot message in this chat."""
@@ -408,13 +423,15 @@ class UserHandle:
         chat: ChatHandle | int | None = None,
         *,
         reply_to: SentMessage | None = None,
+        topic: int | None = None,
     ) -> Replies:
-        """Send a text message (commands get bot_command entities) and process it."""
+        """Send a text message (commands get bot_command entities) and process it;
+        ``topic``: in that forum topic of ``chat``."""
         content: dict[str, Any] = {"text": text}
         entities = _entities(text)
         if entities:
             content["entities"] = entities
-        return await self._post(content, chat, reply_to)
+        return await self._post(content, chat, reply_to, topic=topic)
 
     async def reply_to(
         self, message: SentMessage, text: str, chat: ChatHandle | int | None = None
@@ -461,11 +478,17 @@ class UserHandle:
         chat: ChatHandle | int | None,
         reply_to: SentMessage | None,
         file: StoredFile | None = None,
+        *,
+        topic: int | None = None,
     ) -> Replies:
         server = self._driver.server
         chat_id = self._chat_id(chat)
         stored = server.add_user_message(
-            chat_id, self.id, content, reply_to=reply_to.stored if reply_to else None
+            chat_id,
+            self.id,
+            content,
+            reply_to=reply_to.stored if reply_to else None,
+            thread_id=topic,
         )
         stored.file = file
         replies = await self._driver.process({"message": stored.data})
@@ -755,6 +778,20 @@ class Driver:
             "supergroup", title, members, admins, owner, bot_is_admin, username, chat_id
         )
 
+    def forum(
+        self,
+        title: str,
+        *,
+        members: Sequence[UserHandle] = (),
+        admins: Sequence[UserHandle] = (),
+        owner: UserHandle | None = None,
+        bot_is_admin: bool = False,
+    ) -> ChatHandle:
+        """Create a supergroup with topics (``is_forum``); add topics with ``.topic(name)``."""
+        return self._group(
+            "supergroup", title, members, admins, owner, bot_is_admin, None, None, is_forum=True
+        )
+
     def _group(
         self,
         kind: str,
@@ -765,6 +802,8 @@ class Driver:
         bot_is_admin: bool,
         username: str | None,
         chat_id: int | None,
+        *,
+        is_forum: bool = False,
     ) -> ChatHandle:
         if chat_id is None:
             self._group_seq += 1
@@ -779,6 +818,7 @@ class Driver:
             owner=owner.id if owner else None,
             bot_admin=bot_is_admin,
             username=username,
+            is_forum=is_forum,
         )
         return ChatHandle(self, chat_id)
 

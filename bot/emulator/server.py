@@ -238,6 +238,9 @@ class ChatState:
     last_id: int = 0
     menu_button: dict[str, Any] | None = None
     migrated_to: int | None = None  # a basic group upgraded to this supergroup
+    # A supergroup with topics: thread id (its creation message's id) -> name.
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -245,6 +248,8 @@ class ChatState:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.is_forum:
+            out["is_forum"] = True
         return out
 
 
@@ -356,8 +361,11 @@ class BotAPIServer:
         owner: int | None = None,
         bot_admin: bool = False,
         username: str | None = None,
+        is_forum: bool = False,
     ) -> ChatState:
         """Register a group/supergroup/channel with its membership."""
+        if is_forum and chat_type != "supergroup":
+            raise bad("only a supergroup can have topics")
         chat = ChatState(
             id=chat_id,
             type=chat_type,
@@ -367,9 +375,23 @@ class BotAPIServer:
             admins=set(admins or ()),
             members=set(members or ()),
             bot_admin=bot_admin,
+            is_forum=is_forum,
         )
         self.chats[chat_id] = chat
         return chat
+
+    def create_topic(self, chat_id: int, user_id: int, name: str) -> int:
+        """A topic in a forum, as Telegram makes it: a ``forum_topic_created`` service
+        message whose id is the topic's ``message_thread_id``."""
+        chat = self._chat(chat_id)
+        if not chat.is_forum:
+            raise bad("the chat is not a forum")
+        created = {"forum_topic_created": {"name": name, "icon_color": 7322096}}
+        msg = self._store(chat, self.users[user_id], created)
+        msg.data["message_thread_id"] = msg.message_id
+        msg.data["is_topic_message"] = True
+        chat.topics[msg.message_id] = name
+        return msg.message_id
 
     def block(self, chat_id: int) -> None:
         """The user of this private chat blocks the bot: sends answer 403."""
@@ -469,12 +491,25 @@ class BotAPIServer:
         content: dict[str, Any],
         *,
         reply_to: StoredMessage | None = None,
+        thread_id: int | None = None,
     ) -> StoredMessage:
-        """Store a message a user sent (content: text/entities/photo/document/...)."""
+        """Store a message a user sent (content: text/entities/photo/document/...).
+
+        In a forum topic (``thread_id``) it carries ``message_thread_id`` and
+        ``is_topic_message`` and, when it replies to nothing, replies to the topic's
+        creation message, as Telegram's do. A reply to a message in a topic is in
+        that topic."""
         chat = self._chat(chat_id)
         if chat.type != "private":
             chat.members.add(user_id)
         data = dict(content)
+        if thread_id is None and reply_to is not None:
+            thread_id = reply_to.data.get("message_thread_id")
+        if thread_id is not None:
+            self._topic(chat, thread_id)
+            data["message_thread_id"] = thread_id
+            data["is_topic_message"] = True
+            reply_to = reply_to or chat.messages[thread_id]
         if reply_to is not None:
             data["reply_to_message"] = _shallow(reply_to.data)
         return self._store(chat, self.users[user_id], data)
@@ -835,6 +870,11 @@ class BotAPIServer:
         self.events.append(("sent", msg))
         return msg
 
+    def _topic(self, chat: ChatState, thread_id: Any) -> int:
+        if not chat.is_forum or thread_id not in chat.topics:
+            raise bad("message thread not found")
+        return thread_id
+
     def _reply_target(self, chat: ChatState, params: dict[str, Any]) -> dict[str, Any] | None:
         reply = params.get("reply_parameters")
         if not reply:
@@ -859,6 +899,10 @@ class BotAPIServer:
     ) -> dict[str, Any]:
         chat = self._chat(params["chat_id"])
         self._sendable(chat)
+        thread_id = params.get("message_thread_id")
+        if thread_id is not None:
+            content["message_thread_id"] = self._topic(chat, thread_id)
+            content["is_topic_message"] = True
         reply = self._reply_target(chat, params)
         self._flood(method, chat)
         if reply is not None:
