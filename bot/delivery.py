@@ -182,6 +182,7 @@ class OutboxSender:
                         message.text,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
+                        message_thread_id=message.thread_id or None,
                     )
                     break
                 except RetryAfter as error:
@@ -201,6 +202,10 @@ class OutboxSender:
                     stats.blocked += 1
                     return
                 except BadRequest as error:
+                    if message.thread_id and "thread not found" in str(error).lower():
+                        # Its topic was deleted: the chat still gets it, outside topics.
+                        message = replace(message, thread_id=None)
+                        continue
                     outbox.drop(self.db, message.id, error=str(error))
                     stats.dropped += 1
                     log.warning("outbox %s refused: %s", message.id, error)

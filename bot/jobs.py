@@ -81,7 +81,7 @@ def compose_digests(
     cache = {} if cache is None else cache
     for data in build_digests(db, chat_ids, now=now, ask_after_plan_end=ask_after_plan_end):
         if data.is_empty and not data.when_empty:
-            rendered.append(RenderedDigest(data.chat_id, []))
+            rendered.append(RenderedDigest(data.chat_id, [], data.thread_id))
             continue
         private = data.chat_id > 0
         key = (
@@ -95,7 +95,7 @@ def compose_digests(
             tr = tr_for(data.language)
             parts = digest_views.digest(tr, data, private=private, bot_username=bot_username)
             cache[key] = [(text, markup.to_dict() if markup else None) for text, markup in parts]
-        rendered.append(RenderedDigest(data.chat_id, cache[key]))
+        rendered.append(RenderedDigest(data.chat_id, cache[key], data.thread_id))
     return rendered
 
 

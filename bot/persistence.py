@@ -34,9 +34,9 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        chat_id, user_id = int(key[0]), int(key[-1])
         state = None if new_state is None else str(new_state)
-        await asyncio.to_thread(save_state, self.db, name, (chat_id, user_id), state)
+        ids = tuple(int(part) for part in key)  # (chat, user), or (chat, topic, user)
+        await asyncio.to_thread(save_state, self.db, name, ids, state)
 
     # Nothing else is persisted: see the module docstring.
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:

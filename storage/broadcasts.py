@@ -62,21 +62,24 @@ def _lead_groups(session: Session, user_id: int | None) -> set[int]:
 
 
 def _chats_query(key: str):
-    """(chat id, language) of the audience's active chats; None for an unknown key."""
+    """(chat id, language, forum topic) of the audience's active chats; None for an
+    unknown key. A country's followers are its following topics (0: a whole chat),
+    so a forum gets the message in each topic that follows the country."""
     active = Chat.state == ChatState.ACTIVE
+    whole_chat = sa.literal(0).label("thread_id")
     if key == EVERYONE:
-        return select(Chat.id, Chat.language).where(active)
+        return select(Chat.id, Chat.language, whole_chat).where(active)
     kind, _, ref = key.partition(":")
     if kind == "country":
         return (
-            select(Chat.id, Chat.language)
+            select(Chat.id, Chat.language, col(Subscription.thread_id))
             .join(Subscription, col(Subscription.chat_id) == col(Chat.id))
             .where(Subscription.country_code == ref)
             .where(active)
         )
     if kind == "group" and ref.isdigit():
         return (
-            select(Chat.id, Chat.language)
+            select(Chat.id, Chat.language, whole_chat)
             .join(WorkingGroupChat, col(WorkingGroupChat.chat_id) == col(Chat.id))
             .where(WorkingGroupChat.working_group_id == int(ref))
             .where(active)
@@ -187,7 +190,7 @@ def create_broadcast(
             audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
             return None
         chats = session.exec(_chats_query(key).order_by(col(Chat.id))).all()
-    languages = {visitor.language, *(language for _chat_id, language in chats)}
+    languages = {visitor.language, *(language for _chat_id, language, _topic in chats)}
     rendered = {language: parts_for(language) for language in languages}
     first = rendered[visitor.language]
     fresh = Broadcast(
@@ -199,7 +202,7 @@ def create_broadcast(
         created_at=now,
     )
     broadcast_id = _begin(db, fresh, ends)
-    chat_ids = [chat_id for chat_id, _language in chats]
+    chat_ids = list(dict.fromkeys(chat_id for chat_id, _language, _topic in chats))
     for start in range(0, len(chat_ids), CHUNK):
         chunk = chat_ids[start : start + CHUNK]
         with db.session() as session:
@@ -220,7 +223,7 @@ def create_broadcast(
 
 
 CHUNK = 1_000  # chats per transaction while a broadcast is queued
-COLUMNS = ["chat_id", "text", "reply_markup", "kind", "dedup_key", "broadcast_id"]
+COLUMNS = ["chat_id", "thread_id", "text", "reply_markup", "kind", "dedup_key", "broadcast_id"]
 COLUMNS += ["state", "attempts", "not_before", "last_error", "created_at"]
 
 
@@ -270,6 +273,9 @@ def _queue(
         by_text[json.dumps(parts, sort_keys=True)].append(language)
     table = Outbox.__table__.c  # type: ignore[attr-defined]
     audience = _chats_query(key).where(col(Chat.id).between(*ids))
+    thread = audience.selected_columns.thread_id
+    # A whole chat's key stays as it was; a topic's names the topic too.
+    topic = sa.case((thread == 0, ""), else_=sa.literal("/") + sa.cast(thread, sa.String))
     others: list[str] = []
     for languages in sorted(by_text.values(), key=lambda group: fallback in group):
         if fallback in languages:  # last: everyone not served yet
@@ -278,9 +284,10 @@ def _queue(
             chats = audience.where(col(Chat.language).in_(languages))
             others += languages
         for index, (text, markup) in enumerate(rendered[languages[0]]):
-            dedup = sa.literal(f"broadcast:{broadcast_id}:") + sa.cast(Chat.id, sa.String)
+            dedup = sa.literal(f"broadcast:{broadcast_id}:") + sa.cast(Chat.id, sa.String) + topic
             rows = chats.with_only_columns(
                 col(Chat.id),
+                thread,
                 sa.literal(text, table.text.type),
                 sa.literal(markup, table.reply_markup.type) if markup else sa.null(),
                 sa.literal(kind, table.kind.type),
@@ -296,7 +303,8 @@ def _queue(
 
 
 def _release(session: Session, broadcast_id: int) -> int:
-    """Make every row of the broadcast sendable at once; returns its number of chats."""
+    """Make every row of the broadcast sendable at once; returns its number of
+    destinations (chats, and forum topics apart)."""
     session.exec(
         sa.update(Outbox)
         .where(col(Outbox.broadcast_id) == broadcast_id)
@@ -304,11 +312,13 @@ def _release(session: Session, broadcast_id: int) -> int:
         .values(state=OutboxState.PENDING)
     )
     broadcast = session.get(Broadcast, broadcast_id)
-    broadcast.total = session.exec(
-        select(sa.func.count(sa.distinct(Outbox.chat_id))).where(
-            Outbox.broadcast_id == broadcast_id
-        )
-    ).one()
+    destinations = (
+        select(Outbox.chat_id, Outbox.thread_id)
+        .where(Outbox.broadcast_id == broadcast_id)
+        .distinct()
+        .subquery()
+    )
+    broadcast.total = session.exec(select(sa.func.count()).select_from(destinations)).one()
     return broadcast.total
 
 

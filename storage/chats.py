@@ -36,7 +36,7 @@ from storage.models import (
 # Every column holding a chat id, with the other columns of its table's key: a row
 # the new chat already has wins over the old chat's copy of it.
 CHAT_COLUMNS: tuple[tuple[type[SQLModel], str, tuple[str, ...]], ...] = (
-    (Subscription, "chat_id", ("country_code",)),
+    (Subscription, "chat_id", ("country_code", "thread_id")),
     (WorkingGroupChat, "chat_id", ("working_group_id",)),
     (ConversationState, "chat_id", ("name", "user_id")),
     (SentReminder, "chat_id", ("commitment_id", "event")),

@@ -11,12 +11,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import ConversationState, utcnow
 
-Key = tuple[int, int]  # (chat id, user id), as ConversationHandler keys them
+# (chat id, user id), as ConversationHandler keys them; (chat id, topic, user id)
+# in a forum topic (bot.handlers.common.TopicConversation).
+Key = tuple[int, int] | tuple[int, int, int]
+
+# A topic's conversations are rows named "<name>@<topic>": every row keyed
+# (name, chat, user) outside topics (the steps' own data among them) stays as it is.
+TOPIC = "@"
+
+
+def _row_key(name: str, key: Key) -> tuple[str, int, int]:
+    if len(key) == 3:
+        chat_id, topic, user_id = key
+        return f"{name}{TOPIC}{topic}", chat_id, user_id
+    chat_id, user_id = key
+    return name, chat_id, user_id
 
 
 def set_state(
@@ -46,10 +60,24 @@ def set_state(
 
 def save_state(db: Database, name: str, key: Key, state: str | None) -> None:
     with db.session() as session:
-        set_state(session, name, key[0], key[1], state)
+        set_state(session, *_row_key(name, key), state)
 
 
 def load_states(db: Database, name: str) -> dict[Key, str]:
+    """A conversation's states, outside topics and in each forum topic."""
+    in_topic = f"{name}{TOPIC}"
     with db.session() as session:
-        rows = session.exec(select(ConversationState).where(ConversationState.name == name))
-        return {(row.chat_id, row.user_id): row.state for row in rows}
+        rows = session.exec(
+            select(ConversationState).where(
+                (ConversationState.name == name)
+                | col(ConversationState.name).startswith(in_topic, autoescape=True)
+            )
+        )
+        states: dict[Key, str] = {}
+        for row in rows:
+            topic = row.name.removeprefix(in_topic)
+            if row.name == name:
+                states[row.chat_id, row.user_id] = row.state
+            elif topic.isdigit():
+                states[row.chat_id, int(topic), row.user_id] = row.state
+        return states

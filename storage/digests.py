@@ -108,6 +108,7 @@ class DigestData:
     # Linked to a working group with policy areas: only commitments carrying one of
     # them, in the group's countries (every country, for a group of areas alone).
     areas: tuple[str, ...] = ()
+    thread_id: int = 0  # the forum topic it is for (0: the whole chat)
 
     @property
     def is_empty(self) -> bool:
@@ -180,13 +181,16 @@ def build_digests(
     *,
     now: datetime | None = None,
     ask_after_plan_end: timedelta = ASK_AFTER_PLAN_END,
+    thread_id: int | None = None,
 ) -> list[DigestData]:
+    """One digest per chat and forum topic following something there (a chat
+    following nothing gets one for itself); ``thread_id``: only that topic's."""
     now = now or utcnow()
     chat_ids = list(chat_ids)
     if not chat_ids:
         return []
     readers: dict[int, _Reader] = {}
-    follows: dict[int, list[str]] = defaultdict(list)
+    follows: dict[tuple[int, int], list[str]] = defaultdict(list)
     # Core selects of table columns: the digest job reads tens of thousands of
     # rows here, and the ORM's row handling would cost more than the queries.
     chat, subscription = Chat.__table__.c, Subscription.__table__.c  # type: ignore[attr-defined]
@@ -203,14 +207,22 @@ def build_digests(
             ):
                 since = last or (now - default_window(frequency))
                 readers[chat_id] = _Reader(language, since, when_empty)
-            for chat_id, code in session.execute(
-                sa.select(subscription.chat_id, subscription.country_code).where(
-                    subscription.chat_id.in_(chunk)
-                )
+            for chat_id, topic, code in session.execute(
+                sa.select(
+                    subscription.chat_id, subscription.thread_id, subscription.country_code
+                ).where(subscription.chat_id.in_(chunk))
             ):
-                follows[chat_id].append(code)
+                follows[chat_id, topic].append(code)
         lenses = _group_lenses(session, chat_ids)
-    ordered = {chat_id: readers[chat_id] for chat_id in chat_ids if chat_id in readers}
+    topics: dict[int, list[int]] = defaultdict(list)
+    for chat_id, topic in sorted(follows):
+        topics[chat_id].append(topic)
+    ordered = {
+        (chat_id, topic): readers[chat_id]
+        for chat_id in chat_ids
+        if chat_id in readers
+        for topic in ([thread_id] if thread_id is not None else topics.get(chat_id, [0]))
+    }
     return _build(db, ordered, follows, now, ask_after_plan_end, lenses)
 
 
@@ -234,8 +246,8 @@ def _group_lenses(session: Session, chat_ids: list[int]) -> dict[int, Lens]:
 
 def _build(
     db: Database,
-    readers: dict[int, _Reader],
-    follows: dict[int, list[str]],
+    readers: dict[tuple[int, int], _Reader],
+    follows: dict[tuple[int, int], list[str]],
     now: datetime,
     ask_after_plan_end: timedelta,
     lenses: dict[int, Lens] | None = None,
@@ -326,14 +338,16 @@ def _build(
         return sections[key]
 
     digests = []
-    for chat_id, reader in readers.items():
+    for (chat_id, topic), reader in readers.items():
         areas, lens_countries = (lenses or {}).get(chat_id, ((), None))
         countries = []
-        for code in sorted(follows.get(chat_id, []), key=lambda c: names.get(c, c)):
+        for code in sorted(follows.get((chat_id, topic), []), key=lambda c: names.get(c, c)):
             lensed = bool(areas) and (lens_countries is None or code in lens_countries)
             countries.append(section(code, reader.since, frozenset(areas) if lensed else None))
         digests.append(
-            DigestData(chat_id, reader.language, reader.since, countries, reader.when_empty, areas)
+            DigestData(
+                chat_id, reader.language, reader.since, countries, reader.when_empty, areas, topic
+            )
         )
     return digests
 
@@ -342,6 +356,7 @@ def _build(
 class RenderedDigest:
     chat_id: int
     parts: list[tuple[str, dict | None]]  # (HTML text, reply markup) per message
+    thread_id: int = 0  # the forum topic it goes to (0: the chat itself)
 
 
 def record_digests(
@@ -394,7 +409,8 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
             text,
             reply_markup=markup,
             kind="digest",
-            dedup_key=f"digest:{digest.chat_id}:{slots[digest.chat_id]}:{index}",
+            dedup_key=f"digest:{digest.chat_id}{_topic(digest)}:{slots[digest.chat_id]}:{index}",
+            thread_id=digest.thread_id or None,
             now=now,
         )
         for digest in digests
@@ -409,6 +425,11 @@ def _record(session: Session, digests: list[RenderedDigest], now: datetime) -> i
             .values(last_digest_at=now, next_digest_at=next_at)
         )
     return queued
+
+
+def _topic(digest: RenderedDigest) -> str:
+    """A topic's digests are keyed apart from its chat's (which keep their old keys)."""
+    return f"/{digest.thread_id}" if digest.thread_id else ""
 
 
 def _chunks(items: list, size: int = 5_000) -> Iterable[list]:
@@ -433,5 +454,5 @@ def country_digest(
             return None
     # A stand-in chat that follows only this country, with the given window.
     probe = _Reader(language, now - window, when_empty=False)
-    digests = _build(db, {0: probe}, {0: [code]}, now, ask_after_plan_end)
+    digests = _build(db, {(0, 0): probe}, {(0, 0): [code]}, now, ask_after_plan_end)
     return digests[0] if digests else None

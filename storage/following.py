@@ -98,8 +98,10 @@ def change_following(
     unfollow: Iterable[str] = (),
     chat_admin: bool = False,
     now: datetime | None = None,
+    thread_id: int = 0,
 ) -> FollowChange:
-    """Add and remove countries for a chat, if the visitor may; audits groups.
+    """Add and remove countries for a chat (or one forum topic of it), if the visitor
+    may; audits groups.
 
     Following a first country starts the chat's digest schedule.
     """
@@ -113,15 +115,13 @@ def change_following(
                 session,
                 visitor.user_id,
                 "follow.change",
-                target=f"chat:{chat_id}",
+                target=f"chat:{chat_id}" + (f":{thread_id}" if thread_id else ""),
                 allowed=allowed,
                 detail=f"+{','.join(follow)} -{','.join(unfollow)}",
             )
         if not allowed:
             return result
-        current = set(
-            session.exec(select(Subscription.country_code).where(Subscription.chat_id == chat_id))
-        )
+        current = _followed(session, chat_id, thread_id)
         countries = {
             c.code: c
             for c in session.exec(select(Country).where(col(Country.code).in_(follow + unfollow)))
@@ -132,7 +132,7 @@ def change_following(
             if code in current:
                 result.unchanged.append(countries[code])
             else:
-                session.add(Subscription(chat_id=chat_id, country_code=code))
+                session.add(Subscription(chat_id=chat_id, country_code=code, thread_id=thread_id))
                 current.add(code)
                 result.added.append(countries[code])
         for code in dict.fromkeys(unfollow):
@@ -141,6 +141,7 @@ def change_following(
                     sa.delete(Subscription).where(
                         col(Subscription.chat_id) == chat_id,
                         col(Subscription.country_code) == code,
+                        col(Subscription.thread_id) == thread_id,
                     )
                 )
                 current.discard(code)
@@ -163,6 +164,7 @@ def follow_by_text(
     unfollow: bool = False,
     chat_admin: bool = False,
     now: datetime | None = None,
+    thread_id: int = 0,
 ) -> tuple[FollowChange, Resolutions]:
     """Resolve what a person typed and follow (or unfollow) what matched.
 
@@ -172,19 +174,18 @@ def follow_by_text(
     and someone who may not change the chat must not be able to spend it.
     """
     if not may_manage(visitor, chat_type=visitor.chat_type, chat_admin=chat_admin):
-        return change_following(db, visitor, chat_id, chat_admin=chat_admin, now=now), Resolutions()
+        refused = change_following(
+            db, visitor, chat_id, chat_admin=chat_admin, now=now, thread_id=thread_id
+        )
+        return refused, Resolutions()
     resolutions = resolve_countries(db, text)
     codes = [r.match.code for r in resolutions if r.match is not None]
     unresolved = Resolutions(r for r in resolutions if r.match is None)
     unresolved.truncated = resolutions.truncated
-    if unfollow:
-        change = change_following(
-            db, visitor, chat_id, unfollow=codes, chat_admin=chat_admin, now=now
-        )
-    else:
-        change = change_following(
-            db, visitor, chat_id, follow=codes, chat_admin=chat_admin, now=now
-        )
+    wanted = {"unfollow" if unfollow else "follow": codes}
+    change = change_following(
+        db, visitor, chat_id, chat_admin=chat_admin, now=now, thread_id=thread_id, **wanted
+    )
     return change, unresolved
 
 
@@ -196,22 +197,32 @@ def toggle_following(
     *,
     chat_admin: bool = False,
     now: datetime | None = None,
+    thread_id: int = 0,
 ) -> FollowChange:
-    if code.upper() in followed_codes(db, chat_id):
-        return change_following(
-            db, visitor, chat_id, unfollow=[code], chat_admin=chat_admin, now=now
-        )
-    return change_following(db, visitor, chat_id, follow=[code], chat_admin=chat_admin, now=now)
+    key = "unfollow" if code.upper() in followed_codes(db, chat_id, thread_id) else "follow"
+    return change_following(
+        db,
+        visitor,
+        chat_id,
+        chat_admin=chat_admin,
+        now=now,
+        thread_id=thread_id,
+        **{key: [code]},
+    )
 
 
-def followed_codes(db: Database, chat_id: int) -> set[str]:
+def followed_codes(db: Database, chat_id: int, thread_id: int = 0) -> set[str]:
     with db.session() as session:
-        return _followed(session, chat_id)
+        return _followed(session, chat_id, thread_id)
 
 
-def _followed(session: Session, chat_id: int) -> set[str]:
+def _followed(session: Session, chat_id: int, thread_id: int = 0) -> set[str]:
     return set(
-        session.exec(select(Subscription.country_code).where(Subscription.chat_id == chat_id))
+        session.exec(
+            select(Subscription.country_code)
+            .where(Subscription.chat_id == chat_id)
+            .where(Subscription.thread_id == thread_id)
+        )
     )
 
 
@@ -224,15 +235,19 @@ class FollowedCountry:
     recent_unverified: int = 0  # waiting for a lead, same window
 
 
-def following(db: Database, chat_id: int, *, now: datetime | None = None) -> list[FollowedCountry]:
-    """What a chat follows, with commitment and recent-report counts (verified and
-    unverified apart; rejected and withdrawn ones count nowhere), in three queries."""
+def following(
+    db: Database, chat_id: int, *, now: datetime | None = None, thread_id: int = 0
+) -> list[FollowedCountry]:
+    """What a chat (or one forum topic of it) follows, with commitment and recent-report
+    counts (verified and unverified apart; rejected and withdrawn ones count nowhere),
+    in three queries."""
     since = (now or utcnow()) - RECENT
     with db.session() as session:
         countries = session.exec(
             select(Country)
             .join(Subscription, col(Subscription.country_code) == col(Country.code))
             .where(Subscription.chat_id == chat_id)
+            .where(Subscription.thread_id == thread_id)
             .order_by(Country.name)
         ).all()
         codes = [c.code for c in countries]
@@ -289,7 +304,13 @@ def _shown_name(country: Country, language: str | None) -> str:
 
 
 def region_page(
-    db: Database, chat_id: int, region: str, page: int, *, language: str | None = None
+    db: Database,
+    chat_id: int,
+    region: str,
+    page: int,
+    *,
+    language: str | None = None,
+    thread_id: int = 0,
 ) -> RegionPage:
     """Members of a region (nationals first, then locals), paged, with what is followed.
 
@@ -301,7 +322,7 @@ def region_page(
             session.exec(select(Country).where(Country.region == region)).all(),
             key=lambda c: (c.kind != "national", collation_key(_shown_name(c, language), language)),
         )
-        followed = _followed(session, chat_id)
+        followed = _followed(session, chat_id, thread_id)
     pages = page_count(len(members), REGION_PAGE_SIZE)
     page = max(0, min(page, pages - 1))
     chunk = members[page * REGION_PAGE_SIZE : (page + 1) * REGION_PAGE_SIZE]

@@ -226,6 +226,9 @@ class Subscription(SQLModel, table=True):
         )
     )
     country_code: str = Field(foreign_key="country.code", primary_key=True)
+    # The forum topic that follows (its message_thread_id); 0: the whole chat. A
+    # topic's digests and broadcasts go to that topic, with that topic's countries.
+    thread_id: int = Field(default=0, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -296,6 +299,7 @@ class Outbox(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    thread_id: int | None = None  # the forum topic it goes to (None: the chat itself)
     text: str
     reply_markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     kind: str = Field(default="message", max_length=32)

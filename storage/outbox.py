@@ -39,6 +39,7 @@ class Message:
     kind: str
     attempts: int
     broadcast_id: int | None
+    thread_id: int | None = None  # a forum topic (None or 0: the chat itself)
 
 
 def row(
@@ -49,11 +50,13 @@ def row(
     kind: str = "message",
     dedup_key: str | None = None,
     broadcast_id: int | None = None,
+    thread_id: int | None = None,
     now: datetime,
 ) -> dict[str, Any]:
     """Every column of a new row: a Core insert does not apply the model's defaults."""
     return {
         "chat_id": chat_id,
+        "thread_id": thread_id,
         "text": text,
         "reply_markup": reply_markup,
         "kind": kind,
@@ -186,7 +189,16 @@ def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
             .limit(limit)
         ).all()
         return [
-            Message(r.id, r.chat_id, r.text, r.reply_markup, r.kind, r.attempts, r.broadcast_id)
+            Message(
+                r.id,
+                r.chat_id,
+                r.text,
+                r.reply_markup,
+                r.kind,
+                r.attempts,
+                r.broadcast_id,
+                r.thread_id,
+            )
             for r in rows
         ]
 

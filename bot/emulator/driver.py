@@ -325,6 +325,9 @@ class ChatHandle:
         creator = by.id if by else state.owner or next(iter(state.admins | state.members))
         return self._driver.server.create_topic(self.id, creator, name)
 
+    def delete_topic(self, topic: int) -> None:
+        self._driver.server.delete_topic(self.id, topic)
+
     def messages_in(self, topic: int | None) -> list[SentMessage]:
         """The bot's messages in one topic (None: outside any topic, the General one)."""
         return [m for m in self.messages if m.thread_id == topic]

@@ -870,6 +870,14 @@ class BotAPIServer:
         self.events.append(("sent", msg))
         return msg
 
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator deletes a topic with its messages: sends to it now answer 400."""
+        chat = self._chat(chat_id)
+        del chat.topics[thread_id]
+        for msg in chat.messages.values():
+            if msg.data.get("message_thread_id") == thread_id:
+                msg.deleted = True
+
     def _topic(self, chat: ChatState, thread_id: Any) -> int:
         if not chat.is_forum or thread_id not in chat.topics:
             raise bad("message thread not found")

@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, mixed_conversation, reply
+from bot.handlers.common import TopicConversation, edit, mixed_conversation, replied_to, reply
 from bot.jobs import drain
 from bot.views import admin as views
 from storage import roles as store
@@ -28,7 +28,7 @@ from storage.ids import parse_user_id
 
 def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]:
     """Who a command names, and the rest of its text."""
-    replied = message.reply_to_message
+    replied = replied_to(message)
     if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
         return store.MemberRef(user_id=replied.from_user.id), " ".join(args)
     if not args:
@@ -174,7 +174,7 @@ async def audit_page(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     with mixed_conversation():
-        picking = ConversationHandler(
+        picking = TopicConversation(
             name=store.PICK_CONVERSATION,
             persistent=True,
             entry_points=[

@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.bulk import off_loop
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, mixed_conversation, reply
+from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
 from bot.inbox import outside_update
 from bot.jobs import drain
@@ -230,7 +230,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     with mixed_conversation():
-        conversation = ConversationHandler(
+        conversation = TopicConversation(
             name=store.CONVERSATION,
             persistent=True,
             entry_points=[CommandHandler("broadcast", start, filters=private)],

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.ext import ConversationHandler
+from telegram.ext._utils.types import ConversationKey
 
 from bot.context import BotContext
 from bot.views import View
@@ -38,6 +40,19 @@ async def reply(update: Update, view: View) -> Message | None:
         return await message.get_bot().send_message(
             upgraded.new_chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
         )
+
+
+def topic_of(update: Update) -> int:
+    """The forum topic an update comes from (0: none, or a chat without topics).
+
+    A button's press comes from the bot's message, which is in the topic it was
+    sent to. ``reply_text`` answers in the topic by itself; storage is told it so
+    that what a topic follows, and its digests, are its own.
+    """
+    message = update.effective_message
+    if message is None or not message.is_topic_message:
+        return 0
+    return message.message_thread_id or 0
 
 
 async def edit(query: CallbackQuery, view: View) -> None:
@@ -91,6 +106,34 @@ async def is_chat_admin(update: Update, context: BotContext) -> bool:
         log.warning("getChatMember failed for chat %s", chat.id, exc_info=True)
         return False
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+def replied_to(message: Message) -> Message | None:
+    """The message this one answers. In a forum topic every message formally replies
+    to the topic's opening (``forum_topic_created``), which is no one's answer."""
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    return replied
+
+
+class TopicConversation(ConversationHandler):
+    """A ConversationHandler that keeps a forum's topics apart.
+
+    python-telegram-bot keys a conversation on (chat, user), so a person's message
+    in one topic would answer a question the bot asked in another. In a topic the
+    key is (chat, topic, user); elsewhere it stays (chat, user), the key stored
+    conversations already have. ``_get_key`` is the one place the library builds
+    keys (the same from version 20 to 22); overriding it keeps the library's
+    state machine, timeouts and persistence untouched.
+    """
+
+    def _get_key(self, update: Update) -> ConversationKey:
+        key = super()._get_key(update)
+        topic = topic_of(update)
+        if not (topic and self.per_chat):
+            return key
+        return (key[0], topic, *key[1:])
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, is_chat_admin, reply
+from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
 from bot.views import base as views_base
 from bot.views import following as views
 from storage import following as store
@@ -35,10 +35,8 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
     if not context.args:
-        chat_id = update.effective_chat.id
-        await reply(
-            update, views.unsubscribe_usage(context.tr, store.following(context.db, chat_id))
-        )
+        rows = store.following(context.db, update.effective_chat.id, thread_id=topic_of(update))
+        await reply(update, views.unsubscribe_usage(context.tr, rows))
         return
     await _follow_by_text(update, context, unfollow=True)
 
@@ -55,13 +53,14 @@ async def _follow_by_text(update: Update, context: BotContext, *, unfollow: bool
         unfollow=unfollow,
         chat_admin=await _chat_admin(update, context),
         now=context.now(),
+        thread_id=topic_of(update),
     )
     view = views.change(context.tr, change, unresolved=unresolved, truncated=unresolved.truncated)
     await reply(update, view)
 
 
 async def following(update: Update, context: BotContext) -> None:
-    rows = store.following(context.db, update.effective_chat.id)
+    rows = store.following(context.db, update.effective_chat.id, thread_id=topic_of(update))
     await reply(update, views.following(context.tr, rows))
 
 
@@ -83,6 +82,7 @@ async def _show_region(
         names[index],
         page,
         language=views_base.names_locale(context.tr),
+        thread_id=topic_of(update),
     )
     await edit(update.callback_query, views.region_page(context.tr, data, index, browse=browse))
     return True
@@ -123,6 +123,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         code,
         chat_admin=await _chat_admin(update, context),
         now=context.now(),
+        thread_id=topic_of(update),
     )
     if not (result.added or result.removed or not result.allowed):
         await expired(query, context)  # a code that is no member: forged or gone
@@ -142,6 +143,7 @@ async def add(update: Update, context: BotContext) -> None:
         follow=[code],
         chat_admin=await _chat_admin(update, context),
         now=context.now(),
+        thread_id=topic_of(update),
     )
     if result.allowed and not (result.added or result.unchanged):
         await expired(query, context)
@@ -154,7 +156,7 @@ async def add(update: Update, context: BotContext) -> None:
 async def remove(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (code,) = cb.FOLLOW_REMOVE.parse(query.data)
-    chat_id = update.effective_chat.id
+    chat_id, topic = update.effective_chat.id, topic_of(update)
     result = store.change_following(
         context.db,
         context.visitor,
@@ -162,10 +164,12 @@ async def remove(update: Update, context: BotContext) -> None:
         unfollow=[code],
         chat_admin=await _chat_admin(update, context),
         now=context.now(),
+        thread_id=topic,
     )
     await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
     if result.allowed:
-        await edit(query, views.unsubscribe_usage(context.tr, store.following(context.db, chat_id)))
+        rows = store.following(context.db, chat_id, thread_id=topic)
+        await edit(query, views.unsubscribe_usage(context.tr, rows))
 
 
 def register(app: Application) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot import links, views
 from bot.context import BotContext
-from bot.handlers.common import reply
+from bot.handlers.common import replied_to, reply
 from bot.views import View
 from bot.views import commitments as commitment_views
 from storage.understanding import Understood, understand
@@ -34,7 +34,7 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
         for entity in message.entities
     ):
         return re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
-    replied = message.reply_to_message
+    replied = replied_to(message)
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return text.strip()
     return None

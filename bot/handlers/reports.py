@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, mixed_conversation, reply
+from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
 from bot.views import View
 from bot.views import reports as views
 from storage import reports as store
@@ -415,7 +415,7 @@ def conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
     anything = private & ~filters.COMMAND
-    return ConversationHandler(
+    return TopicConversation(
         name="report",
         persistent=True,
         entry_points=[

@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, mixed_conversation, reply
+from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply
 from bot.views import plain_text_hint
 from bot.views import reports as views
 from storage import reports as store
@@ -215,7 +215,7 @@ def _is_reject(data: object) -> bool:
 
 def register(app: Application) -> None:
     with mixed_conversation():
-        conversation = ConversationHandler(
+        conversation = TopicConversation(
             name="reject",
             persistent=True,
             entry_points=[CallbackQueryHandler(reject, pattern=_is_reject)],

@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, is_chat_admin, reply
+from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
 from bot.i18n import available_languages
 from bot.views import digests as views
 from storage import schedule
@@ -132,13 +132,14 @@ async def timezone_command(update: Update, context: BotContext) -> None:
 
 
 async def digest_now(update: Update, context: BotContext) -> None:
-    """This chat's digest now; its schedule does not move."""
+    """This chat's digest now (in a forum topic, that topic's); its schedule does not move."""
     chat_id = update.effective_chat.id
     [data] = build_digests(
         context.db,
         [chat_id],
         now=context.now(),
         ask_after_plan_end=context.settings.ask_after_plan_end,
+        thread_id=topic_of(update),
     )
     parts = views.digest(
         context.tr,
