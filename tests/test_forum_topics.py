@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 
 from bot.emulator import Driver
 from storage.models import Commitment
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, start_bot
 from tests.test_digests import _news
 
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
@@ -154,3 +154,24 @@ async def test_a_deleted_topics_broadcast_reaches_the_chat(demo_bot: Driver) -> 
     assert ada.last_reply.text == "Broadcast finished: 1 delivered, 0 blocked, 0 failed."
     [heard] = [m for m in forum.messages if "Public hearing tomorrow" in (m.text or "")]
     assert heard.thread_id is None and not heard.deleted
+
+
+async def test_a_topics_conversation_resumes_in_that_topic_after_a_restart(
+    settings, demo_db
+) -> None:
+    first = await start_bot(settings, demo_db)
+    async with first:
+        ada, forum, kenya, ghana = await _forum(first)
+        wanjiru = first.user("Wanjiru", last_name="Kamau")
+        await wanjiru.send("/start")
+        listed = (await ada.send("/grant kamau", chat=forum, topic=kenya))[0]
+        await ada.press("Wanjiru Kamau", message=listed)
+    # The process is gone; a new Application on the same database and forum.
+    second = await start_bot(settings, demo_db, server=first.server)
+    async with second:
+        ada = second.user("Ada", user_id=ADMIN_ID)
+        elsewhere = await ada.send("Ghana", chat=forum.id, topic=ghana)
+        assert all("is now a lead" not in (m.text or "") for m in elsewhere)
+        done = await ada.send("Kenya", chat=forum.id, topic=kenya)
+        assert "Wanjiru Kamau is now a lead of Kenya." in done[0].text
+        assert done[0].thread_id == kenya
