@@ -171,9 +171,11 @@ def resolve_scope(db: Database, chat_id: int | None, text: str) -> Scope:
             ).first()
             if group is not None:
                 return _group_scope(session, group)
-            followed = sorted(
-                session.exec(
-                    select(Subscription.country_code).where(Subscription.chat_id == chat_id)
+            followed = sorted(  # a set: a forum may follow a country in several topics
+                set(
+                    session.exec(
+                        select(Subscription.country_code).where(Subscription.chat_id == chat_id)
+                    )
                 )
             )
             if followed:

@@ -250,10 +250,11 @@ def due_plan_reminders(db: Database, *, now: datetime | None = None) -> list[Pla
         if not chats:
             return []
         follows: dict[str, list[int]] = defaultdict(list)
+        # Distinct: a forum may follow a country in several topics; it is told once.
         for chat_id, code in session.exec(
-            select(Subscription.chat_id, Subscription.country_code).where(
-                col(Subscription.chat_id).in_(list(chats))
-            )
+            select(Subscription.chat_id, Subscription.country_code)
+            .where(col(Subscription.chat_id).in_(list(chats)))
+            .distinct()
         ):
             follows[code].append(chat_id)
         if not follows:

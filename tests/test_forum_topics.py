@@ -175,3 +175,16 @@ async def test_a_topics_conversation_resumes_in_that_topic_after_a_restart(
         done = await ada.send("Kenya", chat=forum.id, topic=kenya)
         assert "Wanjiru Kamau is now a lead of Kenya." in done[0].text
         assert done[0].thread_id == kenya
+
+
+async def test_a_plan_followed_in_two_topics_is_told_once(demo_bot: Driver) -> None:
+    demo_bot.clock.set(datetime(2027, 12, 10, 8, 0, tzinfo=UTC))  # Ghana's plan ends 12-31
+    ada, forum, _kenya, ghana = await _forum(demo_bot)
+    await ada.send("/subscribe Ghana", chat=forum, topic=ghana)
+    await ada.send("/subscribe Ghana", chat=forum)
+    settings = (await ada.send("/settings", chat=forum))[0]
+    toggle = next(t for t in settings.button_texts if "📅" in t or "lan" in t)
+    await ada.press(toggle, message=settings)
+    await demo_bot.run_jobs()
+    told = [m for m in forum.messages if "Action plans" in (m.text or "")]
+    assert len(told) == 1 and told[0].text.count("Ghana: Action plan 5") == 1
