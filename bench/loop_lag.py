@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from bench.common import percentile, scratch_database
+from bench.common import add_recent_reports, percentile, scratch_database
 from bot import jobs
 from bot.app import build_application, freeze_startup_heap
 from bot.config import RateLimits, Settings
@@ -48,7 +48,6 @@ from storage.models import (
     Country,
     Member,
     Outbox,
-    ProgressUpdate,
     Subscription,
 )
 
@@ -100,19 +99,7 @@ def populate(db: Database, chats: int, followers: int, now: datetime) -> None:
         )
         session.add(Member(id=1, display_name="Bench reporter"))
         session.flush()
-        for n in range(300):
-            at = now - timedelta(hours=rng.randint(1, 20))
-            session.add(
-                ProgressUpdate(
-                    commitment_id=rng.choice(commitments),
-                    reporter_id=1,
-                    status="limited",
-                    note=f"Bench note {n}",
-                    created_at=at,
-                    updated_at=at,
-                    state=rng.choice(["pending", "verified"]),
-                )
-            )
+        add_recent_reports(session, commitments, rng, now)
         refresh_community(session)
 
 
