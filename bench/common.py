@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from storage.db import Database
 from storage.reference import prepare_database
@@ -78,3 +81,24 @@ def rss_mb() -> tuple[float, float]:
     except OSError:
         pass
     return peak / 1024, current
+
+
+def add_recent_reports(
+    session: Any, commitments: list[str], rng: random.Random, now: datetime, count: int = 300
+) -> None:
+    """News for digests: ``count`` reports of the last day by member 1, some verified."""
+    from storage.models import ProgressUpdate
+
+    for n in range(count):
+        at = now - timedelta(hours=rng.randint(1, 20))
+        session.add(
+            ProgressUpdate(
+                commitment_id=rng.choice(commitments),
+                reporter_id=1,
+                status="limited",
+                note=f"Bench note {n}",
+                created_at=at,
+                updated_at=at,
+                state=rng.choice(["pending", "verified"]),
+            )
+        )

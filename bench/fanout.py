@@ -24,7 +24,7 @@ from functools import partial
 
 from sqlmodel import select
 
-from bench.common import scratch_database
+from bench.common import add_recent_reports, scratch_database
 from bot.app import build_application
 from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
@@ -35,7 +35,7 @@ from bot.jobs import compose_digests
 from storage.commitments import refresh_community
 from storage.digests import record_digests
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Chat, Commitment, Member, ProgressUpdate, Subscription, utcnow
+from storage.models import Chat, Commitment, Member, Subscription, utcnow
 from storage.outbox import enqueue
 
 COUNTRIES = ["KEN", "GHA", "IDN", "NGA", "ARG", "ESP", "PHL", "BRA", "FRA", "GBR"]
@@ -62,19 +62,7 @@ def populate(db, chats: int) -> list[int]:
         for chat_id in ids:
             for code in rng.sample(COUNTRIES, rng.randint(1, 3)):
                 session.add(Subscription(chat_id=chat_id, country_code=code))
-        for n in range(300):
-            at = now - timedelta(hours=rng.randint(1, 20))
-            session.add(
-                ProgressUpdate(
-                    commitment_id=rng.choice(commitments),
-                    reporter_id=1,
-                    status="limited",
-                    note=f"Bench note {n}",
-                    created_at=at,
-                    updated_at=at,
-                    state=rng.choice(["pending", "verified"]),
-                )
-            )
+        add_recent_reports(session, commitments, rng, now)
         refresh_community(session)  # rows written here bypass storage.reports
     return ids
 

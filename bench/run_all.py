@@ -139,6 +139,13 @@ FIGURES = [
         lambda v: v < 50,
         " ms",
     ),
+    Figure(
+        "loop_lag",
+        "  ratio to the same during a 2-word one",
+        "help_p99_ratio",
+        "< 1.5",
+        lambda v: v < 1.5,
+    ),
 ]
 
 

@@ -378,9 +378,11 @@ def cmd_status(settings: Settings, *, as_json: bool, check: bool = False) -> int
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.console import LOG_FILE, log_to_file, run_console
 
     lock = _instance_lock(settings)  # the console drains the outbox too: one bot per database
+    log_to_file()
+    print(f"(the bot's log goes to {LOG_FILE})")
     try:
         db = _open_db(settings)
         return run_console(

@@ -388,7 +388,9 @@ async def _read_loop(session: ConsoleSession, stdin: TextIO) -> None:
             out.flush()
 
 
-def _log_to_file(path: str) -> None:
+def log_to_file(path: str = LOG_FILE) -> None:
+    """The terminal is the chat: the log (the scheduler's notes, errors) goes to a
+    file instead. Called by ``ogp-bot console``, not by tests driving the console."""
     root = logging.getLogger()
     filters = [f for handler in root.handlers for f in handler.filters]  # the token mask
     handler = logging.FileHandler(path, encoding="utf-8")
@@ -417,9 +419,6 @@ def run_console(
         if result is not None:
             print(f"Loaded OGP demo data: {result.summary()}", file=out)
     interactive = stdin.isatty()
-    # The terminal is the chat: the log (the scheduler's notes, errors) goes to a file.
-    _log_to_file(LOG_FILE)
-    print(f"(the bot's log goes to {LOG_FILE})", file=out)
     return asyncio.run(
         console_loop(
             settings,

@@ -235,7 +235,7 @@ async def test_export_member_the_list_lacks_gets_a_page_and_its_ids_cards(
     async with await start_bot(settings, db) as driver:
         ana = driver.user("Ana")
         page = (await ana.send("/country Nandi"))[0]
-        assert page.text.startswith("Nandi\n")
+        assert page.text.startswith("Nandi — local, Kenya\n")
         assert "Nandi: OGP membership not verified." in page.text
         assert "OGP Local member in Kenya." in page.text
         await ana.press(page.button_texts[0], message=page)  # the page becomes the list

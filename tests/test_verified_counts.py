@@ -50,7 +50,7 @@ async def test_only_verified_reports_count_and_pending_ones_are_shown_apart(
     await ana.send("/subscribe Kenya")
     following = (await ana.send("/following"))[0].text
     assert (
-        "Kenya (KEN): 8 commitments; in the last 90 days 1 verified reports, 1 unverified"
+        "Kenya (KEN): 8 commitments; in the last 90 days 1 verified report, 1 unverified"
         in following
     )
 
