@@ -25,6 +25,11 @@ Key = tuple[int, int] | tuple[int, int, int]
 TOPIC = "@"
 
 
+def in_topic(name: str, topic: int) -> str:
+    """The row name of conversation ``name`` in forum topic ``topic`` (0: none)."""
+    return f"{name}{TOPIC}{topic}" if topic else name
+
+
 def _row_key(name: str, key: Key) -> tuple[str, int, int]:
     if len(key) == 3:
         chat_id, topic, user_id = key

@@ -24,7 +24,7 @@ from storage.commitments import (
     display_title,
     refresh_community,
 )
-from storage.conversations import set_state
+from storage.conversations import in_topic, set_state
 from storage.db import Database
 from storage.models import (
     Chat,
@@ -647,10 +647,12 @@ def review(
     revision: int,
     verify: bool,
     reason: str = "",
+    topic: int = 0,
     now: datetime | None = None,
 ) -> ReviewResult:
     """Verify or reject a pending report, as it was at ``revision`` (what the
-    reviewer saw). Refusals are audited; so are decisions."""
+    reviewer saw). Refusals are audited; so are decisions. ``topic``: the forum
+    topic the reviewer acts in (a rejection's reason is asked per topic)."""
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
@@ -669,7 +671,7 @@ def review(
             return ReviewResult(True, False, _info(session, update))
         if update.revision != revision:
             if not verify:  # the reason was written about words that are gone
-                _end_rejection(session, visitor, update_id)
+                _end_rejection(session, visitor, update_id, topic)
             return ReviewResult(True, False, _info(session, update), outdated=True)
         update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
         update.reviewed_by = visitor.user_id
@@ -689,23 +691,23 @@ def review(
         )
         audit(session, visitor.user_id, action, target=f"update:{update_id}")
         refresh_community(session, [update.commitment_id])
-        _end_rejection(session, visitor, update_id)
+        _end_rejection(session, visitor, update_id, topic)
         notices = _close_notices(session, update_id)
         session.flush()
         return ReviewResult(True, True, _info(session, update), notices=notices)
 
 
-def _end_rejection(session: Session, visitor: Visitor, update_id: int) -> None:
+def _end_rejection(session: Session, visitor: Visitor, update_id: int, topic: int) -> None:
     """End a rejection of this very report only: a reason still asked for on
     another report (the lead verified this one meanwhile) is still awaited."""
-    key = (REJECT_CONVERSATION, visitor.chat_id or 0, visitor.user_id or 0)
+    key = (in_topic(REJECT_CONVERSATION, topic), visitor.chat_id or 0, visitor.user_id or 0)
     asking = session.get(ConversationState, key)
     if asking is not None and asking.data.get("update_id") in (None, update_id):
         set_state(session, *key, None)
 
 
 def begin_reject(
-    db: Database, visitor: Visitor, update_id: int, *, revision: int, state: str
+    db: Database, visitor: Visitor, update_id: int, *, revision: int, state: str, topic: int = 0
 ) -> ReviewResult:
     """A lead pressed Reject on ``revision``: remember which, then ask for the reason."""
     with db.session() as session:
@@ -726,7 +728,7 @@ def begin_reject(
             return ReviewResult(True, False, _info(session, update), outdated=True)
         set_state(
             session,
-            REJECT_CONVERSATION,
+            in_topic(REJECT_CONVERSATION, topic),
             visitor.chat_id,
             visitor.user_id,
             state,
@@ -735,19 +737,22 @@ def begin_reject(
         return ReviewResult(True, True, _info(session, update))
 
 
-def rejecting(db: Database, chat_id: int, user_id: int) -> tuple[int, int] | None:
+def rejecting(
+    db: Database, chat_id: int, user_id: int, *, topic: int = 0
+) -> tuple[int, int] | None:
     """Which report, and which revision of it, this lead is writing a rejection
     reason for (a rejection begun before revisions were kept: the first)."""
     with db.session() as session:
-        row = session.get(ConversationState, (REJECT_CONVERSATION, chat_id, user_id))
+        key = (in_topic(REJECT_CONVERSATION, topic), chat_id, user_id)
+        row = session.get(ConversationState, key)
         if row is None or "update_id" not in row.data:
             return None
         return int(row.data["update_id"]), int(row.data.get("revision", 1))
 
 
-def cancel_reject(db: Database, chat_id: int, user_id: int) -> None:
+def cancel_reject(db: Database, chat_id: int, user_id: int, *, topic: int = 0) -> None:
     with db.session() as session:
-        set_state(session, REJECT_CONVERSATION, chat_id, user_id, None)
+        set_state(session, in_topic(REJECT_CONVERSATION, topic), chat_id, user_id, None)
 
 
 @dataclass(frozen=True, slots=True)

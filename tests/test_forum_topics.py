@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 
 from bot.emulator import Driver
 from storage.models import Commitment
-from tests.conftest import ADMIN_ID, start_bot
+from tests.conftest import ADMIN_ID, send_report, start_bot
 from tests.test_digests import _news
 
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
@@ -188,3 +188,19 @@ async def test_a_plan_followed_in_two_topics_is_told_once(demo_bot: Driver) -> N
     await demo_bot.run_jobs()
     told = [m for m in forum.messages if "Action plans" in (m.text or "")]
     assert len(told) == 1 and told[0].text.count("Ghana: Action plan 5") == 1
+
+
+async def test_rejections_begun_in_two_topics_keep_their_own_report(demo_bot: Driver) -> None:
+    """A lead asked for two reasons, in two topics, answers each where it was asked."""
+    ada, forum, kenya, ghana = await _forum(demo_bot)
+    reporter = demo_bot.user("Rui")
+    await send_report(reporter, "KE0012", "first note")
+    await send_report(reporter, "KE0021", "second note")
+    first = (await ada.send("/pending", chat=forum, topic=kenya))[0]
+    ids = [t.removeprefix("❌ #") for t in first.button_texts if t.startswith("❌ #")]
+    await ada.press(f"❌ #{ids[0]}", message=first)
+    second = (await ada.send("/pending", chat=forum, topic=ghana))[0]
+    await ada.press(f"❌ #{ids[1]}", message=second)
+    done = await ada.send("not what the minutes say", chat=forum, topic=kenya)
+    assert any(f"#{ids[0]}" in (m.text or "") or "first note" in (m.text or "") for m in done)
+    assert all("second note" not in (m.text or "") for m in done)

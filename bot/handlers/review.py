@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply
+from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply, topic_of
 from bot.views import plain_text_hint
 from bot.views import reports as views
 from storage import reports as store
@@ -104,7 +104,14 @@ async def close_notices(
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
-    result = store.review(context.db, context.visitor, update_id, revision=revision, verify=True)
+    result = store.review(
+        context.db,
+        context.visitor,
+        update_id,
+        revision=revision,
+        verify=True,
+        topic=topic_of(update),
+    )
     if not result.allowed:
         await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
         return
@@ -127,7 +134,12 @@ async def reject(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
     result = store.begin_reject(
-        context.db, context.visitor, update_id, revision=revision, state=REASON
+        context.db,
+        context.visitor,
+        update_id,
+        revision=revision,
+        state=REASON,
+        topic=topic_of(update),
     )
     if not result.allowed:
         await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
@@ -146,7 +158,7 @@ async def reject(update: Update, context: BotContext) -> str | int:
 
 async def reason(update: Update, context: BotContext) -> str | int:
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
-    asked = store.rejecting(context.db, chat_id, user_id)
+    asked = store.rejecting(context.db, chat_id, user_id, topic=topic_of(update))
     if asked is None:
         # The rejection was closed meanwhile (another review cleared it): this is an
         # ordinary message again, and gets the ordinary answer rather than silence.
@@ -160,6 +172,7 @@ async def reason(update: Update, context: BotContext) -> str | int:
         revision=revision,
         verify=False,
         reason=update.effective_message.text,
+        topic=topic_of(update),
     )
     if not result.allowed or result.report is None:
         await reply(update, views.View(views.refused(context.tr, result.refusal)))
@@ -181,7 +194,9 @@ async def reason_hint(update: Update, context: BotContext) -> str:
 
 
 async def cancel_reject(update: Update, context: BotContext) -> int:
-    store.cancel_reject(context.db, update.effective_chat.id, update.effective_user.id)
+    store.cancel_reject(
+        context.db, update.effective_chat.id, update.effective_user.id, topic=topic_of(update)
+    )
     await reply(update, views.reject_cancelled(context.tr))
     return END
 
