@@ -775,25 +775,25 @@ class Driver:
         bot_is_admin: bool = False,
         username: str | None = None,
         chat_id: int | None = None,
+        is_forum: bool = False,
     ) -> ChatHandle:
-        """Create a supergroup (id -100...) containing the bot."""
+        """Create a supergroup (id -100...) containing the bot; with ``is_forum`` it has
+        topics (add them with ``.topic(name)``)."""
         return self._group(
-            "supergroup", title, members, admins, owner, bot_is_admin, username, chat_id
+            "supergroup",
+            title,
+            members,
+            admins,
+            owner,
+            bot_is_admin,
+            username,
+            chat_id,
+            is_forum=is_forum,
         )
 
-    def forum(
-        self,
-        title: str,
-        *,
-        members: Sequence[UserHandle] = (),
-        admins: Sequence[UserHandle] = (),
-        owner: UserHandle | None = None,
-        bot_is_admin: bool = False,
-    ) -> ChatHandle:
-        """Create a supergroup with topics (``is_forum``); add topics with ``.topic(name)``."""
-        return self._group(
-            "supergroup", title, members, admins, owner, bot_is_admin, None, None, is_forum=True
-        )
+    def forum(self, title: str, **people: Any) -> ChatHandle:
+        """A supergroup with topics: ``supergroup(title, is_forum=True, ...)``."""
+        return self.supergroup(title, is_forum=True, **people)
 
     def _group(
         self,
