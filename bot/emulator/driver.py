@@ -21,7 +21,9 @@ from telegram.ext import Application, ContextTypes
 
 from bot.emulator.clock import Clock
 from bot.emulator.html import to_console, utf16_len
-from bot.emulator.server import BotAPIServer, CallRecord, StoredFile, StoredMessage, _admin
+from bot.emulator.records import CallRecord, StoredFile, StoredMessage
+from bot.emulator.records import admin_member as _admin
+from bot.emulator.server import BotAPIServer
 from bot.inbox import INBOX_KEY
 
 __all__ = [

@@ -1,0 +1,1 @@
+"""The Bot API methods the emulated server implements, one module per group."""
