@@ -7,10 +7,13 @@ ends with one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -214,8 +217,6 @@ def webhook_secret(settings: Settings) -> str:
 def _try_lock_patiently(database_url: str, tries: int = 3):  # -> InstanceLock
     """`ogp-bot status` takes the lock for a moment to see whether a bot runs: a bot
     starting in that moment waits a little rather than refusing to start."""
-    import time
-
     from storage.instance import HeldElsewhere, try_lock
 
     for attempt in range(tries):
@@ -254,7 +255,6 @@ def _instance_lock(settings: Settings, *, standby: bool = False):  # -> Instance
 def _watch_lock(app, lock) -> None:  # (Application, InstanceLock)
     """A PostgreSQL session can be cut (a network blip, a server restart): the lock
     goes with it and a standby may take over. Stop at once rather than run twice."""
-    import asyncio
 
     async def check(context) -> None:
         if not await asyncio.to_thread(lock.held):
@@ -345,8 +345,6 @@ def cmd_restore(settings: Settings, file: Path) -> int:
 
 def cmd_status(settings: Settings, *, as_json: bool, check: bool = False) -> int:
     """Whether a bot holds the database, and how it is doing (from the database)."""
-    import json
-
     from storage.health import health
     from storage.instance import HeldElsewhere, try_lock
 

@@ -33,6 +33,7 @@ from bot.emulator import (
 )
 from storage.db import Database
 from storage.ids import parse_number
+from storage.importer import import_demo_if_empty
 from storage.people import known_chats
 
 HELP = """\
@@ -410,8 +411,6 @@ def run_console(
     stdin: TextIO | None = None,
     out: TextIO | None = None,
 ) -> int:
-    from storage.importer import import_demo_if_empty
-
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     if load_demo:

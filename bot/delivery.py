@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import RateLimits
 from bot.views import digests as views
@@ -77,7 +79,11 @@ class Pacer:
 
 
 def _retry_seconds(error: RetryAfter) -> float:
-    value = error._retry_after
+    """PTB 22 gives ``retry_after`` as int seconds, or as a timedelta under PTB_TIMEDELTA
+    (its migration), and warns on each read without that setting: nothing for us to act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

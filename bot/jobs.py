@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.bulk import off_loop
-from bot.context import SENDER_KEY, SETTINGS_KEY, BotContext
+from bot.context import CLOCK_KEY, DB_KEY, SENDER_KEY, SETTINGS_KEY, BotContext
 from bot.delivery import OutboxSender
 from bot.handlers import chat_events
 from bot.i18n import translation_for
@@ -236,8 +236,6 @@ async def prune_outbox(context: BotContext) -> None:
 
 
 def make_sender(app: Application) -> OutboxSender:
-    from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY
-
     settings = app.bot_data[SETTINGS_KEY]
     return OutboxSender(
         app.bot,

@@ -265,12 +265,6 @@ def retry_later(
         return True
 
 
-def postpone(db: Database, message_id: int, until: datetime) -> None:
-    """Telegram asked to wait (429): not a failure, so no attempt is counted."""
-    with db.session() as session:
-        session.get(Outbox, message_id).not_before = until
-
-
 def drop(db: Database, message_id: int, *, error: str) -> None:
     with db.session() as session:
         row = session.get(Outbox, message_id)
