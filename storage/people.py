@@ -88,9 +88,9 @@ def role_of(session: Session, user_id: int | None, admins: Collection[int]) -> R
     return Role.LEAD if grant is not None else Role.MEMBER
 
 
-def _leads(session: Session, user_id: int) -> tuple[frozenset[str], frozenset[int]]:
+def _leads(conn: sa.Connection, user_id: int) -> tuple[frozenset[str], frozenset[int]]:
     """(countries, working groups) the member leads; a group's countries count as led."""
-    rows = session.exec(
+    rows = conn.execute(
         select(RoleGrant.country_code, RoleGrant.working_group_id).where(
             RoleGrant.member_id == user_id, RoleGrant.role == Role.LEAD
         )
@@ -98,9 +98,9 @@ def _leads(session: Session, user_id: int) -> tuple[frozenset[str], frozenset[in
     countries = {code for code, _group in rows if code}
     groups = frozenset(group for _code, group in rows if group is not None)
     if groups:
-        for followed in session.exec(
+        for followed in conn.execute(
             select(WorkingGroup.countries).where(col(WorkingGroup.id).in_(groups))
-        ):
+        ).scalars():
             countries.update(code for code in followed or () if code)
     return frozenset(countries), groups
 
@@ -118,59 +118,6 @@ _MEMBER_ROW = sa.select(
 _CHAT_ROW = sa.select(_C.title, _C.state, _C.language, _C.last_seen_at).where(
     _C.id == sa.bindparam("cid")
 )
-
-
-def _unchanged_visit(
-    db: Database,
-    chat: ChatInfo | None,
-    user: UserInfo | None,
-    admins: Collection[int],
-    default_language: str,
-    now: datetime,
-) -> Visitor | None:
-    """The visit of a known member in a known chat with nothing to write, or None.
-
-    Nearly every update is this case, and it runs before every handler: two
-    indexed reads on one connection, with no ORM objects and no transaction,
-    cost a fraction of the general path. Anything that needs a write (someone
-    new, a changed name, a stale last-seen, a blocked chat) or more reads (a
-    lead's countries) returns None and takes the general path.
-    """
-    with db.engine.connect() as conn:
-        member = None
-        if user is not None:
-            member = conn.execute(_MEMBER_ROW, {"uid": user.id}).first()
-            if (
-                member is None
-                or member.display_name != user.display_name
-                or member.username != user.username
-                or _stale(member.last_seen_at, now)
-                or (member.lead and user.id not in admins)
-            ):
-                return None
-        row = None
-        if chat is not None:
-            row = conn.execute(_CHAT_ROW, {"cid": chat.id}).first()
-            if (
-                row is None
-                or row.state == ChatState.BLOCKED
-                or row.title != chat.title
-                or _stale(row.last_seen_at, now)
-            ):
-                return None
-        language = row.language if row else member.language if member else default_language
-        if chat is None and user is not None:  # an inline query: their private chat's choice
-            private = conn.execute(_CHAT_ROW, {"cid": user.id}).first()
-            language = private.language if private else language
-    user_id = user.id if user else None
-    return Visitor(
-        user_id=user_id,
-        chat_id=chat.id if chat else None,
-        role=Role.ADMIN if user_id is not None and user_id in admins else Role.MEMBER,
-        language=language,
-        chat_type=chat.type if chat else ChatType.PRIVATE,
-        chat_state=row.state if row else None,
-    )
 
 
 def bot_is_back(db: Database, chat_id: int) -> bool:
@@ -200,97 +147,131 @@ def record_visit(
 
     A chat that had blocked the bot and writes again is active again: that is
     the only way out of the blocked state.
+
+    It runs before every handler, and nearly every update comes from a known member
+    in a known chat with nothing to write: indexed reads on one connection, with no
+    ORM objects and no transaction. Only someone new, a changed name, a stale
+    last-seen or a blocked chat opens a session to write.
     """
     now = now or utcnow()
-    quick = _unchanged_visit(db, chat, user, admins, default_language, now)
-    if quick is not None:
-        return quick
-    is_new = False
-    was_blocked = False
-    with db.session() as session:
-        member: Member | None = None
-        if user is not None:
-            member = session.get(Member, user.id)
-            if member is None:
-                is_new = True
-                member = Member(
-                    id=user.id,
-                    display_name=user.display_name,
-                    username=user.username,
-                    language=user.language or default_language,
-                    created_at=now,
-                    last_seen_at=now,
-                )
-                session.add(member)
-            elif (
-                member.display_name != user.display_name
-                or member.username != user.username
-                or _stale(member.last_seen_at, now)
-            ):
-                member.display_name = user.display_name
-                member.username = user.username
-                member.last_seen_at = now
-        chat_row: Chat | None = None
-        if chat is not None:
-            chat_row = session.get(Chat, chat.id)
-            if chat_row is None:
-                chat_row = Chat(
-                    id=chat.id,
-                    type=chat.type,
-                    title=chat.title,
-                    language=(
-                        member.language
-                        if member and chat.type == ChatType.PRIVATE
-                        else default_language
-                    ),
-                    created_at=now,
-                    last_seen_at=now,
-                )
-                if defaults is not None:
-                    chat_row.timezone = defaults.timezone
-                    chat_row.digest_frequency = defaults.digest_frequency
-                    chat_row.digest_weekday = defaults.digest_weekday
-                    chat_row.digest_hour = defaults.digest_hour
-                session.add(chat_row)
-            else:
-                if chat_row.state == ChatState.BLOCKED:
-                    chat_row.state = ChatState.ACTIVE
-                    was_blocked = True
-                if chat_row.title != chat.title or _stale(chat_row.last_seen_at, now):
-                    chat_row.title = chat.title
-                    chat_row.last_seen_at = now
-        # Flush so a brand-new member exists before role grants are looked up.
-        session.flush()
-        user_id = user.id if user else None
-        role = role_of(session, user_id, admins)
-        leads, groups = (
-            _leads(session, user_id)
-            if role is Role.LEAD and user_id
-            else (frozenset(), frozenset())
-        )
+    user_id = user.id if user else None
+    with db.engine.connect() as conn:
+        member = conn.execute(_MEMBER_ROW, {"uid": user_id}).first() if user else None
+        row = conn.execute(_CHAT_ROW, {"cid": chat.id}).first() if chat else None
         # Without a chat (an inline query), what they chose in their private chat.
-        private = session.get(Chat, user_id) if chat is None and user_id else None
-        language = (
-            chat_row.language
-            if chat_row is not None
-            else private.language
-            if private is not None
-            else member.language
-            if member is not None
-            else default_language
+        private = (
+            conn.execute(_CHAT_ROW, {"cid": user_id}).first() if chat is None and user else None
         )
-        return Visitor(
-            user_id=user_id,
-            chat_id=chat.id if chat else None,
-            role=role,
+        # A grant needs the member's row (a foreign key): someone new leads nothing.
+        if user_id is not None and user_id in admins:
+            role = Role.ADMIN
+        else:
+            role = Role.LEAD if member is not None and member.lead else Role.MEMBER
+        leads, groups = (
+            _leads(conn, user_id) if role is Role.LEAD and user_id else (frozenset(), frozenset())
+        )
+    member_language = (
+        member.language if member else (user.language or default_language) if user else None
+    )
+    language = (
+        row.language
+        if row is not None
+        else private.language
+        if private is not None
+        else member_language or default_language
+    )
+    chat_state = row.state if row is not None else None
+    if (user and _member_due(member, user, now)) or (chat and _chat_due(row, chat, now)):
+        with db.session() as session:
+            if user is not None:
+                _save_member(session, user, member_language or default_language, now)
+            if chat is not None:
+                if row is None:
+                    language = (
+                        member_language
+                        if member_language and chat.type == ChatType.PRIVATE
+                        else default_language
+                    )
+                chat_state = _save_chat(session, chat, language, defaults, now)
+    return Visitor(
+        user_id=user_id,
+        chat_id=chat.id if chat else None,
+        role=role,
+        language=language,
+        chat_type=chat.type if chat else ChatType.PRIVATE,
+        is_new_member=user is not None and member is None,
+        was_blocked=row is not None and row.state == ChatState.BLOCKED,
+        lead_countries=leads,
+        lead_groups=groups,
+        chat_state=chat_state,
+    )
+
+
+def _member_due(member: sa.Row | None, user: UserInfo, now: datetime) -> bool:
+    return (
+        member is None
+        or member.display_name != user.display_name
+        or member.username != user.username
+        or _stale(member.last_seen_at, now)
+    )
+
+
+def _chat_due(row: sa.Row | None, chat: ChatInfo, now: datetime) -> bool:
+    return (
+        row is None
+        or row.state == ChatState.BLOCKED
+        or row.title != chat.title
+        or _stale(row.last_seen_at, now)
+    )
+
+
+def _save_member(session: Session, user: UserInfo, language: str, now: datetime) -> None:
+    member = session.get(Member, user.id)
+    if member is None:
+        member = Member(id=user.id, language=language, created_at=now)
+        session.add(member)
+    elif (
+        member.display_name == user.display_name
+        and member.username == user.username
+        and not _stale(member.last_seen_at, now)
+    ):
+        return
+    member.display_name = user.display_name
+    member.username = user.username
+    member.last_seen_at = now
+
+
+def _save_chat(
+    session: Session,
+    chat: ChatInfo,
+    language: str,
+    defaults: ChatDefaults | None,
+    now: datetime,
+) -> str:
+    """Create or refresh the chat's row; its state after the visit."""
+    row = session.get(Chat, chat.id)
+    if row is None:
+        row = Chat(
+            id=chat.id,
+            type=chat.type,
+            title=chat.title,
             language=language,
-            chat_type=chat.type if chat else ChatType.PRIVATE,
-            is_new_member=is_new,
-            was_blocked=was_blocked,
-            lead_countries=leads,
-            lead_groups=groups,
-            chat_state=chat_row.state if chat_row is not None else None,
+            created_at=now,
+            last_seen_at=now,
         )
+        if defaults is not None:
+            row.timezone = defaults.timezone
+            row.digest_frequency = defaults.digest_frequency
+            row.digest_weekday = defaults.digest_weekday
+            row.digest_hour = defaults.digest_hour
+        session.add(row)
+        return row.state
+    if row.state == ChatState.BLOCKED:
+        row.state = ChatState.ACTIVE
+    if row.title != chat.title or _stale(row.last_seen_at, now):
+        row.title = chat.title
+        row.last_seen_at = now
+    return row.state
 
 
 @dataclass(frozen=True, slots=True)
