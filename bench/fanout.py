@@ -25,10 +25,10 @@ from functools import partial
 from sqlmodel import select
 
 from bench.common import add_recent_reports, scratch_database
-from bot.app import build_application
 from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
-from bot.emulator import BotAPIServer, Clock, EmulatorRequest
+from bot.emulator import BotAPIServer, Clock
+from bot.emulator.application import emulated_application
 from bot.emulator.server import RateLimits as EmulatorLimits
 from bot.i18n import translation_for
 from bot.jobs import compose_digests
@@ -81,9 +81,7 @@ async def send_rate(db, ids: list[int], rate: float) -> float:
     with db.session() as session:
         for chat_id in ids:
             enqueue(session, chat_id, "Public hearing tomorrow at 10:00 — details in /digest")
-    app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
-    )
+    app = emulated_application(settings, db, server, emulator_clock=False)
     async with app:
         started = time.perf_counter()
         stats = await app.bot_data[SENDER_KEY].drain()

@@ -36,9 +36,10 @@ from sqlmodel import col, select
 
 from bench.common import add_recent_reports, percentile, scratch_database
 from bot import jobs
-from bot.app import build_application, freeze_startup_heap
+from bot.app import freeze_startup_heap
 from bot.config import RateLimits, Settings
-from bot.emulator import BotAPIServer, Driver, EmulatorRequest
+from bot.emulator import BotAPIServer, Driver
+from bot.emulator.application import emulated_application
 from storage.commitments import refresh_community
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
@@ -237,14 +238,7 @@ async def run(db: Database, args: argparse.Namespace, now: datetime) -> dict[str
     fast = RateLimits(overall_per_second=5000, private_chat_per_second=1000)
     settings = Settings(database_url=db.url, admins=[ADMIN_ID], rate_limits=fast)
     settings.rate_limits.user_commands_per_minute = 1_000_000  # a bench, not a person
-    app = build_application(
-        settings,
-        db,
-        request=EmulatorRequest(server),
-        token=server.token,
-        rate_limiter=False,
-        clock=server.clock.now,
-    )
+    app = emulated_application(settings, db, server)
     results: dict[str, float] = {}
     async with Driver(app, server) as driver:
         freeze_startup_heap()  # as `ogp-bot run` does

@@ -65,9 +65,10 @@ from telegram.ext import (
 
 from bench.common import percentile, rss_mb, scratch_database
 from bench.search import vocabulary
-from bot.app import build_application, freeze_startup_heap
+from bot.app import freeze_startup_heap
 from bot.config import Settings
 from bot.emulator import BotAPIServer, CallRecord, Driver, EmulatorRequest, SentMessage, UserHandle
+from bot.emulator.application import emulated_application
 from storage.commitments import refresh_community
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
@@ -495,14 +496,7 @@ async def run_ours(
     for member_id in world.leads:
         server.add_user(member_id, "Lead", language_code="en")
     settings = Settings(database_url=db.url, admins=[ADMIN_ID])
-    app = build_application(
-        settings,
-        db,
-        request=EmulatorRequest(server),
-        token=server.token,
-        rate_limiter=False,
-        clock=server.clock.now,
-    )
+    app = emulated_application(settings, db, server)
     freeze_startup_heap()  # as `ogp-bot run` does once the Application is built
     rng = random.Random(seed)
     stream = Stream()

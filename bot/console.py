@@ -19,18 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.emulator import (
     BotAPIServer,
     ChatHandle,
     Driver,
     EmulatorError,
-    EmulatorRequest,
     SentMessage,
     UserHandle,
     to_console,
 )
+from bot.emulator.application import emulated_application
 from storage.db import Database
 from storage.ids import parse_number
 from storage.importer import import_demo_if_empty
@@ -336,9 +335,7 @@ async def console_loop(
 ) -> int:
     server = BotAPIServer()
     _known_people(server, db)
-    app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
-    )
+    app = emulated_application(settings, db, server, emulator_clock=False)
     # A handler error is shown to the person by the bot's own error handler,
     # and an invalid request is reported here rather than ending the session.
     async with Driver(

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.app import build_application
 from bot.config import Settings
-from bot.emulator import BotAPIServer, Driver, EmulatorRequest
+from bot.emulator import BotAPIServer, Driver
+from bot.emulator.application import emulated_application
 from storage import broadcasts
 from storage.db import Database
 
@@ -32,9 +32,7 @@ async def main(db_path: str, preview_path: str) -> None:
     db = Database(f"sqlite:///{db_path}")
     server = BotAPIServer()
     settings = Settings(database_url=db.url, admins=[ADMIN_ID])
-    app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
-    )
+    app = emulated_application(settings, db, server, emulator_clock=False)
     writes = 0
 
     def die_on_third_chunk(_conn, _cursor, statement: str, *_args: object) -> None:

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_application
 from bot.config import RateLimits, Settings
-from bot.emulator import BotAPIServer, CallbackResult, Driver, EmulatorRequest, UserHandle
+from bot.emulator import BotAPIServer, CallbackResult, Driver, UserHandle
+from bot.emulator.application import emulated_application
 from bot.i18n import translation
 from storage.db import Database
 from storage.models import RoleGrant
@@ -257,15 +257,7 @@ def settings(db_url: str) -> Settings:
 
 async def start_bot(settings: Settings, db: Database, server: BotAPIServer | None = None) -> Driver:
     server = server or BotAPIServer()
-    app = build_application(
-        settings,
-        db,
-        request=EmulatorRequest(server),
-        token=server.token,
-        rate_limiter=False,
-        clock=server.clock.now,
-    )
-    return Driver(app, server)
+    return Driver(emulated_application(settings, db, server), server)
 
 
 def make_lead(db: Database, user_id: int, country: str) -> None:

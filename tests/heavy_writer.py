@@ -10,7 +10,9 @@ Usage: python tests/heavy_writer.py DB_PATH
 from __future__ import annotations
 
 import itertools
+import subprocess
 import sys
+from pathlib import Path
 
 from storage import outbox
 from storage import reports as store
@@ -21,6 +23,17 @@ from storage.people import ChatInfo, UserInfo, record_visit
 
 COUNTRIES = ("KEN", "GHA", "BRA", "ARG", "NGA")
 COMMITMENTS = ("KE0012", "KE0021", "GH0040", "AR0045")
+
+
+def start(path: Path) -> subprocess.Popen[str]:
+    """This writer on the SQLite file at ``path``, in a process of its own (to be killed)."""
+    return subprocess.Popen(
+        [sys.executable, __file__, str(path)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def round_of_writes(db: Database, n: int) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import build_application
 from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
-from bot.emulator import BotAPIServer, EmulatorRequest
+from bot.emulator import BotAPIServer
+from bot.emulator.application import emulated_application
 from storage.db import Database
 from storage.models import Chat
 
@@ -43,9 +43,7 @@ async def main(database_url: str, log_path: str) -> None:
     with db.session() as session:
         for chat_id in session.exec(select(Chat.id)):
             server.add_user(chat_id, f"User {chat_id}")
-    app = build_application(
-        settings, db, request=EmulatorRequest(server), token=server.token, rate_limiter=False
-    )
+    app = emulated_application(settings, db, server, emulator_clock=False)
     async with app:
         stats = await app.bot_data[SENDER_KEY].drain()
     print(f"sent {stats.sent}", flush=True)

@@ -26,10 +26,11 @@ from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, Driver
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
+from storage.models import Chat, Outbox, OutboxState, Subscription
 from storage.reference import prepare_database
 from tests import test_postgres
 from tests.conftest import ADMIN_ID, ROOT, start_bot
+from tests.test_digests import _news
 
 FAST = RateLimits(
     overall_per_second=5000, private_chat_per_second=1000, group_per_minute=6000, max_retries=3
@@ -244,19 +245,7 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
         ana = await _daily_at_nine(bot, "Ana")
         with pg_db.session() as session:
             before = session.get(Chat, ana.id)
-            news = JUNE_1_0500 - timedelta(hours=1)
-            session.add(Member(id=78, display_name="Reporter"))
-            session.flush()
-            session.add(
-                ProgressUpdate(
-                    commitment_id="KE0012",
-                    reporter_id=78,
-                    status="limited",
-                    note="fresh news",
-                    created_at=news,
-                    updated_at=news,
-                )
-            )
+        _news(pg_db, "KE0012", JUNE_1_0500 - timedelta(hours=1))
         bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
         await bot.run_jobs()
         [digest] = _digests(ana.chat)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -24,10 +22,11 @@ from sqlmodel import select
 from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest
-from storage.commitments import refresh_community
 from storage.db import Database, alembic_config, current_revision
-from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
-from tests.conftest import ADMIN_ID, ROOT
+from storage.models import Chat, Outbox, OutboxState, ProgressUpdate, Subscription
+from tests import heavy_writer
+from tests.conftest import ADMIN_ID
+from tests.test_digests import _news
 
 FAST = RateLimits(
     overall_per_second=5000,
@@ -202,21 +201,7 @@ async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: D
         await bot.run_jobs()  # 08:00 in Nairobi: nothing due yet
         assert _digests(wanjiru.chat) == []
     # Down: news arrives, and the due time (06:00 UTC) passes with no Application.
-    with demo_db.session() as session:
-        session.add(Member(id=78, display_name="Reporter"))
-        session.flush()
-        at = JUNE_1_0500 + timedelta(minutes=30)
-        session.add(
-            ProgressUpdate(
-                commitment_id="KE0012",
-                reporter_id=78,
-                status="limited",
-                note="fresh news",
-                created_at=at,
-                updated_at=at,
-            )
-        )
-        refresh_community(session, ["KE0012"])
+    _news(demo_db, "KE0012", JUNE_1_0500 + timedelta(minutes=30))
     server.clock.set(JUNE_1_0500 + timedelta(hours=3))
     async with _driver(demo_db, server) as bot:
         await bot.run_jobs()
@@ -243,13 +228,7 @@ def _head_revision() -> str:
 async def test_database_is_sound_after_kill_9_during_heavy_writes(demo_db: Database) -> None:
     path = Path(demo_db.url.removeprefix("sqlite:///"))
     demo_db.dispose()
-    writer = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "heavy_writer.py"), str(path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    writer = heavy_writer.start(path)
     try:
         first = await asyncio.wait_for(asyncio.to_thread(writer.stdout.readline), timeout=30)
         assert first.strip() == "ready", writer.stderr.read()

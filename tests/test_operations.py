@@ -21,6 +21,7 @@ from alembic import command as alembic_command
 
 from storage.db import Database, alembic_config, head_revision
 from storage.instance import try_lock
+from tests import heavy_writer
 from tests.conftest import ROOT, make_settings, start_bot
 from tests.test_run_polling import (
     LoopbackTelegram,
@@ -60,13 +61,7 @@ async def test_a_backup_taken_during_heavy_writes_restores_whole(tmp_path: Path)
 
     import_csv(db, demo_csv_path())
     db.dispose()
-    writer = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "heavy_writer.py"), str(live)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    writer = heavy_writer.start(live)
     try:
         assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
         for _ in range(20):  # well into its writing
