@@ -79,15 +79,6 @@ class Visitor:
         return self.role in (Role.LEAD, Role.ADMIN)
 
 
-def role_of(session: Session, user_id: int | None, admins: Collection[int]) -> Role:
-    if user_id is None:
-        return Role.MEMBER
-    if user_id in admins:
-        return Role.ADMIN
-    grant = session.exec(select(RoleGrant.id).where(RoleGrant.member_id == user_id)).first()
-    return Role.LEAD if grant is not None else Role.MEMBER
-
-
 def _leads(conn: sa.Connection, user_id: int) -> tuple[frozenset[str], frozenset[int]]:
     """(countries, working groups) the member leads; a group's countries count as led."""
     rows = conn.execute(
