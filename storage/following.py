@@ -39,6 +39,7 @@ from storage.models import (
 )
 from storage.paging import page_count
 from storage.people import Visitor
+from storage.permissions import may_manage
 from storage.schedule import reschedule
 
 RECENT = STALE_AFTER  # the same window as /stats
@@ -80,13 +81,6 @@ class FollowChange:
     added: list[Country] = field(default_factory=list)
     removed: list[Country] = field(default_factory=list)
     unchanged: list[Country] = field(default_factory=list)
-
-
-def may_manage(visitor: Visitor, *, chat_type: str, chat_admin: bool) -> bool:
-    """The rule for changing what a chat follows."""
-    if chat_type == ChatType.PRIVATE:
-        return True
-    return chat_admin or visitor.is_lead
 
 
 def change_following(

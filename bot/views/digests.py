@@ -28,7 +28,7 @@ from storage.broadcasts import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
 from storage.outbox import Tally
 from storage.reminders import PlanItem, PlanReminderData, ReminderData
-from storage.schedule import DigestSettings
+from storage.settings import DigestSettings
 
 MAX_REPORT_BUTTONS = 6
 REMINDER_DAYS = (7, 30, 90)  # how long before a commitment's end date to remind
