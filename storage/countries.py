@@ -19,10 +19,16 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from threading import Lock
 from typing import Any, Protocol
 
 import pycountry
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Country
 
 __all__ = [
     "INDEX_LANGUAGES",
@@ -724,3 +730,34 @@ def _is_stopword(word: str) -> bool:
 def default_index() -> CountryIndex:
     """Shared index over the shipped CSV (built once)."""
     return CountryIndex()
+
+
+_index_lock = Lock()
+_index_cache: dict[str, tuple[int, CountryIndex]] = {}
+
+
+def country_index(db: Database) -> CountryIndex:
+    """The resolver over the members in this database, rebuilt when that set changes."""
+    with db.session() as session:
+        count = session.exec(select(sa.func.count()).select_from(Country)).one()
+        cached = _index_cache.get(db.url)
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        rows = session.exec(select(Country)).all()
+    index = CountryIndex(rows)
+    with _index_lock:
+        _index_cache[db.url] = (count, index)
+    return index
+
+
+def resolve_countries(db: Database, text: str) -> Resolutions:
+    return country_index(db).resolve_many(text)
+
+
+def resolve_country(db: Database, text: str) -> Resolution:
+    return country_index(db).resolve(text)
+
+
+def country(db: Database, code: str) -> Country | None:
+    with db.session() as session:
+        return session.get(Country, code.upper())

@@ -33,8 +33,8 @@ from storage.commitments import (
     is_overdue,
     plan_end_years,
 )
+from storage.countries import resolve_countries
 from storage.db import Database
-from storage.following import resolve_countries
 from storage.models import (
     ChatType,
     Commitment,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from threading import Lock
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -20,11 +19,11 @@ from storage.audit import audit
 from storage.commitments import LIVE_STATES, STALE_AFTER
 from storage.countries import (
     LANGUAGE_MEMBERS,
-    CountryIndex,
-    Resolution,
     Resolutions,
     collation_key,
+    country_index,
     localized_name,
+    resolve_countries,
 )
 from storage.db import Database
 from storage.models import (
@@ -43,36 +42,6 @@ from storage.permissions import may_manage
 from storage.schedule import reschedule
 
 RECENT = STALE_AFTER  # the same window as /stats
-
-_index_lock = Lock()
-_index_cache: dict[str, tuple[int, CountryIndex]] = {}
-
-
-def country_index(db: Database) -> CountryIndex:
-    """The resolver over the members in this database, rebuilt when that set changes."""
-    with db.session() as session:
-        count = session.exec(select(sa.func.count()).select_from(Country)).one()
-        cached = _index_cache.get(db.url)
-        if cached is not None and cached[0] == count:
-            return cached[1]
-        rows = session.exec(select(Country)).all()
-    index = CountryIndex(rows)
-    with _index_lock:
-        _index_cache[db.url] = (count, index)
-    return index
-
-
-def resolve_countries(db: Database, text: str) -> Resolutions:
-    return country_index(db).resolve_many(text)
-
-
-def resolve_country(db: Database, text: str) -> Resolution:
-    return country_index(db).resolve(text)
-
-
-def country(db: Database, code: str) -> Country | None:
-    with db.session() as session:
-        return session.get(Country, code.upper())
 
 
 @dataclass

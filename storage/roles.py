@@ -25,9 +25,8 @@ from sqlmodel import Session, col, select
 from storage import outbox
 from storage.audit import audit
 from storage.conversations import set_state
-from storage.countries import Resolution
+from storage.countries import Resolution, resolve_countries
 from storage.db import Database
-from storage.following import resolve_countries
 from storage.ids import MAX_USER_ID, parse_number
 from storage.importer import POLICY_AREA_COLUMNS
 from storage.models import (
