@@ -29,9 +29,9 @@ from bot.jobs import drain
 from bot.views import View
 from bot.views import digests as views
 from bot.views.base import country_name
-from storage import broadcasts as store
+from storage import broadcast as store
 from storage import outbox
-from storage.broadcasts import Audience
+from storage.broadcast import Audience
 from storage.digests import country_digest
 
 AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"

@@ -24,7 +24,7 @@ from bot.views.base import (
     visible_len,
 )
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
-from storage.broadcasts import EVERYONE, Audience
+from storage.broadcast import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
 from storage.outbox import Tally
 from storage.reminders import PlanItem, PlanReminderData, ReminderData
