@@ -36,3 +36,8 @@ def may_change(
                 detail="not a group administrator or lead",
             )
     return allowed
+
+
+def may_review(visitor: Visitor, country_code: str) -> bool:
+    """Leads of a country (and admins) verify its reports; the author rule is the review's."""
+    return visitor.is_admin or country_code in visitor.lead_countries

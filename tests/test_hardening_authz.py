@@ -370,7 +370,7 @@ def test_audit_actions_named_here_exist_in_storage() -> None:
             assert f'"{case.audit}"' in source, case.audit
 
 
-# Refusals decided before any data is touched: /pending (storage.reports.pending_queue),
+# Refusals decided before any data is touched: /pending (storage.review.pending_queue),
 # /broadcast (storage.broadcast.may_start) and a group's settings
 # (storage.permissions.may_change). They must be audited like the rest.
 EARLY_REFUSALS = {
