@@ -28,16 +28,13 @@ from storage.models import (
     Country,
     Outbox,
     OutboxState,
-    Role,
-    RoleGrant,
     Subscription,
     WorkingGroup,
     WorkingGroupChat,
     utcnow,
 )
 from storage.people import Visitor
-
-EVERYONE = "all"
+from storage.permissions import EVERYONE, authorize, groups_led, may_broadcast
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +42,6 @@ class Audience:
     key: str  # country:KEN | group:3 | all
     label: str
     chats: int
-
-
-def _lead_groups(session: Session, user_id: int | None) -> set[int]:
-    if user_id is None:
-        return set()
-    return {
-        group_id
-        for group_id in session.exec(
-            select(RoleGrant.working_group_id)
-            .where(RoleGrant.member_id == user_id)
-            .where(RoleGrant.role == Role.LEAD)
-        )
-        if group_id is not None
-    }
 
 
 def _chats_query(key: str):
@@ -87,29 +70,9 @@ def _chats_query(key: str):
     return None
 
 
-def may_broadcast(session: Session, visitor: Visitor, key: str) -> bool:
-    if visitor.is_admin:
-        return _chats_query(key) is not None
-    kind, _, ref = key.partition(":")
-    if kind == "country":
-        return ref in visitor.lead_countries
-    if kind == "group" and ref.isdigit():
-        return int(ref) in _lead_groups(session, visitor.user_id)
-    return False
-
-
 def _count(session: Session, key: str) -> int:
     query = _chats_query(key)
     return session.exec(select(sa.func.count()).select_from(query.subquery())).one()
-
-
-def may_start(db: Database, visitor: Visitor) -> bool:
-    """/broadcast is for leads and admins; a refusal is audited."""
-    if visitor.is_lead:
-        return True
-    with db.session() as session:
-        audit(session, visitor.user_id, "broadcast.start", allowed=False, detail="not a lead")
-    return False
 
 
 def audiences(db: Database, visitor: Visitor) -> list[Audience]:
@@ -127,7 +90,7 @@ def audiences(db: Database, visitor: Visitor) -> list[Audience]:
                 .where(col(Country.code).in_(visitor.lead_countries))
                 .order_by(Country.name)
             ).all()
-            group_ids = _lead_groups(session, visitor.user_id)
+            group_ids = groups_led(session, visitor.user_id)
             groups = session.exec(
                 select(WorkingGroup).where(col(WorkingGroup.id).in_(group_ids))
             ).all()
@@ -141,8 +104,9 @@ def audiences(db: Database, visitor: Visitor) -> list[Audience]:
 def audience(db: Database, visitor: Visitor, key: str) -> Audience | None:
     """One audience, if this person may use it (the key came from a button: re-check)."""
     with db.session() as session:
-        if not may_broadcast(session, visitor, key):
-            audit(session, visitor.user_id, "broadcast.audience", target=key, allowed=False)
+        if authorize(
+            session, visitor, "broadcast.audience", may_broadcast(session, visitor, key), target=key
+        ):
             return None
         kind, _, ref = key.partition(":")
         label = ""
@@ -184,10 +148,10 @@ def create_broadcast(
     """
     now = now or utcnow()
     with db.session() as session:
-        if not may_broadcast(session, visitor, key):
-            if ends is not None:
-                set_state(session, CONVERSATION, *ends, None)
-            audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
+        allowed = may_broadcast(session, visitor, key)
+        if not allowed and ends is not None:
+            set_state(session, CONVERSATION, *ends, None)
+        if authorize(session, visitor, "broadcast.send", allowed, target=key):
             return None
         chats = session.exec(_chats_query(key).order_by(col(Chat.id))).all()
     languages = {visitor.language, *(language for _chat_id, language, _topic in chats)}

@@ -38,7 +38,7 @@ from storage.models import (
 )
 from storage.paging import page_count
 from storage.people import Visitor
-from storage.permissions import may_manage
+from storage.permissions import authorize, may_manage
 from storage.schedule import reschedule
 
 RECENT = STALE_AFTER  # the same window as /stats
@@ -72,18 +72,13 @@ def change_following(
     chat_type = visitor.chat_type
     allowed = may_manage(visitor, chat_type=chat_type, chat_admin=chat_admin)
     result = FollowChange(allowed=allowed)
+    target = f"chat:{chat_id}" + (f":{thread_id}" if thread_id else "")
+    detail = f"+{','.join(follow)} -{','.join(unfollow)}"
     with db.session() as session:
-        if chat_type != ChatType.PRIVATE:
-            audit(
-                session,
-                visitor.user_id,
-                "follow.change",
-                target=f"chat:{chat_id}" + (f":{thread_id}" if thread_id else ""),
-                allowed=allowed,
-                detail=f"+{','.join(follow)} -{','.join(unfollow)}",
-            )
-        if not allowed:
+        if authorize(session, visitor, "follow.change", allowed, target=target, detail=detail):
             return result
+        if chat_type != ChatType.PRIVATE:  # a group's changes are audited, not a person's own
+            audit(session, visitor.user_id, "follow.change", target=target, detail=detail)
         current = _followed(session, chat_id, thread_id)
         countries = {
             c.code: c

@@ -29,7 +29,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import Visitor
-from storage.permissions import may_review
+from storage.permissions import NOT_A_LEAD, authorize, authorize_now, may_review
 from storage.reports import ReportInfo, ReportPage, report_info, report_page
 from storage.text import utf16_truncate
 
@@ -120,15 +120,9 @@ def review(
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        if (refusal := _refusal(session, visitor, update)) is not None:
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=f"update:{update_id}",
-                allowed=False,
-                detail=refusal,
-            )
+        refusal = _refusal(session, visitor, update)
+        target = f"update:{update_id}"
+        if authorize(session, visitor, action, not refusal, target=target, detail=refusal or ""):
             return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, report_info(session, update))
@@ -175,15 +169,11 @@ def begin_reject(
     """A lead pressed Reject on ``revision``: remember which, then ask for the reason."""
     with db.session() as session:
         update = session.get(ProgressUpdate, update_id)
-        if (refusal := _refusal(session, visitor, update)) is not None:
-            audit(
-                session,
-                visitor.user_id,
-                "report.reject",
-                target=f"update:{update_id}",
-                allowed=False,
-                detail=refusal,
-            )
+        refusal = _refusal(session, visitor, update)
+        target = f"update:{update_id}"
+        if authorize(
+            session, visitor, "report.reject", not refusal, target=target, detail=refusal or ""
+        ):
             return ReviewResult(False, False, None, refusal)
         if update.state != UpdateState.PENDING:
             return ReviewResult(True, False, report_info(session, update))
@@ -221,9 +211,7 @@ def cancel_reject(db: Database, chat_id: int, user_id: int, *, topic: int = 0) -
 def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPage | None:
     """Pending reports this lead may review, oldest first, their own left out (someone
     else reviews those). None (audited) for non-leads."""
-    if not visitor.is_lead:
-        with db.session() as session:
-            audit(session, visitor.user_id, "report.queue", allowed=False, detail="not a lead")
+    if authorize_now(db, visitor, "report.queue", visitor.is_lead, detail=NOT_A_LEAD):
         return None
     conditions = [
         ProgressUpdate.state == UpdateState.PENDING,

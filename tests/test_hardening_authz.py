@@ -371,7 +371,7 @@ def test_audit_actions_named_here_exist_in_storage() -> None:
 
 
 # Refusals decided before any data is touched: /pending (storage.review.pending_queue),
-# /broadcast (storage.broadcast.may_start) and a group's settings
+# /broadcast (storage.permissions.may_start_broadcast) and a group's settings
 # (storage.permissions.may_change). They must be audited like the rest.
 EARLY_REFUSALS = {
     "/pending": "member",

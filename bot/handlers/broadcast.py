@@ -30,7 +30,7 @@ from bot.views import View
 from bot.views import digests as views
 from bot.views.base import country_name
 from storage import broadcast as store
-from storage import outbox
+from storage import outbox, permissions
 from storage.broadcast import Audience
 from storage.digests import country_digest
 
@@ -40,7 +40,7 @@ END = ConversationHandler.END
 
 async def start(update: Update, context: BotContext) -> str | int:
     visitor = context.visitor
-    if visitor is None or not store.may_start(context.db, visitor):
+    if visitor is None or not permissions.may_start_broadcast(context.db, visitor):
         await reply(update, views.broadcast_not_allowed(context.tr))
         return END
     choices = store.audiences(context.db, visitor)
