@@ -31,7 +31,7 @@ from storage.models import (
     ChatType,
     Commitment,
     Country,
-    ProgressUpdate,
+    Report,
     Subscription,
     UpdateState,
     utcnow,
@@ -219,12 +219,12 @@ def following(
         reports: dict[tuple[str, str], int] = {
             (code, state): count
             for code, state, count in session.exec(
-                select(Commitment.country_code, ProgressUpdate.state, sa.func.count())
-                .join(ProgressUpdate, col(ProgressUpdate.commitment_id) == col(Commitment.id))
+                select(Commitment.country_code, Report.state, sa.func.count())
+                .join(Report, col(Report.commitment_id) == col(Commitment.id))
                 .where(col(Commitment.country_code).in_(codes))
-                .where(ProgressUpdate.created_at >= since)
-                .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-                .group_by(Commitment.country_code, ProgressUpdate.state)
+                .where(Report.created_at >= since)
+                .where(col(Report.state).in_(LIVE_STATES))
+                .group_by(Commitment.country_code, Report.state)
             ).all()
         }
     return [

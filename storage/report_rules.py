@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import (
-    ProgressUpdate,
+    Report,
     UpdateRevision,
 )
 
@@ -39,8 +39,8 @@ def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | N
     admin again, so edit-and-send loops must not get around the limit.
     """
     since = now - timedelta(hours=1)
-    sent = select(ProgressUpdate.created_at.label("at")).where(
-        ProgressUpdate.reporter_id == member_id, ProgressUpdate.created_at >= since
+    sent = select(Report.created_at.label("at")).where(
+        Report.reporter_id == member_id, Report.created_at >= since
     )
     changed = select(UpdateRevision.at.label("at")).where(
         UpdateRevision.actor_id == member_id,

@@ -30,7 +30,7 @@ from storage.models import (
     Country,
     Evidence,
     Member,
-    ProgressUpdate,
+    Report,
     ReportDraft,
     Role,
     RoleGrant,
@@ -99,10 +99,10 @@ def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> 
     return {member: reachable[member] for member in candidates if member in reachable}
 
 
-def _evidence_rows(update_id: int, items: list[dict[str, Any]]) -> list[Evidence]:
+def _evidence_rows(report_id: int, items: list[dict[str, Any]]) -> list[Evidence]:
     return [
         Evidence(
-            update_id=update_id,
+            update_id=report_id,
             kind=item.get("kind", "link"),
             url=item.get("url", ""),
             file_id=item.get("file_id", ""),
@@ -134,19 +134,19 @@ def submit_draft(
         if (wait := flood_wait(session, member_id, now)) is not None:
             raise FloodLimited(wait)
         if edited:
-            update = session.get(ProgressUpdate, draft.update_id)
-            if update is None or update.reporter_id != member_id:
+            report = session.get(Report, draft.update_id)
+            if report is None or report.reporter_id != member_id:
                 raise ReportError("not_yours")
-            if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
+            if report.state not in (UpdateState.PENDING, UpdateState.REJECTED):
                 raise ReportError("verified")
-            update.status, update.note = draft.status, draft.note
-            update.anonymous = draft.anonymous
-            update.state = UpdateState.PENDING
-            update.revision += 1
-            update.updated_at = now
-            session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == update.id))
+            report.status, report.note = draft.status, draft.note
+            report.anonymous = draft.anonymous
+            report.state = UpdateState.PENDING
+            report.revision += 1
+            report.updated_at = now
+            session.exec(sa.delete(Evidence).where(col(Evidence.update_id) == report.id))
         else:
-            update = ProgressUpdate(
+            report = Report(
                 commitment_id=commitment.id,
                 reporter_id=member_id,
                 status=draft.status,
@@ -155,13 +155,13 @@ def submit_draft(
                 created_at=now,
                 updated_at=now,
             )
-            session.add(update)
+            session.add(report)
         session.flush()
-        session.add_all(_evidence_rows(update.id, draft.evidence))
+        session.add_all(_evidence_rows(report.id, draft.evidence))
         refresh_community(session, [commitment.id])
         session.add(
             UpdateRevision(
-                update_id=update.id,
+                update_id=report.id,
                 action="edited" if edited else "created",
                 actor_id=member_id,
                 status=draft.status,
@@ -172,7 +172,7 @@ def submit_draft(
         )
         reviewers = _reviewers(session, country.code, admins)
         result = Submitted(
-            update_id=update.id,
+            update_id=report.id,
             commitment_id=commitment.id,
             commitment_title=display_title(commitment),
             country_code=country.code,
@@ -183,7 +183,7 @@ def submit_draft(
             reporter_name=member.display_name if member else "",
             anonymous=draft.anonymous,
             edited=edited,
-            revision=update.revision,
+            revision=report.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
         )
         close_draft(session, draft)
@@ -228,19 +228,19 @@ class ReportInfo:
     anonymous: bool = False  # reporter_name is then for admins only: see the views
 
 
-def report_info(session: Session, update: ProgressUpdate) -> ReportInfo:
-    return _infos(session, [update])[0]
+def report_info(session: Session, report: Report) -> ReportInfo:
+    return _infos(session, [report])[0]
 
 
-def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportInfo]:
+def _infos(session: Session, reports: Sequence[Report]) -> list[ReportInfo]:
     """What lists and notices show of each report: four queries for a whole page."""
-    if not updates:
+    if not reports:
         return []
-    ids = {u.commitment_id for u in updates}
+    ids = {r.commitment_id for r in reports}
     commitments = {
         c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(ids)))
     }
-    people = {u.reporter_id for u in updates if u.reporter_id is not None}
+    people = {r.reporter_id for r in reports if r.reporter_id is not None}
     members = {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(people)))}
     # Their private chat's language (what /settings changes), to tell them outcomes.
     languages = dict(
@@ -249,44 +249,44 @@ def _infos(session: Session, updates: Sequence[ProgressUpdate]) -> list[ReportIn
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in session.exec(
         select(Evidence)
-        .where(col(Evidence.update_id).in_([u.id for u in updates]))
+        .where(col(Evidence.update_id).in_([r.id for r in reports]))
         .order_by(col(Evidence.id))
     ):
         evidence[item.update_id].append(item)
     infos = []
-    for update in updates:
-        commitment = commitments[update.commitment_id]
-        member = members.get(update.reporter_id) if update.reporter_id is not None else None
+    for report in reports:
+        commitment = commitments[report.commitment_id]
+        member = members.get(report.reporter_id) if report.reporter_id is not None else None
         infos.append(
             ReportInfo(
-                id=update.id,
-                commitment_id=update.commitment_id,
+                id=report.id,
+                commitment_id=report.commitment_id,
                 commitment_title=display_title(commitment),
                 country_code=commitment.country_code,
-                status=Status(update.status),
-                state=UpdateState(update.state),
-                note=update.note,
+                status=Status(report.status),
+                state=UpdateState(report.state),
+                note=report.note,
                 evidence=[
                     {"kind": e.kind, "url": e.url, "file_id": e.file_id, "file_name": e.file_name}
-                    for e in evidence[update.id]
+                    for e in evidence[report.id]
                 ],
-                reporter_id=update.reporter_id,
+                reporter_id=report.reporter_id,
                 reporter_name=member.display_name if member else "",
-                created_at=update.created_at,
-                reason=update.review_reason,
-                reporter_language=languages.get(update.reporter_id)
+                created_at=report.created_at,
+                reason=report.review_reason,
+                reporter_language=languages.get(report.reporter_id)
                 or (member.language if member else None),
-                revision=update.revision,
-                anonymous=update.anonymous,
+                revision=report.revision,
+                anonymous=report.anonymous,
             )
         )
     return infos
 
 
-def get_report(db: Database, update_id: int) -> ReportInfo | None:
+def get_report(db: Database, report_id: int) -> ReportInfo | None:
     with db.session() as session:
-        update = session.get(ProgressUpdate, update_id)
-        return report_info(session, update) if update is not None else None
+        report = session.get(Report, report_id)
+        return report_info(session, report) if report is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,45 +298,43 @@ class ReportPage(Paged):
 
 
 def my_reports(db: Database, member_id: int, *, page: int = 0) -> ReportPage:
-    return report_page(db, [ProgressUpdate.reporter_id == member_id], page, oldest_first=False)
+    return report_page(db, [Report.reporter_id == member_id], page, oldest_first=False)
 
 
 def report_page(db: Database, conditions: list, page: int, *, oldest_first: bool) -> ReportPage:
-    order = col(ProgressUpdate.created_at)
+    order = col(Report.created_at)
     with db.session() as session:
-        base = select(ProgressUpdate).join(
-            Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id)
-        )
+        base = select(Report).join(Commitment, col(Commitment.id) == col(Report.commitment_id))
         total = session.exec(
             select(sa.func.count()).select_from(base.where(*conditions).subquery())
         ).one()
         page = clamp_page(page, total, PAGE_SIZE)
-        updates = session.exec(
+        reports = session.exec(
             base.where(*conditions)
-            .order_by(order if oldest_first else order.desc(), col(ProgressUpdate.id))
+            .order_by(order if oldest_first else order.desc(), col(Report.id))
             .offset(page * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()
-        return ReportPage(_infos(session, updates), page, total)
+        return ReportPage(_infos(session, reports), page, total)
 
 
 # ------------------------------------------------------------ author's changes
 
 
 def edit_report(
-    db: Database, member_id: int, chat_id: int, update_id: int, *, state: str
+    db: Database, member_id: int, chat_id: int, report_id: int, *, state: str
 ) -> DraftView:
     """Open a draft over an existing report. Raises ReportError("not_yours"/"verified"),
     or FloodLimited: the change could not be sent, so it is not begun."""
     with db.session() as session:
-        update = session.get(ProgressUpdate, update_id)
-        if update is None or update.reporter_id != member_id:
+        report = session.get(Report, report_id)
+        if report is None or report.reporter_id != member_id:
             raise ReportError("not_yours")
-        if update.state not in (UpdateState.PENDING, UpdateState.REJECTED):
+        if report.state not in (UpdateState.PENDING, UpdateState.REJECTED):
             raise ReportError("verified")
         if (wait := flood_wait(session, member_id, utcnow())) is not None:
             raise FloodLimited(wait)
-        evidence = session.exec(select(Evidence).where(Evidence.update_id == update_id)).all()
+        evidence = session.exec(select(Evidence).where(Evidence.update_id == report_id)).all()
         old = session.get(ReportDraft, member_id)
         if old is not None:
             session.delete(old)
@@ -344,9 +342,9 @@ def edit_report(
         draft = ReportDraft(
             member_id=member_id,
             chat_id=chat_id,
-            commitment_id=update.commitment_id,
-            status=update.status,
-            note=update.note,
+            commitment_id=report.commitment_id,
+            status=report.status,
+            note=report.note,
             evidence=[
                 {
                     "kind": e.kind,
@@ -358,7 +356,7 @@ def edit_report(
                 }
                 for e in evidence
             ],
-            update_id=update_id,
+            update_id=report_id,
             editing=True,
         )
         session.add(draft)
@@ -368,32 +366,32 @@ def edit_report(
 
 
 def withdraw(
-    db: Database, member_id: int, update_id: int, *, now: datetime | None = None
+    db: Database, member_id: int, report_id: int, *, now: datetime | None = None
 ) -> ReportInfo:
     """The author takes a report back. Raises ReportError("not_yours"/"verified")."""
     now = now or utcnow()
     with db.session() as session:
-        update = session.get(ProgressUpdate, update_id)
-        if update is None or update.reporter_id != member_id:
+        report = session.get(Report, report_id)
+        if report is None or report.reporter_id != member_id:
             raise ReportError("not_yours")
-        if update.state == UpdateState.WITHDRAWN:
-            return report_info(session, update)
-        if update.state == UpdateState.VERIFIED:
+        if report.state == UpdateState.WITHDRAWN:
+            return report_info(session, report)
+        if report.state == UpdateState.VERIFIED:
             raise ReportError("verified")
-        update.state = UpdateState.WITHDRAWN
-        update.updated_at = now
+        report.state = UpdateState.WITHDRAWN
+        report.updated_at = now
         session.add(
             UpdateRevision(
-                update_id=update.id,
+                update_id=report.id,
                 action="withdrawn",
                 actor_id=member_id,
-                status=update.status,
-                note=update.note,
+                status=report.status,
+                note=report.note,
                 at=now,
             )
         )
-        refresh_community(session, [update.commitment_id])
-        return report_info(session, update)
+        refresh_community(session, [report.commitment_id])
+        return report_info(session, report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,11 +403,11 @@ class Revision:
     at: datetime
 
 
-def revisions(db: Database, update_id: int) -> list[Revision]:
+def revisions(db: Database, report_id: int) -> list[Revision]:
     with db.session() as session:
         rows = session.exec(
             select(UpdateRevision)
-            .where(UpdateRevision.update_id == update_id)
+            .where(UpdateRevision.update_id == report_id)
             .order_by(col(UpdateRevision.at), col(UpdateRevision.id))
         ).all()
         return [Revision(r.action, Status(r.status), r.note, r.reason, r.at) for r in rows]

@@ -22,7 +22,7 @@ from storage.models import (
     Chat,
     Commitment,
     ConversationState,
-    ProgressUpdate,
+    Report,
     ReviewerNotice,
     UpdateRevision,
     UpdateState,
@@ -38,19 +38,19 @@ REASON_LIMIT = 500
 OWN_REPORT = "own report"  # the audited reason an author may not review their report
 
 
-def _refusal(session: Session, visitor: Visitor, update: ProgressUpdate | None) -> str | None:
+def _refusal(session: Session, visitor: Visitor, report: Report | None) -> str | None:
     """Why this person may not decide on this report (for the audit log), or None.
 
     Nobody reviews their own report, admins included: someone else must look.
     """
-    if update is None:
+    if report is None:
         return "no such report"
     country = session.exec(
-        select(Commitment.country_code).where(Commitment.id == update.commitment_id)
+        select(Commitment.country_code).where(Commitment.id == report.commitment_id)
     ).one()
     if not may_review(visitor, country):
         return f"not a lead of {country}"
-    if update.reporter_id is not None and update.reporter_id == visitor.user_id:
+    if report.reporter_id is not None and report.reporter_id == visitor.user_id:
         return OWN_REPORT
     return None
 
@@ -75,22 +75,22 @@ class SentNotice:
     language: str | None  # the reviewer's chat's, now
 
 
-def record_notices(db: Database, update_id: int, sent: list[tuple[int, int]]) -> None:
+def record_notices(db: Database, report_id: int, sent: list[tuple[int, int]]) -> None:
     """Remember the (chat, message) of each "needs verifying" notice of a report."""
     if not sent:
         return
     with db.session() as session:
         session.add_all(
-            ReviewerNotice(update_id=update_id, chat_id=chat_id, message_id=message_id)
+            ReviewerNotice(update_id=report_id, chat_id=chat_id, message_id=message_id)
             for chat_id, message_id in sent
         )
 
 
-def _close_notices(session: Session, update_id: int) -> tuple[SentNotice, ...]:
+def _close_notices(session: Session, report_id: int) -> tuple[SentNotice, ...]:
     """The report is decided: its notices, forgotten here, for the caller to edit."""
     rows = session.exec(
         select(ReviewerNotice)
-        .where(ReviewerNotice.update_id == update_id)
+        .where(ReviewerNotice.update_id == report_id)
         .order_by(col(ReviewerNotice.id))
     ).all()
     languages = dict(
@@ -98,14 +98,14 @@ def _close_notices(session: Session, update_id: int) -> tuple[SentNotice, ...]:
             select(Chat.id, Chat.language).where(col(Chat.id).in_({r.chat_id for r in rows}))
         ).all()
     )
-    session.exec(sa.delete(ReviewerNotice).where(col(ReviewerNotice.update_id) == update_id))
+    session.exec(sa.delete(ReviewerNotice).where(col(ReviewerNotice.update_id) == report_id))
     return tuple(SentNotice(r.chat_id, r.message_id, languages.get(r.chat_id)) for r in rows)
 
 
 def review(
     db: Database,
     visitor: Visitor,
-    update_id: int,
+    report_id: int,
     *,
     revision: int,
     verify: bool,
@@ -119,75 +119,75 @@ def review(
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
-        update = session.get(ProgressUpdate, update_id)
-        refusal = _refusal(session, visitor, update)
-        target = f"update:{update_id}"
+        report = session.get(Report, report_id)
+        refusal = _refusal(session, visitor, report)
+        target = f"update:{report_id}"
         if authorize(session, visitor, action, not refusal, target=target, detail=refusal or ""):
             return ReviewResult(False, False, None, refusal)
-        if update.state != UpdateState.PENDING:
-            return ReviewResult(True, False, report_info(session, update))
-        if update.revision != revision:
+        if report.state != UpdateState.PENDING:
+            return ReviewResult(True, False, report_info(session, report))
+        if report.revision != revision:
             if not verify:  # the reason was written about words that are gone
-                _end_rejection(session, visitor, update_id, topic)
-            return ReviewResult(True, False, report_info(session, update), outdated=True)
-        update.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
-        update.reviewed_by = visitor.user_id
-        update.reviewed_at = now
-        update.review_reason = utf16_truncate(reason.strip(), REASON_LIMIT)
-        update.updated_at = now
+                _end_rejection(session, visitor, report_id, topic)
+            return ReviewResult(True, False, report_info(session, report), outdated=True)
+        report.state = UpdateState.VERIFIED if verify else UpdateState.REJECTED
+        report.reviewed_by = visitor.user_id
+        report.reviewed_at = now
+        report.review_reason = utf16_truncate(reason.strip(), REASON_LIMIT)
+        report.updated_at = now
         session.add(
             UpdateRevision(
-                update_id=update.id,
+                update_id=report.id,
                 action="verified" if verify else "rejected",
                 actor_id=visitor.user_id,
-                status=update.status,
-                note=update.note,
-                reason=update.review_reason,
+                status=report.status,
+                note=report.note,
+                reason=report.review_reason,
                 at=now,
             )
         )
-        audit(session, visitor.user_id, action, target=f"update:{update_id}")
-        refresh_community(session, [update.commitment_id])
-        _end_rejection(session, visitor, update_id, topic)
-        notices = _close_notices(session, update_id)
+        audit(session, visitor.user_id, action, target=f"update:{report_id}")
+        refresh_community(session, [report.commitment_id])
+        _end_rejection(session, visitor, report_id, topic)
+        notices = _close_notices(session, report_id)
         session.flush()
-        return ReviewResult(True, True, report_info(session, update), notices=notices)
+        return ReviewResult(True, True, report_info(session, report), notices=notices)
 
 
-def _end_rejection(session: Session, visitor: Visitor, update_id: int, topic: int) -> None:
+def _end_rejection(session: Session, visitor: Visitor, report_id: int, topic: int) -> None:
     """End a rejection of this very report only: a reason still asked for on
     another report (the lead verified this one meanwhile) is still awaited."""
     key = (in_topic(REJECT_CONVERSATION, topic), visitor.chat_id or 0, visitor.user_id or 0)
     asking = session.get(ConversationState, key)
-    if asking is not None and asking.data.get("update_id") in (None, update_id):
+    if asking is not None and asking.data.get("update_id") in (None, report_id):
         set_state(session, *key, None)
 
 
 def begin_reject(
-    db: Database, visitor: Visitor, update_id: int, *, revision: int, state: str, topic: int = 0
+    db: Database, visitor: Visitor, report_id: int, *, revision: int, state: str, topic: int = 0
 ) -> ReviewResult:
     """A lead pressed Reject on ``revision``: remember which, then ask for the reason."""
     with db.session() as session:
-        update = session.get(ProgressUpdate, update_id)
-        refusal = _refusal(session, visitor, update)
-        target = f"update:{update_id}"
+        report = session.get(Report, report_id)
+        refusal = _refusal(session, visitor, report)
+        target = f"update:{report_id}"
         if authorize(
             session, visitor, "report.reject", not refusal, target=target, detail=refusal or ""
         ):
             return ReviewResult(False, False, None, refusal)
-        if update.state != UpdateState.PENDING:
-            return ReviewResult(True, False, report_info(session, update))
-        if update.revision != revision:
-            return ReviewResult(True, False, report_info(session, update), outdated=True)
+        if report.state != UpdateState.PENDING:
+            return ReviewResult(True, False, report_info(session, report))
+        if report.revision != revision:
+            return ReviewResult(True, False, report_info(session, report), outdated=True)
         set_state(
             session,
             in_topic(REJECT_CONVERSATION, topic),
             visitor.chat_id,
             visitor.user_id,
             state,
-            data={"update_id": update_id, "revision": revision},
+            data={"update_id": report_id, "revision": revision},
         )
-        return ReviewResult(True, True, report_info(session, update))
+        return ReviewResult(True, True, report_info(session, report))
 
 
 def rejecting(
@@ -214,10 +214,10 @@ def pending_queue(db: Database, visitor: Visitor, *, page: int = 0) -> ReportPag
     if authorize_now(db, visitor, "report.queue", visitor.is_lead, detail=NOT_A_LEAD):
         return None
     conditions = [
-        ProgressUpdate.state == UpdateState.PENDING,
+        Report.state == UpdateState.PENDING,
         sa.or_(
-            col(ProgressUpdate.reporter_id).is_(None),
-            col(ProgressUpdate.reporter_id) != visitor.user_id,
+            col(Report.reporter_id).is_(None),
+            col(Report.reporter_id) != visitor.user_id,
         ),
     ]
     if not visitor.is_admin:

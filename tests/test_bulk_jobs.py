@@ -26,7 +26,7 @@ from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, Driver
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
+from storage.models import Chat, Member, Outbox, OutboxState, Report, Subscription
 from storage.reference import prepare_database
 from tests import test_postgres
 from tests.conftest import ADMIN_ID, ROOT, start_bot
@@ -248,7 +248,7 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
             session.add(Member(id=78, display_name="Reporter"))
             session.flush()
             session.add(
-                ProgressUpdate(
+                Report(
                     commitment_id="KE0012",
                     reporter_id=78,
                     status="limited",

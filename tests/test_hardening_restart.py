@@ -26,7 +26,7 @@ from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest
 from storage.commitments import refresh_community
 from storage.db import Database, alembic_config, current_revision
-from storage.models import Chat, Member, Outbox, OutboxState, ProgressUpdate, Subscription
+from storage.models import Chat, Member, Outbox, OutboxState, Report, Subscription
 from tests.conftest import ADMIN_ID, ROOT
 
 FAST = RateLimits(
@@ -93,7 +93,7 @@ async def test_report_conversation_resumes_at_every_step(demo_db: Database) -> N
             await act(ana)
             assert expected in ana.last_reply.text
     with demo_db.session() as session:
-        [report] = session.exec(select(ProgressUpdate)).all()
+        [report] = session.exec(select(Report)).all()
     assert (report.commitment_id, report.status, report.state) == (
         "KE0012",
         "substantial",
@@ -207,7 +207,7 @@ async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: D
         session.flush()
         at = JUNE_1_0500 + timedelta(minutes=30)
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id="KE0012",
                 reporter_id=78,
                 status="limited",
