@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,8 @@ from storage.models import (
 )
 from storage.people import Visitor
 from storage.permissions import EVERYONE, authorize, groups_led, may_broadcast
+
+Part = tuple[str, dict | None]  # a message part: its text and reply markup as a dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +121,22 @@ def audience(db: Database, visitor: Visitor, key: str) -> Audience | None:
         return Audience(key, label, _count(session, key))
 
 
+def audience_languages(db: Database, visitor: Visitor, key: str) -> set[str]:
+    """The languages to render a broadcast in: the sender's and its audience's chats'."""
+    query = _chats_query(key)
+    if query is None:
+        return {visitor.language}
+    with db.session() as session:
+        languages = query.with_only_columns(col(Chat.language)).distinct()
+        found = session.execute(languages).scalars().all()
+    return {visitor.language, *found}
+
+
 def create_broadcast(
     db: Database,
     visitor: Visitor,
     key: str,
-    parts_for: Callable[[str], list[tuple[str, dict | None]]],
+    rendered: Mapping[str, list[Part]],
     *,
     progress_chat_id: int | None = None,
     kind: str = "broadcast",
@@ -133,9 +146,9 @@ def create_broadcast(
     """Queue a message (one or more parts) for every chat of the audience.
 
     Slow for a large audience: call it in a worker thread, never on the event loop.
-    ``parts_for(language)`` gives the parts in a chat's language (the caller
-    renders; storage knows no texts); it is called once per distinct language,
-    before anything is written.
+    ``rendered`` holds the parts (text, reply markup) in each language of
+    :func:`audience_languages`, rendered by the bot: storage knows no texts. A chat
+    in a language not rendered (it arrived since) gets the sender's.
 
     Rows go in ``CHUNK`` chats per transaction, so no transaction holds SQLite's
     write lock for long while handlers wait to write. They are written HELD and
@@ -154,9 +167,7 @@ def create_broadcast(
         if authorize(session, visitor, "broadcast.send", allowed, target=key):
             return None
         chats = session.exec(_chats_query(key).order_by(col(Chat.id))).all()
-    languages = {visitor.language, *(language for _chat_id, language, _topic in chats)}
-    rendered = {language: parts_for(language) for language in languages}
-    first = rendered[visitor.language]
+    first = rendered.get(visitor.language) or next(iter(rendered.values()), [])
     fresh = Broadcast(
         actor_id=visitor.user_id,
         audience=key,
@@ -221,7 +232,7 @@ def _queue(
     broadcast_id: int,
     key: str,
     ids: tuple[int, int],
-    rendered: dict[str, list[tuple[str, dict | None]]],
+    rendered: Mapping[str, list[Part]],
     fallback: str,
     kind: str,
     now: datetime,
