@@ -87,12 +87,12 @@ def add_recent_reports(
     session: Any, commitments: list[str], rng: random.Random, now: datetime, count: int = 300
 ) -> None:
     """News for digests: ``count`` reports of the last day by member 1, some verified."""
-    from storage.models import ProgressUpdate
+    from storage.models import Report
 
     for n in range(count):
         at = now - timedelta(hours=rng.randint(1, 20))
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id=rng.choice(commitments),
                 reporter_id=1,
                 status="limited",

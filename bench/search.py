@@ -38,7 +38,7 @@ from bench.common import percentile, scratch_database, summary, time_ms
 from storage.commitments import refresh_community, rows_for
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Commitment, ProgressUpdate, Status, UpdateState
+from storage.models import Commitment, Report, Status, UpdateState
 from storage.search import search_commitments, search_commitments_like, search_ids
 
 TARGET_MS = 50.0
@@ -227,7 +227,7 @@ def _reports(db: Database, rng: random.Random, n: int) -> None:
                     "updated_at": at,
                 }
             )
-        session.execute(sa.insert(ProgressUpdate.__table__), reports)  # type: ignore[attr-defined]
+        session.execute(sa.insert(Report.__table__), reports)  # type: ignore[attr-defined]
         refresh_community(session)  # bulk rows bypass storage.reports: statuses once
 
 

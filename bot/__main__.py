@@ -157,8 +157,8 @@ def cmd_import(settings: Settings, source: str) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.countries import resolve_country
     from storage.export import commitments_csv, reports_csv
-    from storage.following import resolve_country
 
     out: Path = args.out
     if str(out) != "-" and not out.parent.is_dir():

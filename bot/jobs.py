@@ -29,7 +29,7 @@ from bot.inbox import INBOX_KEY
 from bot.views import admin as admin_views
 from bot.views import digests as digest_views
 from bot.views import reports as report_views
-from storage import backup, outbox, reminders, reports, schedule
+from storage import backup, drafts, outbox, reminders, schedule
 from storage.commitments import ASK_AFTER_PLAN_END
 from storage.db import Database
 from storage.digests import RenderedDigest, build_digests, record_digests
@@ -50,7 +50,7 @@ IMPORT_FIRST = 10 * 60  # after a start, once the bot has settled
 
 async def expire_drafts(context: BotContext) -> None:
     """Unfinished reports idle for a day are dropped, and their authors told."""
-    expired = reports.expire_drafts(context.db, now=context.now())
+    expired = drafts.expire_drafts(context.db, now=context.now())
     for draft in expired:
         tr = context.tr_for(draft.language)
         view = report_views.expired_draft(tr, draft.commitment_id)

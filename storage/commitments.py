@@ -29,7 +29,7 @@ from storage.models import (
     Commitment,
     Country,
     Member,
-    ProgressUpdate,
+    Report,
     Status,
     Subscription,
     UpdateState,
@@ -258,24 +258,24 @@ def compute_community_statuses(session: Session, ids: Iterable[str]) -> dict[str
     rank = (
         sa.func.row_number()
         .over(
-            partition_by=col(ProgressUpdate.commitment_id),
+            partition_by=col(Report.commitment_id),
             order_by=(
-                col(ProgressUpdate.created_at).desc(),
-                col(ProgressUpdate.id).desc(),
+                col(Report.created_at).desc(),
+                col(Report.id).desc(),
             ),
         )
         .label("rank")
     )
     ranked = (
         select(
-            ProgressUpdate.commitment_id,
-            ProgressUpdate.status,
-            ProgressUpdate.state,
-            ProgressUpdate.created_at,
+            Report.commitment_id,
+            Report.status,
+            Report.state,
+            Report.created_at,
             rank,
         )
-        .where(col(ProgressUpdate.commitment_id).in_(ids))
-        .where(ProgressUpdate.state == UpdateState.VERIFIED)
+        .where(col(Report.commitment_id).in_(ids))
+        .where(Report.state == UpdateState.VERIFIED)
         .subquery()
     )
     rows = session.exec(
@@ -381,16 +381,16 @@ def card_in(
     cid = normalise_id(commitment_id)
     report_count = (
         select(sa.func.count())
-        .select_from(ProgressUpdate)
-        .where(ProgressUpdate.commitment_id == cid)
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))
+        .select_from(Report)
+        .where(Report.commitment_id == cid)
+        .where(col(Report.state).in_(LIVE_STATES))
         .scalar_subquery()
     )
     pending = (
         select(sa.func.count())
-        .select_from(ProgressUpdate)
-        .where(ProgressUpdate.commitment_id == cid)
-        .where(ProgressUpdate.state == UpdateState.PENDING)
+        .select_from(Report)
+        .where(Report.commitment_id == cid)
+        .where(Report.state == UpdateState.PENDING)
         .scalar_subquery()
     )
     followed = (
@@ -411,11 +411,11 @@ def card_in(
     community = community_of(commitment)
     irm = irm_status(commitment)
     reports = session.exec(
-        select(ProgressUpdate, Member.display_name)
-        .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
-        .where(ProgressUpdate.commitment_id == commitment.id)
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # rejected: see /history
-        .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+        select(Report, Member.display_name)
+        .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
+        .where(Report.commitment_id == commitment.id)
+        .where(col(Report.state).in_(LIVE_STATES))  # rejected: see /history
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(3)
     ).all()
     return CommitmentCard(
@@ -440,7 +440,7 @@ def card_in(
     )
 
 
-def _report_line(update: ProgressUpdate, reporter: str | None) -> ReportLine:
+def _report_line(update: Report, reporter: str | None) -> ReportLine:
     return ReportLine(
         id=update.id,
         status=Status(update.status),
@@ -516,10 +516,10 @@ def filter_clause(kind: ListFilter, now: datetime) -> sa.ColumnElement[bool] | N
         return overdue_clause(now)
     if kind is ListFilter.STALE:
         recent = (
-            select(ProgressUpdate.id)
-            .where(ProgressUpdate.commitment_id == Commitment.id)
-            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-            .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+            select(Report.id)
+            .where(Report.commitment_id == Commitment.id)
+            .where(col(Report.state).in_(LIVE_STATES))
+            .where(Report.created_at >= now - STALE_AFTER)
             .correlate(Commitment)
         )
         return ~sa.exists(recent)
@@ -577,16 +577,14 @@ def history(db: Database, commitment_id: str, *, page: int = 0) -> HistoryPage |
         if commitment is None:
             return None
         total = session.exec(
-            select(sa.func.count())
-            .select_from(ProgressUpdate)
-            .where(ProgressUpdate.commitment_id == commitment.id)
+            select(sa.func.count()).select_from(Report).where(Report.commitment_id == commitment.id)
         ).one()
         page = clamp_page(page, total, PAGE_SIZE)
         rows = session.exec(
-            select(ProgressUpdate, Member.display_name)
-            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
-            .where(ProgressUpdate.commitment_id == commitment.id)
-            .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+            select(Report, Member.display_name)
+            .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
+            .where(Report.commitment_id == commitment.id)
+            .order_by(col(Report.created_at).desc(), col(Report.id).desc())
             .offset(page * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()

@@ -19,17 +19,23 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from threading import Lock
 from typing import Any, Protocol
 
 import pycountry
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Country
 
 __all__ = [
     "INDEX_LANGUAGES",
     "LANGUAGE_MEMBERS",
     "CountryIndex",
-    "Member",
-    "MemberLike",
+    "OgpMember",
+    "OgpMemberLike",
     "Resolution",
     "default_index",
     "load_members",
@@ -206,7 +212,7 @@ class Resolutions(list["Resolution"]):
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class OgpMember:
     """One OGP member (a national government or a local jurisdiction)."""
 
     code: str
@@ -224,7 +230,7 @@ class Member:
         return self.kind == LOCAL
 
 
-class MemberLike(Protocol):
+class OgpMemberLike(Protocol):
     code: str
     name: str
     kind: str
@@ -233,11 +239,11 @@ class MemberLike(Protocol):
 
 
 @functools.cache
-def _read_csv() -> tuple[Member, ...]:
+def _read_csv() -> tuple[OgpMember, ...]:
     text = (resources.files("storage") / "data" / "ogp_members.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO(text))
     return tuple(
-        Member(
+        OgpMember(
             code=r["code"].strip(),
             name=r["name"].strip(),
             kind=r["kind"].strip(),
@@ -253,7 +259,7 @@ def _read_csv() -> tuple[Member, ...]:
     )
 
 
-def load_members() -> list[Member]:
+def load_members() -> list[OgpMember]:
     """All OGP members shipped with the package, in CSV order."""
     return list(_read_csv())
 
@@ -313,13 +319,13 @@ def _pycountry_record(alpha2: str | None, alpha3: str | None) -> Any | None:
     return None
 
 
-def _record_for(member: MemberLike) -> Any | None:
+def _record_for(member: OgpMemberLike) -> Any | None:
     if (member.kind or NATIONAL) != NATIONAL:
         return None
     return _pycountry_record(member.iso2 or None, member.code)
 
 
-def localized_name(member: MemberLike | str, lang: str | None) -> str:
+def localized_name(member: OgpMemberLike | str, lang: str | None) -> str:
     """Display name of ``member`` (object or code) in ``lang``, falling back to English.
 
     English (and locals, which pycountry does not know) use the CSV name. For nationals the
@@ -408,7 +414,7 @@ class Resolution:
 class CountryIndex:
     """Lookup of OGP members by code, name (multilingual), alias and fuzzy name."""
 
-    def __init__(self, members: Iterable[MemberLike] | None = None) -> None:
+    def __init__(self, members: Iterable[OgpMemberLike] | None = None) -> None:
         self.members: list[Any] = list(load_members() if members is None else members)
         self._by_code: dict[str, Any] = {}
         self._codes: dict[str, list[str]] = {}  # upper-case code -> member codes
@@ -443,7 +449,7 @@ class CountryIndex:
             self._add(self._names, key, code)
             self._add(self._compact, key.replace(" ", ""), code)
 
-    def _index_member(self, m: MemberLike) -> None:
+    def _index_member(self, m: OgpMemberLike) -> None:
         code = m.code.upper()
         self._add(self._codes, code, code)
         if (m.kind or NATIONAL) == NATIONAL and m.iso2:
@@ -724,3 +730,34 @@ def _is_stopword(word: str) -> bool:
 def default_index() -> CountryIndex:
     """Shared index over the shipped CSV (built once)."""
     return CountryIndex()
+
+
+_index_lock = Lock()
+_index_cache: dict[str, tuple[int, CountryIndex]] = {}
+
+
+def country_index(db: Database) -> CountryIndex:
+    """The resolver over the members in this database, rebuilt when that set changes."""
+    with db.session() as session:
+        count = session.exec(select(sa.func.count()).select_from(Country)).one()
+        cached = _index_cache.get(db.url)
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        rows = session.exec(select(Country)).all()
+    index = CountryIndex(rows)
+    with _index_lock:
+        _index_cache[db.url] = (count, index)
+    return index
+
+
+def resolve_countries(db: Database, text: str) -> Resolutions:
+    return country_index(db).resolve_many(text)
+
+
+def resolve_country(db: Database, text: str) -> Resolution:
+    return country_index(db).resolve(text)
+
+
+def country(db: Database, code: str) -> Country | None:
+    with db.session() as session:
+        return session.get(Country, code.upper())

@@ -39,7 +39,7 @@ from storage.models import (
     Commitment,
     Country,
     Member,
-    ProgressUpdate,
+    Report,
     Status,
     Subscription,
     UpdateState,
@@ -136,10 +136,10 @@ def _stale(
     Commitments of plans long over are left out: asking about them wastes the call.
     """
     recent = (
-        select(ProgressUpdate.id)
-        .where(ProgressUpdate.commitment_id == Commitment.id)
-        .where(col(ProgressUpdate.state).in_(LIVE_STATES))  # a rejected report is no news
-        .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+        select(Report.id)
+        .where(Report.commitment_id == Commitment.id)
+        .where(col(Report.state).in_(LIVE_STATES))  # a rejected report is no news
+        .where(Report.created_at >= now - STALE_AFTER)
         .correlate(Commitment)
     )
     rank = (
@@ -264,13 +264,13 @@ def _build(
         # Reports new or changed since the earliest window, for every followed country.
         reports: dict[str, list[tuple[ReportItem, datetime]]] = defaultdict(list)
         for update, commitment, reporter in session.exec(
-            select(ProgressUpdate, Commitment, Member.display_name)
-            .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
-            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+            select(Report, Commitment, Member.display_name)
+            .join(Commitment, col(Commitment.id) == col(Report.commitment_id))
+            .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
             .where(col(Commitment.country_code).in_(codes))
-            .where(col(ProgressUpdate.updated_at) >= earliest)
-            .where(col(ProgressUpdate.state).in_([UpdateState.PENDING, UpdateState.VERIFIED]))
-            .order_by(col(ProgressUpdate.updated_at).desc())
+            .where(col(Report.updated_at) >= earliest)
+            .where(col(Report.state).in_([UpdateState.PENDING, UpdateState.VERIFIED]))
+            .order_by(col(Report.updated_at).desc())
         ):
             item = ReportItem(
                 commitment.id,

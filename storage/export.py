@@ -33,15 +33,15 @@ from storage.commitments import (
     is_overdue,
     plan_end_years,
 )
+from storage.countries import resolve_countries
 from storage.db import Database
-from storage.following import resolve_countries
 from storage.models import (
     ChatType,
     Commitment,
     Country,
     Evidence,
     Member,
-    ProgressUpdate,
+    Report,
     Status,
     Subscription,
     WorkingGroup,
@@ -256,9 +256,9 @@ def commitments_csv(
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start : chunk_start + 500]
             for cid, count in session.exec(
-                select(ProgressUpdate.commitment_id, sa.func.count())
-                .where(col(ProgressUpdate.commitment_id).in_(chunk))
-                .group_by(ProgressUpdate.commitment_id)
+                select(Report.commitment_id, sa.func.count())
+                .where(col(Report.commitment_id).in_(chunk))
+                .group_by(Report.commitment_id)
             ):
                 counts[cid] = count
         names = _country_names(session)
@@ -325,17 +325,15 @@ def reports_csv(
     """
     with db.session() as session:
         query = (
-            select(ProgressUpdate, Commitment, Member.display_name)
-            .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
-            .join(Member, col(Member.id) == col(ProgressUpdate.reporter_id), isouter=True)
+            select(Report, Commitment, Member.display_name)
+            .join(Commitment, col(Commitment.id) == col(Report.commitment_id))
+            .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
         )
         if codes is not None:
             query = query.where(col(Commitment.country_code).in_(list(codes)))
         if (clause := lens.clause()) is not None:
             query = query.where(clause)
-        rows_in = session.exec(
-            query.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))
-        ).all()
+        rows_in = session.exec(query.order_by(col(Report.created_at), col(Report.id))).all()
         evidence: dict[int, list[Evidence]] = defaultdict(list)
         update_ids = [update.id for update, _c, _n in rows_in]
         for chunk_start in range(0, len(update_ids), 500):

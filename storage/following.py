@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from threading import Lock
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -20,11 +19,11 @@ from storage.audit import audit
 from storage.commitments import LIVE_STATES, STALE_AFTER
 from storage.countries import (
     LANGUAGE_MEMBERS,
-    CountryIndex,
-    Resolution,
     Resolutions,
     collation_key,
+    country_index,
     localized_name,
+    resolve_countries,
 )
 from storage.db import Database
 from storage.models import (
@@ -32,46 +31,17 @@ from storage.models import (
     ChatType,
     Commitment,
     Country,
-    ProgressUpdate,
+    Report,
     Subscription,
     UpdateState,
     utcnow,
 )
 from storage.paging import page_count
 from storage.people import Visitor
+from storage.permissions import authorize, may_manage
 from storage.schedule import reschedule
 
 RECENT = STALE_AFTER  # the same window as /stats
-
-_index_lock = Lock()
-_index_cache: dict[str, tuple[int, CountryIndex]] = {}
-
-
-def country_index(db: Database) -> CountryIndex:
-    """The resolver over the members in this database, rebuilt when that set changes."""
-    with db.session() as session:
-        count = session.exec(select(sa.func.count()).select_from(Country)).one()
-        cached = _index_cache.get(db.url)
-        if cached is not None and cached[0] == count:
-            return cached[1]
-        rows = session.exec(select(Country)).all()
-    index = CountryIndex(rows)
-    with _index_lock:
-        _index_cache[db.url] = (count, index)
-    return index
-
-
-def resolve_countries(db: Database, text: str) -> Resolutions:
-    return country_index(db).resolve_many(text)
-
-
-def resolve_country(db: Database, text: str) -> Resolution:
-    return country_index(db).resolve(text)
-
-
-def country(db: Database, code: str) -> Country | None:
-    with db.session() as session:
-        return session.get(Country, code.upper())
 
 
 @dataclass
@@ -80,13 +50,6 @@ class FollowChange:
     added: list[Country] = field(default_factory=list)
     removed: list[Country] = field(default_factory=list)
     unchanged: list[Country] = field(default_factory=list)
-
-
-def may_manage(visitor: Visitor, *, chat_type: str, chat_admin: bool) -> bool:
-    """The rule for changing what a chat follows."""
-    if chat_type == ChatType.PRIVATE:
-        return True
-    return chat_admin or visitor.is_lead
 
 
 def change_following(
@@ -109,18 +72,13 @@ def change_following(
     chat_type = visitor.chat_type
     allowed = may_manage(visitor, chat_type=chat_type, chat_admin=chat_admin)
     result = FollowChange(allowed=allowed)
+    target = f"chat:{chat_id}" + (f":{thread_id}" if thread_id else "")
+    detail = f"+{','.join(follow)} -{','.join(unfollow)}"
     with db.session() as session:
-        if chat_type != ChatType.PRIVATE:
-            audit(
-                session,
-                visitor.user_id,
-                "follow.change",
-                target=f"chat:{chat_id}" + (f":{thread_id}" if thread_id else ""),
-                allowed=allowed,
-                detail=f"+{','.join(follow)} -{','.join(unfollow)}",
-            )
-        if not allowed:
+        if authorize(session, visitor, "follow.change", allowed, target=target, detail=detail):
             return result
+        if chat_type != ChatType.PRIVATE:  # a group's changes are audited, not a person's own
+            audit(session, visitor.user_id, "follow.change", target=target, detail=detail)
         current = _followed(session, chat_id, thread_id)
         countries = {
             c.code: c
@@ -261,12 +219,12 @@ def following(
         reports: dict[tuple[str, str], int] = {
             (code, state): count
             for code, state, count in session.exec(
-                select(Commitment.country_code, ProgressUpdate.state, sa.func.count())
-                .join(ProgressUpdate, col(ProgressUpdate.commitment_id) == col(Commitment.id))
+                select(Commitment.country_code, Report.state, sa.func.count())
+                .join(Report, col(Report.commitment_id) == col(Commitment.id))
                 .where(col(Commitment.country_code).in_(codes))
-                .where(ProgressUpdate.created_at >= since)
-                .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-                .group_by(Commitment.country_code, ProgressUpdate.state)
+                .where(Report.created_at >= since)
+                .where(col(Report.state).in_(LIVE_STATES))
+                .group_by(Commitment.country_code, Report.state)
             ).all()
         }
     return [

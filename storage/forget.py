@@ -52,7 +52,7 @@ from storage.models import (
     Member,
     Outbox,
     OutboxState,
-    ProgressUpdate,
+    Report,
     ReportDraft,
     ReviewerNotice,
     RoleGrant,
@@ -119,15 +119,9 @@ def forget_member(
         handles = _handles(user_id, member)
 
         reports = run(
-            sa.update(ProgressUpdate)
-            .where(col(ProgressUpdate.reporter_id) == user_id)
-            .values(reporter_id=None)
+            sa.update(Report).where(col(Report.reporter_id) == user_id).values(reporter_id=None)
         )
-        run(
-            sa.update(ProgressUpdate)
-            .where(col(ProgressUpdate.reviewed_by) == user_id)
-            .values(reviewed_by=None)
-        )
+        run(sa.update(Report).where(col(Report.reviewed_by) == user_id).values(reviewed_by=None))
         run(
             sa.update(UpdateRevision)
             .where(col(UpdateRevision.actor_id) == user_id)

@@ -61,6 +61,7 @@ from urllib.parse import urlsplit
 import pycountry
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from tqdm import tqdm
 
 from storage.countries import load_members
 from storage.dates import parse_date
@@ -619,10 +620,6 @@ def _records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 def _with_progress(items: Iterable[Any], enabled: bool) -> Iterable[Any]:
     if not enabled or not sys.stderr.isatty():
-        return items
-    try:
-        from tqdm import tqdm
-    except ImportError:
         return items
     return tqdm(items, unit=" rows", file=sys.stderr, desc="import", mininterval=0.5)
 

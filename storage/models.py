@@ -232,7 +232,7 @@ class Subscription(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ProgressUpdate(SQLModel, table=True):
+class Report(SQLModel, table=True):
     """A member's report on one commitment. Never overwritten: edits add history."""
 
     __tablename__ = "progress_update"
@@ -362,7 +362,7 @@ class ConversationState(SQLModel, table=True):
 
 
 class ReportDraft(SQLModel, table=True):
-    """A report being written, one per member; becomes a ProgressUpdate on Send."""
+    """A report being written, one per member; becomes a Report on Send."""
 
     __tablename__ = "report_draft"
 

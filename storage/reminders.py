@@ -33,7 +33,7 @@ from storage.models import (
     ChatType,
     Commitment,
     Country,
-    ProgressUpdate,
+    Report,
     SentPlanReminder,
     SentReminder,
     Subscription,
@@ -116,18 +116,18 @@ def due_reminders(
         # Quiet: the member reported on it, and nobody has for 60 days.
         latest = (
             select(
-                ProgressUpdate.commitment_id,
-                sa.func.max(ProgressUpdate.created_at).label("latest"),
+                Report.commitment_id,
+                sa.func.max(Report.created_at).label("latest"),
             )
-            .where(col(ProgressUpdate.state).in_(LIVE_STATES))
-            .group_by(ProgressUpdate.commitment_id)
+            .where(col(Report.state).in_(LIVE_STATES))
+            .group_by(Report.commitment_id)
             .subquery()
         )
         # DISTINCT on the (reporter, commitment) pairs only: PostgreSQL cannot
         # compare the JSON columns of a whole commitment row.
         reported = (
-            select(ProgressUpdate.reporter_id, ProgressUpdate.commitment_id)
-            .where(col(ProgressUpdate.reporter_id).in_(list(chats)))
+            select(Report.reporter_id, Report.commitment_id)
+            .where(col(Report.reporter_id).in_(list(chats)))
             .distinct()
             .subquery()
         )

@@ -25,9 +25,8 @@ from sqlmodel import Session, col, select
 from storage import outbox
 from storage.audit import audit
 from storage.conversations import set_state
-from storage.countries import Resolution
+from storage.countries import Resolution, resolve_countries
 from storage.db import Database
-from storage.following import resolve_countries
 from storage.ids import MAX_USER_ID, parse_number
 from storage.importer import POLICY_AREA_COLUMNS
 from storage.models import (
@@ -45,6 +44,7 @@ from storage.models import (
 )
 from storage.paging import Paged, clamp_page
 from storage.people import Visitor
+from storage.permissions import NOT_AN_ADMIN, authorize, groups_led
 
 NAME_LIMIT = 128
 DETAIL_LIMIT = 200
@@ -218,15 +218,14 @@ def create_group(db: Database, visitor: Visitor, text: str) -> GroupChange:
     """/newgroup Name: countries and policy areas. Admins only; the same name updates it."""
     name, countries, areas, unresolved = parse_group_spec(db, text)
     with db.session() as session:
-        if not visitor.is_admin:
-            audit(
-                session,
-                visitor.user_id,
-                "group.create",
-                target=name[:64],
-                allowed=False,
-                detail="not an admin",
-            )
+        if authorize(
+            session,
+            visitor,
+            "group.create",
+            visitor.is_admin,
+            target=name[:64],
+            detail=NOT_AN_ADMIN,
+        ):
             return GroupChange(False)
         if not name or not (countries or areas) or unresolved:
             return GroupChange(True, "unresolved" if unresolved else "usage", unresolved=unresolved)
@@ -262,15 +261,14 @@ def link_chat(
     """
     action = "group.unlink" if unlink else "group.link"
     with db.session() as session:
-        if not visitor.is_lead:
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=_clip(text, 64),
-                allowed=False,
-                detail=f"chat:{chat_id} not a lead",
-            )
+        if authorize(
+            session,
+            visitor,
+            action,
+            visitor.is_lead,
+            target=_clip(text, 64),
+            detail=f"chat:{chat_id} not a lead",
+        ):
             return GroupChange(False)
         if visitor.chat_type == ChatType.PRIVATE:
             return GroupChange(True, "not_group_chat")
@@ -279,7 +277,7 @@ def link_chat(
             led = (
                 session.exec(select(WorkingGroup).order_by(col(WorkingGroup.id))).all()
                 if visitor.is_admin
-                else _groups_led(session, visitor.user_id)
+                else _working_groups_led(session, visitor.user_id)
             )
             if unlink:  # only the groups this chat is linked to
                 linked = set(
@@ -298,18 +296,17 @@ def link_chat(
             elif visitor.is_admin or led:
                 return GroupChange(True, "which", choices=[g.name for g in led])
         allowed = visitor.is_admin or (
-            group is not None and group.id in _group_ids_led(session, visitor.user_id)
+            group is not None and group.id in groups_led(session, visitor.user_id)
         )
         target = f"group:{group.id}" if group else _clip(text, 64)
-        if not allowed:
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=target,
-                allowed=False,
-                detail=f"chat:{chat_id} not a lead of this group",
-            )
+        if authorize(
+            session,
+            visitor,
+            action,
+            allowed,
+            target=target,
+            detail=f"chat:{chat_id} not a lead of this group",
+        ):
             return GroupChange(False)
         if group is None:
             return GroupChange(True, "no_group")
@@ -325,8 +322,8 @@ def link_chat(
         return GroupChange(True, group=_group_info(session, group), already=not changes)
 
 
-def _groups_led(session: Session, user_id: int | None) -> list[WorkingGroup]:
-    ids = _group_ids_led(session, user_id)
+def _working_groups_led(session: Session, user_id: int | None) -> list[WorkingGroup]:
+    ids = groups_led(session, user_id)
     if not ids:
         return []
     return list(
@@ -334,20 +331,6 @@ def _groups_led(session: Session, user_id: int | None) -> list[WorkingGroup]:
             select(WorkingGroup).where(col(WorkingGroup.id).in_(ids)).order_by(WorkingGroup.id)
         )
     )
-
-
-def _group_ids_led(session: Session, user_id: int | None) -> set[int]:
-    if user_id is None:
-        return set()
-    return {
-        gid
-        for gid in session.exec(
-            select(RoleGrant.working_group_id).where(
-                RoleGrant.member_id == user_id, RoleGrant.role == Role.LEAD
-            )
-        )
-        if gid is not None
-    }
 
 
 # ------------------------------------------------------------------ grants
@@ -372,15 +355,14 @@ def change_role(
     """
     action = "role.revoke" if revoke else "role.grant"
     with db.session() as session:
-        if not visitor.is_admin:
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                target=ref.describe()[:64],
-                allowed=False,
-                detail=_clip(f"not an admin: {text}"),
-            )
+        if authorize(
+            session,
+            visitor,
+            action,
+            visitor.is_admin,
+            target=ref.describe()[:64],
+            detail=_clip(f"not an admin: {text}"),
+        ):
             return RoleChange(False)
         if ref.user_id is None and not ref.username:
             return RoleChange(True, "no_target")
@@ -547,14 +529,9 @@ def find_members(
     For /revoke, only members who lead something. None (audited) for non-admins."""
     action = "role.revoke" if revoke else "role.grant"
     with db.session() as session:
-        if not visitor.is_admin:
-            audit(
-                session,
-                visitor.user_id,
-                action,
-                allowed=False,
-                detail=_clip(f"not an admin: {text}"),
-            )
+        if authorize(
+            session, visitor, action, visitor.is_admin, detail=_clip(f"not an admin: {text}")
+        ):
             return None
         query = select(Member)
         words = text.lower().lstrip("@").split()
@@ -586,15 +563,14 @@ def pick_member(
     admin now (refusals are audited) and the member must still exist.
     """
     with db.session() as session:
-        if not visitor.is_admin:
-            audit(
-                session,
-                visitor.user_id,
-                "role.revoke" if revoke else "role.grant",
-                target=f"member:{member_id}",
-                allowed=False,
-                detail="not an admin",
-            )
+        if authorize(
+            session,
+            visitor,
+            "role.revoke" if revoke else "role.grant",
+            visitor.is_admin,
+            target=f"member:{member_id}",
+            detail=NOT_AN_ADMIN,
+        ):
             return RoleChange(False)
         member = _find_member(session, MemberRef(user_id=member_id))
         if member is None:
@@ -679,8 +655,7 @@ def audit_page(
     ``record``: write the (allowed) reading itself to the log; paging does not.
     """
     with db.session() as session:
-        if not visitor.is_admin:
-            audit(session, visitor.user_id, "audit.view", allowed=False, detail="not an admin")
+        if authorize(session, visitor, "audit.view", visitor.is_admin, detail=NOT_AN_ADMIN):
             return None
         if record:
             audit(session, visitor.user_id, "audit.view")

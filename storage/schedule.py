@@ -2,42 +2,21 @@
 
 A chat's slots are its own local hour (daily) or weekday and hour (weekly) in
 its own time zone. After downtime the next slot is computed from *now*, so a
-missed digest is sent once, never once per missed period.
+missed digest is sent once, never once per missed period. Only arithmetic on
+zones and slots lives here, so any feature may import it without a cycle.
 """
 
 from __future__ import annotations
 
 import functools
 import zoneinfo
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from storage.db import Database
-from storage.models import Chat, ChatState, ChatType, Member, utcnow
-from storage.people import Visitor
-
-FREQUENCIES = ("off", "daily", "weekly")
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSettings:
-    frequency: str
-    weekday: int
-    hour: int
-    timezone: str
-    when_empty: bool
-    reminders: bool
-    reminder_days: int
-    language: str
-    next_digest_at: datetime | None
-    state: str = ChatState.ACTIVE
-    # A private chat's member: their reports are anonymous unless they say otherwise
-    # (None in a group, where there is no one member to ask).
-    anonymous: bool | None = None
-    plan_reminders: bool = False
+from storage.models import Chat, ChatState
 
 
 def zone(name: str) -> ZoneInfo:
@@ -101,86 +80,6 @@ def reschedule(chat: Chat, now: datetime) -> None:
     )
 
 
-def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
-    return DigestSettings(
-        frequency=chat.digest_frequency,
-        weekday=chat.digest_weekday,
-        hour=chat.digest_hour,
-        timezone=chat.timezone,
-        when_empty=chat.digest_when_empty,
-        reminders=chat.reminders,
-        reminder_days=chat.reminder_days,
-        language=chat.language,
-        next_digest_at=chat.next_digest_at,
-        state=chat.state,
-        anonymous=member.report_anonymously if member is not None else None,
-        plan_reminders=chat.plan_reminders,
-    )
-
-
-def may_change(
-    db: Database, visitor: Visitor, chat_id: int, *, chat_admin: bool, action: str
-) -> bool:
-    """The rule for a chat's settings (as for what it follows); refusals are audited."""
-    from storage.audit import audit
-    from storage.following import may_manage
-
-    allowed = may_manage(visitor, chat_type=visitor.chat_type, chat_admin=chat_admin)
-    if not allowed:
-        with db.session() as session:
-            audit(
-                session,
-                visitor.user_id,
-                f"settings.{action}",
-                target=f"chat:{chat_id}",
-                allowed=False,
-                detail="not a group administrator or lead",
-            )
-    return allowed
-
-
-def get_settings(db: Database, chat_id: int) -> DigestSettings | None:
-    with db.session() as session:
-        chat = session.get(Chat, chat_id)
-        return settings_of(chat, _member(session, chat)) if chat else None
-
-
-def _member(session: Session, chat: Chat) -> Member | None:
-    """The person a private chat is with (their chat id is their user id)."""
-    return session.get(Member, chat.id) if chat.type == ChatType.PRIVATE else None
-
-
-def update_settings(
-    db: Database, chat_id: int, *, now: datetime | None = None, **changes: object
-) -> DigestSettings | None:
-    """Change a chat's schedule or preferences and recompute its next digest."""
-    now = now or utcnow()
-    names = {
-        "frequency": "digest_frequency",
-        "weekday": "digest_weekday",
-        "hour": "digest_hour",
-        "timezone": "timezone",
-        "when_empty": "digest_when_empty",
-        "reminders": "reminders",
-        "reminder_days": "reminder_days",
-        "plan_reminders": "plan_reminders",
-        "language": "language",
-    }
-    with db.session() as session:
-        chat = session.get(Chat, chat_id)
-        if chat is None:
-            return None
-        member = _member(session, chat)
-        for key, value in changes.items():
-            if key == "anonymous":
-                if member is not None:
-                    member.report_anonymously = bool(value)
-                continue
-            setattr(chat, names[key], value)
-        reschedule(chat, now)
-        return settings_of(chat, member)
-
-
 def due_chats(db: Database, now: datetime, *, limit: int = 10_000) -> list[int]:
     """Chats whose digest time has come (active ones only)."""
     with db.session() as session:
@@ -194,76 +93,3 @@ def due_chats(db: Database, now: datetime, *, limit: int = 10_000) -> list[int]:
                 .limit(limit)
             )
         )
-
-
-def stop_chat(db: Database, chat_id: int) -> bool:
-    """/stop: no scheduled message reaches this chat until it asks again."""
-    with db.session() as session:
-        chat = session.get(Chat, chat_id)
-        if chat is None:
-            return False
-        chat.state = ChatState.STOPPED
-        return True
-
-
-def resume_chat(db: Database, chat_id: int, *, now: datetime | None = None) -> bool:
-    with db.session() as session:
-        chat = session.get(Chat, chat_id)
-        if chat is None or chat.state != ChatState.STOPPED:
-            return False
-        chat.state = ChatState.ACTIVE
-        reschedule(chat, now or utcnow())
-        return True
-
-
-# Where a country spans several zones, the ones most people there live in.
-MAIN_ZONES = {
-    "AR": ["America/Argentina/Buenos_Aires"],
-    "AU": ["Australia/Sydney", "Australia/Perth"],
-    "BR": ["America/Sao_Paulo", "America/Manaus"],
-    "CA": ["America/Toronto", "America/Vancouver"],
-    "CL": ["America/Santiago"],
-    "DE": ["Europe/Berlin"],
-    "EC": ["America/Guayaquil"],
-    "ES": ["Europe/Madrid", "Atlantic/Canary"],
-    "FR": ["Europe/Paris"],
-    "GB": ["Europe/London"],
-    "ID": ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"],
-    "MN": ["Asia/Ulaanbaatar"],
-    "MX": ["America/Mexico_City"],
-    "NZ": ["Pacific/Auckland"],
-    "PG": ["Pacific/Port_Moresby"],
-    "PT": ["Europe/Lisbon"],
-    "UA": ["Europe/Kyiv"],
-    "US": ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"],
-}
-
-
-def zones_for(db: Database, chat_id: int, *, extra: str = "UTC", limit: int = 8) -> list[str]:
-    """Time zones to offer as buttons: those of the countries the chat follows."""
-    from babel.core import get_global
-
-    from storage.models import Country, Subscription
-
-    territory_zones = get_global("territory_zones")
-    with db.session() as session:
-        rows = session.exec(
-            select(Country.iso2, Country.parent)
-            .join(Subscription, col(Subscription.country_code) == col(Country.code))
-            .where(Subscription.chat_id == chat_id)
-        ).all()
-        parents = {p for iso2, p in rows if not iso2 and p}
-        parent_iso = dict(
-            session.exec(
-                select(Country.code, Country.iso2).where(col(Country.code).in_(parents))
-            ).all()
-        )
-    zones: list[str] = []
-    for iso2, parent in rows:
-        iso2 = iso2 or parent_iso.get(parent or "", "")
-        for name in MAIN_ZONES.get(iso2, territory_zones.get(iso2, [])[:2]):
-            if name not in zones and is_valid_zone(name):
-                zones.append(name)
-    if extra not in zones:
-        zones.append(extra)
-    return zones[:limit]

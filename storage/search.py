@@ -41,8 +41,8 @@ from sqlmodel import Session, col, select
 
 from storage import saved_search
 from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_for
+from storage.countries import country_index
 from storage.db import Database
-from storage.following import country_index
 from storage.ids import normalise_commitment_id
 from storage.models import Commitment, utcnow
 from storage.paging import page_count

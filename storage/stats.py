@@ -28,7 +28,7 @@ from storage.export import group_lens
 from storage.models import (
     Commitment,
     Country,
-    ProgressUpdate,
+    Report,
     Status,
     Subscription,
     UpdateState,
@@ -99,10 +99,10 @@ def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens 
 
     def reported(state: UpdateState) -> sa.Exists:
         return (
-            select(ProgressUpdate.id)
-            .where(ProgressUpdate.commitment_id == Commitment.id)
-            .where(ProgressUpdate.state == state)  # rejected and withdrawn count nowhere
-            .where(ProgressUpdate.created_at >= now - STALE_AFTER)
+            select(Report.id)
+            .where(Report.commitment_id == Commitment.id)
+            .where(Report.state == state)  # rejected and withdrawn count nowhere
+            .where(Report.created_at >= now - STALE_AFTER)
             .exists()
         )
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storage.commitments import CommitmentCard, PlanSummary, country_plans, get_card
+from storage.countries import country, resolve_country
 from storage.db import Database
-from storage.following import country, resolve_country
 from storage.ids import COMMITMENT_ID, normalise_commitment_id
 from storage.models import Country
 from storage.search import MAX_QUERY_CHARS, SavedPage, search_and_remember

@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from bot.config import Settings
 from bot.emulator import BotAPIServer, Driver
 from bot.emulator.application import emulated_application
-from storage import broadcasts
+from storage import broadcast
 from storage.db import Database
 
 ADMIN_ID = 900_001  # as in tests/conftest.py
-broadcasts.CHUNK = 10  # chats per transaction: small, so 25 followers make three chunks
+broadcast.CHUNK = 10  # chats per transaction: small, so 25 followers make three chunks
 
 
 async def main(db_path: str, preview_path: str) -> None:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage import outbox
+from storage import drafts, outbox
 from storage import reports as store
 from storage.db import Database
 from storage.following import change_following
@@ -45,10 +45,10 @@ def round_of_writes(db: Database, n: int) -> None:
     change_following(db, visitor, user_id, follow=[code])
     if n % 3 == 0:
         change_following(db, visitor, user_id, unfollow=[code])
-    store.start_draft(db, user_id, user_id, state="status", commitment_id=COMMITMENTS[n % 4])
-    store.set_status(db, user_id, Status.LIMITED, state="note")
-    store.set_note(db, user_id, f"progress note {n} " + "x" * (n % 200), state="evidence")
-    store.move_to(db, user_id, state="preview")
+    drafts.start_draft(db, user_id, user_id, state="status", commitment_id=COMMITMENTS[n % 4])
+    drafts.set_status(db, user_id, Status.LIMITED, state="note")
+    drafts.set_note(db, user_id, f"progress note {n} " + "x" * (n % 200), state="evidence")
+    drafts.move_to(db, user_id, state="preview")
     store.submit_draft(db, user_id, admins=[])
     with db.session() as session:
         outbox.enqueue(session, user_id, f"message {n}", dedup_key=f"heavy:{n}")

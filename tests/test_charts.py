@@ -13,7 +13,7 @@ from bot.i18n import translation
 from storage.charts import SCALE, chart_data
 from storage.commitments import irm_status, refresh_community
 from storage.export import resolve_scope
-from storage.models import Commitment, ProgressUpdate, Status
+from storage.models import Commitment, Report, Status
 from tests.conftest import ADMIN_ID
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -22,7 +22,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def _report(db, commitment: str, status: str, state: str = "verified", day: int = 1) -> None:
     with db.session() as session:
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id=commitment,
                 reporter_id=None,
                 status=status,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.emulator import Driver, validate_html
 from storage.commitments import refresh_community
-from storage.models import Member, ProgressUpdate, Status, UpdateState
+from storage.models import Member, Report, Status, UpdateState
 
 
 def _report(
@@ -27,7 +27,7 @@ def _report(
             session.flush()
         at = datetime.now(UTC) - timedelta(days=days_ago)
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id=commitment_id,
                 reporter_id=reporter,
                 status=status,
@@ -154,7 +154,7 @@ async def test_history_from_card_and_paging(demo_bot: Driver, demo_db) -> None:
             note=f"note {day}",
         )
     with demo_db.session() as session:
-        row = session.get(ProgressUpdate, 1)
+        row = session.get(Report, 1)
         row.state = UpdateState.WITHDRAWN
         refresh_community(session, [row.commitment_id])
     ana = demo_bot.user("Ana")

@@ -7,7 +7,7 @@ import pytest
 
 from storage.countries import (
     CountryIndex,
-    Member,
+    OgpMember,
     Resolution,
     default_index,
     load_members,
@@ -376,7 +376,7 @@ def test_get(index):
 
 
 def test_members_are_member_instances(index):
-    assert all(isinstance(m, Member) for m in index.members)
+    assert all(isinstance(m, OgpMember) for m in index.members)
 
 
 def test_by_region(index):

@@ -13,7 +13,7 @@ from storage.models import (
     Commitment,
     Member,
     Outbox,
-    ProgressUpdate,
+    Report,
     SentReminder,
     Status,
     UpdateState,
@@ -55,7 +55,7 @@ def _news(db, commitment_id: str, at: datetime) -> None:
             session.add(Member(id=78, display_name="Reporter"))
             session.flush()
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id=commitment_id,
                 reporter_id=78,
                 status="limited",
@@ -126,7 +126,7 @@ async def test_digest_contents(demo_bot: Driver, demo_db) -> None:
             ("KE0021", Status.LIMITED, UpdateState.PENDING, "Unverified <claim>"),
         ]:
             session.add(
-                ProgressUpdate(
+                Report(
                     commitment_id=cid,
                     reporter_id=77,
                     status=status,
@@ -250,7 +250,7 @@ async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db
         session.get(Commitment, "KE0034").end_date = date(2026, 6, 20)
         old = JUNE_1_0500 - timedelta(days=70)
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id="GH0056",  # its plan runs until 2027
                 reporter_id=ana.id,
                 status="limited",

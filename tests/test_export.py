@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.__main__ import main
 from bot.emulator import Driver
 from storage.commitments import refresh_community
-from storage.models import AuditLog, Commitment, Evidence, ProgressUpdate
+from storage.models import AuditLog, Commitment, Evidence, Report
 from tests.conftest import ADMIN_ID, make_lead
 
 
@@ -33,7 +33,7 @@ def _add_report(
     link: str = "",
 ) -> int:
     with db.session() as session:
-        update = ProgressUpdate(
+        update = Report(
             commitment_id=commitment,
             reporter_id=reporter_id,
             status=status,

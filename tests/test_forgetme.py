@@ -17,7 +17,7 @@ from storage.models import (
     Member,
     Outbox,
     OutboxState,
-    ProgressUpdate,
+    Report,
     ReportDraft,
     RoleGrant,
     Subscription,
@@ -64,7 +64,7 @@ async def test_forgetme_deletes_personal_data_and_keeps_reports(demo_bot: Driver
             session.exec(select(ConversationState).where(ConversationState.user_id == ana.id)).all()
             == []
         )
-        [update] = session.exec(select(ProgressUpdate)).all()
+        [update] = session.exec(select(Report)).all()
         assert update.reporter_id is None and update.note == "Bill tabled in parliament"
         assert all(r.actor_id is None for r in session.exec(select(UpdateRevision)))
         entries = session.exec(select(AuditLog)).all()

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.emulator import CallbackResult, Driver, Replies
 from storage.db import Database
-from storage.models import AuditLog, ProgressUpdate, RoleGrant, WorkingGroup
+from storage.models import AuditLog, Report, RoleGrant, WorkingGroup
 from tests.conftest import ADMIN_ID, ROOT, send_report
 
 # Tables whose rows are decisions: none of them may change on a refused attempt.
@@ -111,7 +111,7 @@ async def _world(bot: Driver, db: Database) -> World:
     # A pending report on a Kenyan commitment, and its notice to the lead.
     await send_report(ana, note="Bill tabled")
     with db.session() as session:
-        [report] = session.exec(select(ProgressUpdate)).all()
+        [report] = session.exec(select(Report)).all()
         assert session.exec(select(WorkingGroup)).one().id == 1
         assert len(session.exec(select(RoleGrant)).all()) == 3
     # Menus in the group, as its administrator opened them.
@@ -370,9 +370,9 @@ def test_audit_actions_named_here_exist_in_storage() -> None:
             assert f'"{case.audit}"' in source, case.audit
 
 
-# Refusals decided before any data is touched: /pending (storage.reports.pending_queue),
-# /broadcast (storage.broadcasts.may_start) and a group's settings
-# (storage.schedule.may_change). They must be audited like the rest.
+# Refusals decided before any data is touched: /pending (storage.review.pending_queue),
+# /broadcast (storage.permissions.may_start_broadcast) and a group's settings
+# (storage.permissions.may_change). They must be audited like the rest.
 EARLY_REFUSALS = {
     "/pending": "member",
     "pending paging pq": "member",

@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.emulator import Driver
 from storage.commitments import refresh_community
 from storage.db import Database
-from storage.models import Member, ProgressUpdate, RoleGrant
+from storage.models import Member, Report, RoleGrant
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report, start_bot
 
 # ---------------------------------------------------------------- the cast
@@ -208,9 +208,7 @@ def _seed(db: Database) -> None:
         session.add(RoleGrant(member_id=LEO, country_code="KEN"))
         for commitment in ("KE0012", "GH0040"):
             session.add(
-                ProgressUpdate(
-                    commitment_id=commitment, reporter_id=BOB, status="limited", note="seeded"
-                )
+                Report(commitment_id=commitment, reporter_id=BOB, status="limited", note="seeded")
             )
         refresh_community(session, ["KE0012", "GH0040"])
 
@@ -372,7 +370,7 @@ async def test_reason_after_verifying_another_report_still_rejects_the_first(
     replies = await lead.send("No source given")
     assert replies and "❌ Rejected by Leo" in replies[0].text
     with demo_db.session() as session:
-        states = [u.state for u in session.exec(select(ProgressUpdate).order_by(ProgressUpdate.id))]
+        states = [u.state for u in session.exec(select(Report).order_by(Report.id))]
     assert states == ["rejected", "verified"]
 
 
@@ -383,7 +381,7 @@ async def test_text_after_the_rejected_report_was_verified_elsewhere_is_answered
     lead, _ana, first, _second = await _two_pending_reports(demo_bot, demo_db)
     await lead.press("❌ Reject", message=first)
     with demo_db.session() as session:
-        first_id = session.exec(select(ProgressUpdate.id).order_by(ProgressUpdate.id)).first()
+        first_id = session.exec(select(Report.id).order_by(Report.id)).first()
     await lead.press_data(f"rw:ok:{first_id}", message=first)  # e.g. from /pending
     replies = await lead.send("hello?")
     assert replies, "a private message got no answer"

@@ -23,7 +23,7 @@ from bot.config import RateLimits, Settings
 from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest
 from storage.db import Database, alembic_config, current_revision
-from storage.models import Chat, Outbox, OutboxState, ProgressUpdate, Subscription
+from storage.models import Chat, Outbox, OutboxState, Report, Subscription
 from tests import heavy_writer
 from tests.conftest import ADMIN_ID
 from tests.test_digests import _news
@@ -92,7 +92,7 @@ async def test_report_conversation_resumes_at_every_step(demo_db: Database) -> N
             await act(ana)
             assert expected in ana.last_reply.text
     with demo_db.session() as session:
-        [report] = session.exec(select(ProgressUpdate)).all()
+        [report] = session.exec(select(Report)).all()
     assert (report.commitment_id, report.status, report.state) == (
         "KE0012",
         "substantial",

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.emulator import Driver
 from storage.commitments import refresh_community
 from storage.db import Database
-from storage.models import ProgressUpdate
+from storage.models import Report
 from tests.conftest import make_settings, start_bot
 
 JUNE_1_2026 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
@@ -70,7 +70,7 @@ async def test_digest_asks_nothing_about_plans_long_over_and_shows_no_empty_coun
 def _reported(db: Database, reporter: int, commitment_id: str, at: datetime) -> None:
     with db.session() as session:
         session.add(
-            ProgressUpdate(
+            Report(
                 commitment_id=commitment_id,
                 reporter_id=reporter,
                 status="limited",

@@ -13,16 +13,16 @@ from storage.models import (
     AuditLog,
     ConversationState,
     Evidence,
-    ProgressUpdate,
+    Report,
     ReportDraft,
     UpdateRevision,
 )
 from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
 
 
-def _updates(db) -> list[ProgressUpdate]:
+def _updates(db) -> list[Report]:
     with db.session() as session:
-        return list(session.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))))
+        return list(session.exec(select(Report).order_by(col(Report.id))))
 
 
 async def _walk(user, steps: int) -> None:
@@ -373,7 +373,7 @@ async def test_flood_limit(demo_bot: Driver, demo_db) -> None:
         for minute in range(19):
             at = now - timedelta(minutes=50 - minute)
             session.add(
-                ProgressUpdate(
+                Report(
                     commitment_id="KE0012",
                     reporter_id=ana.id,
                     status="limited",

@@ -14,16 +14,16 @@ from sqlmodel import col, select
 
 from bot.emulator import Driver, UserHandle
 from storage.db import Database, alembic_config
-from storage.models import AuditLog, Commitment, ProgressUpdate
+from storage.models import AuditLog, Commitment, Report
 from storage.reference import prepare_database
 from tests.conftest import ADMIN_ID, make_lead, send_report, start_bot
 
 EMOJI = "😀"  # one Python character, two UTF-16 code units: two "characters" to Telegram
 
 
-def _updates(db) -> list[ProgressUpdate]:
+def _updates(db) -> list[Report]:
     with db.session() as session:
-        return list(session.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))))
+        return list(session.exec(select(Report).order_by(col(Report.id))))
 
 
 async def _lead(bot: Driver, db, name: str = "Leo", country: str = "KEN") -> UserHandle:

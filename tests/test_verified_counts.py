@@ -10,7 +10,7 @@ from alembic import command
 
 from bot.emulator import Driver
 from storage.db import alembic_config
-from storage.models import Commitment, ProgressUpdate
+from storage.models import Commitment, Report
 from tests.conftest import make_lead, send_report, start_bot
 
 
@@ -64,7 +64,7 @@ async def test_stored_statuses_set_by_pending_reports_are_cleared_on_upgrade(
     with demo_db.session() as session:
         at = session.get(Commitment, "KE0027").imported_at + timedelta(days=1)
         session.add(
-            ProgressUpdate(commitment_id="KE0027", status="complete", note="claimed", created_at=at)
+            Report(commitment_id="KE0027", status="complete", note="claimed", created_at=at)
         )
     command.downgrade(config, "0011")  # the old rule: the pending report sets the status
     with demo_db.session() as session:

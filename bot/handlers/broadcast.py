@@ -29,9 +29,9 @@ from bot.jobs import drain
 from bot.views import View
 from bot.views import digests as views
 from bot.views.base import country_name
-from storage import broadcasts as store
-from storage import outbox
-from storage.broadcasts import Audience
+from storage import broadcast as store
+from storage import outbox, permissions
+from storage.broadcast import Audience, Part
 from storage.digests import country_digest
 
 AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"
@@ -40,7 +40,7 @@ END = ConversationHandler.END
 
 async def start(update: Update, context: BotContext) -> str | int:
     visitor = context.visitor
-    if visitor is None or not store.may_start(context.db, visitor):
+    if visitor is None or not permissions.may_start_broadcast(context.db, visitor):
         await reply(update, views.broadcast_not_allowed(context.tr))
         return END
     choices = store.audiences(context.db, visitor)
@@ -143,6 +143,11 @@ def _digest_parts(
     return parts_for
 
 
+def _render(parts_for: Callable[[str], list[Part]], languages: set[str]) -> dict[str, list[Part]]:
+    """Each reader language's parts: storage queues them and knows no texts."""
+    return {language: parts_for(language) for language in languages}
+
+
 async def confirm(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     (action,) = cb.BROADCAST_CONFIRM.parse(query.data)
@@ -184,12 +189,14 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         await expired(query, context)
         return CONFIRM
     # Thousands of rows: written in a worker thread, never blocking the event loop.
+    languages = await off_loop(store.audience_languages, context.db, context.visitor, key)
+    rendered = await off_loop(_render, parts_for, languages)
     created = await off_loop(
         store.create_broadcast,
         context.db,
         context.visitor,
         key,
-        parts_for,
+        rendered,
         progress_chat_id=chat_id,
         kind="broadcast",
         ends=(chat_id, user_id),

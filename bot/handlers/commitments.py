@@ -32,6 +32,7 @@ from bot.views import commitments as views
 from bot.views import following as follow_views
 from bot.views.base import country_name
 from storage import commitments as store
+from storage import countries
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
 from storage.search import saved_search_page, search_and_remember, search_cards
@@ -139,11 +140,11 @@ async def country(update: Update, context: BotContext) -> None:
         regions = following_store.regions(context.db)
         await reply(update, follow_views.regions(context.tr, regions, browse=True))
         return
-    resolution = following_store.resolve_country(context.db, " ".join(context.args))
+    resolution = countries.resolve_country(context.db, " ".join(context.args))
     if resolution.match is None:
         await reply(update, views.country_choice(context.tr, resolution))
         return
-    member = following_store.country(context.db, resolution.match.code)
+    member = countries.country(context.db, resolution.match.code)
     await reply(
         update, views.plans(context.tr, member, store.country_plans(context.db, member.code))
     )
@@ -152,7 +153,7 @@ async def country(update: Update, context: BotContext) -> None:
 async def plans_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (code,) = cb.COUNTRY_PLANS.parse(query.data)
-    member = following_store.country(context.db, code)
+    member = countries.country(context.db, code)
     if member is None:
         await expired(query, context)
         return
@@ -164,7 +165,7 @@ async def country_list_page(update: Update, context: BotContext) -> None:
     """Every plan of a country under a filter: the anti-corruption lens across a country."""
     query = update.callback_query
     code, kind, page = cb.COUNTRY_LIST.parse(query.data)
-    member = following_store.country(context.db, code)
+    member = countries.country(context.db, code)
     try:
         list_filter = store.ListFilter(kind)
     except ValueError:
@@ -245,7 +246,7 @@ async def stats(update: Update, context: BotContext) -> None:
             await reply(update, views.stats(context.tr, figures))
             return
         place, lens = _anti_corruption_lens(context, text)
-        resolution = following_store.resolve_country(context.db, place)
+        resolution = countries.resolve_country(context.db, place)
         if resolution.match is None:
             await reply(update, views.country_choice(context.tr, resolution, stats=True))
             return
@@ -261,7 +262,7 @@ async def stats(update: Update, context: BotContext) -> None:
 async def stats_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (code,) = cb.COUNTRY_STATS.parse(query.data)
-    if following_store.country(context.db, code) is None:
+    if countries.country(context.db, code) is None:
         await expired(query, context)
         return
     await query.answer()

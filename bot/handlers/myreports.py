@@ -9,6 +9,7 @@ from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
 from bot.views import reports as views
+from storage import report_rules
 from storage import reports as store
 
 
@@ -42,7 +43,7 @@ async def my_reports_button(update: Update, context: BotContext) -> None:
         return
     try:
         info = store.withdraw(context.db, user_id, int(number))
-    except store.ReportError as problem:
+    except report_rules.ReportError as problem:
         await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
         return
     await query.answer()

@@ -29,7 +29,9 @@ from bot.context import BotContext
 from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
 from bot.views import View
 from bot.views import reports as views
+from storage import drafts, report_rules
 from storage import reports as store
+from storage import review as review_store
 from storage.ids import normalise_commitment_id
 from storage.search import search_commitments
 
@@ -52,14 +54,14 @@ log = logging.getLogger(__name__)
 async def _begin(update: Update, context: BotContext, commitment_id: str | None) -> str:
     user = update.effective_user
     try:
-        draft = store.start_draft(
+        draft = drafts.start_draft(
             context.db,
             user.id,
             update.effective_chat.id,
             commitment_id=commitment_id,
             state=STATUS if commitment_id else CHOOSE,
         )
-    except store.FloodLimited as limited:
+    except report_rules.FloodLimited as limited:
         await reply(update, views.flood(context.tr, limited.wait))
         return END
     if draft.commitment_id is None:
@@ -111,11 +113,11 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
             int(number),
             state=PREVIEW,
         )
-    except store.FloodLimited as limited:
+    except report_rules.FloodLimited as limited:
         await query.answer()
         await reply(update, views.flood(context.tr, limited.wait))
         return END
-    except store.ReportError as problem:
+    except report_rules.ReportError as problem:
         await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
         return END
     await query.answer()
@@ -141,10 +143,10 @@ async def choose_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text.strip()
     if commitment_id := normalise_commitment_id(text):
         try:
-            draft = store.choose_commitment(
+            draft = drafts.choose_commitment(
                 context.db, update.effective_user.id, commitment_id, state=STATUS
             )
-        except store.ReportError:
+        except report_rules.ReportError:
             await reply(update, views.unknown_commitment(context.tr, commitment_id))
             return CHOOSE
         return await _ask(update, context, draft, STATUS)
@@ -158,10 +160,10 @@ async def choose_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
     (commitment_id,) = cb.REPORT_PICK.parse(query.data)
     try:
-        draft = store.choose_commitment(
+        draft = drafts.choose_commitment(
             context.db, update.effective_user.id, commitment_id, state=STATUS
         )
-    except store.ReportError:
+    except report_rules.ReportError:
         await expired(query, context)
         return CHOOSE
     await query.answer()
@@ -172,7 +174,7 @@ async def choose_button(update: Update, context: BotContext) -> str:
 
 
 async def _ask(
-    update: Update, context: BotContext, draft: store.DraftView | None, state: str
+    update: Update, context: BotContext, draft: drafts.DraftView | None, state: str
 ) -> str:
     """Ask the question of ``state`` (or show the preview); end if the draft is gone."""
     if draft is None:
@@ -195,7 +197,7 @@ async def status_button(update: Update, context: BotContext) -> str:
         return STATUS
     await query.answer()
     # Forward to the note, or back to the preview when only the status was edited.
-    draft = store.set_status(
+    draft = drafts.set_status(
         context.db, update.effective_user.id, status, state=NOTE, editing_state=PREVIEW
     )
     return await _ask(update, context, draft, draft.state if draft else NOTE)
@@ -207,7 +209,7 @@ async def status_text(update: Update, context: BotContext) -> str:
     if status is None:
         await reply(update, views.hint(context.tr, STATUS))
         return STATUS
-    draft = store.set_status(
+    draft = drafts.set_status(
         context.db, update.effective_user.id, status, state=NOTE, editing_state=PREVIEW
     )
     return await _ask(update, context, draft, draft.state if draft else NOTE)
@@ -216,10 +218,10 @@ async def status_text(update: Update, context: BotContext) -> str:
 async def note_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text
     try:
-        draft = store.set_note(
+        draft = drafts.set_note(
             context.db, update.effective_user.id, text, state=EVIDENCE, editing_state=PREVIEW
         )
-    except store.ReportError as problem:
+    except report_rules.ReportError as problem:
         if problem.args[0] == "too_long":
             # Refused, but not lost: their text comes back, ready to copy and shorten.
             await reply(update, views.note_too_long(context.tr, text.strip()))
@@ -266,8 +268,8 @@ async def evidence_message(update: Update, context: BotContext) -> str:
         await reply(update, views.hint(context.tr, EVIDENCE))
         return EVIDENCE
     try:
-        draft = store.add_evidence(context.db, update.effective_user.id, items, state=EVIDENCE)
-    except store.ReportError:
+        draft = drafts.add_evidence(context.db, update.effective_user.id, items, state=EVIDENCE)
+    except report_rules.ReportError:
         await reply(update, views.too_much_evidence(context.tr))
         return EVIDENCE
     if draft is None:
@@ -283,13 +285,13 @@ async def evidence_button(update: Update, context: BotContext) -> str:
     user_id = update.effective_user.id
     if action == "clear":
         await query.answer()
-        draft = store.clear_evidence(context.db, user_id, state=EVIDENCE)
+        draft = drafts.clear_evidence(context.db, user_id, state=EVIDENCE)
         return await _ask(update, context, draft, EVIDENCE)
     if action not in ("done", "skip"):
         await expired(query, context)
         return EVIDENCE
     await query.answer()
-    draft = store.move_to(context.db, user_id, state=PREVIEW)
+    draft = drafts.move_to(context.db, user_id, state=PREVIEW)
     return await _ask(update, context, draft, PREVIEW)
 
 
@@ -305,12 +307,12 @@ async def preview_button(update: Update, context: BotContext) -> str:
         await query.edit_message_reply_markup(views.confirm_discard(context.tr))
         return PREVIEW
     if action == "discard":
-        store.discard_draft(context.db, user.id)
+        drafts.discard_draft(context.db, user.id)
         await query.answer()
         await edit(query, views.cancelled(context.tr))
         return END
     if action == "edit":
-        draft = store.get_draft(context.db, user.id)
+        draft = drafts.get_draft(context.db, user.id)
         if draft is None:
             await expired(query, context)
             return END
@@ -318,7 +320,7 @@ async def preview_button(update: Update, context: BotContext) -> str:
         await edit(query, views.edit_choices(context.tr, draft, user.full_name))
         return PREVIEW
     if action in ("anon", "named"):
-        draft = store.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
+        draft = drafts.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
         if draft is None:
             await expired(query, context)
             return END
@@ -330,12 +332,12 @@ async def preview_button(update: Update, context: BotContext) -> str:
         return PREVIEW
     try:
         result = store.submit_draft(context.db, user.id, admins=context.settings.admins)
-    except store.FloodLimited as limited:
+    except report_rules.FloodLimited as limited:
         await query.answer()
         await reply(update, views.flood(context.tr, limited.wait))
         return PREVIEW
-    except store.ReportError as problem:
-        store.discard_draft(context.db, user.id)
+    except report_rules.ReportError as problem:
+        drafts.discard_draft(context.db, user.id)
         await query.answer()
         await reply(update, views.send_failed(context.tr, problem.args[0]))
         return END
@@ -353,7 +355,7 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
     """Best effort: a lead who cannot be reached still finds the report in /pending.
 
     Each notice is remembered, so that the first decision takes every other
-    reviewer's buttons away (see ``review.close_notices``).
+    reviewer's buttons away (see ``storage.review._close_notices``).
     """
     sent: list[tuple[int, int]] = []
     for chat_id, language in result.reviewers.items():
@@ -369,7 +371,7 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
             )
             continue
         sent.append((chat_id, message.message_id))
-    store.record_notices(context.db, result.update_id, sent)
+    review_store.record_notices(context.db, result.update_id, sent)
 
 
 async def edit_field(update: Update, context: BotContext) -> str:
@@ -377,7 +379,7 @@ async def edit_field(update: Update, context: BotContext) -> str:
     (field,) = cb.REPORT_EDIT.parse(query.data)
     user_id = update.effective_user.id
     if field == "back":
-        draft = store.get_draft(context.db, user_id)
+        draft = drafts.get_draft(context.db, user_id)
         if draft is None:
             await expired(query, context)
             return END
@@ -389,7 +391,7 @@ async def edit_field(update: Update, context: BotContext) -> str:
         await expired(query, context)
         return PREVIEW
     await query.answer()
-    draft = store.set_editing(context.db, user_id, True, state=state)
+    draft = drafts.set_editing(context.db, user_id, True, state=state)
     return await _ask(update, context, draft, state)
 
 
@@ -406,7 +408,7 @@ def _hint(step: str):
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    store.discard_draft(context.db, update.effective_user.id)
+    drafts.discard_draft(context.db, update.effective_user.id)
     await reply(update, views.cancelled(context.tr))
     return END
 

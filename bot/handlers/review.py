@@ -28,7 +28,8 @@ from bot.context import BotContext
 from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply, topic_of
 from bot.views import plain_text_hint
 from bot.views import reports as views
-from storage import reports as store
+from storage import reports as reports_store
+from storage import review as store
 from storage.models import Role
 
 REASON = "reason"
@@ -37,7 +38,7 @@ END = ConversationHandler.END
 log = logging.getLogger(__name__)
 
 
-async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
+async def tell_reporter(context: BotContext, info: reports_store.ReportInfo) -> None:
     """Best effort: the outcome is also in the reporter's /myreports."""
     if info.reporter_id is None:
         return
@@ -65,7 +66,7 @@ def _review_button(data: object) -> tuple[str, int, int] | None:
     return None
 
 
-async def show_changed(update: Update, context: BotContext, info: store.ReportInfo) -> None:
+async def show_changed(update: Update, context: BotContext, info: reports_store.ReportInfo) -> None:
     """The report as it is now, with buttons for this version, below the old one."""
     await reply(update, views.changed_report(context.tr, info))
 

@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
 from bot.i18n import available_languages
 from bot.views import digests as views
-from storage import schedule
+from storage import permissions, schedule, settings
 from storage.digests import build_digests
 from storage.models import ChatState
 
@@ -24,7 +24,7 @@ async def _may_change(update: Update, context: BotContext, action: str) -> bool:
     chat_admin = False
     if not context.in_private and not (context.visitor and context.visitor.is_lead):
         chat_admin = await is_chat_admin(update, context)
-    return schedule.may_change(
+    return permissions.may_change(
         context.db,
         context.visitor,
         update.effective_chat.id,
@@ -38,7 +38,7 @@ def _languages() -> list[str]:
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
-    data = schedule.get_settings(context.db, update.effective_chat.id)
+    data = settings.get_settings(context.db, update.effective_chat.id)
     await reply(update, views.settings(context.tr, data, _languages()))
 
 
@@ -52,10 +52,10 @@ async def settings_button(update: Update, context: BotContext) -> None:
             "hour": lambda: views.hour_menu(context.tr),
             "zone": lambda: views.zone_menu(
                 context.tr,
-                schedule.zones_for(context.db, chat_id, extra=context.settings.default_timezone),
+                settings.zones_for(context.db, chat_id, extra=context.settings.default_timezone),
             ),
             "main": lambda: views.settings(
-                context.tr, schedule.get_settings(context.db, chat_id), _languages()
+                context.tr, settings.get_settings(context.db, chat_id), _languages()
             ),
         }
         if value not in menus:
@@ -71,7 +71,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context, what):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    data = schedule.update_settings(context.db, chat_id, now=context.now(), **change)
+    data = settings.update_settings(context.db, chat_id, now=context.now(), **change)
     await query.answer()
     # A new language shows at once, in this very message.
     await edit(query, views.settings(context.tr_for(data.language), data, _languages()))
@@ -79,7 +79,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
 
 def _parse_change(what: str, value: str) -> dict[str, object] | None:
     """Button data to a settings change, refusing anything a real button never sends."""
-    if what == "freq" and value in schedule.FREQUENCIES:
+    if what == "freq" and value in settings.FREQUENCIES:
         return {"frequency": value}
     if what == "day" and value.isdigit() and 0 <= int(value) <= 6:
         return {"weekday": int(value)}
@@ -104,14 +104,14 @@ async def zone_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (index,) = cb.ZONE.parse(query.data)
     chat_id = update.effective_chat.id
-    zones = schedule.zones_for(context.db, chat_id, extra=context.settings.default_timezone)
+    zones = settings.zones_for(context.db, chat_id, extra=context.settings.default_timezone)
     if int(index) >= len(zones):
         await expired(query, context)
         return
     if not await _may_change(update, context, "timezone"):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    data = schedule.update_settings(
+    data = settings.update_settings(
         context.db, chat_id, now=context.now(), timezone=zones[int(index)]
     )
     await query.answer()
@@ -127,7 +127,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context, "timezone"):
         await reply(update, views.settings_refused(context.tr))
         return
-    schedule.update_settings(context.db, update.effective_chat.id, now=context.now(), timezone=name)
+    settings.update_settings(context.db, update.effective_chat.id, now=context.now(), timezone=name)
     await reply(update, views.timezone_set(context.tr, name))
 
 
@@ -158,7 +158,7 @@ async def stop(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context, "stop"):
         await reply(update, views.settings_refused(context.tr))
         return
-    schedule.stop_chat(context.db, update.effective_chat.id)
+    settings.stop_chat(context.db, update.effective_chat.id)
     await reply(update, views.stopped(context.tr))
 
 
@@ -173,7 +173,7 @@ async def offer_resume(update: Update, context: BotContext) -> None:
     if visitor is not None and visitor.chat_id == update.effective_chat.id:
         state = visitor.chat_state
     else:
-        data = schedule.get_settings(context.db, update.effective_chat.id)
+        data = settings.get_settings(context.db, update.effective_chat.id)
         state = data.state if data is not None else None
     if state == ChatState.STOPPED:
         await reply(update, views.resume_question(context.tr))
@@ -189,7 +189,7 @@ async def resume_button(update: Update, context: BotContext) -> None:
         if not await _may_change(update, context, "resume"):
             await query.answer(views.settings_refused(context.tr).text, show_alert=True)
             return
-        schedule.resume_chat(context.db, update.effective_chat.id, now=context.now())
+        settings.resume_chat(context.db, update.effective_chat.id, now=context.now())
     await query.answer()
     await edit(query, views.resumed(context.tr, answer == "yes"))
 

@@ -24,11 +24,11 @@ from bot.views.base import (
     visible_len,
 )
 from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
-from storage.broadcasts import EVERYONE, Audience
+from storage.broadcast import EVERYONE, Audience
 from storage.digests import CommitmentItem, DigestData
 from storage.outbox import Tally
 from storage.reminders import PlanItem, PlanReminderData, ReminderData
-from storage.schedule import DigestSettings
+from storage.settings import DigestSettings
 
 MAX_REPORT_BUTTONS = 6
 REMINDER_DAYS = (7, 30, 90)  # how long before a commitment's end date to remind

@@ -22,16 +22,11 @@ from bot.views.base import (
 )
 from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
 from storage.countries import normalize
+from storage.drafts import DraftView
 from storage.models import Status, UpdateState
-from storage.reports import (
-    MAX_EVIDENCE,
-    NOTE_LIMIT,
-    OWN_REPORT,
-    DraftView,
-    ReportInfo,
-    ReportPage,
-    Submitted,
-)
+from storage.report_rules import MAX_EVIDENCE, NOTE_LIMIT
+from storage.reports import ReportInfo, ReportPage, Submitted
+from storage.review import OWN_REPORT
 from storage.text import utf16_chunks, utf16_len
 
 # Short codes for statuses in button data (64 bytes are precious).

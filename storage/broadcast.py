@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,16 +28,15 @@ from storage.models import (
     Country,
     Outbox,
     OutboxState,
-    Role,
-    RoleGrant,
     Subscription,
     WorkingGroup,
     WorkingGroupChat,
     utcnow,
 )
 from storage.people import Visitor
+from storage.permissions import EVERYONE, authorize, groups_led, may_broadcast
 
-EVERYONE = "all"
+Part = tuple[str, dict | None]  # a message part: its text and reply markup as a dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +44,6 @@ class Audience:
     key: str  # country:KEN | group:3 | all
     label: str
     chats: int
-
-
-def _lead_groups(session: Session, user_id: int | None) -> set[int]:
-    if user_id is None:
-        return set()
-    return {
-        group_id
-        for group_id in session.exec(
-            select(RoleGrant.working_group_id)
-            .where(RoleGrant.member_id == user_id)
-            .where(RoleGrant.role == Role.LEAD)
-        )
-        if group_id is not None
-    }
 
 
 def _chats_query(key: str):
@@ -87,29 +72,9 @@ def _chats_query(key: str):
     return None
 
 
-def may_broadcast(session: Session, visitor: Visitor, key: str) -> bool:
-    if visitor.is_admin:
-        return _chats_query(key) is not None
-    kind, _, ref = key.partition(":")
-    if kind == "country":
-        return ref in visitor.lead_countries
-    if kind == "group" and ref.isdigit():
-        return int(ref) in _lead_groups(session, visitor.user_id)
-    return False
-
-
 def _count(session: Session, key: str) -> int:
     query = _chats_query(key)
     return session.exec(select(sa.func.count()).select_from(query.subquery())).one()
-
-
-def may_start(db: Database, visitor: Visitor) -> bool:
-    """/broadcast is for leads and admins; a refusal is audited."""
-    if visitor.is_lead:
-        return True
-    with db.session() as session:
-        audit(session, visitor.user_id, "broadcast.start", allowed=False, detail="not a lead")
-    return False
 
 
 def audiences(db: Database, visitor: Visitor) -> list[Audience]:
@@ -127,7 +92,7 @@ def audiences(db: Database, visitor: Visitor) -> list[Audience]:
                 .where(col(Country.code).in_(visitor.lead_countries))
                 .order_by(Country.name)
             ).all()
-            group_ids = _lead_groups(session, visitor.user_id)
+            group_ids = groups_led(session, visitor.user_id)
             groups = session.exec(
                 select(WorkingGroup).where(col(WorkingGroup.id).in_(group_ids))
             ).all()
@@ -141,8 +106,9 @@ def audiences(db: Database, visitor: Visitor) -> list[Audience]:
 def audience(db: Database, visitor: Visitor, key: str) -> Audience | None:
     """One audience, if this person may use it (the key came from a button: re-check)."""
     with db.session() as session:
-        if not may_broadcast(session, visitor, key):
-            audit(session, visitor.user_id, "broadcast.audience", target=key, allowed=False)
+        if authorize(
+            session, visitor, "broadcast.audience", may_broadcast(session, visitor, key), target=key
+        ):
             return None
         kind, _, ref = key.partition(":")
         label = ""
@@ -155,11 +121,22 @@ def audience(db: Database, visitor: Visitor, key: str) -> Audience | None:
         return Audience(key, label, _count(session, key))
 
 
+def audience_languages(db: Database, visitor: Visitor, key: str) -> set[str]:
+    """The languages to render a broadcast in: the sender's and its audience's chats'."""
+    query = _chats_query(key)
+    if query is None:
+        return {visitor.language}
+    with db.session() as session:
+        languages = query.with_only_columns(col(Chat.language)).distinct()
+        found = session.execute(languages).scalars().all()
+    return {visitor.language, *found}
+
+
 def create_broadcast(
     db: Database,
     visitor: Visitor,
     key: str,
-    parts_for: Callable[[str], list[tuple[str, dict | None]]],
+    rendered: Mapping[str, list[Part]],
     *,
     progress_chat_id: int | None = None,
     kind: str = "broadcast",
@@ -169,9 +146,9 @@ def create_broadcast(
     """Queue a message (one or more parts) for every chat of the audience.
 
     Slow for a large audience: call it in a worker thread, never on the event loop.
-    ``parts_for(language)`` gives the parts in a chat's language (the caller
-    renders; storage knows no texts); it is called once per distinct language,
-    before anything is written.
+    ``rendered`` holds the parts (text, reply markup) in each language of
+    :func:`audience_languages`, rendered by the bot: storage knows no texts. A chat
+    in a language not rendered (it arrived since) gets the sender's.
 
     Rows go in ``CHUNK`` chats per transaction, so no transaction holds SQLite's
     write lock for long while handlers wait to write. They are written HELD and
@@ -184,15 +161,13 @@ def create_broadcast(
     """
     now = now or utcnow()
     with db.session() as session:
-        if not may_broadcast(session, visitor, key):
-            if ends is not None:
-                set_state(session, CONVERSATION, *ends, None)
-            audit(session, visitor.user_id, "broadcast.send", target=key, allowed=False)
+        allowed = may_broadcast(session, visitor, key)
+        if not allowed and ends is not None:
+            set_state(session, CONVERSATION, *ends, None)
+        if authorize(session, visitor, "broadcast.send", allowed, target=key):
             return None
         chats = session.exec(_chats_query(key).order_by(col(Chat.id))).all()
-    languages = {visitor.language, *(language for _chat_id, language, _topic in chats)}
-    rendered = {language: parts_for(language) for language in languages}
-    first = rendered[visitor.language]
+    first = rendered.get(visitor.language) or next(iter(rendered.values()), [])
     fresh = Broadcast(
         actor_id=visitor.user_id,
         audience=key,
@@ -257,7 +232,7 @@ def _queue(
     broadcast_id: int,
     key: str,
     ids: tuple[int, int],
-    rendered: dict[str, list[tuple[str, dict | None]]],
+    rendered: Mapping[str, list[Part]],
     fallback: str,
     kind: str,
     now: datetime,
