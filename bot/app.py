@@ -22,7 +22,6 @@ from bot.commands import CommandSpec, commands_for
 from bot.config import Settings
 from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
-    admin,
     broadcast,
     budget,
     chat_events,
@@ -38,6 +37,8 @@ from bot.handlers import (
     plain_text,
     reports,
     review,
+    roles,
+    search,
     settings,
     start,
     visit,
@@ -68,10 +69,11 @@ FEATURES = (
     review,
     broadcast,
     myreports,
-    admin,  # its /grant-by-name step takes plain text: before plain-text look-ups
+    roles,  # its /grant-by-name step takes plain text: before plain-text look-ups
     start,
     following,
     commitments,
+    search,
     settings,
     export,
     forget,

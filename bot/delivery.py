@@ -37,7 +37,7 @@ from telegram.error import (
 )
 
 from bot.config import RateLimits
-from bot.views import digests as views
+from bot.views import broadcast as views
 from storage import chats, health, outbox
 from storage.db import Database
 

@@ -27,7 +27,8 @@ from bot.i18n import language_of
 from bot.inbox import outside_update
 from bot.jobs import drain
 from bot.views import View
-from bot.views import digests as views
+from bot.views import broadcast as views
+from bot.views import digests as digest_views
 from bot.views.base import country_name
 from storage import broadcasts as store
 from storage import outbox
@@ -127,9 +128,9 @@ def _digest_parts(
         catalogue = language_of(tr)
         if catalogue not in by_catalogue:
             name = country_name(tr, country.code, country.name)
-            title = views.digest_title(tr, name, context.now())
+            title = digest_views.digest_title(tr, name, context.now())
             header = views.broadcast_header(tr, sender, audience)
-            parts = views.digest(
+            parts = digest_views.digest(
                 tr,
                 digest,
                 private=False,

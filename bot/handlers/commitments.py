@@ -1,11 +1,10 @@
-"""Looking things up: /status, /history, /country, /search, /stats, inline.
+"""Looking things up: /status, /history, /country, /stats, inline.
 
 An id, a country or words typed alone are ``handlers.plain_text``'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 from uuid import uuid4
 
 from telegram import (
@@ -34,7 +33,7 @@ from bot.views.base import country_name
 from storage import commitments as store
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
-from storage.search import saved_search_page, search_and_remember, search_cards
+from storage.search import search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
 
@@ -198,33 +197,6 @@ async def plan_page(update: Update, context: BotContext) -> None:
     await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
 
 
-async def search(update: Update, context: BotContext) -> None:
-    text = " ".join(context.args or []).strip()
-    if not text:
-        await reply(update, views.search_usage(context.tr))
-        return
-    found = await asyncio.to_thread(
-        search_and_remember, context.db, update.effective_chat.id, text, now=context.now()
-    )
-    await reply(
-        update, views.search_results(context.tr, text, found.page, found.query_id, found.corrected)
-    )
-
-
-async def search_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    query_id, page = (int(x) for x in cb.SEARCH_PAGE.parse(query.data))
-    found = saved_search_page(context.db, query_id, update.effective_chat.id, page)
-    if found is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(
-        query,
-        views.search_results(context.tr, found.text, found.page, query_id, found.corrected),
-    )
-
-
 def _anti_corruption_lens(context: BotContext, text: str) -> tuple[str, store.Lens]:
     """``Kenya anti-corruption`` -> ("Kenya", the anti-corruption lens); else no lens."""
     words = {*ANTI_CORRUPTION_WORDS, context.tr.gettext("Anti-corruption").casefold()}
@@ -308,7 +280,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("status", status))
     app.add_handler(CommandHandler("history", history_command))
     app.add_handler(CommandHandler("country", country))
-    app.add_handler(CommandHandler("search", search))
     app.add_handler(CommandHandler("stats", stats))
     app.add_handler(CallbackQueryHandler(card_button, pattern=cb.CARD.pattern))
     app.add_handler(CallbackQueryHandler(full_text, pattern=cb.FULL_TEXT.pattern))
@@ -317,7 +288,6 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(plans_button, pattern=cb.COUNTRY_PLANS.pattern))
     app.add_handler(CallbackQueryHandler(plan_page, pattern=cb.PLAN_LIST.pattern))
     app.add_handler(CallbackQueryHandler(country_list_page, pattern=cb.COUNTRY_LIST.pattern))
-    app.add_handler(CallbackQueryHandler(search_page, pattern=cb.SEARCH_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(page_counter, pattern=cb.PAGE_COUNTER.pattern))
     app.add_handler(CallbackQueryHandler(stats_button, pattern=cb.COUNTRY_STATS.pattern))
     app.add_handler(InlineQueryHandler(inline_query))

@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
-from bot.views import admin as views
+from bot.views import forget as views
 from storage import forget as store
 
 

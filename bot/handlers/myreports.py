@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
-from bot.views import reports as views
+from bot.views import myreports as views
 from storage import reports as store
 
 

@@ -20,6 +20,7 @@ from bot.context import BotContext
 from bot.handlers.common import replied_to, reply
 from bot.views import View
 from bot.views import commitments as commitment_views
+from bot.views import search as search_views
 from storage.understanding import Understood, understand
 
 
@@ -53,7 +54,7 @@ def answer(context: BotContext, found: Understood, *, in_private: bool) -> View:
         return commitment_views.plans(tr, found.member, found.plans)
     if found.search is not None:
         saved = found.search
-        return commitment_views.search_results(
+        return search_views.search_results(
             tr, saved.text, saved.page, saved.query_id, saved.corrected
         )
     if found.unknown_id is not None:

@@ -28,7 +28,9 @@ from bot import links
 from bot.context import BotContext
 from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
 from bot.views import View
+from bot.views import myreports as myreport_views
 from bot.views import reports as views
+from bot.views import review as review_views
 from storage import reports as store
 from storage.ids import normalise_commitment_id
 from storage.search import search_commitments
@@ -116,7 +118,9 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
         await reply(update, views.flood(context.tr, limited.wait))
         return END
     except store.ReportError as problem:
-        await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
+        await query.answer(
+            myreport_views.cannot_change(context.tr, problem.args[0]), show_alert=True
+        )
         return END
     await query.answer()
     return await _ask(update, context, draft, PREVIEW)
@@ -358,7 +362,7 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
     sent: list[tuple[int, int]] = []
     for chat_id, language in result.reviewers.items():
         reveal = chat_id in context.settings.admins  # an anonymous author: admins only
-        view = views.to_reviewers(context.tr_for(language), result, reveal=reveal)
+        view = review_views.to_reviewers(context.tr_for(language), result, reveal=reveal)
         try:
             message = await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard

@@ -27,7 +27,7 @@ from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply, topic_of
 from bot.views import plain_text_hint
-from bot.views import reports as views
+from bot.views import review as views
 from storage import reports as store
 from storage.models import Role
 

@@ -10,7 +10,8 @@ from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
 from bot.i18n import available_languages
-from bot.views import digests as views
+from bot.views import digests as digest_views
+from bot.views import settings as views
 from storage import schedule
 from storage.digests import build_digests
 from storage.models import ChatState
@@ -93,7 +94,7 @@ def _parse_change(what: str, value: str) -> dict[str, object] | None:
     }
     if what in toggles and value in ("on", "off"):
         return {toggles[what]: value == "on"}
-    if what == "days" and value.isdigit() and int(value) in views.REMINDER_DAYS:
+    if what == "days" and value.isdigit() and int(value) in digest_views.REMINDER_DAYS:
         return {"reminder_days": int(value)}
     if what == "lang" and value in available_languages():
         return {"language": value}
@@ -141,7 +142,7 @@ async def digest_now(update: Update, context: BotContext) -> None:
         ask_after_plan_end=context.settings.ask_after_plan_end,
         thread_id=topic_of(update),
     )
-    parts = views.digest(
+    parts = digest_views.digest(
         context.tr,
         data,
         private=context.in_private,

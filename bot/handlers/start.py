@@ -14,12 +14,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import links, views
+from bot import links
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
 from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import following as following_views
+from bot.views import start as views
 from storage import following
 from storage.commitments import get_card
 from storage.ids import normalise_commitment_id

@@ -21,7 +21,7 @@ from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import TopicConversation, edit, mixed_conversation, replied_to, reply
 from bot.jobs import drain
-from bot.views import admin as views
+from bot.views import roles as views
 from storage import roles as store
 from storage.ids import parse_user_id
 
