@@ -22,14 +22,11 @@ RESUME_GROUP = 1
 
 async def _may_change(update: Update, context: BotContext, action: str) -> bool:
     """storage decides (and audits refusals); Telegram only says who administers a group."""
-    chat_admin = False
-    if not context.in_private and not (context.visitor and context.visitor.is_lead):
-        chat_admin = await is_chat_admin(update, context)
     return schedule.may_change(
         context.db,
         context.visitor,
         update.effective_chat.id,
-        chat_admin=chat_admin,
+        chat_admin=await is_chat_admin(update, context),
         action=action,
     )
 
