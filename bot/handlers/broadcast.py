@@ -63,10 +63,10 @@ async def pick_audience(update: Update, context: BotContext) -> str | int:
     (index,) = cb.BROADCAST_AUDIENCE.parse(query.data)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     keys = store.step_data(context.db, chat_id, user_id).get("keys", [])
-    if int(index) >= len(keys):
+    if index >= len(keys):
         await expired(query, context)
         return AUDIENCE
-    audience = store.audience(context.db, context.visitor, keys[int(index)])
+    audience = store.audience(context.db, context.visitor, keys[index])
     if audience is None:
         await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
         return END
@@ -144,18 +144,22 @@ def _digest_parts(
     return parts_for
 
 
+async def cancel_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    store.save_step(context.db, update.effective_chat.id, update.effective_user.id, None)
+    await query.answer()
+    await edit(query, views.broadcast_cancelled(context.tr))
+    return END
+
+
 async def confirm(update: Update, context: BotContext) -> str | int:
+    """Send, or first show the country's digest as the message to send."""
     query = update.callback_query
     (action,) = cb.BROADCAST_CONFIRM.parse(query.data)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     data = store.step_data(context.db, chat_id, user_id)
-    if action == "cancel":
-        store.save_step(context.db, chat_id, user_id, None)
-        await query.answer()
-        await edit(query, views.broadcast_cancelled(context.tr))
-        return END
     key = data.get("key")
-    if not key or action not in ("digest", "send"):
+    if not key:
         await expired(query, context)
         return CONFIRM
     audience = store.audience(context.db, context.visitor, key)  # rights checked again
@@ -228,6 +232,13 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
+def _confirm_buttons() -> list[CallbackQueryHandler]:
+    return [
+        CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.on("send", "digest").pattern),
+        CallbackQueryHandler(cancel_button, pattern=cb.BROADCAST_CONFIRM.on("cancel").pattern),
+    ]
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     with mixed_conversation():
@@ -241,11 +252,11 @@ def register(app: Application) -> None:
                 ],
                 TEXT: [
                     MessageHandler(private & filters.TEXT & ~filters.COMMAND, write_text),
-                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    *_confirm_buttons(),
                     MessageHandler(private & ~filters.COMMAND, text_hint),
                 ],
                 CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    *_confirm_buttons(),
                     MessageHandler(private & ~filters.COMMAND, hint),
                 ],
             },

@@ -120,7 +120,7 @@ async def history_button(update: Update, context: BotContext) -> None:
 async def history_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     commitment_id, page = cb.HISTORY_PAGE.parse(query.data)
-    data = store.history(context.db, commitment_id, page=int(page))
+    data = store.history(context.db, commitment_id, page=page)
     if data is None:
         await expired(query, context)
         return
@@ -162,17 +162,13 @@ async def plans_button(update: Update, context: BotContext) -> None:
 async def country_list_page(update: Update, context: BotContext) -> None:
     """Every plan of a country under a filter: the anti-corruption lens across a country."""
     query = update.callback_query
-    code, kind, page = cb.COUNTRY_LIST.parse(query.data)
+    code, list_filter, page = cb.COUNTRY_LIST.parse(query.data)
     member = following_store.country(context.db, code)
-    try:
-        list_filter = store.ListFilter(kind)
-    except ValueError:
-        member = None
     if member is None:
         await expired(query, context)
         return
     data = store.list_commitments(
-        context.db, country_code=code, kind=list_filter, page=int(page), now=context.now()
+        context.db, country_code=code, kind=list_filter, page=page, now=context.now()
     )
     await query.answer()
     await edit(query, views.plan_list(context.tr, member, None, list_filter, data))
@@ -180,18 +176,14 @@ async def country_list_page(update: Update, context: BotContext) -> None:
 
 async def plan_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    plan_id, kind, page = cb.PLAN_LIST.parse(query.data)
+    plan_id, list_filter, page = cb.PLAN_LIST.parse(query.data)
     found = store.get_plan(context.db, plan_id)
-    try:
-        list_filter = store.ListFilter(kind)
-    except ValueError:
-        found = None
     if found is None:
         await expired(query, context)
         return
     plan, member = found
     data = store.list_commitments(
-        context.db, plan_id=plan_id, kind=list_filter, page=int(page), now=context.now()
+        context.db, plan_id=plan_id, kind=list_filter, page=page, now=context.now()
     )
     await query.answer()
     await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))

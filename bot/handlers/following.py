@@ -79,7 +79,7 @@ async def _show_region(
 
 async def show_region(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    index, page = (int(x) for x in cb.FOLLOW_REGION.parse(query.data))
+    index, page = cb.FOLLOW_REGION.parse(query.data)
     if not await _show_region(update, context, index, page):
         await expired(query, context)
         return
@@ -95,7 +95,7 @@ async def browse_regions(update: Update, context: BotContext) -> None:
 
 async def browse_region(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    index, page = (int(x) for x in cb.BROWSE_REGION.parse(query.data))
+    index, page = cb.BROWSE_REGION.parse(query.data)
     if not await _show_region(update, context, index, page, browse=True):
         await expired(query, context)
         return
@@ -119,7 +119,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         return
     await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
     if result.allowed:
-        await _show_region(update, context, int(index), int(page))
+        await _show_region(update, context, index, page)
 
 
 async def add(update: Update, context: BotContext) -> None:

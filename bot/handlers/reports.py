@@ -110,7 +110,7 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
             context.db,
             update.effective_user.id,
             update.effective_chat.id,
-            int(number),
+            number,
             state=PREVIEW,
         )
     except store.FloodLimited as limited:
@@ -124,11 +124,6 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
         return END
     await query.answer()
     return await _ask(update, context, draft, PREVIEW)
-
-
-def _is_edit(data: object) -> bool:
-    parsed = cb.MY_REPORTS.parse(data if isinstance(data, str) else None)
-    return parsed is not None and parsed[0] == "edit"
 
 
 async def report_in_group(update: Update, context: BotContext) -> None:
@@ -192,11 +187,7 @@ async def _ask(
 
 async def status_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
-    (code,) = cb.REPORT_STATUS.parse(query.data)
-    status = views.STATUS_BY_CODE.get(code)
-    if status is None:
-        await expired(query, context)
-        return STATUS
+    (status,) = cb.REPORT_STATUS.parse(query.data)
     await query.answer()
     # Forward to the note, or back to the preview when only the status was edited.
     draft = store.set_status(
@@ -281,57 +272,66 @@ async def evidence_message(update: Update, context: BotContext) -> str:
     return EVIDENCE
 
 
-async def evidence_button(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    (action,) = cb.REPORT_EVIDENCE.parse(query.data)
-    user_id = update.effective_user.id
-    if action == "clear":
-        await query.answer()
-        draft = store.clear_evidence(context.db, user_id, state=EVIDENCE)
-        return await _ask(update, context, draft, EVIDENCE)
-    if action not in ("done", "skip"):
-        await expired(query, context)
-        return EVIDENCE
-    await query.answer()
-    draft = store.move_to(context.db, user_id, state=PREVIEW)
+async def clear_evidence(update: Update, context: BotContext) -> str:
+    await update.callback_query.answer()
+    draft = store.clear_evidence(context.db, update.effective_user.id, state=EVIDENCE)
+    return await _ask(update, context, draft, EVIDENCE)
+
+
+async def evidence_done(update: Update, context: BotContext) -> str:
+    """Done or Skip: on to the preview."""
+    await update.callback_query.answer()
+    draft = store.move_to(context.db, update.effective_user.id, state=PREVIEW)
     return await _ask(update, context, draft, PREVIEW)
 
 
 # ---------------------------------------------------------------- step 5
 
 
-async def preview_button(update: Update, context: BotContext) -> str:
+async def ask_discard(update: Update, context: BotContext) -> str:
+    """Cancel: a slip of the thumb must not lose a written report, so ask."""
+    query = update.callback_query
+    await query.answer()
+    await query.edit_message_reply_markup(views.confirm_discard(context.tr))
+    return PREVIEW
+
+
+async def discard(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    store.discard_draft(context.db, update.effective_user.id)
+    await query.answer()
+    await edit(query, views.cancelled(context.tr))
+    return END
+
+
+async def edit_menu(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    user = update.effective_user
+    draft = store.get_draft(context.db, user.id)
+    if draft is None:
+        await expired(query, context)
+        return END
+    await query.answer()
+    await edit(query, views.edit_choices(context.tr, draft, user.full_name))
+    return PREVIEW
+
+
+async def set_anonymous(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     (action,) = cb.REPORT_PREVIEW.parse(query.data)
     user = update.effective_user
-    if action == "cancel":  # a slip of the thumb must not lose a written report: ask
-        await query.answer()
-        await query.edit_message_reply_markup(views.confirm_discard(context.tr))
-        return PREVIEW
-    if action == "discard":
-        store.discard_draft(context.db, user.id)
-        await query.answer()
-        await edit(query, views.cancelled(context.tr))
-        return END
-    if action == "edit":
-        draft = store.get_draft(context.db, user.id)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.edit_choices(context.tr, draft, user.full_name))
-        return PREVIEW
-    if action in ("anon", "named"):
-        draft = store.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.preview(context.tr, draft, user.full_name))
-        return PREVIEW
-    if action != "send":
+    draft = store.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
+    if draft is None:
         await expired(query, context)
-        return PREVIEW
+        return END
+    await query.answer()
+    await edit(query, views.preview(context.tr, draft, user.full_name))
+    return PREVIEW
+
+
+async def send(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    user = update.effective_user
     try:
         result = store.submit_draft(context.db, user.id, admins=context.settings.admins)
     except store.FloodLimited as limited:
@@ -376,24 +376,23 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
     store.record_notices(context.db, result.update_id, sent)
 
 
-async def edit_field(update: Update, context: BotContext) -> str:
+async def back_to_preview(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
-    (field,) = cb.REPORT_EDIT.parse(query.data)
-    user_id = update.effective_user.id
-    if field == "back":
-        draft = store.get_draft(context.db, user_id)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.preview(context.tr, draft, update.effective_user.full_name))
-        return PREVIEW
-    state = {"status": STATUS, "note": NOTE, "evidence": EVIDENCE}.get(field)
-    if state is None:
+    draft = store.get_draft(context.db, update.effective_user.id)
+    if draft is None:
         await expired(query, context)
-        return PREVIEW
+        return END
     await query.answer()
-    draft = store.set_editing(context.db, user_id, True, state=state)
+    await edit(query, views.preview(context.tr, draft, update.effective_user.full_name))
+    return PREVIEW
+
+
+async def edit_field(update: Update, context: BotContext) -> str:
+    """Status, Note or Evidence from the preview: that step again, then back."""
+    query = update.callback_query
+    (state,) = cb.REPORT_EDIT.parse(query.data)  # the field's name is its step's
+    await query.answer()
+    draft = store.set_editing(context.db, update.effective_user.id, True, state=state)
     return await _ask(update, context, draft, state)
 
 
@@ -429,7 +428,7 @@ def conversation() -> ConversationHandler:
             ),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
-            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+            CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
         states={
             CHOOSE: [
@@ -446,12 +445,26 @@ def conversation() -> ConversationHandler:
             EVIDENCE: [
                 MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence_message),
                 MessageHandler(text, evidence_message),
-                CallbackQueryHandler(evidence_button, pattern=cb.REPORT_EVIDENCE.pattern),
+                CallbackQueryHandler(
+                    clear_evidence, pattern=cb.REPORT_EVIDENCE.on("clear").pattern
+                ),
+                CallbackQueryHandler(
+                    evidence_done, pattern=cb.REPORT_EVIDENCE.on("done", "skip").pattern
+                ),
                 MessageHandler(anything, _hint(EVIDENCE)),
             ],
             PREVIEW: [
-                CallbackQueryHandler(preview_button, pattern=cb.REPORT_PREVIEW.pattern),
-                CallbackQueryHandler(edit_field, pattern=cb.REPORT_EDIT.pattern),
+                CallbackQueryHandler(send, pattern=cb.REPORT_PREVIEW.on("send").pattern),
+                CallbackQueryHandler(edit_menu, pattern=cb.REPORT_PREVIEW.on("edit").pattern),
+                CallbackQueryHandler(ask_discard, pattern=cb.REPORT_PREVIEW.on("cancel").pattern),
+                CallbackQueryHandler(discard, pattern=cb.REPORT_PREVIEW.on("discard").pattern),
+                CallbackQueryHandler(
+                    set_anonymous, pattern=cb.REPORT_PREVIEW.on("anon", "named").pattern
+                ),
+                CallbackQueryHandler(
+                    edit_field, pattern=cb.REPORT_EDIT.on("status", "note", "evidence").pattern
+                ),
+                CallbackQueryHandler(back_to_preview, pattern=cb.REPORT_EDIT.on("back").pattern),
                 MessageHandler(anything, _hint(PREVIEW)),
             ],
         },
@@ -460,7 +473,7 @@ def conversation() -> ConversationHandler:
             CommandHandler("report", report_command, filters=private),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
-            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+            CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
         allow_reentry=True,
     )

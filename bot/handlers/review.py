@@ -50,19 +50,15 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
         log.debug("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
 
 
-def _review_button(data: object) -> tuple[str, int, int] | None:
+def _review_button(data: str) -> tuple[str, int, int]:
     """(verdict, report id, revision shown) from Verify/Reject button data.
 
     Buttons sent before revisions were kept name none: they showed the first.
     """
-    text = data if isinstance(data, str) else None
-    if parsed := cb.REVIEW.parse(text):
-        verdict, update_id, revision = parsed
-        return verdict, int(update_id), int(revision)
-    if parsed := cb.REVIEW_FIRST.parse(text):
-        verdict, update_id = parsed
-        return verdict, int(update_id), 1
-    return None
+    if parsed := cb.REVIEW.parse(data):
+        return parsed
+    verdict, update_id = cb.REVIEW_FIRST.parse(data)
+    return verdict, update_id, 1
 
 
 async def show_changed(update: Update, context: BotContext, info: store.ReportInfo) -> None:
@@ -212,7 +208,7 @@ async def pending(update: Update, context: BotContext) -> None:
 async def pending_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (page_number,) = cb.PENDING_PAGE.parse(query.data)
-    page = store.pending_queue(context.db, context.visitor, page=int(page_number))
+    page = store.pending_queue(context.db, context.visitor, page=page_number)
     if page is None:
         await query.answer(views.not_allowed(context.tr), show_alert=True)
         return
@@ -220,20 +216,16 @@ async def pending_page(update: Update, context: BotContext) -> None:
     await edit(query, views.pending(context.tr, page, reveal=context.role is Role.ADMIN))
 
 
-def _is_verify(data: object) -> bool:
-    return (parsed := _review_button(data)) is not None and parsed[0] == "ok"
-
-
-def _is_reject(data: object) -> bool:
-    return (parsed := _review_button(data)) is not None and parsed[0] == "no"
-
-
 def register(app: Application) -> None:
     with mixed_conversation():
         conversation = TopicConversation(
             name="reject",
             persistent=True,
-            entry_points=[CallbackQueryHandler(reject, pattern=_is_reject)],
+            entry_points=[
+                CallbackQueryHandler(
+                    reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
+                )
+            ],
             states={
                 REASON: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
@@ -244,6 +236,10 @@ def register(app: Application) -> None:
             allow_reentry=True,
         )
     app.add_handler(conversation)
-    app.add_handler(CallbackQueryHandler(verify, pattern=_is_verify))
+    app.add_handler(
+        CallbackQueryHandler(
+            verify, pattern=cb.any_of(cb.REVIEW.on("ok"), cb.REVIEW_FIRST.on("ok"))
+        )
+    )
     app.add_handler(CommandHandler("pending", pending))
     app.add_handler(CallbackQueryHandler(pending_page, pattern=cb.PENDING_PAGE.pattern))

@@ -93,7 +93,7 @@ async def pick_member(update: Update, context: BotContext) -> str | int:
     action, member_id = cb.MEMBER_PICK.parse(query.data)
     revoking = action == "revoke"
     result = store.pick_member(
-        context.db, context.visitor, int(member_id), revoke=revoking, state=TARGET
+        context.db, context.visitor, member_id, revoke=revoking, state=TARGET
     )
     if not result.allowed:
         await query.answer(views.admins_only(context.tr).text, show_alert=True)
@@ -164,7 +164,7 @@ async def audit(update: Update, context: BotContext) -> None:
 async def audit_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (number,) = cb.AUDIT_PAGE.parse(query.data)
-    page = store.audit_page(context.db, context.visitor, page=int(number), record=False)
+    page = store.audit_page(context.db, context.visitor, page=number, record=False)
     if page is None:
         await query.answer(views.admins_only(context.tr).text, show_alert=True)
         return

@@ -32,7 +32,7 @@ async def search(update: Update, context: BotContext) -> None:
 
 async def search_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    query_id, page = (int(x) for x in cb.SEARCH_PAGE.parse(query.data))
+    query_id, page = cb.SEARCH_PAGE.parse(query.data)
     found = saved_search_page(context.db, query_id, update.effective_chat.id, page)
     if found is None:
         await expired(query, context)

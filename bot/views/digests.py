@@ -22,7 +22,6 @@ from storage.digests import CommitmentItem, DigestData
 from storage.reminders import PlanItem, PlanReminderData, ReminderData
 
 MAX_REPORT_BUTTONS = 6
-REMINDER_DAYS = (7, 30, 90)  # how long before a commitment's end date to remind
 
 
 def _commitment_line(item: CommitmentItem) -> str:

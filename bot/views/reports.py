@@ -33,15 +33,6 @@ from storage.reports import (
 )
 from storage.text import utf16_chunks, utf16_len
 
-# Short codes for statuses in button data (64 bytes are precious).
-STATUS_CODES = {
-    Status.NOT_STARTED: "ns",
-    Status.LIMITED: "li",
-    Status.SUBSTANTIAL: "su",
-    Status.COMPLETE: "co",
-    Status.WITHDRAWN: "wd",
-}
-STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 NOTE_FLOOR = 200  # a note shortened to fit its message keeps at least this much
 
 
@@ -134,7 +125,9 @@ def ask_status(tr: NullTranslations, draft: DraftView) -> View:
         _cancel_hint(tr),
     ]
     buttons = [
-        button(f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(STATUS_CODES[s]))
+        button(
+            f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(cb.STATUS_CODES[s])
+        )
         for s in Status
     ]
     keyboard = [buttons[0:2], buttons[2:4], buttons[4:]]

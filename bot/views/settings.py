@@ -14,7 +14,6 @@ from bot.views.base import (
     clip,
     esc,
 )
-from bot.views.digests import REMINDER_DAYS
 from storage.schedule import DigestSettings
 
 WEEKDAYS = range(7)
@@ -84,28 +83,29 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
     current = language_of(tr)  # the language shown
     lines.append(_("Language: {language}").format(language=esc(language_name(current))))
     lines += ["", _("Type /timezone Europe/Madrid to set any time zone.")]
-    s = cb.SETTINGS
     keyboard = [
         [
             InlineKeyboardButton(
                 ("✓ " if data.frequency == f else "") + frequency_name(tr, f),
-                callback_data=s.encode("freq", f),
+                callback_data=cb.SET_FREQUENCY.encode("freq", f),
             )
             for f in ("off", "daily", "weekly")
         ],
         [
-            InlineKeyboardButton(_("Day"), callback_data=s.encode("menu", "day")),
-            InlineKeyboardButton(_("Hour"), callback_data=s.encode("menu", "hour")),
-            InlineKeyboardButton(_("Time zone"), callback_data=s.encode("menu", "zone")),
+            InlineKeyboardButton(_("Day"), callback_data=cb.SETTINGS_MENU.encode("menu", "day")),
+            InlineKeyboardButton(_("Hour"), callback_data=cb.SETTINGS_MENU.encode("menu", "hour")),
+            InlineKeyboardButton(
+                _("Time zone"), callback_data=cb.SETTINGS_MENU.encode("menu", "zone")
+            ),
         ],
         [
             InlineKeyboardButton(
                 _("Reminders: on") if data.reminders else _("Reminders: off"),
-                callback_data=s.encode("rem", "off" if data.reminders else "on"),
+                callback_data=cb.SET_SWITCH.encode("rem", "off" if data.reminders else "on"),
             ),
             InlineKeyboardButton(
                 _("Empty digest: one line") if data.when_empty else _("Empty digest: none"),
-                callback_data=s.encode("empty", "off" if data.when_empty else "on"),
+                callback_data=cb.SET_SWITCH.encode("empty", "off" if data.when_empty else "on"),
             ),
         ],
     ]
@@ -113,7 +113,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
         [
             InlineKeyboardButton(
                 _("Plan reminders: on") if data.plan_reminders else _("Plan reminders: off"),
-                callback_data=s.encode("prem", "off" if data.plan_reminders else "on"),
+                callback_data=cb.SET_SWITCH.encode("prem", "off" if data.plan_reminders else "on"),
             )
         ]
     )
@@ -123,9 +123,9 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
                 InlineKeyboardButton(
                     ("✓ " if data.reminder_days == days else "")
                     + _("{days} days").format(days=days),
-                    callback_data=s.encode("days", str(days)),
+                    callback_data=cb.SET_REMINDER_DAYS.encode("days", days),
                 )
-                for days in REMINDER_DAYS
+                for days in cb.REMINDER_DAYS
             ]
         )
     if data.anonymous is not None:
@@ -133,7 +133,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             [
                 InlineKeyboardButton(
                     _("Report with my name") if data.anonymous else _("Report anonymously"),
-                    callback_data=s.encode("anon", "off" if data.anonymous else "on"),
+                    callback_data=cb.SET_SWITCH.encode("anon", "off" if data.anonymous else "on"),
                 )
             ]
         )
@@ -142,7 +142,7 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
             [
                 InlineKeyboardButton(
                     ("✓ " if current == lang else "") + language_name(lang),
-                    callback_data=s.encode("lang", lang),
+                    callback_data=cb.SET_LANGUAGE.encode("lang", lang),
                 )
                 for lang in languages
             ]
@@ -156,7 +156,7 @@ def day_menu(tr: NullTranslations) -> View:
     buttons = [
         InlineKeyboardButton(
             weekday_name(tr, d)[:1].upper() + weekday_name(tr, d)[1:],
-            callback_data=cb.SETTINGS.encode("day", str(d)),
+            callback_data=cb.SET_DAY.encode("day", d),
         )
         for d in WEEKDAYS
     ]
@@ -167,7 +167,7 @@ def day_menu(tr: NullTranslations) -> View:
 def hour_menu(tr: NullTranslations) -> View:
     _ = tr.gettext
     buttons = [
-        InlineKeyboardButton(f"{h:02d}", callback_data=cb.SETTINGS.encode("hour", str(h)))
+        InlineKeyboardButton(f"{h:02d}", callback_data=cb.SET_HOUR.encode("hour", h))
         for h in range(24)
     ]
     keyboard = [buttons[i : i + 6] for i in range(0, 24, 6)] + [[_back(tr)]]
@@ -188,7 +188,9 @@ def zone_menu(tr: NullTranslations, zones: list[str]) -> View:
 
 def _back(tr: NullTranslations) -> InlineKeyboardButton:
     _ = tr.gettext
-    return InlineKeyboardButton(_("« Settings"), callback_data=cb.SETTINGS.encode("menu", "main"))
+    return InlineKeyboardButton(
+        _("« Settings"), callback_data=cb.SETTINGS_MENU.encode("menu", "main")
+    )
 
 
 def timezone_set(tr: NullTranslations, zone: str) -> View:
