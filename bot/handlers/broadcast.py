@@ -14,7 +14,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -22,7 +21,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.bulk import off_loop
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
+from bot.handlers.common import END, TopicConversation, edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
 from bot.inbox import outside_update
 from bot.jobs import drain
@@ -36,7 +35,6 @@ from storage.broadcasts import Audience
 from storage.digests import country_digest
 
 AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"
-END = ConversationHandler.END
 
 
 async def start(update: Update, context: BotContext) -> str | int:

@@ -25,7 +25,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import edit, expired, reply, show
 from bot.views import View, clip
 from bot.views import commitments as views
 from bot.views import following as follow_views
@@ -33,6 +33,7 @@ from bot.views.base import country_name
 from storage import commitments as store
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
+from storage.models import ActionPlan, Country
 from storage.search import search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
@@ -110,22 +111,16 @@ async def history_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (commitment_id,) = cb.HISTORY.parse(query.data)
     data = store.history(context.db, commitment_id)
-    if data is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await reply(update, views.history(context.tr, data))
+    view = views.history(context.tr, data) if data is not None else None
+    await show(update, context, view, below=True)
 
 
 async def history_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     commitment_id, page = cb.HISTORY_PAGE.parse(query.data)
     data = store.history(context.db, commitment_id, page=page)
-    if data is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.history(context.tr, data))
+    view = views.history(context.tr, data) if data is not None else None
+    await show(update, context, view)
 
 
 async def page_counter(update: Update, context: BotContext) -> None:
@@ -152,41 +147,46 @@ async def plans_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (code,) = cb.COUNTRY_PLANS.parse(query.data)
     member = following_store.country(context.db, code)
-    if member is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.plans(context.tr, member, store.country_plans(context.db, code)))
+    view = None
+    if member is not None:
+        view = views.plans(context.tr, member, store.country_plans(context.db, code))
+    await show(update, context, view)
+
+
+async def _list_page(
+    update: Update,
+    context: BotContext,
+    member: Country | None,
+    plan: ActionPlan | None,
+    list_filter: store.ListFilter,
+    page: int,
+) -> None:
+    """A page of a plan's commitments, or of every plan of a country (``plan`` None)."""
+    view = None
+    if member is not None:
+        data = store.list_commitments(
+            context.db,
+            plan_id=plan.id if plan else None,
+            country_code=None if plan else member.code,
+            kind=list_filter,
+            page=page,
+            now=context.now(),
+        )
+        view = views.plan_list(context.tr, member, plan, list_filter, data)
+    await show(update, context, view)
 
 
 async def country_list_page(update: Update, context: BotContext) -> None:
     """Every plan of a country under a filter: the anti-corruption lens across a country."""
-    query = update.callback_query
-    code, list_filter, page = cb.COUNTRY_LIST.parse(query.data)
+    code, list_filter, page = cb.COUNTRY_LIST.parse(update.callback_query.data)
     member = following_store.country(context.db, code)
-    if member is None:
-        await expired(query, context)
-        return
-    data = store.list_commitments(
-        context.db, country_code=code, kind=list_filter, page=page, now=context.now()
-    )
-    await query.answer()
-    await edit(query, views.plan_list(context.tr, member, None, list_filter, data))
+    await _list_page(update, context, member, None, list_filter, page)
 
 
 async def plan_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    plan_id, list_filter, page = cb.PLAN_LIST.parse(query.data)
-    found = store.get_plan(context.db, plan_id)
-    if found is None:
-        await expired(query, context)
-        return
-    plan, member = found
-    data = store.list_commitments(
-        context.db, plan_id=plan_id, kind=list_filter, page=page, now=context.now()
-    )
-    await query.answer()
-    await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
+    plan_id, list_filter, page = cb.PLAN_LIST.parse(update.callback_query.data)
+    plan, member = store.get_plan(context.db, plan_id) or (None, None)
+    await _list_page(update, context, member, plan, list_filter, page)
 
 
 def _anti_corruption_lens(context: BotContext, text: str) -> tuple[str, store.Lens]:

@@ -89,6 +89,22 @@ async def expired(query: CallbackQuery, context: BotContext) -> None:
     )
 
 
+async def show(
+    update: Update, context: BotContext, view: View | None, *, below: bool = False
+) -> None:
+    """A button's answer: ``view`` in place of the pressed message (or as a new one
+    ``below`` it), or "expired" when what the button pointed at is gone (None)."""
+    query = update.callback_query
+    if view is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    if below:
+        await reply(update, view)
+    else:
+        await edit(query, view)
+
+
 async def is_chat_admin(update: Update, context: BotContext) -> bool:
     """Telegram's half of the rights rule, the ``chat_admin`` that storage's rules take.
 
@@ -123,6 +139,10 @@ def replied_to(message: Message) -> Message | None:
     if replied is None or replied.forum_topic_created is not None:
         return None
     return replied
+
+
+# What a step returns to close its conversation.
+END = ConversationHandler.END
 
 
 class TopicConversation(ConversationHandler):

@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import reply, show
 from bot.views import forget as views
 from storage import forget as store
 
@@ -26,18 +26,13 @@ def _own_chat(update: Update) -> bool:
 
 
 async def keep(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if not _own_chat(update) or not store.cancel(
+    kept = _own_chat(update) and store.cancel(
         context.db, update.effective_user.id, update.effective_chat.id
-    ):
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.forget_kept(context.tr))
+    )
+    await show(update, context, views.forget_kept(context.tr) if kept else None)
 
 
 async def forget(update: Update, context: BotContext) -> None:
-    query = update.callback_query
     result = None
     if _own_chat(update):
         result = store.forget_member(
@@ -47,11 +42,7 @@ async def forget(update: Update, context: BotContext) -> None:
             update_id=update.update_id,
             now=context.now(),
         )
-    if result is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.forgotten(context.tr, result))
+    await show(update, context, views.forgotten(context.tr, result) if result is not None else None)
 
 
 def register(app: Application) -> None:

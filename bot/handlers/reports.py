@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from gettext import NullTranslations
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -18,7 +20,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -26,7 +27,15 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
+from bot.handlers.common import (
+    END,
+    TopicConversation,
+    edit,
+    expired,
+    mixed_conversation,
+    reply,
+    show,
+)
 from bot.views import View
 from bot.views import myreports as myreport_views
 from bot.views import reports as views
@@ -37,7 +46,6 @@ from storage.search import search_commitments
 
 # Conversation states: stored in the database as these strings.
 CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"
-END = ConversationHandler.END
 
 # Links as Telegram recognises them: with a scheme, from "www.", or a domain with a path
 # ("www.example.org/x", "example.org/report.pdf"); those without a scheme get https://.
@@ -304,29 +312,29 @@ async def discard(update: Update, context: BotContext) -> int:
     return END
 
 
+async def _at_preview(
+    update: Update,
+    context: BotContext,
+    draft: store.DraftView | None,
+    screen: Callable[[NullTranslations, store.DraftView, str], View],
+) -> str | int:
+    """The preview or its edit menu in place of the pressed one; a draft gone
+    (expired, sent from elsewhere) ends the conversation."""
+    view = screen(context.tr, draft, update.effective_user.full_name) if draft is not None else None
+    await show(update, context, view)
+    return PREVIEW if draft is not None else END
+
+
 async def edit_menu(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
-    user = update.effective_user
-    draft = store.get_draft(context.db, user.id)
-    if draft is None:
-        await expired(query, context)
-        return END
-    await query.answer()
-    await edit(query, views.edit_choices(context.tr, draft, user.full_name))
-    return PREVIEW
+    draft = store.get_draft(context.db, update.effective_user.id)
+    return await _at_preview(update, context, draft, views.edit_choices)
 
 
 async def set_anonymous(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
-    (action,) = cb.REPORT_PREVIEW.parse(query.data)
-    user = update.effective_user
-    draft = store.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
-    if draft is None:
-        await expired(query, context)
-        return END
-    await query.answer()
-    await edit(query, views.preview(context.tr, draft, user.full_name))
-    return PREVIEW
+    (action,) = cb.REPORT_PREVIEW.parse(update.callback_query.data)
+    anonymous = action == "anon"
+    draft = store.set_anonymous(context.db, update.effective_user.id, anonymous, state=PREVIEW)
+    return await _at_preview(update, context, draft, views.preview)
 
 
 async def send(update: Update, context: BotContext) -> str | int:
@@ -377,14 +385,8 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
 
 
 async def back_to_preview(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
     draft = store.get_draft(context.db, update.effective_user.id)
-    if draft is None:
-        await expired(query, context)
-        return END
-    await query.answer()
-    await edit(query, views.preview(context.tr, draft, update.effective_user.full_name))
-    return PREVIEW
+    return await _at_preview(update, context, draft, views.preview)
 
 
 async def edit_field(update: Update, context: BotContext) -> str:
@@ -414,7 +416,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def conversation() -> ConversationHandler:
+def conversation() -> TopicConversation:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
     anything = private & ~filters.COMMAND

@@ -18,21 +18,19 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply, topic_of
-from bot.views import plain_text_hint
+from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, reply, topic_of
 from bot.views import review as views
+from bot.views.fallback import plain_text_hint
 from storage import reports as store
 from storage.models import Role
 
 REASON = "reason"
-END = ConversationHandler.END
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +95,22 @@ async def close_notices(
             log.debug("notice %s in %s not closed: %s", notice.message_id, notice.chat_id, exc)
 
 
+async def _stopped(update: Update, context: BotContext, result: store.ReviewResult) -> bool:
+    """Answer a Verify or Reject that goes no further: not the presser's to decide,
+    a report changed since its buttons were sent, or one already decided."""
+    query = update.callback_query
+    if not result.allowed:
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
+    elif result.outdated:
+        await query.answer(views.report_changed(context.tr))
+        await show_changed(update, context, result.report)
+    elif not result.changed:
+        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    else:
+        return False
+    return True
+
+
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
@@ -108,15 +122,7 @@ async def verify(update: Update, context: BotContext) -> None:
         verify=True,
         topic=topic_of(update),
     )
-    if not result.allowed:
-        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
-        return
-    if result.outdated:
-        await query.answer(views.report_changed(context.tr))
-        await show_changed(update, context, result.report)
-        return
-    if not result.changed:
-        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    if await _stopped(update, context, result):
         return
     await query.answer("✅")
     reviewer = update.effective_user.full_name
@@ -137,15 +143,7 @@ async def reject(update: Update, context: BotContext) -> str | int:
         state=REASON,
         topic=topic_of(update),
     )
-    if not result.allowed:
-        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
-        return END
-    if result.outdated:
-        await query.answer(views.report_changed(context.tr))
-        await show_changed(update, context, result.report)
-        return END
-    if not result.changed:
-        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    if await _stopped(update, context, result):
         return END
     await query.answer()
     await reply(update, views.ask_reason(context.tr, result.report))

@@ -12,14 +12,13 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, mixed_conversation, replied_to, reply
+from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, replied_to, reply
 from bot.jobs import drain
 from bot.views import roles as views
 from storage import roles as store
@@ -46,7 +45,6 @@ def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]
 
 
 TARGET = "target"  # a member was picked from buttons: waiting for what to grant
-END = ConversationHandler.END
 
 
 async def _apply(

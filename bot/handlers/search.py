@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import reply, show
 from bot.views import search as views
 from storage.search import saved_search_page, search_and_remember
 
@@ -34,14 +34,10 @@ async def search_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     query_id, page = cb.SEARCH_PAGE.parse(query.data)
     found = saved_search_page(context.db, query_id, update.effective_chat.id, page)
-    if found is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(
-        query,
-        views.search_results(context.tr, found.text, found.page, query_id, found.corrected),
-    )
+    view = None
+    if found is not None:
+        view = views.search_results(context.tr, found.text, found.page, query_id, found.corrected)
+    await show(update, context, view)
 
 
 def register(app: Application) -> None:

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import reply, show
 from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import following as following_views
@@ -102,11 +102,7 @@ async def help_page(update: Update, context: BotContext) -> None:
         view = views.help_text(context.tr, role=context.role)
     else:
         view = views.help_page(context.tr, role=context.role, page=page)
-    if view is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, view)
+    await show(update, context, view)
 
 
 def register(app: Application) -> None:

@@ -36,6 +36,16 @@ class View:
     keyboard: InlineKeyboardMarkup | None = None
 
 
+def fixed(message: str) -> Callable[[NullTranslations], View]:
+    """The view of an answer that is one sentence, always the same but for its
+    language; ``message`` is marked with ``N_`` so that it is extracted."""
+
+    def view(tr: NullTranslations) -> View:
+        return View(tr.gettext(message))
+
+    return view
+
+
 def esc(text: object) -> str:
     """Escape text for Telegram HTML (quotes too, so it is safe inside attributes)."""
     return html.escape(str(text), quote=True)
@@ -173,20 +183,6 @@ def role_name(tr: NullTranslations, role: Role) -> str:
     return names[role]
 
 
-def unknown_command(tr: NullTranslations, command: str) -> View:
-    _ = tr.gettext
-    return View(
-        _("I don't know the command {command}. Send /help to see the ones I know.").format(
-            command=f"<code>{esc(command)}</code>"
-        )
-    )
-
-
-def plain_text_hint(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("I answer commands. Send /help to see what you can ask me."))
-
-
 def reporter_label(
     tr: NullTranslations, name: str, *, anonymous: bool = False, reveal: bool = False
 ) -> str:
@@ -201,48 +197,6 @@ def reporter_label(
             )
         return label
     return name or _("former member")
-
-
-def slow_down(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "You are sending more than I can answer. Please wait a minute: I will "
-            "answer your next message then."
-        )
-    )
-
-
-def edit_ignored(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("I don't act on edited messages. Please send the command again."))
-
-
-def forward_ignored(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("I don't run commands from forwarded messages. Send the command yourself if you mean it.")
-    )
-
-
-def group_upgraded(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "This group is now a supergroup, and everything I kept for it moved along. "
-            "Please send your last command again."
-        )
-    )
-
-
-def internal_error(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Sorry, something went wrong on my side. Nothing you sent was lost; "
-            "please try again in a moment."
-        )
-    )
 
 
 def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:

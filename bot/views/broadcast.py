@@ -7,12 +7,14 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
     clip,
     country_name,
     esc,
+    fixed,
     number,
     visible_len,
 )
@@ -130,14 +132,10 @@ def broadcast_message(
     return [(header, None), (text, None)]
 
 
-def broadcast_cancelled(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Broadcast cancelled. Nothing was sent."))
+broadcast_cancelled = fixed(N_("Broadcast cancelled. Nothing was sent."))
 
 
-def broadcast_not_allowed(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("/broadcast is for leads and admins, to the audiences they lead."))
+broadcast_not_allowed = fixed(N_("/broadcast is for leads and admins, to the audiences they lead."))
 
 
 def progress(tr: NullTranslations, tally: Tally) -> str:

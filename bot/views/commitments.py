@@ -17,6 +17,7 @@ from bot.views.base import (
     clip,
     country_name,
     esc,
+    fixed,
     is_former,
     member_label,
     names_locale,
@@ -285,16 +286,12 @@ def not_found(tr: NullTranslations, commitment_id: str) -> View:
     )
 
 
-def history_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
-    )
+history_usage = fixed(
+    N_("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
+)
 
 
-def status_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Send a commitment id, for example <code>/status AR0045</code>."))
+status_usage = fixed(N_("Send a commitment id, for example <code>/status AR0045</code>."))
 
 
 def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
@@ -535,8 +532,6 @@ def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool 
     )
 
 
-def stats_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Name a country (<code>/stats Kenya</code>), or follow some with /subscribe first.")
-    )
+stats_usage = fixed(
+    N_("Name a country (<code>/stats Kenya</code>), or follow some with /subscribe first.")
+)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from gettext import NullTranslations
 
+from bot.commands import N_
 from bot.views.base import (
     View,
     clip,
     country_name,
     esc,
+    fixed,
     names_locale,
     quoted_names,
 )
@@ -54,14 +56,12 @@ def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> st
     return text
 
 
-def chart_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Which country? Send <code>/chart Kenya</code>, <code>/chart group 1</code> "
-            "for a working group, or follow countries with /subscribe first."
-        )
+chart_usage = fixed(
+    N_(
+        "Which country? Send <code>/chart Kenya</code>, <code>/chart group 1</code> "
+        "for a working group, or follow countries with /subscribe first."
     )
+)
 
 
 def chart_empty(tr: NullTranslations, scope: Scope) -> View:

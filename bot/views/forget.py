@@ -7,8 +7,10 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     View,
+    fixed,
 )
 from storage.forget import Forgotten
 
@@ -40,9 +42,7 @@ def forget_ask(tr: NullTranslations) -> View:
     return View("\n".join(lines), keyboard)
 
 
-def forget_in_private(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("To delete your data, send /forgetme to me in a private chat."))
+forget_in_private = fixed(N_("To delete your data, send /forgetme to me in a private chat."))
 
 
 def forgotten(tr: NullTranslations, result: Forgotten) -> View:
@@ -58,6 +58,4 @@ def forgotten(tr: NullTranslations, result: Forgotten) -> View:
     )
 
 
-def forget_kept(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Nothing was deleted."))
+forget_kept = fixed(N_("Nothing was deleted."))

@@ -9,12 +9,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
     button,
     clip,
     esc,
+    fixed,
     number,
     reporter_label,
     split_html,
@@ -334,16 +336,12 @@ def hint(tr: NullTranslations, step: str) -> View:
     return View(hints[step] + " " + _cancel_hint(tr))
 
 
-def cancelled(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Report cancelled. Nothing was sent."))
+cancelled = fixed(N_("Report cancelled. Nothing was sent."))
 
 
-def no_draft(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("This report is no longer open (it expired or was finished). Start again with /report.")
-    )
+no_draft = fixed(
+    N_("This report is no longer open (it expired or was finished). Start again with /report.")
+)
 
 
 def expired_draft(tr: NullTranslations, commitment_id: str | None) -> View:
@@ -454,9 +452,7 @@ def in_group(tr: NullTranslations, url: str) -> View:
     )
 
 
-def nothing_to_cancel(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("There is nothing to cancel."))
+nothing_to_cancel = fixed(N_("There is nothing to cancel."))
 
 
 def info_body(

@@ -7,6 +7,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
@@ -14,6 +15,7 @@ from bot.views.base import (
     clip,
     country_name,
     esc,
+    fixed,
     visible_len,
 )
 from bot.views.commitments import state_name
@@ -119,14 +121,10 @@ def ask_reason(tr: NullTranslations, info: ReportInfo) -> View:
     )
 
 
-def reason_hint(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Please send the reason as a text message, or /cancel."))
+reason_hint = fixed(N_("Please send the reason as a text message, or /cancel."))
 
 
-def reject_cancelled(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Not rejected; the report is still pending."))
+reject_cancelled = fixed(N_("Not rejected; the report is still pending."))
 
 
 def outcome_for_reporter(tr: NullTranslations, info: ReportInfo) -> View:
@@ -167,6 +165,4 @@ def pending(tr: NullTranslations, page: ReportPage, *, reveal: bool = False) -> 
     )
 
 
-def only_leads(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("/pending is for leads and admins."))
+only_leads = fixed(N_("/pending is for leads and admins."))

@@ -7,13 +7,14 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.commands import commands_for
+from bot.commands import N_, commands_for
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
     clip,
     country_name,
     esc,
+    fixed,
     quoted_names,
     visible_len,
 )
@@ -32,9 +33,7 @@ from storage.roles import (
 # ------------------------------------------------------------------ roles
 
 
-def admins_only(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Only the bot's admins may do this. The attempt has been logged."))
+admins_only = fixed(N_("Only the bot's admins may do this. The attempt has been logged."))
 
 
 def grant_usage(tr: NullTranslations, *, revoke: bool) -> View:

@@ -7,10 +7,12 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     View,
     clip,
     esc,
+    fixed,
 )
 from bot.views.commitments import legend, page_nav, row_buttons, row_line
 from storage.commitments import (
@@ -50,8 +52,6 @@ def search_results(
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
-def search_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Send a few words to look for, for example <code>/search beneficial ownership</code>.")
-    )
+search_usage = fixed(
+    N_("Send a few words to look for, for example <code>/search beneficial ownership</code>.")
+)

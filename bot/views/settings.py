@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.i18n import language_name, language_of
 from bot.views.base import (
     View,
     clip,
     esc,
+    fixed,
 )
 from storage.schedule import DigestSettings
 
@@ -207,24 +209,17 @@ def timezone_unknown(tr: NullTranslations, text: str) -> View:
     )
 
 
-def settings_refused(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Only this group's administrators, or the bot's leads and admins, may change "
-            "its settings."
-        )
-    )
+settings_refused = fixed(
+    N_("Only this group's administrators, or the bot's leads and admins, may change its settings.")
+)
 
 
-def stopped(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Stopped: no digests, reminders or broadcasts will come to this chat. "
-            "Commands still work; send /start to resume."
-        )
+stopped = fixed(
+    N_(
+        "Stopped: no digests, reminders or broadcasts will come to this chat. "
+        "Commands still work; send /start to resume."
     )
+)
 
 
 def resume_question(tr: NullTranslations) -> View:
