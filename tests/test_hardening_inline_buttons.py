@@ -103,3 +103,21 @@ async def test_settings_values_are_checked_per_setting(demo_bot: Driver) -> None
     shown = await ana.press_data("st:hour:23")
     assert shown.answer_text != EXPIRED
     assert "23:00" in (await ana.send("/settings"))[0].text
+
+
+# The longest text each kind of argument accepts.
+_LONGEST = {cb.CODE: "ABCDEFGH", cb.COMMITMENT: "KENMS0005", cb.PLAN: "P" * 32}
+
+
+def _longest(kind: cb.Kind) -> str:
+    if kind in _LONGEST:
+        return _LONGEST[kind]
+    if isinstance(kind, cb.Int):
+        return str(kind.high)
+    return max(kind.examples, key=len)
+
+
+@pytest.mark.parametrize(("name", "route"), ROUTES, ids=[name for name, _ in ROUTES])
+def test_every_route_fits_telegrams_64_bytes_at_its_longest(name: str, route: cb.Route) -> None:
+    data = route.encode(*(_longest(kind) for kind in route.kinds))
+    assert len(data.encode()) <= cb.MAX_BYTES, data
