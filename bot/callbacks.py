@@ -187,13 +187,12 @@ HISTORY_PAGE = Route("hp", (COMMITMENT, NUMBER))  # paging: edits in place
 COUNTRY_PLANS = Route("cp", (CODE,))
 COUNTRY_STATS = Route("cs", (CODE,))
 PLAN_LIST = Route("pl", (PLAN, Choice(*ListFilter), NUMBER))  # plan id, filter, page
-COUNTRY_LIST = Route(
-    "cl", (CODE, Choice(*ListFilter), NUMBER)
-)  # every plan of a country: code, filter, page
+# Every plan of a country: code, filter, page.
+COUNTRY_LIST = Route("cl", (CODE, Choice(*ListFilter), NUMBER))
 SEARCH_PAGE = Route("sp", (NUMBER, NUMBER))  # saved query id, page
 PAGE_COUNTER = Route("pn")  # the "2/5" between ‹ and ›: shows where one is, does nothing
-# Settings, digests, broadcasts
-# /settings: each setting its own route under one prefix, so a value is checked for its setting.
+# Settings, digests, broadcasts. Each setting is its own route under one prefix,
+# so that a value is checked for its setting (an hour 0-23, a weekday 0-6).
 SETTINGS_MENU = Route("st", (Choice("menu"), Choice("day", "hour", "zone", "main")))
 SET_FREQUENCY = Route("st", (Choice("freq"), Choice(*FREQUENCIES)))
 SET_DAY = Route("st", (Choice("day"), Int(0, 6)))  # Monday is 0
@@ -215,9 +214,8 @@ REPORT_PREVIEW = Route("rv", (Choice("send", "edit", "cancel", "discard", "anon"
 REPORT_EDIT = Route("rx", (Choice("status", "note", "evidence", "back"),))  # from the preview
 # Review and one's own reports
 REVIEW = Route("rw", (Choice("ok", "no"), NUMBER, NUMBER))  # verdict, report id, revision shown
-REVIEW_FIRST = Route(
-    "rw", (Choice("ok", "no"), NUMBER)
-)  # buttons sent before revisions: revision 1
+# Buttons sent before revisions were kept: they showed revision 1.
+REVIEW_FIRST = Route("rw", (Choice("ok", "no"), NUMBER))
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (Choice("page", "edit", "wd", "wdy"), NUMBER))  # action, page or report
 # Roles, audit, leaving

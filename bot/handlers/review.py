@@ -51,7 +51,7 @@ async def tell_reporter(context: BotContext, info: store.ReportInfo) -> None:
 def _review_button(data: str) -> tuple[str, int, int]:
     """(verdict, report id, revision shown) from Verify/Reject button data.
 
-    Buttons sent before revisions were kept name none: they showed the first.
+    Buttons sent before revisions were kept name no revision: they showed the first.
     """
     if parsed := cb.REVIEW.parse(data):
         return parsed
