@@ -1,4 +1,4 @@
-"""/settings, /timezone, /digest, /stop — a chat's rhythm, edited with buttons."""
+"""/settings, /timezone, /stop — a chat's rhythm, edited with buttons."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
+from bot.handlers.common import edit, expired, is_chat_admin, reply
 from bot.i18n import available_languages
-from bot.views import digests as digest_views
 from bot.views import settings as views
 from storage import schedule
-from storage.digests import build_digests
 from storage.models import ChatState
 
 # Runs after the feature handlers, to offer a stopped chat to resume.
@@ -124,29 +121,6 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     await reply(update, views.timezone_set(context.tr, name))
 
 
-async def digest_now(update: Update, context: BotContext) -> None:
-    """This chat's digest now (in a forum topic, that topic's); its schedule does not move."""
-    chat_id = update.effective_chat.id
-    [data] = build_digests(
-        context.db,
-        [chat_id],
-        now=context.now(),
-        ask_after_plan_end=context.settings.ask_after_plan_end,
-        thread_id=topic_of(update),
-    )
-    parts = digest_views.digest(
-        context.tr,
-        data,
-        private=context.in_private,
-        bot_username=context.bot.username,
-        full=True,
-    )
-    for text, markup in parts:
-        await update.effective_message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
-        )
-
-
 async def stop(update: Update, context: BotContext) -> None:
     if not await _may_change(update, context, "stop"):
         await reply(update, views.settings_refused(context.tr))
@@ -191,7 +165,6 @@ async def keep_stopped(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("settings", settings_command))
     app.add_handler(CommandHandler("timezone", timezone_command))
-    app.add_handler(CommandHandler("digest", digest_now))
     app.add_handler(CommandHandler("stop", stop))
     app.add_handler(CallbackQueryHandler(settings_menu, pattern=cb.SETTINGS_MENU.pattern))
     for route in _CHANGES:
