@@ -22,11 +22,11 @@ from bot.commands import CommandSpec, commands_for
 from bot.config import Settings
 from bot.context import CLOCK_KEY, DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
-    admin,
     broadcast,
     budget,
     chat_events,
     commitments,
+    digests,
     errors,
     expired_buttons,
     export,
@@ -38,6 +38,8 @@ from bot.handlers import (
     plain_text,
     reports,
     review,
+    roles,
+    search,
     settings,
     start,
     visit,
@@ -68,11 +70,13 @@ FEATURES = (
     review,
     broadcast,
     myreports,
-    admin,  # its /grant-by-name step takes plain text: before plain-text look-ups
+    roles,  # its /grant-by-name step takes plain text: before plain-text look-ups
     start,
     following,
     commitments,
+    search,
     settings,
+    digests,
     export,
     forget,
     expired_buttons,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 from gettext import NullTranslations
 
-from bot.views.admin import chart_title
 from bot.views.base import country_name
 from bot.views.commitments import status_name
+from bot.views.export import chart_title
 from storage.charts import SCALE, ChartData
 from storage.models import Status
 

@@ -39,7 +39,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import RateLimits
-from bot.views import digests as views
+from bot.views import broadcast as views
 from storage import chats, health, outbox
 from storage.db import Database
 

@@ -36,7 +36,7 @@ from telegram.ext import Application
 from bot.config import InboxSettings
 from bot.health import observe_update
 from bot.i18n import translation_for
-from bot.views import admin as admin_views
+from bot.views import inbox as inbox_views
 from storage import inbox as store
 from storage.db import Database, transaction_hook
 
@@ -321,7 +321,7 @@ class Inbox:
         update_id = item.incoming.update_id
         log.error("update %s set aside: %s", update_id, reason)
         tr = translation_for(None, self.default_language)
-        text = admin_views.update_set_aside(tr, update_id, item.incoming.chat_key, reason).text
+        text = inbox_views.update_set_aside(tr, update_id, item.incoming.chat_key, reason).text
         await asyncio.to_thread(
             store.set_aside_update,
             self.db,

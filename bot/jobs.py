@@ -26,8 +26,8 @@ from bot.delivery import OutboxSender
 from bot.handlers import chat_events
 from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
-from bot.views import admin as admin_views
 from bot.views import digests as digest_views
+from bot.views import importer as importer_views
 from bot.views import reports as report_views
 from storage import backup, drafts, outbox, reminders, schedule
 from storage.commitments import ASK_AFTER_PLAN_END
@@ -182,14 +182,14 @@ async def refresh_import(context: BotContext) -> None:
         result = await asyncio.to_thread(import_url, context.db, url, now=now)
     except ImportFileError as exc:
         log.warning("scheduled import from %s failed: %s", url, exc)
-        text = admin_views.import_failed(tr, url, str(exc)).text
+        text = importer_views.import_failed(tr, url, str(exc)).text
         key = f"import-failed:{now.date().isoformat()}"
     else:
         log.info("scheduled import from %s: %s", url, result.summary())
         if not (result.has_news or result.skipped):
             return
         plans = await asyncio.to_thread(reminders.plans_of, context.db, result.new_plans)
-        text = admin_views.import_news(tr, result, plans).text
+        text = importer_views.import_news(tr, result, plans).text
         if plans:
             await asyncio.to_thread(queue_plan_reminders, context)
         key = f"import:{now.isoformat(timespec='seconds')}"

@@ -143,9 +143,9 @@ _ARG_VALUES = {
     cb.NUMBER: st.one_of(st.integers(0, 12), st.integers(0, 999_999)).map(str),
     cb.PLAN: st.sampled_from(["AP_ARG03", "AP_KEN04", "nope", "x.y-z"]),
     cb.USER_ID: st.sampled_from(["1", "1001", "900001", "4503599627370495", "9999999999999999"]),
-    cb.WORD: st.sampled_from(_WORDS),
-    cb.VALUE: st.sampled_from([*_WORDS, "0", "9", "23", "24", "6", "7", "14", "30"]),
 }
+# A chosen word: one the route offers, or one another route offers, or a number.
+_CHOSEN = st.sampled_from([*_WORDS, "0", "9", "23", "24", "6", "7", "14", "30"])
 ROUTES = [value for value in vars(cb).values() if isinstance(value, cb.Route)]
 
 
@@ -156,7 +156,14 @@ def _within_64_bytes(data: str) -> bool:
 @st.composite
 def _valid_looking(draw: st.DrawFn) -> str:
     route = draw(st.sampled_from(ROUTES))
-    args = [draw(_ARG_VALUES[kind]) for kind in route.kinds]
+    args = [
+        draw(
+            _ARG_VALUES[kind]
+            if kind in _ARG_VALUES
+            else st.one_of(st.sampled_from(kind.examples), _CHOSEN)
+        )
+        for kind in route.kinds
+    ]
     return cb.SEPARATOR.join([route.prefix, *args])
 
 

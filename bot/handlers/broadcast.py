@@ -14,7 +14,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -22,12 +21,13 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.bulk import off_loop
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
+from bot.handlers.common import END, TopicConversation, edit, expired, mixed_conversation, reply
 from bot.i18n import language_of
 from bot.inbox import outside_update
 from bot.jobs import drain
 from bot.views import View
-from bot.views import digests as views
+from bot.views import broadcast as views
+from bot.views import digests as digest_views
 from bot.views.base import country_name
 from storage import broadcast as store
 from storage import outbox, permissions
@@ -35,7 +35,6 @@ from storage.broadcast import Audience, Part
 from storage.digests import country_digest
 
 AUDIENCE, TEXT, CONFIRM = "audience", "text", "confirm"
-END = ConversationHandler.END
 
 
 async def start(update: Update, context: BotContext) -> str | int:
@@ -62,10 +61,10 @@ async def pick_audience(update: Update, context: BotContext) -> str | int:
     (index,) = cb.BROADCAST_AUDIENCE.parse(query.data)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     keys = store.step_data(context.db, chat_id, user_id).get("keys", [])
-    if int(index) >= len(keys):
+    if index >= len(keys):
         await expired(query, context)
         return AUDIENCE
-    audience = store.audience(context.db, context.visitor, keys[int(index)])
+    audience = store.audience(context.db, context.visitor, keys[index])
     if audience is None:
         await query.answer(views.broadcast_not_allowed(context.tr).text, show_alert=True)
         return END
@@ -127,9 +126,9 @@ def _digest_parts(
         catalogue = language_of(tr)
         if catalogue not in by_catalogue:
             name = country_name(tr, country.code, country.name)
-            title = views.digest_title(tr, name, context.now())
+            title = digest_views.digest_title(tr, name, context.now())
             header = views.broadcast_header(tr, sender, audience)
-            parts = views.digest(
+            parts = digest_views.digest(
                 tr,
                 digest,
                 private=False,
@@ -143,23 +142,27 @@ def _digest_parts(
     return parts_for
 
 
+async def cancel_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    store.save_step(context.db, update.effective_chat.id, update.effective_user.id, None)
+    await query.answer()
+    await edit(query, views.broadcast_cancelled(context.tr))
+    return END
+
+
 def _render(parts_for: Callable[[str], list[Part]], languages: set[str]) -> dict[str, list[Part]]:
     """Each reader language's parts: storage queues them and knows no texts."""
     return {language: parts_for(language) for language in languages}
 
 
 async def confirm(update: Update, context: BotContext) -> str | int:
+    """Send, or first show the country's digest as the message to send."""
     query = update.callback_query
     (action,) = cb.BROADCAST_CONFIRM.parse(query.data)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     data = store.step_data(context.db, chat_id, user_id)
-    if action == "cancel":
-        store.save_step(context.db, chat_id, user_id, None)
-        await query.answer()
-        await edit(query, views.broadcast_cancelled(context.tr))
-        return END
     key = data.get("key")
-    if not key or action not in ("digest", "send"):
+    if not key:
         await expired(query, context)
         return CONFIRM
     audience = store.audience(context.db, context.visitor, key)  # rights checked again
@@ -234,6 +237,13 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
+def _confirm_buttons() -> list[CallbackQueryHandler]:
+    return [
+        CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.on("send", "digest").pattern),
+        CallbackQueryHandler(cancel_button, pattern=cb.BROADCAST_CONFIRM.on("cancel").pattern),
+    ]
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     with mixed_conversation():
@@ -247,11 +257,11 @@ def register(app: Application) -> None:
                 ],
                 TEXT: [
                     MessageHandler(private & filters.TEXT & ~filters.COMMAND, write_text),
-                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    *_confirm_buttons(),
                     MessageHandler(private & ~filters.COMMAND, text_hint),
                 ],
                 CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=cb.BROADCAST_CONFIRM.pattern),
+                    *_confirm_buttons(),
                     MessageHandler(private & ~filters.COMMAND, hint),
                 ],
             },

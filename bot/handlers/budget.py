@@ -17,9 +17,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot import views
 from bot.context import SETTINGS_KEY, BotContext
 from bot.handlers.common import reply
+from bot.views import budget as views
 
 # The very first group (see bot/app.py): an over-budget update costs no work at all.
 GROUP = -4

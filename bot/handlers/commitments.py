@@ -1,11 +1,10 @@
-"""Looking things up: /status, /history, /country, /search, /stats, inline.
+"""Looking things up: /status, /history, /country, /stats, inline.
 
 An id, a country or words typed alone are ``handlers.plain_text``'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 from uuid import uuid4
 
 from telegram import (
@@ -26,7 +25,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import edit, expired, reply, show
 from bot.views import View, clip
 from bot.views import commitments as views
 from bot.views import following as follow_views
@@ -35,7 +34,8 @@ from storage import commitments as store
 from storage import countries
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
-from storage.search import saved_search_page, search_and_remember, search_cards
+from storage.models import ActionPlan, Country
+from storage.search import search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
 
@@ -112,22 +112,16 @@ async def history_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (commitment_id,) = cb.HISTORY.parse(query.data)
     data = store.history(context.db, commitment_id)
-    if data is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await reply(update, views.history(context.tr, data))
+    view = views.history(context.tr, data) if data is not None else None
+    await show(update, context, view, below=True)
 
 
 async def history_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     commitment_id, page = cb.HISTORY_PAGE.parse(query.data)
-    data = store.history(context.db, commitment_id, page=int(page))
-    if data is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.history(context.tr, data))
+    data = store.history(context.db, commitment_id, page=page)
+    view = views.history(context.tr, data) if data is not None else None
+    await show(update, context, view)
 
 
 async def page_counter(update: Update, context: BotContext) -> None:
@@ -154,76 +148,46 @@ async def plans_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (code,) = cb.COUNTRY_PLANS.parse(query.data)
     member = countries.country(context.db, code)
-    if member is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.plans(context.tr, member, store.country_plans(context.db, code)))
+    view = None
+    if member is not None:
+        view = views.plans(context.tr, member, store.country_plans(context.db, code))
+    await show(update, context, view)
+
+
+async def _list_page(
+    update: Update,
+    context: BotContext,
+    member: Country | None,
+    plan: ActionPlan | None,
+    list_filter: store.ListFilter,
+    page: int,
+) -> None:
+    """A page of a plan's commitments, or of every plan of a country (``plan`` None)."""
+    view = None
+    if member is not None:
+        data = store.list_commitments(
+            context.db,
+            plan_id=plan.id if plan else None,
+            country_code=None if plan else member.code,
+            kind=list_filter,
+            page=page,
+            now=context.now(),
+        )
+        view = views.plan_list(context.tr, member, plan, list_filter, data)
+    await show(update, context, view)
 
 
 async def country_list_page(update: Update, context: BotContext) -> None:
     """Every plan of a country under a filter: the anti-corruption lens across a country."""
-    query = update.callback_query
-    code, kind, page = cb.COUNTRY_LIST.parse(query.data)
+    code, list_filter, page = cb.COUNTRY_LIST.parse(update.callback_query.data)
     member = countries.country(context.db, code)
-    try:
-        list_filter = store.ListFilter(kind)
-    except ValueError:
-        member = None
-    if member is None:
-        await expired(query, context)
-        return
-    data = store.list_commitments(
-        context.db, country_code=code, kind=list_filter, page=int(page), now=context.now()
-    )
-    await query.answer()
-    await edit(query, views.plan_list(context.tr, member, None, list_filter, data))
+    await _list_page(update, context, member, None, list_filter, page)
 
 
 async def plan_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    plan_id, kind, page = cb.PLAN_LIST.parse(query.data)
-    found = store.get_plan(context.db, plan_id)
-    try:
-        list_filter = store.ListFilter(kind)
-    except ValueError:
-        found = None
-    if found is None:
-        await expired(query, context)
-        return
-    plan, member = found
-    data = store.list_commitments(
-        context.db, plan_id=plan_id, kind=list_filter, page=int(page), now=context.now()
-    )
-    await query.answer()
-    await edit(query, views.plan_list(context.tr, member, plan, list_filter, data))
-
-
-async def search(update: Update, context: BotContext) -> None:
-    text = " ".join(context.args or []).strip()
-    if not text:
-        await reply(update, views.search_usage(context.tr))
-        return
-    found = await asyncio.to_thread(
-        search_and_remember, context.db, update.effective_chat.id, text, now=context.now()
-    )
-    await reply(
-        update, views.search_results(context.tr, text, found.page, found.query_id, found.corrected)
-    )
-
-
-async def search_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    query_id, page = (int(x) for x in cb.SEARCH_PAGE.parse(query.data))
-    found = saved_search_page(context.db, query_id, update.effective_chat.id, page)
-    if found is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(
-        query,
-        views.search_results(context.tr, found.text, found.page, query_id, found.corrected),
-    )
+    plan_id, list_filter, page = cb.PLAN_LIST.parse(update.callback_query.data)
+    plan, member = store.get_plan(context.db, plan_id) or (None, None)
+    await _list_page(update, context, member, plan, list_filter, page)
 
 
 def _anti_corruption_lens(context: BotContext, text: str) -> tuple[str, store.Lens]:
@@ -309,7 +273,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("status", status))
     app.add_handler(CommandHandler("history", history_command))
     app.add_handler(CommandHandler("country", country))
-    app.add_handler(CommandHandler("search", search))
     app.add_handler(CommandHandler("stats", stats))
     app.add_handler(CallbackQueryHandler(card_button, pattern=cb.CARD.pattern))
     app.add_handler(CallbackQueryHandler(full_text, pattern=cb.FULL_TEXT.pattern))
@@ -318,7 +281,6 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(plans_button, pattern=cb.COUNTRY_PLANS.pattern))
     app.add_handler(CallbackQueryHandler(plan_page, pattern=cb.PLAN_LIST.pattern))
     app.add_handler(CallbackQueryHandler(country_list_page, pattern=cb.COUNTRY_LIST.pattern))
-    app.add_handler(CallbackQueryHandler(search_page, pattern=cb.SEARCH_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(page_counter, pattern=cb.PAGE_COUNTER.pattern))
     app.add_handler(CallbackQueryHandler(stats_button, pattern=cb.COUNTRY_STATS.pattern))
     app.add_handler(InlineQueryHandler(inline_query))

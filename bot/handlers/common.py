@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from telegram import CallbackQuery, ChatMember, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.ext._utils.types import ConversationKey
@@ -89,11 +89,35 @@ async def expired(query: CallbackQuery, context: BotContext) -> None:
     )
 
 
+async def show(
+    update: Update, context: BotContext, view: View | None, *, below: bool = False
+) -> None:
+    """A button's answer: ``view`` in place of the pressed message (or as a new one
+    ``below`` it), or "expired" when what the button pointed at is gone (None)."""
+    query = update.callback_query
+    if view is None:
+        await expired(query, context)
+        return
+    await query.answer()
+    if below:
+        await reply(update, view)
+    else:
+        await edit(query, view)
+
+
 async def is_chat_admin(update: Update, context: BotContext) -> bool:
-    """Ask Telegram whether the sender administers this group (private chats: yes)."""
+    """Telegram's half of the rights rule, the ``chat_admin`` that storage's rules take.
+
+    Storage decides who may manage a chat; only Telegram knows who administers a
+    group, and asking it costs a request, so it is asked only when our own roles
+    do not settle it: never in a private chat (no group to administer) nor for a
+    lead (who may anyway).
+    """
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or chat.type == ChatType.PRIVATE:
-        return True
+    if context.in_private or (context.visitor and context.visitor.is_lead):
+        return False
+    if chat is None:
+        return False
     message = update.effective_message
     if message is not None and message.sender_chat is not None:
         # An anonymous administrator posts as the group itself.
@@ -115,6 +139,10 @@ def replied_to(message: Message) -> Message | None:
     if replied is None or replied.forum_topic_created is not None:
         return None
     return replied
+
+
+# What a step returns to close its conversation.
+END = ConversationHandler.END
 
 
 class TopicConversation(ConversationHandler):

@@ -9,11 +9,11 @@ from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
-from bot import views
 from bot.context import BotContext
 from bot.handlers import chat_events
 from bot.handlers.common import reply
 from bot.inbox import current_handling, is_transient, record_error
+from bot.views import errors as views
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler
 from bot import charts
 from bot.context import BotContext
 from bot.handlers.common import reply
-from bot.views import admin as views
+from bot.views import export as views
 from storage import charts as chart_store
 from storage import export as store
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
+from bot.views import fallback as views
 from bot.views import reports as report_views
 
 

@@ -15,17 +15,6 @@ from bot.views import following as views
 from storage import following as store
 
 
-async def _chat_admin(update: Update, context: BotContext) -> bool:
-    """Telegram's half of the rule, asked only when our own roles do not settle it.
-
-    storage.following decides; this only supplies whether the sender administers
-    the group, which only Telegram knows.
-    """
-    if context.in_private or (context.visitor and context.visitor.is_lead):
-        return False
-    return await is_chat_admin(update, context)
-
-
 async def subscribe(update: Update, context: BotContext) -> None:
     if not context.args:
         await reply(update, views.regions(context.tr, store.regions(context.db)))
@@ -51,7 +40,7 @@ async def _follow_by_text(update: Update, context: BotContext, *, unfollow: bool
         update.effective_chat.id,
         " ".join(context.args),
         unfollow=unfollow,
-        chat_admin=await _chat_admin(update, context),
+        chat_admin=await is_chat_admin(update, context),
         now=context.now(),
         thread_id=topic_of(update),
     )
@@ -90,7 +79,7 @@ async def _show_region(
 
 async def show_region(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    index, page = (int(x) for x in cb.FOLLOW_REGION.parse(query.data))
+    index, page = cb.FOLLOW_REGION.parse(query.data)
     if not await _show_region(update, context, index, page):
         await expired(query, context)
         return
@@ -106,7 +95,7 @@ async def browse_regions(update: Update, context: BotContext) -> None:
 
 async def browse_region(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    index, page = (int(x) for x in cb.BROWSE_REGION.parse(query.data))
+    index, page = cb.BROWSE_REGION.parse(query.data)
     if not await _show_region(update, context, index, page, browse=True):
         await expired(query, context)
         return
@@ -121,7 +110,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         context.visitor,
         update.effective_chat.id,
         code,
-        chat_admin=await _chat_admin(update, context),
+        chat_admin=await is_chat_admin(update, context),
         now=context.now(),
         thread_id=topic_of(update),
     )
@@ -130,7 +119,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         return
     await query.answer(views.toggled(context.tr, result), show_alert=not result.allowed)
     if result.allowed:
-        await _show_region(update, context, int(index), int(page))
+        await _show_region(update, context, index, page)
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -141,7 +130,7 @@ async def add(update: Update, context: BotContext) -> None:
         context.visitor,
         update.effective_chat.id,
         follow=[code],
-        chat_admin=await _chat_admin(update, context),
+        chat_admin=await is_chat_admin(update, context),
         now=context.now(),
         thread_id=topic_of(update),
     )
@@ -162,7 +151,7 @@ async def remove(update: Update, context: BotContext) -> None:
         context.visitor,
         chat_id,
         unfollow=[code],
-        chat_admin=await _chat_admin(update, context),
+        chat_admin=await is_chat_admin(update, context),
         now=context.now(),
         thread_id=topic,
     )

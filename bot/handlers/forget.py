@@ -7,8 +7,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
-from bot.views import admin as views
+from bot.handlers.common import reply, show
+from bot.views import forget as views
 from storage import forget as store
 
 
@@ -20,31 +20,32 @@ async def forgetme(update: Update, context: BotContext) -> None:
     await reply(update, views.forget_ask(context.tr))
 
 
-async def confirm(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    (answer,) = cb.FORGET.parse(query.data)
-    user_id, chat_id = update.effective_user.id, update.effective_chat.id
-    # Only in one's own private chat: a button elsewhere is forged.
-    if chat_id != user_id or answer not in ("yes", "no"):
-        await expired(query, context)
-        return
-    if answer == "no":
-        if not store.cancel(context.db, user_id, chat_id):
-            await expired(query, context)
-            return
-        await query.answer()
-        await edit(query, views.forget_kept(context.tr))
-        return
-    result = store.forget_member(
-        context.db, user_id, chat_id, update_id=update.update_id, now=context.now()
+def _own_chat(update: Update) -> bool:
+    """The question is asked only in one's own private chat: a button elsewhere is forged."""
+    return update.effective_chat.id == update.effective_user.id
+
+
+async def keep(update: Update, context: BotContext) -> None:
+    kept = _own_chat(update) and store.cancel(
+        context.db, update.effective_user.id, update.effective_chat.id
     )
-    if result is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, views.forgotten(context.tr, result))
+    await show(update, context, views.forget_kept(context.tr) if kept else None)
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    result = None
+    if _own_chat(update):
+        result = store.forget_member(
+            context.db,
+            update.effective_user.id,
+            update.effective_chat.id,
+            update_id=update.update_id,
+            now=context.now(),
+        )
+    await show(update, context, views.forgotten(context.tr, result) if result is not None else None)
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("forgetme", forgetme))
-    app.add_handler(CallbackQueryHandler(confirm, pattern=cb.FORGET.pattern))
+    app.add_handler(CallbackQueryHandler(forget, pattern=cb.FORGET.on("yes").pattern))
+    app.add_handler(CallbackQueryHandler(keep, pattern=cb.FORGET.on("no").pattern))

@@ -14,9 +14,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
-from bot import views
 from bot.context import BotContext
 from bot.handlers.common import reply
+from bot.views import gate as views
 
 NOT_ACTED_ON = filters.UpdateType.EDITED | (filters.FORWARDED & filters.COMMAND)
 

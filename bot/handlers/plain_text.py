@@ -15,11 +15,13 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import Application, MessageHandler, filters
 
-from bot import links, views
+from bot import links
 from bot.context import BotContext
 from bot.handlers.common import replied_to, reply
 from bot.views import View
 from bot.views import commitments as commitment_views
+from bot.views import fallback as fallback_views
+from bot.views import search as search_views
 from storage.understanding import Understood, understand
 
 
@@ -53,12 +55,12 @@ def answer(context: BotContext, found: Understood, *, in_private: bool) -> View:
         return commitment_views.plans(tr, found.member, found.plans)
     if found.search is not None:
         saved = found.search
-        return commitment_views.search_results(
+        return search_views.search_results(
             tr, saved.text, saved.page, saved.query_id, saved.corrected
         )
     if found.unknown_id is not None:
         return commitment_views.not_found(tr, found.unknown_id)
-    return views.plain_text_hint(tr)
+    return fallback_views.plain_text_hint(tr)
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
@@ -69,7 +71,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
         if text is None:
             return
     if not text.strip():
-        await reply(update, views.plain_text_hint(context.tr))
+        await reply(update, fallback_views.plain_text_hint(context.tr))
         return
     # Fuzzy matching of names and words takes a few milliseconds: a worker
     # thread does it, so other chats are answered meanwhile.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from gettext import NullTranslations
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -18,7 +20,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -26,9 +27,19 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, expired, mixed_conversation, reply
+from bot.handlers.common import (
+    END,
+    TopicConversation,
+    edit,
+    expired,
+    mixed_conversation,
+    reply,
+    show,
+)
 from bot.views import View
+from bot.views import myreports as myreport_views
 from bot.views import reports as views
+from bot.views import review as review_views
 from storage import drafts, report_rules
 from storage import reports as store
 from storage import review as review_store
@@ -37,7 +48,6 @@ from storage.search import search_commitments
 
 # Conversation states: stored in the database as these strings.
 CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"
-END = ConversationHandler.END
 
 # Links as Telegram recognises them: with a scheme, from "www.", or a domain with a path
 # ("www.example.org/x", "example.org/report.pdf"); those without a scheme get https://.
@@ -110,7 +120,7 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
             context.db,
             update.effective_user.id,
             update.effective_chat.id,
-            int(number),
+            number,
             state=PREVIEW,
         )
     except report_rules.FloodLimited as limited:
@@ -118,15 +128,12 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
         await reply(update, views.flood(context.tr, limited.wait))
         return END
     except report_rules.ReportError as problem:
-        await query.answer(views.cannot_change(context.tr, problem.args[0]), show_alert=True)
+        await query.answer(
+            myreport_views.cannot_change(context.tr, problem.args[0]), show_alert=True
+        )
         return END
     await query.answer()
     return await _ask(update, context, draft, PREVIEW)
-
-
-def _is_edit(data: object) -> bool:
-    parsed = cb.MY_REPORTS.parse(data if isinstance(data, str) else None)
-    return parsed is not None and parsed[0] == "edit"
 
 
 async def report_in_group(update: Update, context: BotContext) -> None:
@@ -190,11 +197,7 @@ async def _ask(
 
 async def status_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
-    (code,) = cb.REPORT_STATUS.parse(query.data)
-    status = views.STATUS_BY_CODE.get(code)
-    if status is None:
-        await expired(query, context)
-        return STATUS
+    (status,) = cb.REPORT_STATUS.parse(query.data)
     await query.answer()
     # Forward to the note, or back to the preview when only the status was edited.
     draft = drafts.set_status(
@@ -279,57 +282,66 @@ async def evidence_message(update: Update, context: BotContext) -> str:
     return EVIDENCE
 
 
-async def evidence_button(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    (action,) = cb.REPORT_EVIDENCE.parse(query.data)
-    user_id = update.effective_user.id
-    if action == "clear":
-        await query.answer()
-        draft = drafts.clear_evidence(context.db, user_id, state=EVIDENCE)
-        return await _ask(update, context, draft, EVIDENCE)
-    if action not in ("done", "skip"):
-        await expired(query, context)
-        return EVIDENCE
-    await query.answer()
-    draft = drafts.move_to(context.db, user_id, state=PREVIEW)
+async def clear_evidence(update: Update, context: BotContext) -> str:
+    await update.callback_query.answer()
+    draft = drafts.clear_evidence(context.db, update.effective_user.id, state=EVIDENCE)
+    return await _ask(update, context, draft, EVIDENCE)
+
+
+async def evidence_done(update: Update, context: BotContext) -> str:
+    """Done or Skip: on to the preview."""
+    await update.callback_query.answer()
+    draft = drafts.move_to(context.db, update.effective_user.id, state=PREVIEW)
     return await _ask(update, context, draft, PREVIEW)
 
 
 # ---------------------------------------------------------------- step 5
 
 
-async def preview_button(update: Update, context: BotContext) -> str:
+async def ask_discard(update: Update, context: BotContext) -> str:
+    """Cancel: a slip of the thumb must not lose a written report, so ask."""
     query = update.callback_query
-    (action,) = cb.REPORT_PREVIEW.parse(query.data)
+    await query.answer()
+    await query.edit_message_reply_markup(views.confirm_discard(context.tr))
+    return PREVIEW
+
+
+async def discard(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    drafts.discard_draft(context.db, update.effective_user.id)
+    await query.answer()
+    await edit(query, views.cancelled(context.tr))
+    return END
+
+
+async def _at_preview(
+    update: Update,
+    context: BotContext,
+    draft: drafts.DraftView | None,
+    screen: Callable[[NullTranslations, drafts.DraftView, str], View],
+) -> str | int:
+    """The preview or its edit menu in place of the pressed one; a draft gone
+    (expired, sent from elsewhere) ends the conversation."""
+    view = screen(context.tr, draft, update.effective_user.full_name) if draft is not None else None
+    await show(update, context, view)
+    return PREVIEW if draft is not None else END
+
+
+async def edit_menu(update: Update, context: BotContext) -> str | int:
+    draft = drafts.get_draft(context.db, update.effective_user.id)
+    return await _at_preview(update, context, draft, views.edit_choices)
+
+
+async def set_anonymous(update: Update, context: BotContext) -> str | int:
+    (action,) = cb.REPORT_PREVIEW.parse(update.callback_query.data)
+    anonymous = action == "anon"
+    draft = drafts.set_anonymous(context.db, update.effective_user.id, anonymous, state=PREVIEW)
+    return await _at_preview(update, context, draft, views.preview)
+
+
+async def send(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
     user = update.effective_user
-    if action == "cancel":  # a slip of the thumb must not lose a written report: ask
-        await query.answer()
-        await query.edit_message_reply_markup(views.confirm_discard(context.tr))
-        return PREVIEW
-    if action == "discard":
-        drafts.discard_draft(context.db, user.id)
-        await query.answer()
-        await edit(query, views.cancelled(context.tr))
-        return END
-    if action == "edit":
-        draft = drafts.get_draft(context.db, user.id)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.edit_choices(context.tr, draft, user.full_name))
-        return PREVIEW
-    if action in ("anon", "named"):
-        draft = drafts.set_anonymous(context.db, user.id, action == "anon", state=PREVIEW)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.preview(context.tr, draft, user.full_name))
-        return PREVIEW
-    if action != "send":
-        await expired(query, context)
-        return PREVIEW
     try:
         result = store.submit_draft(context.db, user.id, admins=context.settings.admins)
     except report_rules.FloodLimited as limited:
@@ -355,12 +367,12 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
     """Best effort: a lead who cannot be reached still finds the report in /pending.
 
     Each notice is remembered, so that the first decision takes every other
-    reviewer's buttons away (see ``storage.review._close_notices``).
+    reviewer's buttons away (see ``review.close_notices``).
     """
     sent: list[tuple[int, int]] = []
     for chat_id, language in result.reviewers.items():
         reveal = chat_id in context.settings.admins  # an anonymous author: admins only
-        view = views.to_reviewers(context.tr_for(language), result, reveal=reveal)
+        view = review_views.to_reviewers(context.tr_for(language), result, reveal=reveal)
         try:
             message = await context.bot.send_message(
                 chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
@@ -374,24 +386,17 @@ async def notify_reviewers(context: BotContext, result: store.Submitted) -> None
     review_store.record_notices(context.db, result.update_id, sent)
 
 
+async def back_to_preview(update: Update, context: BotContext) -> str | int:
+    draft = drafts.get_draft(context.db, update.effective_user.id)
+    return await _at_preview(update, context, draft, views.preview)
+
+
 async def edit_field(update: Update, context: BotContext) -> str:
+    """Status, Note or Evidence from the preview: that step again, then back."""
     query = update.callback_query
-    (field,) = cb.REPORT_EDIT.parse(query.data)
-    user_id = update.effective_user.id
-    if field == "back":
-        draft = drafts.get_draft(context.db, user_id)
-        if draft is None:
-            await expired(query, context)
-            return END
-        await query.answer()
-        await edit(query, views.preview(context.tr, draft, update.effective_user.full_name))
-        return PREVIEW
-    state = {"status": STATUS, "note": NOTE, "evidence": EVIDENCE}.get(field)
-    if state is None:
-        await expired(query, context)
-        return PREVIEW
+    (state,) = cb.REPORT_EDIT.parse(query.data)  # the field's name is its step's
     await query.answer()
-    draft = drafts.set_editing(context.db, user_id, True, state=state)
+    draft = drafts.set_editing(context.db, update.effective_user.id, True, state=state)
     return await _ask(update, context, draft, state)
 
 
@@ -413,7 +418,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def conversation() -> ConversationHandler:
+def conversation() -> TopicConversation:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
     anything = private & ~filters.COMMAND
@@ -427,7 +432,7 @@ def conversation() -> ConversationHandler:
             ),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
-            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+            CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
         states={
             CHOOSE: [
@@ -444,12 +449,26 @@ def conversation() -> ConversationHandler:
             EVIDENCE: [
                 MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence_message),
                 MessageHandler(text, evidence_message),
-                CallbackQueryHandler(evidence_button, pattern=cb.REPORT_EVIDENCE.pattern),
+                CallbackQueryHandler(
+                    clear_evidence, pattern=cb.REPORT_EVIDENCE.on("clear").pattern
+                ),
+                CallbackQueryHandler(
+                    evidence_done, pattern=cb.REPORT_EVIDENCE.on("done", "skip").pattern
+                ),
                 MessageHandler(anything, _hint(EVIDENCE)),
             ],
             PREVIEW: [
-                CallbackQueryHandler(preview_button, pattern=cb.REPORT_PREVIEW.pattern),
-                CallbackQueryHandler(edit_field, pattern=cb.REPORT_EDIT.pattern),
+                CallbackQueryHandler(send, pattern=cb.REPORT_PREVIEW.on("send").pattern),
+                CallbackQueryHandler(edit_menu, pattern=cb.REPORT_PREVIEW.on("edit").pattern),
+                CallbackQueryHandler(ask_discard, pattern=cb.REPORT_PREVIEW.on("cancel").pattern),
+                CallbackQueryHandler(discard, pattern=cb.REPORT_PREVIEW.on("discard").pattern),
+                CallbackQueryHandler(
+                    set_anonymous, pattern=cb.REPORT_PREVIEW.on("anon", "named").pattern
+                ),
+                CallbackQueryHandler(
+                    edit_field, pattern=cb.REPORT_EDIT.on("status", "note", "evidence").pattern
+                ),
+                CallbackQueryHandler(back_to_preview, pattern=cb.REPORT_EDIT.on("back").pattern),
                 MessageHandler(anything, _hint(PREVIEW)),
             ],
         },
@@ -458,7 +477,7 @@ def conversation() -> ConversationHandler:
             CommandHandler("report", report_command, filters=private),
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
-            CallbackQueryHandler(edit_existing, pattern=_is_edit),
+            CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
         allow_reentry=True,
     )

@@ -18,22 +18,20 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, mixed_conversation, reply, topic_of
-from bot.views import plain_text_hint
-from bot.views import reports as views
+from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, reply, topic_of
+from bot.views import review as views
+from bot.views.fallback import plain_text_hint
 from storage import reports as reports_store
 from storage import review as store
 from storage.models import Role
 
 REASON = "reason"
-END = ConversationHandler.END
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +49,15 @@ async def tell_reporter(context: BotContext, info: reports_store.ReportInfo) -> 
         log.debug("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
 
 
-def _review_button(data: object) -> tuple[str, int, int] | None:
+def _review_button(data: str) -> tuple[str, int, int]:
     """(verdict, report id, revision shown) from Verify/Reject button data.
 
-    Buttons sent before revisions were kept name none: they showed the first.
+    Buttons sent before revisions were kept name no revision: they showed the first.
     """
-    text = data if isinstance(data, str) else None
-    if parsed := cb.REVIEW.parse(text):
-        verdict, update_id, revision = parsed
-        return verdict, int(update_id), int(revision)
-    if parsed := cb.REVIEW_FIRST.parse(text):
-        verdict, update_id = parsed
-        return verdict, int(update_id), 1
-    return None
+    if parsed := cb.REVIEW.parse(data):
+        return parsed
+    verdict, update_id = cb.REVIEW_FIRST.parse(data)
+    return verdict, update_id, 1
 
 
 async def show_changed(update: Update, context: BotContext, info: reports_store.ReportInfo) -> None:
@@ -102,6 +96,22 @@ async def close_notices(
             log.debug("notice %s in %s not closed: %s", notice.message_id, notice.chat_id, exc)
 
 
+async def _stopped(update: Update, context: BotContext, result: store.ReviewResult) -> bool:
+    """Answer a Verify or Reject that goes no further: not the presser's to decide,
+    a report changed since its buttons were sent, or one already decided."""
+    query = update.callback_query
+    if not result.allowed:
+        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
+    elif result.outdated:
+        await query.answer(views.report_changed(context.tr))
+        await show_changed(update, context, result.report)
+    elif not result.changed:
+        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    else:
+        return False
+    return True
+
+
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
@@ -113,15 +123,7 @@ async def verify(update: Update, context: BotContext) -> None:
         verify=True,
         topic=topic_of(update),
     )
-    if not result.allowed:
-        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
-        return
-    if result.outdated:
-        await query.answer(views.report_changed(context.tr))
-        await show_changed(update, context, result.report)
-        return
-    if not result.changed:
-        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    if await _stopped(update, context, result):
         return
     await query.answer("✅")
     reviewer = update.effective_user.full_name
@@ -142,15 +144,7 @@ async def reject(update: Update, context: BotContext) -> str | int:
         state=REASON,
         topic=topic_of(update),
     )
-    if not result.allowed:
-        await query.answer(views.refused(context.tr, result.refusal), show_alert=True)
-        return END
-    if result.outdated:
-        await query.answer(views.report_changed(context.tr))
-        await show_changed(update, context, result.report)
-        return END
-    if not result.changed:
-        await query.answer(views.already_reviewed(context.tr, result.report), show_alert=True)
+    if await _stopped(update, context, result):
         return END
     await query.answer()
     await reply(update, views.ask_reason(context.tr, result.report))
@@ -213,7 +207,7 @@ async def pending(update: Update, context: BotContext) -> None:
 async def pending_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (page_number,) = cb.PENDING_PAGE.parse(query.data)
-    page = store.pending_queue(context.db, context.visitor, page=int(page_number))
+    page = store.pending_queue(context.db, context.visitor, page=page_number)
     if page is None:
         await query.answer(views.not_allowed(context.tr), show_alert=True)
         return
@@ -221,20 +215,16 @@ async def pending_page(update: Update, context: BotContext) -> None:
     await edit(query, views.pending(context.tr, page, reveal=context.role is Role.ADMIN))
 
 
-def _is_verify(data: object) -> bool:
-    return (parsed := _review_button(data)) is not None and parsed[0] == "ok"
-
-
-def _is_reject(data: object) -> bool:
-    return (parsed := _review_button(data)) is not None and parsed[0] == "no"
-
-
 def register(app: Application) -> None:
     with mixed_conversation():
         conversation = TopicConversation(
             name="reject",
             persistent=True,
-            entry_points=[CallbackQueryHandler(reject, pattern=_is_reject)],
+            entry_points=[
+                CallbackQueryHandler(
+                    reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
+                )
+            ],
             states={
                 REASON: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
@@ -245,6 +235,10 @@ def register(app: Application) -> None:
             allow_reentry=True,
         )
     app.add_handler(conversation)
-    app.add_handler(CallbackQueryHandler(verify, pattern=_is_verify))
+    app.add_handler(
+        CallbackQueryHandler(
+            verify, pattern=cb.any_of(cb.REVIEW.on("ok"), cb.REVIEW_FIRST.on("ok"))
+        )
+    )
     app.add_handler(CommandHandler("pending", pending))
     app.add_handler(CallbackQueryHandler(pending_page, pattern=cb.PENDING_PAGE.pattern))

@@ -1,18 +1,19 @@
-"""/settings, /timezone, /digest, /stop — a chat's rhythm, edited with buttons."""
+"""/settings, /timezone, /stop — a chat's rhythm, edited with buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, is_chat_admin, reply, topic_of
+from bot.handlers.common import edit, expired, is_chat_admin, reply
 from bot.i18n import available_languages
-from bot.views import digests as views
+from bot.views import settings as views
 from storage import permissions, schedule, settings
-from storage.digests import build_digests
 from storage.models import ChatState
 
 # Runs after the feature handlers, to offer a stopped chat to resume.
@@ -21,14 +22,11 @@ RESUME_GROUP = 1
 
 async def _may_change(update: Update, context: BotContext, action: str) -> bool:
     """storage decides (and audits refusals); Telegram only says who administers a group."""
-    chat_admin = False
-    if not context.in_private and not (context.visitor and context.visitor.is_lead):
-        chat_admin = await is_chat_admin(update, context)
     return permissions.may_change(
         context.db,
         context.visitor,
         update.effective_chat.id,
-        chat_admin=chat_admin,
+        chat_admin=await is_chat_admin(update, context),
         action=action,
     )
 
@@ -42,62 +40,56 @@ async def settings_command(update: Update, context: BotContext) -> None:
     await reply(update, views.settings(context.tr, data, _languages()))
 
 
-async def settings_button(update: Update, context: BotContext) -> None:
+async def settings_menu(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    what, value = cb.SETTINGS.parse(query.data)
+    _what, menu = cb.SETTINGS_MENU.parse(query.data)
     chat_id = update.effective_chat.id
-    if what == "menu":
-        menus = {
-            "day": lambda: views.day_menu(context.tr),
-            "hour": lambda: views.hour_menu(context.tr),
-            "zone": lambda: views.zone_menu(
-                context.tr,
-                settings.zones_for(context.db, chat_id, extra=context.settings.default_timezone),
-            ),
-            "main": lambda: views.settings(
-                context.tr, settings.get_settings(context.db, chat_id), _languages()
-            ),
-        }
-        if value not in menus:
-            await expired(query, context)
-            return
-        await query.answer()
-        await edit(query, menus[value]())
-        return
-    change = _parse_change(what, value)
-    if change is None:
-        await expired(query, context)
-        return
-    if not await _may_change(update, context, what):
-        await query.answer(views.settings_refused(context.tr).text, show_alert=True)
-        return
-    data = settings.update_settings(context.db, chat_id, now=context.now(), **change)
+    if menu == "zone":
+        zones = settings.zones_for(context.db, chat_id, extra=context.settings.default_timezone)
+        view = views.zone_menu(context.tr, zones)
+    elif menu == "main":
+        view = views.settings(context.tr, settings.get_settings(context.db, chat_id), _languages())
+    else:
+        view = {"day": views.day_menu, "hour": views.hour_menu}[menu](context.tr)
     await query.answer()
-    # A new language shows at once, in this very message.
-    await edit(query, views.settings(context.tr_for(data.language), data, _languages()))
+    await edit(query, view)
 
 
-def _parse_change(what: str, value: str) -> dict[str, object] | None:
-    """Button data to a settings change, refusing anything a real button never sends."""
-    if what == "freq" and value in settings.FREQUENCIES:
-        return {"frequency": value}
-    if what == "day" and value.isdigit() and 0 <= int(value) <= 6:
-        return {"weekday": int(value)}
-    if what == "hour" and value.isdigit() and 0 <= int(value) <= 23:
-        return {"hour": int(value)}
-    toggles = {
-        "rem": "reminders",
-        "empty": "when_empty",
-        "prem": "plan_reminders",
-        "anon": "anonymous",
-    }
-    if what in toggles and value in ("on", "off"):
-        return {toggles[what]: value == "on"}
-    if what == "days" and value.isdigit() and int(value) in views.REMINDER_DAYS:
-        return {"reminder_days": int(value)}
-    if what == "lang" and value in available_languages():
-        return {"language": value}
-    return None
+_SWITCHES = {
+    "rem": "reminders",
+    "empty": "when_empty",
+    "prem": "plan_reminders",
+    "anon": "anonymous",
+}
+# Each setting's route, and the change its (already checked) value makes.
+_CHANGES: dict[cb.Route, Callable[[str, Any], dict[str, object]]] = {
+    cb.SET_FREQUENCY: lambda _what, value: {"frequency": value},
+    cb.SET_DAY: lambda _what, value: {"weekday": value},
+    cb.SET_HOUR: lambda _what, value: {"hour": value},
+    cb.SET_SWITCH: lambda what, value: {_SWITCHES[what]: value == "on"},
+    cb.SET_REMINDER_DAYS: lambda _what, value: {"reminder_days": value},
+    cb.SET_LANGUAGE: lambda _what, value: {"language": value},
+}
+
+
+def _setting(route: cb.Route) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """The handler of one setting's buttons: rights, then the change."""
+
+    async def change_setting(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        what, value = route.parse(query.data)
+        if not await _may_change(update, context, what):
+            await query.answer(views.settings_refused(context.tr).text, show_alert=True)
+            return
+        change = _CHANGES[route](what, value)
+        data = settings.update_settings(
+            context.db, update.effective_chat.id, now=context.now(), **change
+        )
+        await query.answer()
+        # A new language shows at once, in this very message.
+        await edit(query, views.settings(context.tr_for(data.language), data, _languages()))
+
+    return change_setting
 
 
 async def zone_button(update: Update, context: BotContext) -> None:
@@ -105,15 +97,13 @@ async def zone_button(update: Update, context: BotContext) -> None:
     (index,) = cb.ZONE.parse(query.data)
     chat_id = update.effective_chat.id
     zones = settings.zones_for(context.db, chat_id, extra=context.settings.default_timezone)
-    if int(index) >= len(zones):
+    if index >= len(zones):
         await expired(query, context)
         return
     if not await _may_change(update, context, "timezone"):
         await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    data = settings.update_settings(
-        context.db, chat_id, now=context.now(), timezone=zones[int(index)]
-    )
+    data = settings.update_settings(context.db, chat_id, now=context.now(), timezone=zones[index])
     await query.answer()
     await edit(query, views.settings(context.tr, data, _languages()))
 
@@ -129,29 +119,6 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         return
     settings.update_settings(context.db, update.effective_chat.id, now=context.now(), timezone=name)
     await reply(update, views.timezone_set(context.tr, name))
-
-
-async def digest_now(update: Update, context: BotContext) -> None:
-    """This chat's digest now (in a forum topic, that topic's); its schedule does not move."""
-    chat_id = update.effective_chat.id
-    [data] = build_digests(
-        context.db,
-        [chat_id],
-        now=context.now(),
-        ask_after_plan_end=context.settings.ask_after_plan_end,
-        thread_id=topic_of(update),
-    )
-    parts = views.digest(
-        context.tr,
-        data,
-        private=context.in_private,
-        bot_username=context.bot.username,
-        full=True,
-    )
-    for text, markup in parts:
-        await update.effective_message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
-        )
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -181,25 +148,28 @@ async def offer_resume(update: Update, context: BotContext) -> None:
 
 async def resume_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    (answer,) = cb.RESUME.parse(query.data)
-    if answer not in ("yes", "no"):
-        await expired(query, context)
+    if not await _may_change(update, context, "resume"):
+        await query.answer(views.settings_refused(context.tr).text, show_alert=True)
         return
-    if answer == "yes":
-        if not await _may_change(update, context, "resume"):
-            await query.answer(views.settings_refused(context.tr).text, show_alert=True)
-            return
-        settings.resume_chat(context.db, update.effective_chat.id, now=context.now())
+    settings.resume_chat(context.db, update.effective_chat.id, now=context.now())
     await query.answer()
-    await edit(query, views.resumed(context.tr, answer == "yes"))
+    await edit(query, views.resumed(context.tr, True))
+
+
+async def keep_stopped(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    await query.answer()
+    await edit(query, views.resumed(context.tr, False))
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("settings", settings_command))
     app.add_handler(CommandHandler("timezone", timezone_command))
-    app.add_handler(CommandHandler("digest", digest_now))
     app.add_handler(CommandHandler("stop", stop))
-    app.add_handler(CallbackQueryHandler(settings_button, pattern=cb.SETTINGS.pattern))
+    app.add_handler(CallbackQueryHandler(settings_menu, pattern=cb.SETTINGS_MENU.pattern))
+    for route in _CHANGES:
+        app.add_handler(CallbackQueryHandler(_setting(route), pattern=route.pattern))
     app.add_handler(CallbackQueryHandler(zone_button, pattern=cb.ZONE.pattern))
-    app.add_handler(CallbackQueryHandler(resume_button, pattern=cb.RESUME.pattern))
+    app.add_handler(CallbackQueryHandler(resume_button, pattern=cb.RESUME.on("yes").pattern))
+    app.add_handler(CallbackQueryHandler(keep_stopped, pattern=cb.RESUME.on("no").pattern))
     app.add_handler(MessageHandler(filters.COMMAND, offer_resume), group=RESUME_GROUP)

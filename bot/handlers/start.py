@@ -14,12 +14,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import links, views
+from bot import links
 from bot.context import BotContext
-from bot.handlers.common import edit, expired, reply
+from bot.handlers.common import reply, show
 from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import following as following_views
+from bot.views import start as views
 from storage import following
 from storage.commitments import get_card
 from storage.ids import normalise_commitment_id
@@ -75,19 +76,16 @@ async def start(update: Update, context: BotContext) -> None:
         await reply(update, step)
 
 
-async def start_step(update: Update, context: BotContext) -> None:
-    """A /start button other than Follow (following's own button) and Report."""
-    query = update.callback_query
-    (step,) = cb.START_STEP.parse(query.data)
-    if step == "follow":
-        view = following_views.regions(context.tr, following.regions(context.db))
-    elif step == "look":
-        view = views.lookup_step(context.tr)
-    else:
-        await expired(query, context)
-        return
-    await query.answer()
-    await reply(update, view)
+async def follow_step(update: Update, context: BotContext) -> None:
+    """/start's "More countries": the regions to follow from."""
+    await update.callback_query.answer()
+    await reply(update, following_views.regions(context.tr, following.regions(context.db)))
+
+
+async def look_step(update: Update, context: BotContext) -> None:
+    """/start's "Look something up": what one may type."""
+    await update.callback_query.answer()
+    await reply(update, views.lookup_step(context.tr))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -104,15 +102,12 @@ async def help_page(update: Update, context: BotContext) -> None:
         view = views.help_text(context.tr, role=context.role)
     else:
         view = views.help_page(context.tr, role=context.role, page=page)
-    if view is None:
-        await expired(query, context)
-        return
-    await query.answer()
-    await edit(query, view)
+    await show(update, context, view)
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CallbackQueryHandler(start_step, pattern=cb.START_STEP.pattern))
+    app.add_handler(CallbackQueryHandler(follow_step, pattern=cb.START_STEP.on("follow").pattern))
+    app.add_handler(CallbackQueryHandler(look_step, pattern=cb.START_STEP.on("look").pattern))
     app.add_handler(CallbackQueryHandler(help_page, pattern=cb.HELP_PAGE.pattern))

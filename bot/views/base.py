@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from gettext import NullTranslations
@@ -20,8 +20,6 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks as cb
-from bot.commands import HELP_SECTIONS, commands_of
 from bot.i18n import language_of
 from storage.countries import NOT_TAKING_PART, collation_key, localized_name
 from storage.models import Country, Role
@@ -36,6 +34,16 @@ _TAG = re.compile(r"<[^>]*>")
 class View:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+
+
+def fixed(message: str) -> Callable[[NullTranslations], View]:
+    """The view of an answer that is one sentence, always the same but for its
+    language; ``message`` is marked with ``N_`` so that it is extracted."""
+
+    def view(tr: NullTranslations) -> View:
+        return View(tr.gettext(message))
+
+    return view
 
 
 def esc(text: object) -> str:
@@ -169,162 +177,10 @@ def visible_len(html_text: str) -> int:
     return utf16_len(html.unescape(_TAG.sub("", html_text)))
 
 
-def start(
-    tr: NullTranslations,
-    *,
-    first_name: str,
-    role: Role,
-    is_new: bool,
-    suggestions: Sequence[Country] = (),
-    report_url: str | None = None,
-    menu: bool = True,
-) -> View:
-    """The welcome, with the first steps as buttons (``menu``): follow a country
-    (``suggestions`` first), look something up, report progress. ``report_url``
-    (a deep link to the private chat) stands for the Report button in groups."""
-    _ = tr.gettext
-    greeting = (_("Welcome, {name}!") if is_new else _("Welcome back, {name}!")).format(
-        name=esc(first_name)
-    )
-    lines = [
-        f"<b>{greeting}</b>",
-        "",
-        _(
-            "I help civil society follow the commitments governments make in their "
-            "Open Government Partnership action plans: where each one stands, what "
-            "people on the ground report, and what is overdue."
-        ),
-    ]
-    if menu:
-        lines += [
-            "",
-            _(
-                "Start with a button below, or just type a commitment id (AR0045), a "
-                "country or a few words. /help lists everything I can do."
-            ),
-        ]
-    if role is not Role.MEMBER:
-        lines += ["", _("You are signed in as <b>{role}</b>.").format(role=role_name(tr, role))]
-    if not menu:
-        return View("\n".join(lines))
-    follow = [
-        InlineKeyboardButton(
-            "➕ "
-            + _("Follow {country}").format(country=clip(country_name(tr, c.code, c.name), 30)),
-            callback_data=cb.FOLLOW_ADD.encode(c.code),
-        )
-        for c in suggestions
-    ]
-    rows = [follow[i : i + 2] for i in range(0, len(follow), 2)]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                "🌍 " + _("More countries"), callback_data=cb.START_STEP.encode("follow")
-            )
-        ]
-    )
-    rows.append(
-        [
-            InlineKeyboardButton(
-                "🔎 " + _("Look something up"), callback_data=cb.START_STEP.encode("look")
-            )
-        ]
-    )
-    if report_url:
-        report = InlineKeyboardButton("📝 " + _("Report progress"), url=report_url)
-    else:
-        report = InlineKeyboardButton(
-            "📝 " + _("Report progress"), callback_data=cb.REPORT_NEW.encode()
-        )
-    rows.append([report])
-    return View("\n".join(lines), InlineKeyboardMarkup(rows))
-
-
-def lookup_step(tr: NullTranslations) -> View:
-    """What to type to look something up: no command needed."""
-    _ = tr.gettext
-    return View(
-        _(
-            "Type what you are looking for, no command needed:\n"
-            "• a commitment id: <code>AR0045</code>\n"
-            "• a country: <code>Kenya</code>\n"
-            "• a few words: <code>beneficial ownership</code>, <code>kenya procurement</code>"
-        )
-    )
-
-
 def role_name(tr: NullTranslations, role: Role) -> str:
     _ = tr.gettext
     names = {Role.MEMBER: _("member"), Role.LEAD: _("lead"), Role.ADMIN: _("admin")}
     return names[role]
-
-
-_ROLE_PAGES = {"lead": Role.LEAD, "admin": Role.ADMIN}
-
-
-def help_text(tr: NullTranslations, *, role: Role) -> View:
-    """Short and grouped: command names only, the rest a button away."""
-    _ = tr.gettext
-    title = _("What you can do")
-    lines = [
-        f"<b>{title}</b>",
-        _("Type an id (AR0045), a country or a few words, and I look it up."),
-        "",
-    ]
-    for section, names in HELP_SECTIONS:
-        lines.append(f"<b>{esc(_(section))}</b>: " + " ".join(f"/{name}" for name in names))
-    lines += ["", _("Your role here: {role}.").format(role=role_name(tr, role))]
-    rows = [
-        [
-            InlineKeyboardButton(
-                _("All commands, explained"), callback_data=cb.HELP_PAGE.encode("all")
-            )
-        ]
-    ]
-    if role in (Role.LEAD, Role.ADMIN):
-        rows.append(
-            [InlineKeyboardButton(_("Leads' commands"), callback_data=cb.HELP_PAGE.encode("lead"))]
-        )
-    if role is Role.ADMIN:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("Admins' commands"), callback_data=cb.HELP_PAGE.encode("admin")
-                )
-            ]
-        )
-    return View("\n".join(lines), InlineKeyboardMarkup(rows))
-
-
-def help_page(tr: NullTranslations, *, role: Role, page: str) -> View | None:
-    """One of /help's other pages (``all``, ``lead``, ``admin``) with each command
-    explained; None for a page ``role`` may not see."""
-    _ = tr.gettext
-    if page == "all":
-        title, specs = _("All commands"), commands_of(Role.MEMBER)
-    elif page in _ROLE_PAGES and all(s.allowed_for(role) for s in commands_of(_ROLE_PAGES[page])):
-        title = _("Leads' commands") if page == "lead" else _("Admins' commands")
-        specs = commands_of(_ROLE_PAGES[page])
-    else:
-        return None
-    lines = [f"<b>{title}</b>", ""]
-    lines += [f"/{spec.name} — {esc(_(spec.description))}" for spec in specs]
-    back = InlineKeyboardButton(_("« Back"), callback_data=cb.HELP_PAGE.encode("main"))
-    return View("\n".join(lines), InlineKeyboardMarkup([[back]]))
-
-
-def unknown_command(tr: NullTranslations, command: str) -> View:
-    _ = tr.gettext
-    return View(
-        _("I don't know the command {command}. Send /help to see the ones I know.").format(
-            command=f"<code>{esc(command)}</code>"
-        )
-    )
-
-
-def plain_text_hint(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("I answer commands. Send /help to see what you can ask me."))
 
 
 def reporter_label(
@@ -341,48 +197,6 @@ def reporter_label(
             )
         return label
     return name or _("former member")
-
-
-def slow_down(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "You are sending more than I can answer. Please wait a minute: I will "
-            "answer your next message then."
-        )
-    )
-
-
-def edit_ignored(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("I don't act on edited messages. Please send the command again."))
-
-
-def forward_ignored(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("I don't run commands from forwarded messages. Send the command yourself if you mean it.")
-    )
-
-
-def group_upgraded(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "This group is now a supergroup, and everything I kept for it moved along. "
-            "Please send your last command again."
-        )
-    )
-
-
-def internal_error(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Sorry, something went wrong on my side. Nothing you sent was lost; "
-            "please try again in a moment."
-        )
-    )
 
 
 def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
@@ -507,3 +321,14 @@ def _safe_cut(text: str, limit: int) -> int:
     if space > cut - 200 and space > 0:
         cut = space + 1
     return cut
+
+
+def quoted_names(queries: list[str]) -> str:
+    """Names a person typed that matched nothing, as a short list: a pasted essay
+    must still fit in one message."""
+    shown = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in queries[:10])
+    return shown + (", …" if len(queries) > 10 else "")
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)

@@ -17,6 +17,7 @@ from bot.views.base import (
     clip,
     country_name,
     esc,
+    fixed,
     is_former,
     member_label,
     names_locale,
@@ -285,16 +286,12 @@ def not_found(tr: NullTranslations, commitment_id: str) -> View:
     )
 
 
-def history_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
-    )
+history_usage = fixed(
+    N_("Send a commitment id to see its reports, for example <code>/history AR0045</code>.")
+)
 
 
-def status_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Send a commitment id, for example <code>/status AR0045</code>."))
+status_usage = fixed(N_("Send a commitment id, for example <code>/status AR0045</code>."))
 
 
 def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
@@ -305,12 +302,12 @@ def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
     return f"{number}. {icon}{flag} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
 
 
-def _row_buttons(rows: list[CommitmentRow]) -> list[list[InlineKeyboardButton]]:
+def row_buttons(rows: list[CommitmentRow]) -> list[list[InlineKeyboardButton]]:
     buttons = [InlineKeyboardButton(r.id, callback_data=cb.CARD.encode(r.id)) for r in rows]
     return [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
 
 
-def _nav(
+def page_nav(
     tr: NullTranslations, page: Page, encode: Callable[[int], str]
 ) -> list[InlineKeyboardButton]:
     _ = tr.gettext
@@ -370,8 +367,8 @@ def plan_list(
             return cb.COUNTRY_LIST.encode(country.code, f.value, p)
         return cb.PLAN_LIST.encode(plan.id, f.value, p)
 
-    keyboard = _row_buttons(page.rows)
-    nav = _nav(tr, page, lambda p: route(kind, p))
+    keyboard = row_buttons(page.rows)
+    nav = page_nav(tr, page, lambda p: route(kind, p))
     if nav:
         keyboard.append(nav)
     filters = [
@@ -443,45 +440,6 @@ def plans(tr: NullTranslations, country: Country, summaries: list[PlanSummary]) 
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
-def search_results(
-    tr: NullTranslations, query: str, page: Page, query_id: int, corrected: str | None = None
-) -> View:
-    """``corrected``: the spelling that found these when ``query`` as typed found nothing."""
-    _ = tr.gettext
-    if not page.rows:
-        return View(
-            _("Nothing found for {query}. Try fewer or other words, or an id like AR0045.").format(
-                query=f"<b>{esc(clip(query, 100))}</b>"
-            )
-        )
-    lines = []
-    if corrected:
-        lines.append(_("Did you mean {query}?").format(query=f"<b>{esc(clip(corrected, 100))}</b>"))
-    lines += [
-        tr.ngettext(
-            "<b>{total}</b> commitment matches {query}",
-            "<b>{total}</b> commitments match {query}",
-            page.total,
-        ).format(total=page.total, query=f"<b>{esc(clip(corrected or query, 100))}</b>"),
-        "",
-    ]
-    for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
-        lines.append(row_line(tr, offset, row) + f" <i>({esc(row.country_code)})</i>")
-    lines += ["", legend(tr)]
-    keyboard = _row_buttons(page.rows)
-    nav = _nav(tr, page, lambda p: cb.SEARCH_PAGE.encode(query_id, p))
-    if nav:
-        keyboard.append(nav)
-    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
-
-
-def search_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Send a few words to look for, for example <code>/search beneficial ownership</code>.")
-    )
-
-
 def history(tr: NullTranslations, data: HistoryPage) -> View:
     _ = tr.gettext
     lines = [
@@ -503,7 +461,7 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
             f"({esc(state)}) — {esc(clip(who, 40))}\n  {esc(clip(report.note, 300))}"
         )
     page = Page([], data.page, data.total)
-    nav = _nav(tr, page, lambda p: cb.HISTORY_PAGE.encode(data.commitment_id, p))
+    nav = page_nav(tr, page, lambda p: cb.HISTORY_PAGE.encode(data.commitment_id, p))
     keyboard = [nav] if nav else []
     keyboard.append(
         [InlineKeyboardButton(_("« Commitment"), callback_data=cb.CARD.encode(data.commitment_id))]
@@ -574,8 +532,6 @@ def country_choice(tr: NullTranslations, resolution: Resolution, *, stats: bool 
     )
 
 
-def stats_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("Name a country (<code>/stats Kenya</code>), or follow some with /subscribe first.")
-    )
+stats_usage = fixed(
+    N_("Name a country (<code>/stats Kenya</code>), or follow some with /subscribe first.")
+)

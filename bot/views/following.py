@@ -15,6 +15,7 @@ from bot.views.base import (
     clip,
     country_name,
     esc,
+    fixed,
     is_former,
     member_label,
     standing,
@@ -85,14 +86,12 @@ def change(
     )
 
 
-def refused(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Only this group's administrators, or the bot's leads and admins, may change "
-            "which countries the group follows."
-        )
+refused = fixed(
+    N_(
+        "Only this group's administrators, or the bot's leads and admins, may change "
+        "which countries the group follows."
     )
+)
 
 
 # OGP's regions, as the member list names them: marked here so they are translated.

@@ -9,12 +9,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.commands import N_
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
+    button,
     clip,
-    country_name,
     esc,
+    fixed,
     number,
     reporter_label,
     split_html,
@@ -26,23 +28,9 @@ from storage.drafts import DraftView
 from storage.models import Status, UpdateState
 from storage.report_rules import MAX_EVIDENCE, NOTE_LIMIT
 from storage.reports import ReportInfo, ReportPage, Submitted
-from storage.review import OWN_REPORT
 from storage.text import utf16_chunks, utf16_len
 
-# Short codes for statuses in button data (64 bytes are precious).
-STATUS_CODES = {
-    Status.NOT_STARTED: "ns",
-    Status.LIMITED: "li",
-    Status.SUBSTANTIAL: "su",
-    Status.COMPLETE: "co",
-    Status.WITHDRAWN: "wd",
-}
-STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 NOTE_FLOOR = 200  # a note shortened to fit its message keeps at least this much
-
-
-def _btn(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
 
 
 def _cancel_hint(tr: NullTranslations) -> str:
@@ -68,7 +56,7 @@ def choose(
         lines.append(_("Or pick one from the countries this chat follows:"))
     lines.append(_cancel_hint(tr))
     keyboard = [
-        [_btn(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
+        [button(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
     ]
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None)
 
@@ -82,7 +70,7 @@ def search_choices(tr: NullTranslations, query: str, options: list[tuple[str, st
             )
         )
     keyboard = [
-        [_btn(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
+        [button(f"{cid} · {clip(title, 40)}", cb.REPORT_PICK.encode(cid))] for cid, title in options
     ]
     return View(_("Which of these?"), InlineKeyboardMarkup(keyboard))
 
@@ -106,8 +94,8 @@ def confirm_discard(tr: NullTranslations) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _btn(_("Yes, discard this report"), cb.REPORT_PREVIEW.encode("discard")),
-                _btn(_("No, keep it"), cb.REPORT_EDIT.encode("back")),
+                button(_("Yes, discard this report"), cb.REPORT_PREVIEW.encode("discard")),
+                button(_("No, keep it"), cb.REPORT_EDIT.encode("back")),
             ]
         ]
     )
@@ -134,7 +122,9 @@ def ask_status(tr: NullTranslations, draft: DraftView) -> View:
         _cancel_hint(tr),
     ]
     buttons = [
-        _btn(f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(STATUS_CODES[s]))
+        button(
+            f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(cb.STATUS_CODES[s])
+        )
         for s in Status
     ]
     keyboard = [buttons[0:2], buttons[2:4], buttons[4:]]
@@ -190,12 +180,12 @@ def ask_evidence(tr: NullTranslations, draft: DraftView) -> View:
     if count:
         keyboard = [
             [
-                _btn(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
-                _btn(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
+                button(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
+                button(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
             ]
         ]
     else:
-        keyboard = [[_btn(_("Skip"), cb.REPORT_EVIDENCE.encode("skip"))]]
+        keyboard = [[button(_("Skip"), cb.REPORT_EVIDENCE.encode("skip"))]]
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
@@ -215,8 +205,8 @@ def evidence_added(tr: NullTranslations, draft: DraftView) -> View:
         InlineKeyboardMarkup(
             [
                 [
-                    _btn(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
-                    _btn(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
+                    button(_("Done"), cb.REPORT_EVIDENCE.encode("done")),
+                    button(_("Remove all"), cb.REPORT_EVIDENCE.encode("clear")),
                 ]
             ]
         ),
@@ -302,14 +292,14 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
     )
     keyboard = [
         [
-            _btn(_("Send"), cb.REPORT_PREVIEW.encode("send")),
-            _btn(_("Edit"), cb.REPORT_PREVIEW.encode("edit")),
-            _btn(_("Cancel"), cb.REPORT_PREVIEW.encode("cancel")),
+            button(_("Send"), cb.REPORT_PREVIEW.encode("send")),
+            button(_("Edit"), cb.REPORT_PREVIEW.encode("edit")),
+            button(_("Cancel"), cb.REPORT_PREVIEW.encode("cancel")),
         ],
         [
-            _btn(_("👤 Send with my name"), cb.REPORT_PREVIEW.encode("named"))
+            button(_("👤 Send with my name"), cb.REPORT_PREVIEW.encode("named"))
             if draft.anonymous
-            else _btn(_("🕶 Send anonymously"), cb.REPORT_PREVIEW.encode("anon"))
+            else button(_("🕶 Send anonymously"), cb.REPORT_PREVIEW.encode("anon"))
         ],
     ]
     return View(f"{intro}\n\n{body}\n\n<i>{esc(note)}</i>", InlineKeyboardMarkup(keyboard))
@@ -320,11 +310,11 @@ def edit_choices(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
     view = preview(tr, draft, reporter)
     keyboard = [
         [
-            _btn(_("Status"), cb.REPORT_EDIT.encode("status")),
-            _btn(_("Note"), cb.REPORT_EDIT.encode("note")),
-            _btn(_("Evidence"), cb.REPORT_EDIT.encode("evidence")),
+            button(_("Status"), cb.REPORT_EDIT.encode("status")),
+            button(_("Note"), cb.REPORT_EDIT.encode("note")),
+            button(_("Evidence"), cb.REPORT_EDIT.encode("evidence")),
         ],
-        [_btn(_("« Back"), cb.REPORT_EDIT.encode("back"))],
+        [button(_("« Back"), cb.REPORT_EDIT.encode("back"))],
     ]
     return View(view.text, InlineKeyboardMarkup(keyboard))
 
@@ -341,16 +331,12 @@ def hint(tr: NullTranslations, step: str) -> View:
     return View(hints[step] + " " + _cancel_hint(tr))
 
 
-def cancelled(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Report cancelled. Nothing was sent."))
+cancelled = fixed(N_("Report cancelled. Nothing was sent."))
 
 
-def no_draft(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _("This report is no longer open (it expired or was finished). Start again with /report.")
-    )
+no_draft = fixed(
+    N_("This report is no longer open (it expired or was finished). Start again with /report.")
+)
 
 
 def expired_draft(tr: NullTranslations, commitment_id: str | None) -> View:
@@ -388,7 +374,7 @@ def sent(tr: NullTranslations, result: Submitted) -> View:
         if result.edited
         else _("Thank you! Your report on {id} is saved and waits for a lead to verify it.")
     ).format(id=f"<b>{esc(result.commitment_id)}</b>")
-    keyboard = [[_btn(_("View commitment"), cb.CARD.encode(result.commitment_id))]]
+    keyboard = [[button(_("View commitment"), cb.CARD.encode(result.commitment_id))]]
     return View(text, InlineKeyboardMarkup(keyboard))
 
 
@@ -397,144 +383,6 @@ def send_failed(tr: NullTranslations, reason: str) -> View:
     if reason == "verified":
         return View(_("This report was verified meanwhile, so it can no longer be changed."))
     return View(_("This report can no longer be changed."))
-
-
-def to_reviewers(tr: NullTranslations, result: Submitted, *, reveal: bool = False) -> View:
-    """``reveal``: the reviewer is one of the bot's admins (an anonymous report's
-    author is shown to them, to nobody else)."""
-    _ = tr.gettext
-    title = (
-        _("A report was changed and needs verifying")
-        if result.edited
-        else _("A new report needs verifying")
-    )
-    place = country_name(tr, result.country_code, result.country_name)
-    heading = f"📝 <b>{esc(title)}</b> ({esc(place)})\n\n"
-    body = report_body(
-        tr,
-        commitment_id=result.commitment_id,
-        commitment_title=result.commitment_title,
-        status=result.status,
-        note=result.note,
-        evidence=result.evidence,
-        reporter=result.reporter_name,
-        room=MAX_MESSAGE_LENGTH - visible_len(heading),
-        anonymous=result.anonymous,
-        reveal=reveal,
-    )
-    return View(heading + body, review_keyboard(tr, result.update_id, result.revision))
-
-
-def review_keyboard(tr: NullTranslations, update_id: int, revision: int) -> InlineKeyboardMarkup:
-    """Verify and Reject for the revision shown above them, and no other."""
-    _ = tr.gettext
-    return InlineKeyboardMarkup(
-        [
-            [
-                _btn("✅ " + _("Verify"), cb.REVIEW.encode("ok", update_id, revision)),
-                _btn("❌ " + _("Reject"), cb.REVIEW.encode("no", update_id, revision)),
-            ]
-        ]
-    )
-
-
-def report_changed(tr: NullTranslations) -> str:
-    _ = tr.gettext
-    return _("This report was changed after you saw it. Here it is now:")
-
-
-def changed_report(tr: NullTranslations, info: ReportInfo) -> View:
-    """A report whose author changed it since the reviewer's notice, to decide on anew."""
-    heading = f"📝 <b>{esc(report_changed(tr))}</b>\n\n"
-    body = info_body(tr, info, room=MAX_MESSAGE_LENGTH - visible_len(heading))
-    return View(heading + body, review_keyboard(tr, info.id, info.revision))
-
-
-def info_body(
-    tr: NullTranslations, info: ReportInfo, *, room: int | None = None, reveal: bool = False
-) -> str:
-    return report_body(
-        tr,
-        commitment_id=info.commitment_id,
-        commitment_title=info.commitment_title,
-        status=info.status,
-        note=info.note,
-        evidence=info.evidence,
-        reporter=info.reporter_name,
-        state=info.state,
-        when=fmt_date(info.created_at),
-        room=room,
-        anonymous=info.anonymous,
-        reveal=reveal,
-    )
-
-
-def reviewed(tr: NullTranslations, info: ReportInfo, reviewer: str) -> View:
-    """The lead's notification after the decision, buttons gone."""
-    _ = tr.gettext
-    verdict = (
-        _("✅ Verified by {who}")
-        if info.state is UpdateState.VERIFIED
-        else _("❌ Rejected by {who}")
-    ).format(who=esc(clip(reviewer, 60)))
-    tail = f"\n\n<b>{verdict}</b>"
-    if info.reason:
-        tail += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
-    return View(info_body(tr, info, room=MAX_MESSAGE_LENGTH - visible_len(tail)) + tail)
-
-
-def already_reviewed(tr: NullTranslations, info: ReportInfo) -> str:
-    _ = tr.gettext
-    return _("Already {state}.").format(state=state_name(tr, info.state))
-
-
-def not_allowed(tr: NullTranslations) -> str:
-    _ = tr.gettext
-    return _("Only leads of this country, or admins, may verify its reports.")
-
-
-def refused(tr: NullTranslations, refusal: str) -> str:
-    """Why a Verify or Reject was refused, in words for the person who pressed it."""
-    _ = tr.gettext
-    if refusal == OWN_REPORT:
-        return _("This is your own report: another lead or an admin will review it.")
-    return not_allowed(tr)
-
-
-def ask_reason(tr: NullTranslations, info: ReportInfo) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Why is the report on {id} rejected? Send a short reason (/cancel to keep it pending)."
-        ).format(id=f"<b>{esc(info.commitment_id)}</b>")
-    )
-
-
-def reason_hint(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Please send the reason as a text message, or /cancel."))
-
-
-def reject_cancelled(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Not rejected; the report is still pending."))
-
-
-def outcome_for_reporter(tr: NullTranslations, info: ReportInfo) -> View:
-    _ = tr.gettext
-    if info.state is UpdateState.VERIFIED:
-        text = _("✅ Your report on {id} was verified. Thank you!").format(
-            id=f"<b>{esc(info.commitment_id)}</b>"
-        )
-    else:
-        text = _("❌ Your report on {id} was not accepted.").format(
-            id=f"<b>{esc(info.commitment_id)}</b>"
-        )
-        if info.reason:
-            text += "\n" + _("Reason: {reason}").format(reason=esc(info.reason))
-        text += "\n" + _("You can change it and send it again from /myreports.")
-    keyboard = [[_btn(_("View commitment"), cb.CARD.encode(info.commitment_id))]]
-    return View(text, InlineKeyboardMarkup(keyboard))
 
 
 REASON_SHOWN = 300  # of a rejection's reason in a list of reports; the notice had it all
@@ -581,96 +429,14 @@ def report_list(
         text = parts[0]
     nav = []
     if page.page > 0:
-        nav.append(_btn("‹", page_route.encode(*page_args, page.page - 1)))
+        nav.append(button("‹", page_route.encode(*page_args, page.page - 1)))
     if page.pages > 1:
-        nav.append(_btn(f"{page.page + 1}/{page.pages}", cb.PAGE_COUNTER.encode()))
+        nav.append(button(f"{page.page + 1}/{page.pages}", cb.PAGE_COUNTER.encode()))
     if page.page + 1 < page.pages:
-        nav.append(_btn("›", page_route.encode(*page_args, page.page + 1)))
+        nav.append(button("›", page_route.encode(*page_args, page.page + 1)))
     if nav:
         keyboard.append(nav)
     return View(text, InlineKeyboardMarkup(keyboard) if keyboard else None)
-
-
-def pending(tr: NullTranslations, page: ReportPage, *, reveal: bool = False) -> View:
-    """``reveal``: the reader is one of the bot's admins (see reporter_label)."""
-    _ = tr.gettext
-
-    def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
-        return [
-            _btn(f"✅ #{info.id}", cb.REVIEW.encode("ok", info.id, info.revision)),
-            _btn(f"❌ #{info.id}", cb.REVIEW.encode("no", info.id, info.revision)),
-        ]
-
-    return report_list(
-        tr,
-        page,
-        title=_("Reports waiting for verification, oldest first"),
-        empty=_("Nothing waits for you. Thank you!"),
-        page_route=cb.PENDING_PAGE,
-        buttons_for=buttons,
-        reveal=reveal,
-    )
-
-
-def only_leads(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("/pending is for leads and admins."))
-
-
-def my_reports(tr: NullTranslations, page: ReportPage) -> View:
-    _ = tr.gettext
-
-    def buttons(info: ReportInfo) -> list[InlineKeyboardButton]:
-        if info.state in (UpdateState.PENDING, UpdateState.REJECTED):
-            return [
-                _btn(_("Edit #{id}").format(id=info.id), cb.MY_REPORTS.encode("edit", info.id)),
-                _btn(_("Withdraw #{id}").format(id=info.id), cb.MY_REPORTS.encode("wd", info.id)),
-            ]
-        return []
-
-    return report_list(
-        tr,
-        page,
-        title=_("Your reports, newest first"),
-        empty=_("You have not reported yet. Start with /report."),
-        page_route=cb.MY_REPORTS,
-        page_args=("page",),
-        buttons_for=buttons,
-        reasons=True,
-    )
-
-
-def confirm_withdraw(tr: NullTranslations, info: ReportInfo) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Withdraw your report #{id} on {commitment}? It stays in the history as withdrawn."
-        ).format(id=info.id, commitment=f"<b>{esc(info.commitment_id)}</b>"),
-        InlineKeyboardMarkup(
-            [
-                [
-                    _btn(_("Yes, withdraw"), cb.MY_REPORTS.encode("wdy", info.id)),
-                    _btn(_("No"), cb.MY_REPORTS.encode("page", 0)),
-                ]
-            ]
-        ),
-    )
-
-
-def withdrawn(tr: NullTranslations, info: ReportInfo) -> View:
-    _ = tr.gettext
-    return View(
-        _("Report #{id} on {commitment} is withdrawn.").format(
-            id=info.id, commitment=f"<b>{esc(info.commitment_id)}</b>"
-        )
-    )
-
-
-def cannot_change(tr: NullTranslations, reason: str) -> str:
-    _ = tr.gettext
-    if reason == "verified":
-        return _("A verified report can no longer be changed.")
-    return _("Only its author can change this report.")
 
 
 def in_group(tr: NullTranslations, url: str) -> View:
@@ -681,6 +447,23 @@ def in_group(tr: NullTranslations, url: str) -> View:
     )
 
 
-def nothing_to_cancel(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("There is nothing to cancel."))
+nothing_to_cancel = fixed(N_("There is nothing to cancel."))
+
+
+def info_body(
+    tr: NullTranslations, info: ReportInfo, *, room: int | None = None, reveal: bool = False
+) -> str:
+    return report_body(
+        tr,
+        commitment_id=info.commitment_id,
+        commitment_title=info.commitment_title,
+        status=info.status,
+        note=info.note,
+        evidence=info.evidence,
+        reporter=info.reporter_name,
+        state=info.state,
+        when=fmt_date(info.created_at),
+        room=room,
+        anonymous=info.anonymous,
+        reveal=reveal,
+    )

@@ -12,16 +12,15 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import TopicConversation, edit, mixed_conversation, replied_to, reply
+from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, replied_to, reply
 from bot.jobs import drain
-from bot.views import admin as views
+from bot.views import roles as views
 from storage import roles as store
 from storage.ids import parse_user_id
 
@@ -46,7 +45,6 @@ def member_ref(message: Message, args: list[str]) -> tuple[store.MemberRef, str]
 
 
 TARGET = "target"  # a member was picked from buttons: waiting for what to grant
-END = ConversationHandler.END
 
 
 async def _apply(
@@ -93,7 +91,7 @@ async def pick_member(update: Update, context: BotContext) -> str | int:
     action, member_id = cb.MEMBER_PICK.parse(query.data)
     revoking = action == "revoke"
     result = store.pick_member(
-        context.db, context.visitor, int(member_id), revoke=revoking, state=TARGET
+        context.db, context.visitor, member_id, revoke=revoking, state=TARGET
     )
     if not result.allowed:
         await query.answer(views.admins_only(context.tr).text, show_alert=True)
@@ -164,7 +162,7 @@ async def audit(update: Update, context: BotContext) -> None:
 async def audit_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     (number,) = cb.AUDIT_PAGE.parse(query.data)
-    page = store.audit_page(context.db, context.visitor, page=int(number), record=False)
+    page = store.audit_page(context.db, context.visitor, page=number, record=False)
     if page is None:
         await query.answer(views.admins_only(context.tr).text, show_alert=True)
         return

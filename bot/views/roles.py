@@ -7,27 +7,19 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.commands import commands_for
+from bot.commands import N_, commands_for
 from bot.views.base import (
     MAX_MESSAGE_LENGTH,
     View,
     clip,
     country_name,
     esc,
-    names_locale,
-    number,
-    split_html,
+    fixed,
+    quoted_names,
     visible_len,
 )
-from bot.views.commitments import IRM_LABELS, irm_value, plan_label
 from bot.views.vocabulary import tag_names
-from storage.charts import ChartData
-from storage.countries import localized_name
-from storage.export import ExportResult, Scope
-from storage.forget import Forgotten
-from storage.importer import ImportResult
 from storage.models import Role
-from storage.reminders import PlanItem
 from storage.roles import (
     AuditPage,
     GroupChange,
@@ -41,9 +33,7 @@ from storage.roles import (
 # ------------------------------------------------------------------ roles
 
 
-def admins_only(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Only the bot's admins may do this. The attempt has been logged."))
+admins_only = fixed(N_("Only the bot's admins may do this. The attempt has been logged."))
 
 
 def grant_usage(tr: NullTranslations, *, revoke: bool) -> View:
@@ -86,7 +76,7 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
     if result.problem == "no_group":
         return View(_("There is no such working group. See /groups."))
     if result.problem == "unresolved":
-        queries = _quoted([r.query for r in result.unresolved])
+        queries = quoted_names([r.query for r in result.unresolved])
         return View(
             _("I found no OGP member or working group called {query}.").format(query=queries)
         )
@@ -270,7 +260,7 @@ def group_change(tr: NullTranslations, result: GroupChange) -> View:
     if result.problem == "usage":
         return newgroup_usage(tr)
     if result.problem == "unresolved":
-        names = _quoted(result.unresolved)
+        names = quoted_names(result.unresolved)
         return View(
             _("I found no OGP member or policy area called {names}. Nothing was saved.").format(
                 names=names
@@ -398,206 +388,4 @@ def audit(tr: NullTranslations, page: AuditPage) -> View:
 # ------------------------------------------------------------------ export and chart
 
 
-def _quoted(queries: list[str]) -> str:
-    """Names a person typed that matched nothing, as a short list: a pasted essay
-    must still fit in one message."""
-    shown = ", ".join(f"<i>{esc(clip(q, 40))}</i>" for q in queries[:10])
-    return shown + (", …" if len(queries) > 10 else "")
-
-
-def unresolved_scope(tr: NullTranslations, scope: Scope) -> View:
-    _ = tr.gettext
-    names = _quoted(scope.unresolved)
-    return View(
-        _("I found no OGP member or working group called {names}. See /groups.").format(names=names)
-    )
-
-
-def scope_name(tr: NullTranslations, scope: Scope) -> str:
-    _ = tr.gettext
-    if scope.kind == "all":
-        return _("all countries")
-    locale = names_locale(tr)
-    if scope.kind == "countries" and scope.codes and locale != "en":
-        return clip(", ".join(localized_name(code, locale) for code in scope.codes), 200)
-    return clip(scope.label, 200)
-
-
-def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> str:
-    """Captions for the two files (≤ 1024 characters, HTML)."""
-    _ = tr.gettext
-    scope = esc(scope_name(tr, result.scope))
-    rows = result.files[index].rows
-    if index == 0:
-        return tr.ngettext(
-            "Commitments of {scope} with their community status ({count} row).",
-            "Commitments of {scope} with their community status ({count} rows).",
-            rows,
-        ).format(scope=scope, count=rows)
-    text = tr.ngettext(
-        "Every report on {scope} ({count} row).", "Every report on {scope} ({count} rows).", rows
-    ).format(scope=scope, count=rows)
-    if not result.identities:
-        text += " " + _("Reporters' names are shared only with leads and admins, in private.")
-    return text
-
-
-def chart_usage(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(
-        _(
-            "Which country? Send <code>/chart Kenya</code>, <code>/chart group 1</code> "
-            "for a working group, or follow countries with /subscribe first."
-        )
-    )
-
-
-def chart_empty(tr: NullTranslations, scope: Scope) -> View:
-    _ = tr.gettext
-    return View(
-        _("There are no commitments for {scope} yet.").format(scope=esc(scope_name(tr, scope)))
-    )
-
-
-def chart_title(tr: NullTranslations, data: ChartData) -> str:
-    """A working group's name as it is; countries named in the reader's language."""
-    if data.title == ", ".join(bar.name for bar in data.countries):
-        return ", ".join(country_name(tr, bar.code, bar.name) for bar in data.countries)
-    return data.title
-
-
-def chart_caption(tr: NullTranslations, data: ChartData) -> str:
-    _ = tr.gettext
-    text = tr.ngettext(
-        "{title}: {count} commitment by community status (verified reports) and IRM completion.",
-        "{title}: {count} commitments by community status (verified reports) and IRM completion.",
-        data.total,
-    ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
-    if data.truncated:
-        text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
-    return text
-
-
 # ------------------------------------------------------------------ leaving
-
-
-def forget_ask(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    lines = [
-        _("<b>Delete your data?</b>"),
-        "",
-        _(
-            "I will delete your name, username and settings, what this chat follows, "
-            "your unfinished report and any lead role you have."
-        ),
-        _(
-            "Your reports stay, for the record, but no longer carry your name: they show "
-            "as from a former member. This cannot be undone."
-        ),
-    ]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Yes, delete my data"), callback_data=cb.FORGET.encode("yes")
-                ),
-                InlineKeyboardButton(_("No, keep it"), callback_data=cb.FORGET.encode("no")),
-            ]
-        ]
-    )
-    return View("\n".join(lines), keyboard)
-
-
-def forget_in_private(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("To delete your data, send /forgetme to me in a private chat."))
-
-
-def forgotten(tr: NullTranslations, result: Forgotten) -> View:
-    _ = tr.gettext
-    return View(
-        tr.ngettext(
-            "Done: your personal data is deleted and {count} of your reports is now "
-            "anonymous. If you write to me again, I will know you as a new member.",
-            "Done: your personal data is deleted and {count} of your reports are now "
-            "anonymous. If you write to me again, I will know you as a new member.",
-            result.reports_anonymised,
-        ).format(count=result.reports_anonymised)
-    )
-
-
-def forget_kept(tr: NullTranslations) -> View:
-    _ = tr.gettext
-    return View(_("Nothing was deleted."))
-
-
-MAX_NEWS_LINES = 10  # per kind of change in the admins' import notice
-
-
-def import_news(tr: NullTranslations, result: ImportResult, plans: list[PlanItem]) -> View:
-    """Told to admins after the scheduled import: what OGP's data changed."""
-    _ = tr.gettext
-
-    def more(count: int, shown: int = MAX_NEWS_LINES) -> list[str]:
-        extra = count - shown
-        return [_("… and {count} more").format(count=number(tr, extra))] if extra > 0 else []
-
-    summary = _(
-        "{total} rows: {created} new, {updated} updated, {unchanged} unchanged, {skipped} skipped"
-    ).format(
-        total=number(tr, result.total),
-        created=number(tr, result.created),
-        updated=number(tr, result.updated),
-        unchanged=number(tr, result.unchanged),
-        skipped=number(tr, len(result.skipped)),
-    )
-    lines = ["🔄 <b>" + esc(_("OGP data updated")) + "</b>", esc(summary)]
-    if plans:
-        lines += ["", "<b>" + esc(_("New action plans")) + "</b>"]
-        lines += [
-            f" • {esc(country_name(tr, p.country.code, p.country.name))}: "
-            f"{esc(plan_label(tr, p.plan))}"
-            for p in plans[:MAX_NEWS_LINES]
-        ]
-        lines += more(len(plans))
-    if result.new_commitments:
-        count = len(result.new_commitments)
-        heading = _("New commitments ({count})").format(count=number(tr, count))
-        lines += ["", f"<b>{esc(heading)}</b>"]
-        lines.append(esc(", ".join(result.new_commitments[:MAX_NEWS_LINES])))
-        lines += more(count)
-    if result.rating_changes:
-        lines += ["", "<b>" + esc(_("Changed IRM ratings")) + "</b>"]
-        for change in result.rating_changes[:MAX_NEWS_LINES]:
-            old, new = (irm_value(tr, v) if v else "—" for v in (change.old, change.new))
-            label = _(IRM_LABELS[change.field])
-            what = f"{esc(label)}: {esc(old)} → {esc(new)}"
-            lines.append(f" • <b>{esc(change.commitment_id)}</b> {what}")
-        lines += more(len(result.rating_changes))
-    if result.skipped:
-        lines += ["", "<b>" + esc(_("Rows skipped")) + "</b>"]
-        lines += [f" • <code>{esc(str(problem))}</code>" for problem in result.skipped[:5]]
-        lines += more(len(result.skipped), shown=5)
-    return View(split_html("\n".join(lines))[0])
-
-
-def import_failed(tr: NullTranslations, url: str, reason: str) -> View:
-    """Told to admins: the scheduled import did not happen; the data stays as it was."""
-    _ = tr.gettext
-    return View(
-        _(
-            "⚠️ The daily import of OGP's data failed; the data stays as it was.\n"
-            "Address: {url}\nError: <code>{reason}</code>"
-        ).format(url=esc(url), reason=esc(reason[:500]))
-    )
-
-
-def update_set_aside(tr: NullTranslations, update_id: int, chat_key: str, reason: str) -> View:
-    """Told to admins: an update kept failing and is no longer tried (it is kept)."""
-    _ = tr.gettext
-    return View(
-        _(
-            "⚠️ An update could not be handled and was set aside so that it holds up "
-            "nobody: update {update_id} from {chat}.\nError: <code>{reason}</code>"
-        ).format(update_id=update_id, chat=esc(chat_key), reason=esc(reason[:500]))
-    )
