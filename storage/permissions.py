@@ -124,3 +124,20 @@ def may_broadcast(session: Session, visitor: Visitor, key: str) -> bool:
     if kind == "country":
         return ref in visitor.lead_countries
     return group is not None and group in groups_led(session, visitor.user_id)
+
+
+def may_link(session: Session, visitor: Visitor, group_id: int | None) -> bool:
+    """Linking a Telegram group to a working group: admins, and that group's leads."""
+    if visitor.is_admin:
+        return True
+    return group_id is not None and group_id in groups_led(session, visitor.user_id)
+
+
+def identities_visible(visitor: Visitor) -> bool | frozenset[str]:
+    """Whose reporters an export names: every one (admins), those of the countries
+    a lead leads, or none; and only in a private chat, never in a group."""
+    if visitor.chat_type != ChatType.PRIVATE:
+        return False
+    if visitor.is_admin:
+        return True
+    return visitor.lead_countries if visitor.is_lead else False
