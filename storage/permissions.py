@@ -53,19 +53,14 @@ def authorize(
 
 
 def authorize_now(
-    db: Database,
-    visitor: Visitor,
-    action: str,
-    allowed: bool,
-    *,
-    target: str = "",
-    detail: str = "",
+    db: Database, visitor: Visitor, action: str, allowed: bool, **where: str
 ) -> Refusal | None:
-    """:func:`authorize` for a rule decided before any data is touched (its own transaction)."""
+    """:func:`authorize` for a rule decided before any data is touched (its own
+    transaction); ``where`` is its ``target`` and ``detail``."""
     if allowed:
         return None
     with db.session() as session:
-        return authorize(session, visitor, action, allowed, target=target, detail=detail)
+        return authorize(session, visitor, action, allowed, **where)
 
 
 def may_manage(visitor: Visitor, *, chat_type: str, chat_admin: bool) -> bool:
