@@ -36,7 +36,6 @@ from storage.commitments import (
 from storage.countries import resolve_countries
 from storage.db import Database
 from storage.models import (
-    ChatType,
     Commitment,
     Country,
     Evidence,
@@ -49,6 +48,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import Visitor
+from storage.permissions import identities_visible
 from storage.roles import _group_by_text
 
 FORMER_MEMBER = "former member"
@@ -392,14 +392,6 @@ class ExportResult:
     files: list[ExportFile] = field(default_factory=list)
 
 
-def _identities_for(visitor: Visitor) -> bool | frozenset[str]:
-    if visitor.chat_type != ChatType.PRIVATE:
-        return False
-    if visitor.is_admin:
-        return True
-    return visitor.lead_countries if visitor.is_lead else False
-
-
 def export_for_chat(
     db: Database, visitor: Visitor, chat_id: int, text: str, *, now: datetime | None = None
 ) -> ExportResult:
@@ -414,7 +406,7 @@ def export_for_chat(
         return result
     if scope.problem == "empty":
         scope.problem = ""  # a chat that follows nothing exports everything
-    identities = _identities_for(visitor)
+    identities = identities_visible(visitor)
     stamp = now.strftime("%Y%m%d")
     commitments, count = commitments_csv(db, scope.codes, lens=scope.lens, now=now)
     reports, report_count = reports_csv(db, scope.codes, identities=identities, lens=scope.lens)

@@ -53,19 +53,14 @@ def authorize(
 
 
 def authorize_now(
-    db: Database,
-    visitor: Visitor,
-    action: str,
-    allowed: bool,
-    *,
-    target: str = "",
-    detail: str = "",
+    db: Database, visitor: Visitor, action: str, allowed: bool, **where: str
 ) -> Refusal | None:
-    """:func:`authorize` for a rule decided before any data is touched (its own transaction)."""
+    """:func:`authorize` for a rule decided before any data is touched (its own
+    transaction); ``where`` is its ``target`` and ``detail``."""
     if allowed:
         return None
     with db.session() as session:
-        return authorize(session, visitor, action, allowed, target=target, detail=detail)
+        return authorize(session, visitor, action, allowed, **where)
 
 
 def may_manage(visitor: Visitor, *, chat_type: str, chat_admin: bool) -> bool:
@@ -124,3 +119,20 @@ def may_broadcast(session: Session, visitor: Visitor, key: str) -> bool:
     if kind == "country":
         return ref in visitor.lead_countries
     return group is not None and group in groups_led(session, visitor.user_id)
+
+
+def may_link(session: Session, visitor: Visitor, group_id: int | None) -> bool:
+    """Linking a Telegram group to a working group: admins, and that group's leads."""
+    if visitor.is_admin:
+        return True
+    return group_id is not None and group_id in groups_led(session, visitor.user_id)
+
+
+def identities_visible(visitor: Visitor) -> bool | frozenset[str]:
+    """Whose reporters an export names: every one (admins), those of the countries
+    a lead leads, or none; and only in a private chat, never in a group."""
+    if visitor.chat_type != ChatType.PRIVATE:
+        return False
+    if visitor.is_admin:
+        return True
+    return visitor.lead_countries if visitor.is_lead else False

@@ -44,7 +44,7 @@ from storage.models import (
 )
 from storage.paging import Paged, clamp_page
 from storage.people import Visitor
-from storage.permissions import NOT_AN_ADMIN, authorize, groups_led
+from storage.permissions import NOT_AN_ADMIN, authorize, groups_led, may_link
 
 NAME_LIMIT = 128
 DETAIL_LIMIT = 200
@@ -295,9 +295,7 @@ def link_chat(
                 group = led[0]
             elif visitor.is_admin or led:
                 return GroupChange(True, "which", choices=[g.name for g in led])
-        allowed = visitor.is_admin or (
-            group is not None and group.id in groups_led(session, visitor.user_id)
-        )
+        allowed = may_link(session, visitor, group.id if group is not None else None)
         target = f"group:{group.id}" if group else _clip(text, 64)
         if authorize(
             session,
