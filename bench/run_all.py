@@ -119,6 +119,7 @@ FIGURES = [
         lambda v: v <= 80,
         " MB",
     ),
+    Figure("throughput", "  the same after its first chart", "chart_rss_mb", "(info)", None, " MB"),
     Figure(
         "throughput",
         "replies identical to the peer's",
