@@ -22,7 +22,6 @@ from importlib import resources
 from typing import Any, Protocol
 
 import pycountry
-from rapidfuzz import fuzz, process
 
 __all__ = [
     "INDEX_LANGUAGES",
@@ -538,6 +537,8 @@ class CountryIndex:
         return Resolution(None, members[:_MAX_CANDIDATES], query)
 
     def _fuzzy(self, key: str, query: str) -> Resolution:
+        from rapidfuzz import fuzz, process  # 4 MB: only once a name needs guessing
+
         hits = process.extract(
             key,
             self._choices,
