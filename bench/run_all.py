@@ -2,9 +2,9 @@
 
     bench/run_all [--quick]      (or: python -m bench.run_all [--quick])
 
-Runs ``bench.search``, ``bench.fanout``, ``bench.throughput`` and
-``bench.loop_lag`` one after the other, each in its own process with this
-interpreter (their output is shown as it comes), reads the ``RESULT key=value
+Runs ``bench.search``, ``bench.fanout``, ``bench.throughput``,
+``bench.loop_lag`` and ``bench.importer`` one after the other, each in its own
+process with this interpreter (their output is shown as it comes), reads the ``RESULT key=value
 ...`` line each prints last, and ends with a summary table. ``--quick`` uses
 smaller sizes (a smoke test: the targets are stated for the full sizes). Exits
 1 if a figure misses its target or a benchmark fails.
@@ -21,8 +21,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ALL = ("search", "fanout", "throughput", "loop_lag")
-FULL: dict[str, list[str]] = {"search": [], "fanout": [], "throughput": [], "loop_lag": []}
+ALL = ("search", "fanout", "throughput", "loop_lag", "importer")
+FULL: dict[str, list[str]] = {
+    "search": [],
+    "fanout": [],
+    "throughput": [],
+    "loop_lag": [],
+    "importer": [],
+}
 QUICK: dict[str, list[str]] = {
     "search": ["--rows", "10000", "--repeats", "5", "--like-repeats", "1"],
     "fanout": ["--chats", "2000"],
@@ -31,6 +37,7 @@ QUICK: dict[str, list[str]] = {
         *("--commitments", "1500", "--reports", "20000"),
     ],
     "loop_lag": ["--broadcast-chats", "2000", "--digest-chats", "10000", "--words", "200"],
+    "importer": ["--rows", "2000"],
 }
 
 
@@ -167,6 +174,14 @@ FIGURES = [
         "< 1.5",
         lambda v: v < 1.5,
     ),
+    Figure(
+        "importer",
+        "first import of {rows} rows, rows/s",
+        "first_rows_s",
+        ">= 10000",
+        lambda v: v >= 10_000,
+    ),
+    Figure("importer", "  idempotent re-import, rows/s", "reimport_rows_s", "(info)", None),
 ]
 
 

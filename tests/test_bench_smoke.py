@@ -18,6 +18,7 @@ TINY = {
         *("--reports", "500"),
     ],
     "loop_lag": ["--broadcast-chats", "50", "--digest-chats", "100", "--words", "20"],
+    "importer": ["--rows", "150"],
 }
 
 
