@@ -2,9 +2,9 @@
 
     bench/run_all [--quick]      (or: python -m bench.run_all [--quick])
 
-Runs ``bench.search``, ``bench.fanout``, ``bench.throughput`` and
-``bench.loop_lag`` one after the other, each in its own process with this
-interpreter (their output is shown as it comes), reads the ``RESULT key=value
+Runs ``bench.search``, ``bench.fanout``, ``bench.throughput``,
+``bench.loop_lag`` and ``bench.importer`` one after the other, each in its own
+process with this interpreter (their output is shown as it comes), reads the ``RESULT key=value
 ...`` line each prints last, and ends with a summary table. ``--quick`` uses
 smaller sizes (a smoke test: the targets are stated for the full sizes). Exits
 1 if a figure misses its target or a benchmark fails.
@@ -21,16 +21,23 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ALL = ("search", "fanout", "throughput", "loop_lag")
-FULL: dict[str, list[str]] = {"search": [], "fanout": [], "throughput": [], "loop_lag": []}
+ALL = ("search", "fanout", "throughput", "loop_lag", "importer")
+FULL: dict[str, list[str]] = {
+    "search": [],
+    "fanout": [],
+    "throughput": [],
+    "loop_lag": [],
+    "importer": [],
+}
 QUICK: dict[str, list[str]] = {
     "search": ["--rows", "10000", "--repeats", "5", "--like-repeats", "1"],
     "fanout": ["--chats", "2000"],
     "throughput": [
-        *("--updates", "600", "--members", "2000"),
+        *("--updates", "300", "--rounds", "3", "--members", "2000"),
         *("--commitments", "1500", "--reports", "20000"),
     ],
     "loop_lag": ["--broadcast-chats", "2000", "--digest-chats", "10000", "--words", "200"],
+    "importer": ["--rows", "2000"],
 }
 
 
@@ -93,20 +100,41 @@ FIGURES = [
     Figure(
         "fanout", "digest composition, {chats} chats", "compose_s", "< 3 s", lambda v: v < 3, " s"
     ),
-    Figure("throughput", "throughput ours/echo", "ratio", ">= 0.6", lambda v: v >= 0.6),
-    Figure(
-        "throughput", "ceiling: replay of our calls/echo", "ceiling", "(info: bounds ratio)", None
+    *(
+        Figure(
+            "throughput",
+            f"ours/peer {kind}" + (" (50/30/20)" if kind == "mix" else ""),
+            f"{kind}_ratio",
+            ">= 0.8",
+            lambda v: v >= 0.8,
+        )
+        for kind in ("status", "search", "subscribe", "mix")
     ),
-    Figure("throughput", "ours/echo, bot time only", "own_ratio", "(info)", None),
-    Figure(
-        "throughput", "our handler latency p99", "ours_p99_ms", "< 25 ms", lambda v: v < 25, " ms"
+    *(
+        Figure("throughput", f"  ours/peer {kind}, bot CPU", f"{kind}_cpu_ratio", "(info)", None)
+        for kind in ("status", "search", "subscribe", "mix")
     ),
     Figure(
-        "throughput", "our p99 without /stats, /following", "p99_rest_ms", "(info)", None, " ms"
+        "throughput", "our handler latency p99", "ours_p99_ms", "< 5 ms", lambda v: v < 5, " ms"
     ),
     Figure("throughput", "our handler latency p50", "ours_p50_ms", "(info)", None, " ms"),
-    Figure("throughput", "updates/s ours (echo {echo_ups})", "ours_ups", "(info)", None),
-    Figure("throughput", "peak RSS after the stream", "peak_rss_mb", "(info)", None, " MB"),
+    Figure(
+        "throughput",
+        "our bot's RSS after start",
+        "bot_rss_mb",
+        "<= 80 MB",
+        lambda v: v <= 80,
+        " MB",
+    ),
+    Figure("throughput", "  the same after its first chart", "chart_rss_mb", "(info)", None, " MB"),
+    Figure(
+        "throughput",
+        "replies identical to the peer's",
+        "identical",
+        "= 1",
+        lambda v: v == 1,
+    ),
+    Figure("throughput", "echo bot on the mix, updates/s", "echo_ups", "(info)", None),
     *(
         Figure("loop_lag", f"loop lag {stat}, {phase}", f"{key}_lag_{stat}_ms", goal, check, " ms")
         for phase, key in (("broadcast queued", "broadcast"), ("digests queued", "digest"))
@@ -146,6 +174,14 @@ FIGURES = [
         "< 1.5",
         lambda v: v < 1.5,
     ),
+    Figure(
+        "importer",
+        "first import of {rows} rows, rows/s",
+        "first_rows_s",
+        ">= 10000",
+        lambda v: v >= 10_000,
+    ),
+    Figure("importer", "  idempotent re-import, rows/s", "reimport_rows_s", "(info)", None),
 ]
 
 

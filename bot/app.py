@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.commands import CommandSpec, commands_for
@@ -48,6 +48,7 @@ from bot.i18n import available_languages, pick_language, translation
 from bot.inbox import INBOX_KEY, Inbox, InboxQueue
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
+from bot.rate_limits import ChatRateLimiter
 from storage.db import Database
 from storage.models import Role, utcnow
 
@@ -170,16 +171,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     if rate_limiter:
-        limits = settings.rate_limits
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=limits.overall_per_second,
-                overall_time_period=1,
-                group_max_rate=limits.group_per_minute,
-                group_time_period=60,
-                max_retries=limits.max_retries,
-            )
-        )
+        builder = builder.rate_limiter(ChatRateLimiter.from_limits(settings.rate_limits))
     app = builder.build()
     app.bot_data[DB_KEY] = db
     app.bot_data[SETTINGS_KEY] = settings

@@ -24,7 +24,6 @@ from typing import Any, Protocol
 
 import pycountry
 import sqlalchemy as sa
-from rapidfuzz import fuzz, process
 from sqlmodel import select
 
 from storage.db import Database
@@ -544,6 +543,8 @@ class CountryIndex:
         return Resolution(None, members[:_MAX_CANDIDATES], query)
 
     def _fuzzy(self, key: str, query: str) -> Resolution:
+        from rapidfuzz import fuzz, process  # 4 MB: only once a name needs guessing
+
         hits = process.extract(
             key,
             self._choices,

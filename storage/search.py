@@ -36,7 +36,6 @@ from datetime import datetime
 from threading import Lock
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from storage import saved_search
@@ -434,6 +433,8 @@ def _vocabulary(session: Session, url: str) -> list[str]:
 def _corrected(session: Session, url: str, tokens: Sequence[str]) -> list[str] | None:
     """``tokens`` with each word the vocabulary lacks replaced by its closest
     word there; None when nothing was replaced."""
+    from rapidfuzz import fuzz, process  # 4 MB: only once a word needs correcting
+
     vocabulary = _vocabulary(session, url)
     out: list[str] = []
     changed = False

@@ -14,10 +14,11 @@ TINY = {
     "search": ["--rows", "300", "--repeats", "1", "--like-repeats", "1"],
     "fanout": ["--chats", "50"],
     "throughput": [
-        *("--updates", "40", "--members", "100", "--commitments", "200"),
-        *("--reports", "500", "--baseline-runs", "1"),
+        *("--updates", "20", "--rounds", "1", "--members", "100", "--commitments", "200"),
+        *("--reports", "500"),
     ],
     "loop_lag": ["--broadcast-chats", "50", "--digest-chats", "100", "--words", "20"],
+    "importer": ["--rows", "150"],
 }
 
 

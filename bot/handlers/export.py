@@ -58,7 +58,7 @@ async def chart(update: Update, context: BotContext) -> None:
     if data is None:
         await reply(update, views.chart_empty(context.tr, scope))
         return
-    png = await asyncio.to_thread(charts.render, data, context.tr)
+    png = await charts.draw(data, context.tr)
     await update.effective_message.reply_photo(
         InputFile(png, filename="chart.png"),
         caption=views.chart_caption(context.tr, data),
