@@ -77,7 +77,7 @@ from storage.models import (
     Commitment,
     Country,
     Member,
-    ProgressUpdate,
+    Report,
     RoleGrant,
     Status,
     Subscription,
@@ -319,7 +319,7 @@ def populate(db: Database, args: argparse.Namespace, rng: random.Random) -> Worl
                 "updated_at": at,
             }
         )
-    _insert(db, ProgressUpdate.__table__, reports)  # type: ignore[attr-defined]
+    _insert(db, Report.__table__, reports)  # type: ignore[attr-defined]
     with db.session() as session:  # bulk rows bypass storage: compute statuses once
         refresh_community(session)
     with db.engine.connect() as conn:
