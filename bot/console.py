@@ -411,6 +411,7 @@ def run_console(
     out: TextIO | None = None,
 ) -> int:
     from storage.importer import import_demo_if_empty
+    from storage.pledges import import_shipped_if_empty
 
     stdin = stdin or sys.stdin
     out = out or sys.stdout
@@ -418,6 +419,9 @@ def run_console(
         result = import_demo_if_empty(db)
         if result is not None:
             print(f"Loaded OGP demo data: {result.summary()}", file=out)
+        pledges = import_shipped_if_empty(db)
+        if pledges is not None:
+            print(f"Loaded 2016 Summit pledges: {pledges.summary()}", file=out)
     interactive = stdin.isatty()
     return asyncio.run(
         console_loop(
