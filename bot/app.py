@@ -40,6 +40,7 @@ from bot.handlers import (
     review,
     settings,
     start,
+    summit,
     visit,
 )
 from bot.i18n import available_languages, pick_language, translation
@@ -72,6 +73,7 @@ FEATURES = (
     start,
     following,
     commitments,
+    summit,
     settings,
     export,
     forget,

@@ -116,3 +116,9 @@ MY_REPORTS = Route("my", (WORD, NUMBER))  # page | edit | wd | wdy, number
 MEMBER_PICK = Route("mp", (WORD, USER_ID))  # /grant or /revoke by name: grant | revoke, member
 AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
 FORGET = Route("fm", (WORD,))  # /forgetme confirmation: yes | no
+# 2016 Anti-Corruption Summit pledges (bot/handlers/summit.py)
+PLEDGE_ID = re.compile(r"ACS2016-[A-Z]{3}-[0-9]{2,3}")
+SUMMIT_PAGE = Route("sm", (CODE, NUMBER))  # a country's pledges: ISO3, page
+PLEDGE = Route("pg", (PLEDGE_ID,))  # a pledge's card
+PLEDGE_SUGGEST = Route("ps", (PLEDGE_ID,))  # "Link to a commitment": the suggestions
+PLEDGE_LINK = Route("pe", (PLEDGE_ID, COMMITMENT))  # link this pledge to this commitment

@@ -29,8 +29,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.audit import audit
+from storage.charts import ChartData, CountryBar, chart_data
 from storage.commitments import display_title
 from storage.db import Database
+from storage.export import Scope
 from storage.importer import ImportFileError, ImportResult, RowError, download
 from storage.models import Commitment, Country, PledgeLink, ProgressUpdate, SummitPledge, utcnow
 from storage.people import Visitor
@@ -496,52 +498,53 @@ def suggestions(db: Database, pledge_id: str, limit: int = SUGGESTIONS) -> list[
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """One country's column in /compare."""
+    """One country's column in /compare; ``bar`` is /chart's bar for it (community
+    status and IRM completion), None for a Summit country with no commitments here."""
 
     code: str
     name: str
     pledges: int
     embedded: int
-    commitments: int
-    by_community: dict[str, int]  # Status value (or "none") -> commitments
-    by_completion: dict[str, int]  # IRM completion as OGP words it (or "none")
+    bar: CountryBar | None
     recent_reports: int
 
 
-def compare(db: Database, codes: Sequence[str], *, now: datetime | None = None) -> list[Comparison]:
-    """Figures for countries side by side: pledges, commitments, reports in 90 days."""
+def compare(
+    db: Database, codes: Sequence[str], *, now: datetime | None = None
+) -> tuple[list[Comparison], ChartData | None]:
+    """Countries side by side: pledges, /chart's figures, reports in 90 days; and
+    the chart's data for those that have commitments."""
     since = (now or utcnow()) - timedelta(days=RECENT_DAYS)
     figures = {row.iso3: row for row in overview(db)}
-    found: list[Comparison] = []
+    chart = chart_data(db, Scope(kind="countries", codes=list(codes), label=", ".join(codes)))
+    bars = {bar.code: bar for bar in chart.countries} if chart else {}
     with db.session() as session:
-        for code in codes:
-            country = session.get(Country, code)
-            name = country.name if country else figures[code].name if code in figures else code
-            commitments = session.exec(
-                select(
-                    Commitment.community_status,
-                    Commitment.completion_end_term,
-                    Commitment.completion_progress,
-                ).where(Commitment.country_code == code)
-            ).all()
-            recent = session.exec(
-                select(sa.func.count())
+        recent = dict(
+            session.exec(
+                select(Commitment.country_code, sa.func.count())
                 .select_from(ProgressUpdate)
                 .join(Commitment, col(Commitment.id) == ProgressUpdate.commitment_id)
-                .where(Commitment.country_code == code)
+                .where(col(Commitment.country_code).in_(list(codes)))
                 .where(col(ProgressUpdate.created_at) >= since)
-            ).one()
-            pledged = figures.get(code)
-            found.append(
-                Comparison(
-                    code,
-                    name,
-                    pledged.total if pledged else 0,
-                    pledged.embedded if pledged else 0,
-                    len(commitments),
-                    dict(Counter(status or "none" for status, _, _ in commitments)),
-                    dict(Counter(end or progress or "none" for _, end, progress in commitments)),
-                    int(recent),
-                )
+                .group_by(Commitment.country_code)
+            ).all()
+        )
+        names = {
+            c.code: c.name
+            for c in session.exec(select(Country).where(col(Country.code).in_(list(codes))))
+        }
+    found = []
+    for code in codes:
+        pledged = figures.get(code)
+        name = names.get(code) or (pledged.name if pledged else code)
+        found.append(
+            Comparison(
+                code,
+                name,
+                pledged.total if pledged else 0,
+                pledged.embedded if pledged else 0,
+                bars.get(code),
+                int(recent.get(code, 0)),
             )
-    return found
+        )
+    return found, chart
