@@ -212,7 +212,7 @@ async def test_summit_and_pledge_card_in_spanish(demo_bot: Driver, pledged_db: D
     assert "🔄 En curso (TI-UK pledge tracker, 2020-12)" in kenya
     card = (await ana.send("ACS2016-KEN-01"))[0]
     assert "Estado según el monitor" in card.text
-    assert "evaluaciones de 2017–2020" in card.text
+    assert "evaluaciones de los monitores de 2017–2020" in card.text
     refused = (await ana.send("/embed ACS2016-KEN-01 KE0033"))[0].text
     assert refused.startswith("Solo")
     compare = (await ana.send("/compare Kenia Ghana"))[0].text

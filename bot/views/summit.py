@@ -82,7 +82,8 @@ def _embedded(tr: NullTranslations, line: PledgeLine) -> str:
 
 def overview(tr: NullTranslations, rows: list[CountryPledges]) -> View:
     _ = tr.gettext
-    lines = [f"<b>{_('2016 Anti-Corruption Summit pledges')}</b>", ""]
+    title = _("2016 Anti-Corruption Summit pledges")
+    lines = [f"<b>{title}</b>", ""]
     if not rows:
         lines.append(
             _("No pledges are loaded yet. An admin loads them with ogp-bot import-pledges.")
@@ -160,13 +161,16 @@ def card(tr: NullTranslations, line: PledgeLine, *, may_link: bool) -> View:
     if p.text_is_quote:
         lines.append(f"<blockquote>{text}</blockquote>")
     else:
-        lines.append(f"{text}\n<i>{_('(a paraphrase, not the pledge’s own words)')}</i>")
-    lines += ["", f"<b>{_('Tracker status')}</b>: {pledge_status(tr, line)}", old_note(tr)]
+        paraphrase = _("(a paraphrase, not the pledge’s own words)")
+        lines.append(f"{text}\n<i>{paraphrase}</i>")
+    label = _("Tracker status")
+    lines += ["", f"<b>{label}</b>: {pledge_status(tr, line)}", old_note(tr)]
     if p.source_url.startswith(("https://", "http://")):
         lines.append(source_link(tr, p.source_url))
     lines.append("")
     if line.carriers:
-        lines.append(f"<b>{_('Carried by NAP commitments')}</b>")
+        label = _("Carried by NAP commitments")
+        lines.append(f"<b>{label}</b>")
         lines += [f"• {carrier_line(tr, c)}" for c in line.carriers[:10]]
     else:
         lines.append(_("No NAP commitment carries this pledge yet."))
@@ -268,7 +272,8 @@ def compare(tr: NullTranslations, rows: list[Comparison]) -> View:
     """Countries side by side: pledges, commitments by community status and by IRM
     completion, reports in the last 90 days."""
     _ = tr.gettext
-    lines = [f"<b>{_('Countries side by side')}</b>"]
+    title = _("Countries side by side")
+    lines = [f"<b>{title}</b>"]
     for row in rows:
         lines += [
             "",
