@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from bot.console import run_console
 from bot.emulator import Driver
 from storage.db import Database
 from storage.pledges import import_pledges, shipped_pledges_path
-from tests.conftest import ADMIN_ID, make_lead, send_report
+from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "summit-2016-pledges-sample.csv"
 
@@ -217,3 +219,13 @@ async def test_summit_and_pledge_card_in_spanish(demo_bot: Driver, pledged_db: D
     assert refused.startswith("Solo")
     compare = (await ana.send("/compare Kenia Ghana"))[0].text
     assert "Compromisos de la Cumbre: 4 asumidos" in compare
+
+
+def test_the_console_loads_the_shipped_pledges_and_shows_them(db: Database) -> None:
+    out = io.StringIO()
+    script = io.StringIO("/summit Kenya\nACS2016-KEN-01\n:quit\n")
+    assert run_console(make_settings(db.url), db, stdin=script, out=out, user_name="Wanjiru") == 0
+    output = out.getvalue()
+    assert "Loaded 2016 Summit pledges: 44 rows: 44 created" in output
+    assert "Kenya: 2016 Anti-Corruption Summit pledges" in output
+    assert "Tracker status*: 🔄 Ongoing (TI-UK pledge tracker, 2020-12)" in output
