@@ -33,6 +33,7 @@ from storage.charts import ChartData, CountryBar, chart_data
 from storage.commitments import display_title
 from storage.db import Database
 from storage.export import Scope
+from storage.following import resolve_country
 from storage.importer import ImportFileError, ImportResult, RowError, download
 from storage.models import Commitment, Country, PledgeLink, ProgressUpdate, SummitPledge, utcnow
 from storage.people import Visitor
@@ -310,8 +311,6 @@ def find_country(db: Database, text: str) -> str | None:
     key = text.strip().casefold()
     if not key:
         return None
-    from storage.following import resolve_country  # the fuzzy index, built on first use
-
     with db.session() as session:
         pairs = session.exec(select(SummitPledge.iso3, SummitPledge.country).distinct()).all()
     for iso3, name in pairs:

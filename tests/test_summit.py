@@ -200,6 +200,8 @@ async def test_compare_puts_countries_side_by_side_as_text_and_chart(
     assert "Summit pledges: 0 made, 0 in NAP commitments" in ghana
     assert replies[1].photo is not None
     assert "Kenya, Ghana: commitments by community status" in replies[1].caption
+    both = (await ann.send("/compare United Kingdom, Nigeria"))[0].text
+    assert "Summit pledges: 11 made" in both and "Summit pledges: 19 made" in both
     assert "Compare two or more countries" in (await ann.send("/compare Kenya"))[0].text
     assert (
         "I do not know the country “Atlantis”"

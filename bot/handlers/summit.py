@@ -151,7 +151,10 @@ def _compared_codes(context: BotContext, words: list[str]) -> tuple[list[str], s
 
 
 async def compare(update: Update, context: BotContext) -> None:
-    words = [w.strip(",;") for w in context.args or [] if w.strip(",;")]
+    text = " ".join(context.args or [])
+    # "United Kingdom, Kenya" names two; without commas each word is one country.
+    parts = re.split(r"[,;]", text) if re.search(r"[,;]", text) else text.split()
+    words = [part.strip() for part in parts if part.strip()]
     if len(words) < 2:
         await reply(update, views.compare_usage(context.tr))
         return
