@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -34,7 +35,7 @@ from storage.commitments import display_title
 from storage.db import Database
 from storage.export import Scope
 from storage.following import resolve_country
-from storage.importer import ImportFileError, ImportResult, RowError, download
+from storage.importer import ImportFileError, ImportResult, RowError, _delimiter, download
 from storage.models import Commitment, Country, PledgeLink, ProgressUpdate, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.reports import may_review
@@ -173,7 +174,12 @@ def _parse(line: int, row: dict[str, str]) -> dict[str, object] | RowError:
 
 
 def _rows(stream: TextIO, result: ImportResult) -> Iterator[dict[str, object]]:
-    reader = csv.DictReader(stream)
+    # Excel's "CSV" in Spanish, French or Portuguese settings uses semicolons.
+    header = stream.readline()
+    delimiter = _delimiter(header)
+    if delimiter != ",":
+        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
+    reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
     missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
     if reader.fieldnames is None:
         raise ImportFileError("empty file: no header row")

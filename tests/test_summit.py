@@ -55,6 +55,11 @@ def test_bad_rows_are_skipped_and_named_like_the_commitment_import(
         output
     )
     assert "4 rows: 1 created, 0 updated, 0 unchanged, 3 skipped\n" in output
+    excel = tmp_path / "excel.csv"  # Excel's "CSV" in Spanish, French or Portuguese settings
+    excel.write_text(f"{header}\n{good}\n".replace(",", ";"), encoding="utf-8")
+    code, output = _import(demo_db, capsys, excel)
+    assert code == 0 and f"{excel}:0: warning: columns separated by semicolons" in output
+    assert "1 rows: 0 created, 0 updated, 1 unchanged, 0 skipped; 1 warning" in output
     commitments = tmp_path / "not-pledges.csv"
     commitments.write_text("Commitment Unique Identifier,Code\nKE0012,KEN\n", encoding="utf-8")
     code, output = _import(demo_db, capsys, commitments)
