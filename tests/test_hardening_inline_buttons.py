@@ -13,6 +13,7 @@ from tests.conftest import ADMIN_ID, make_lead
 EXPIRED = "This button has expired. Please send the command again."
 _SAMPLE = {cb.NUMBER: "0", cb.CODE: "KEN", cb.COMMITMENT: "KE0012", cb.PLAN: "AP_KEN01"}
 _SAMPLE[cb.USER_ID] = "1001"
+_SAMPLE[cb.PLEDGE_ID] = "ACS2016-KEN-01"
 # Words every route with a word takes, between them (what the handlers look for).
 _WORDS = ("yes", "no", "ok", "page", "edit", "wd", "wdy", "send", "cancel", "digest",
           "done", "skip", "clear", "status", "note", "evidence", "limited", "all", "menu",
