@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "source", metavar="FILE|URL", help="the CSV file as downloaded from OGP, or its address"
     )
+    pledges = sub.add_parser(
+        "import-pledges", help="import 2016 Anti-Corruption Summit pledges (CSV file or URL)"
+    )
+    pledges.add_argument(
+        "source", metavar="FILE|URL", help="a CSV like storage/data/summit-2016-pledges.csv"
+    )
     mig = sub.add_parser("migrate", help="bring the database schema up to date")
     mig.add_argument(
         "--check",
@@ -132,8 +138,10 @@ def cmd_migrate(settings: Settings, *, check: bool = False) -> int:
     return 0
 
 
-def cmd_import(settings: Settings, source: str) -> int:
+def cmd_import(settings: Settings, source: str, *, pledges: bool = False) -> int:
+    """OGP's commitment export, or (``pledges``) a Summit pledge file: same report."""
     from storage.importer import ImportFileError, import_csv, import_url, is_url
+    from storage.pledges import import_pledges, import_pledges_url
 
     file = source if is_url(source) else Path(source)
     if isinstance(file, Path) and not file.is_file():
@@ -141,7 +149,12 @@ def cmd_import(settings: Settings, source: str) -> int:
     db = _open_db(settings)
     progress = sys.stderr.isatty()
     try:
-        if isinstance(file, Path):
+        if pledges:
+            if isinstance(file, Path):
+                result = import_pledges(db, file)
+            else:
+                result = import_pledges_url(db, file)
+        elif isinstance(file, Path):
             result = import_csv(db, file, progress=progress)
         else:
             result = import_url(db, file, progress=progress)
@@ -403,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_console(settings, args)
         if args.command == "import":
             return cmd_import(settings, args.source)
+        if args.command == "import-pledges":
+            return cmd_import(settings, args.source, pledges=True)
         if args.command == "migrate":
             return cmd_migrate(settings, check=args.check)
         if args.command == "backup":

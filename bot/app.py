@@ -42,6 +42,7 @@ from bot.handlers import (
     search,
     settings,
     start,
+    summit,
     visit,
 )
 from bot.i18n import available_languages, pick_language, translation
@@ -76,6 +77,7 @@ FEATURES = (
     following,
     commitments,
     search,
+    summit,
     settings,
     digests,
     export,

@@ -222,3 +222,10 @@ MY_REPORTS = Route("my", (Choice("page", "edit", "wd", "wdy"), NUMBER))  # actio
 MEMBER_PICK = Route("mp", (Choice("grant", "revoke"), USER_ID))  # /grant or /revoke by name
 AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
 FORGET = Route("fm", (YES_NO,))  # /forgetme confirmation
+# 2016 Anti-Corruption Summit pledges (bot/handlers/summit.py)
+PLEDGE_ID = re.compile(r"ACS2016-[A-Z]{3}-[0-9]{2,3}")
+PLEDGE = Text(PLEDGE_ID, "ACS2016-KEN-01")
+SUMMIT_PAGE = Route("sm", (CODE, NUMBER))  # a country's pledges: ISO3, page
+PLEDGE_CARD = Route("pg", (PLEDGE,))  # a pledge's card
+PLEDGE_SUGGEST = Route("ps", (PLEDGE,))  # "Link to a commitment": the suggestions
+PLEDGE_LINK = Route("pe", (PLEDGE, COMMITMENT))  # link this pledge to this commitment

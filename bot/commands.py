@@ -36,6 +36,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("country", N_("Browse a country's action plans: /country Kenya")),
     CommandSpec("search", N_("Search commitments: /search open contracting")),
     CommandSpec("stats", N_("Figures for a country or what you follow")),
+    CommandSpec("summit", N_("2016 Anti-Corruption Summit pledges: /summit Kenya")),
+    CommandSpec("compare", N_("Countries side by side: /compare Kenya Ghana")),
     CommandSpec("report", N_("Report progress on a commitment")),
     CommandSpec("myreports", N_("Your reports: edit or withdraw them")),
     CommandSpec("cancel", N_("Stop what you are doing")),
@@ -45,6 +47,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("stop", N_("Stop digests, reminders and broadcasts to this chat")),
     CommandSpec("pending", N_("Reports waiting for your verification"), Role.LEAD),
     CommandSpec("broadcast", N_("Send a message or a digest to followers"), Role.LEAD),
+    CommandSpec(
+        "embed", N_("Link a Summit pledge to a commitment: /embed ACS2016-KEN-01 KE0033"), Role.LEAD
+    ),
+    CommandSpec("unembed", N_("Unlink a Summit pledge from a commitment"), Role.LEAD),
     CommandSpec("groups", N_("Working groups: what they follow, leads, chats")),
     CommandSpec("export", N_("CSV of commitments and reports: /export Kenya")),
     CommandSpec("chart", N_("A chart of where commitments stand: /chart Kenya")),

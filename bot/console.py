@@ -34,6 +34,7 @@ from storage.db import Database
 from storage.ids import parse_number
 from storage.importer import import_demo_if_empty
 from storage.people import known_chats
+from storage.pledges import import_shipped_if_empty
 
 HELP = """\
 Type messages as you would in Telegram (/start, /help, ...). Console commands:
@@ -414,6 +415,9 @@ def run_console(
         result = import_demo_if_empty(db)
         if result is not None:
             print(f"Loaded OGP demo data: {result.summary()}", file=out)
+        pledges = import_shipped_if_empty(db)
+        if pledges is not None:
+            print(f"Loaded 2016 Summit pledges: {pledges.summary()}", file=out)
     interactive = stdin.isatty()
     return asyncio.run(
         console_loop(

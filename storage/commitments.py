@@ -29,6 +29,7 @@ from storage.models import (
     Commitment,
     Country,
     Member,
+    PledgeLink,
     Report,
     Status,
     Subscription,
@@ -197,6 +198,7 @@ class CommitmentCard:
     pending: int = 0  # reports waiting for a lead: shown apart, not counted
     plan_ended: bool = False
     end_term: Status | None = None  # the IRM's end-of-term verdict
+    pledges: tuple[str, ...] = ()  # 2016 Summit pledges it carries (storage/pledges.py)
 
 
 def display_title(commitment: Commitment) -> str:
@@ -437,6 +439,13 @@ def card_in(
         pending=waiting,
         plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
         end_term=irm_end_term(commitment),
+        pledges=tuple(
+            session.exec(
+                select(PledgeLink.pledge_id)
+                .where(PledgeLink.commitment_id == commitment.id)
+                .order_by(col(PledgeLink.pledge_id))
+            )
+        ),
     )
 
 

@@ -502,3 +502,46 @@ class HealthCount(SQLModel, table=True):
     day: date = Field(primary_key=True)
     name: str = Field(primary_key=True, max_length=32)
     count: int = 0
+
+
+class SummitPledge(SQLModel, table=True):
+    """A pledge made at the 2016 London Anti-Corruption Summit (storage/pledges.py).
+
+    The country is kept by name and ISO3 even where it is no OGP member (11 of the
+    43 Summit governments were not), so there is no key to ``country``. Status,
+    assessor and date are as the tracker gave them (2017-2020); the date is kept
+    as written ("2020-12", "2017" or "").
+    """
+
+    __tablename__ = "summit_pledge"
+
+    id: str = Field(primary_key=True, max_length=24)  # ACS2016-KEN-01
+    country: str = Field(max_length=80)
+    iso3: str = Field(max_length=3, index=True)
+    theme: str = Field(max_length=32)
+    text: str
+    text_is_quote: bool = False
+    status: str = Field(max_length=16)
+    status_source: str = Field(default="", max_length=80)
+    status_date: str = Field(default="", max_length=7)
+    source_url: str = Field(default="", max_length=300)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PledgeLink(SQLModel, table=True):
+    """A Summit pledge carried by a NAP commitment: who linked them, and when."""
+
+    __tablename__ = "pledge_link"
+
+    pledge_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(24), sa.ForeignKey("summit_pledge.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    commitment_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(16), sa.ForeignKey("commitment.id"), primary_key=True, index=True
+        )
+    )
+    linked_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -89,6 +89,11 @@ def may_review(visitor: Visitor, country_code: str) -> bool:
     return visitor.is_admin or country_code in visitor.lead_countries
 
 
+def may_embed(visitor: Visitor, iso3: str) -> bool:
+    """Linking a Summit pledge to a commitment: leads of the country and admins, as review."""
+    return may_review(visitor, iso3)
+
+
 def may_start_broadcast(db: Database, visitor: Visitor) -> bool:
     """/broadcast is for leads and admins; a refusal is audited."""
     return not authorize_now(db, visitor, "broadcast.start", visitor.is_lead, detail=NOT_A_LEAD)

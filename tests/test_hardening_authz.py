@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from bot.emulator import CallbackResult, Driver, Replies
 from storage.db import Database
 from storage.models import AuditLog, Report, RoleGrant, WorkingGroup
+from storage.pledges import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, ROOT, send_report
 
 # Tables whose rows are decisions: none of them may change on a refused attempt.
@@ -38,6 +39,7 @@ WATCHED = (
     "report_draft",
     "sent_reminder",
     "sent_plan_reminder",
+    "pledge_link",
 )
 CHAT_SETTINGS = (
     "id",
@@ -108,6 +110,9 @@ async def _world(bot: Driver, db: Database) -> World:
     await ana.send("/subscribe Kenya", chat=group)
     await lead.send("/linkgroup", chat=group)
     await ana.send("/subscribe Kenya")
+    # Summit pledges, one of Kenya's carried by KE0033.
+    import_pledges(db, shipped_pledges_path())
+    await admin.send("/embed ACS2016-KEN-01 KE0033")
     # A pending report on a Kenyan commitment, and its notice to the lead.
     await send_report(ana, note="Bill tabled")
     with db.session() as session:
@@ -193,6 +198,15 @@ CASES = (
         "report.reject",
     ),
     Case("/pending", _send("/pending"), "/pending is for leads", None, NOT_LEADS),
+    # Summit pledges: linking to commitments, by command and by button.
+    Case("/embed", _send("/embed ACS2016-KEN-01 KE0012"), "Only leads of Kenya", "pledge.embed"),
+    Case(
+        "/unembed", _send("/unembed ACS2016-KEN-01 KE0033"), "Only leads of Kenya", "pledge.unembed"
+    ),
+    Case(
+        "link pledge pe", _press("pe:ACS2016-KEN-01:KE0012"), "Only leads of Kenya", "pledge.embed"
+    ),
+    Case("suggest links ps", _press("ps:ACS2016-KEN-01"), "Only leads of Kenya", None),
     Case("pending paging pq", _press("pq:1"), "Only leads", None, NOT_LEADS),
     # Broadcast: the command and forged buttons outside its conversation.
     Case("/broadcast", _send("/broadcast"), "", None, NOT_LEADS),

@@ -98,6 +98,7 @@ ARG_WORDS = (
     "follow_KEN",
     "report_KE0012",
     "report_ZZ9999",
+    "ACS2016-KEN-01 KE0012",
     "1",
 )
 
@@ -143,6 +144,7 @@ _ARG_VALUES = {
     cb.NUMBER: st.one_of(st.integers(0, 12), st.integers(0, 999_999)).map(str),
     cb.PLAN: st.sampled_from(["AP_ARG03", "AP_KEN04", "nope", "x.y-z"]),
     cb.USER_ID: st.sampled_from(["1", "1001", "900001", "4503599627370495", "9999999999999999"]),
+    cb.PLEDGE: st.sampled_from(["ACS2016-KEN-01", "ACS2016-NGA-19", "ACS2016-ZZZ-99"]),
 }
 # A chosen word: one the route offers, or one another route offers, or a number.
 _CHOSEN = st.sampled_from([*_WORDS, "0", "9", "23", "24", "6", "7", "14", "30"])

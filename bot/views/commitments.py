@@ -147,6 +147,13 @@ def card(
             "⏳ "
             + _("Unverified, waiting for a lead: {count} (not counted)").format(count=data.pending)
         )
+    if data.pledges:
+        lines.append(
+            "🤝 "
+            + _("Carries 2016 Anti-Corruption Summit pledge: {ids}").format(
+                ids=esc(", ".join(data.pledges[:5]) + (" …" if len(data.pledges) > 5 else ""))
+            )
+        )
     ratings = irm_ratings(tr, data)
     if ratings:
         label = _("IRM")
