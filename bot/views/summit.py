@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.views.base import View, by_name, clip, country_name, esc, source_link
-from bot.views.commitments import STATUS_ICON, _nav, legend, status_name
+from bot.views.commitments import STATUS_ICON, legend, page_nav, status_name
 from storage.commitments import Page
 from storage.models import Status
 from storage.paging import clamp_page
@@ -140,7 +140,7 @@ def country_page(tr: NullTranslations, iso3: str, lines_of: list[PledgeLine], pa
         for line in shown
     ]
     keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    nav = _nav(tr, Page([], page, total, PAGE_SIZE), lambda n: cb.SUMMIT_PAGE.encode(iso3, n))
+    nav = page_nav(tr, Page([], page, total, PAGE_SIZE), lambda n: cb.SUMMIT_PAGE.encode(iso3, n))
     if nav:
         keyboard.append(nav)
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
