@@ -37,6 +37,8 @@ class DigestSettings:
     # A private chat's member: their reports are anonymous unless they say otherwise
     # (None in a group, where there is no one member to ask).
     anonymous: bool | None = None
+    # Named on the public site (#15); None outside a private chat.
+    public_name: bool | None = None
     plan_reminders: bool = False
 
 
@@ -114,6 +116,7 @@ def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
         next_digest_at=chat.next_digest_at,
         state=chat.state,
         anonymous=member.report_anonymously if member is not None else None,
+        public_name=member.public_name if member is not None else None,
         plan_reminders=chat.plan_reminders,
     )
 
@@ -175,6 +178,10 @@ def update_settings(
             if key == "anonymous":
                 if member is not None:
                     member.report_anonymously = bool(value)
+                continue
+            if key == "public_name":
+                if member is not None:
+                    member.public_name = bool(value)
                 continue
             setattr(chat, names[key], value)
         reschedule(chat, now)

@@ -90,6 +90,7 @@ def _parse_change(what: str, value: str) -> dict[str, object] | None:
         "empty": "when_empty",
         "prem": "plan_reminders",
         "anon": "anonymous",
+        "pub": "public_name",
     }
     if what in toggles and value in ("on", "off"):
         return {toggles[what]: value == "on"}
