@@ -18,6 +18,7 @@ TINY = {
         *("--reports", "500", "--baseline-runs", "1"),
     ],
     "loop_lag": ["--broadcast-chats", "50", "--digest-chats", "100", "--words", "20"],
+    "site": ["--rows", "200"],
 }
 
 

@@ -169,7 +169,8 @@ def build(
     write = _Writer(out)
     base = base_url.rstrip("/") + "/" if base_url else ""
     env = _environment()
-    write("style.css", (TEMPLATES / "style.css").read_text(encoding="utf-8"))
+    for name in ("style.css", "favicon.svg"):  # browsers ask for an icon: none is a 404
+        write(name, (TEMPLATES / name).read_text(encoding="utf-8"))
     write(
         "index.html",
         env.get_template("root.html").render(
@@ -200,7 +201,7 @@ def _build_language(
 ) -> None:
     tr = translation(lang)
     _ = tr.gettext
-    env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(tr, newstyle=False)  # type: ignore[attr-defined]
     none_status = _("no verified report")
     none_irm = _("not assessed")
     names = {code: language_name(code) for code in langs}
@@ -258,6 +259,7 @@ def _build_language(
                     plans=plans,
                     commitments=shown,
                     statuses=statuses,
+                    irm_word=lambda word: irm_value(tr, word),
                     status_bar=status_bar(member.commitments),
                     irm_bar=irm_bar(member.commitments),
                     page=page,
