@@ -128,7 +128,7 @@ class _Writer:
         self.written += 1
 
     def remove_stale(self, folders: Iterable[Path]) -> int:
-        """Pages of what is no longer published (a commitment gone, a language dropped)."""
+        """Pages of what is no longer published (a commitment gone), in the languages built."""
         removed = 0
         for folder in folders:
             if not folder.is_dir():
@@ -179,7 +179,7 @@ def build(
     )
     for lang in langs:
         _build_language(env, write, PublicData(members), lang, langs, base)
-    removed = write.remove_stale(out / code for code in available_languages() | set(langs))
+    removed = write.remove_stale(out / code for code in langs)
     return BuildSummary(
         members=len(members),
         commitments=sum(len(m.commitments) for m in members),
