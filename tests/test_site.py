@@ -66,6 +66,14 @@ async def test_only_verified_reports_are_published_and_only_chosen_names(
     await lead.press("❌ Reject", message=lead.last_reply)
     await lead.send("No source")
     await send_report(cleo, "KE0012", "Still pending claim")
+    # A report Ben sends anonymously stays anonymous on the site too.
+    ask = (await ben.send("/report KE0027"))[0]
+    await ben.press(next(t for t in ask.button_texts if "Limited" in t), message=ask)
+    evidence = (await ben.send("Sent without my name"))[0]
+    preview = (await ben.press("Skip", message=evidence)).replies[0]
+    preview = (await ben.press("🕶 Send anonymously", message=preview)).replies[0]
+    await ben.press("Send", message=preview)
+    await lead.press("✅ Verify", message=lead.last_reply)
 
     out = tmp_path / "site"
     status, printed = run_site(demo_db, out)
@@ -78,6 +86,9 @@ async def test_only_verified_reports_are_published_and_only_chosen_names(
     ke21 = page(out, "en/commitments/KE0021.html")
     assert "Portal launched" in ke21 and "Ben" in ke21
     assert "Rejected claim" not in ke21
+    ke27 = page(out, "en/commitments/KE0027.html")
+    assert "Sent without my name" in ke27 and "Ben" not in ke27
+    assert "a coalition member" in ke27
     feed = page(out, "en/members/KEN.atom")
     assert "Portal launched" in feed and "Hearings held" in feed and "Rejected" not in feed
     assert "Comunidad" not in page(out, "en/index.html")
