@@ -3,7 +3,7 @@
     bench/run_all [--quick]      (or: python -m bench.run_all [--quick])
 
 Runs ``bench.search``, ``bench.fanout``, ``bench.throughput``,
-``bench.loop_lag`` and ``bench.importer`` one after the other, each in its own
+``bench.loop_lag``, ``bench.importer`` and ``bench.site`` one after the other, each in its own
 process with this interpreter (their output is shown as it comes), reads the ``RESULT key=value
 ...`` line each prints last, and ends with a summary table. ``--quick`` uses
 smaller sizes (a smoke test: the targets are stated for the full sizes). Exits
@@ -21,13 +21,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ALL = ("search", "fanout", "throughput", "loop_lag", "importer")
+ALL = ("search", "fanout", "throughput", "loop_lag", "importer", "site")
 FULL: dict[str, list[str]] = {
     "search": [],
     "fanout": [],
     "throughput": [],
     "loop_lag": [],
     "importer": [],
+    "site": [],
 }
 QUICK: dict[str, list[str]] = {
     "search": ["--rows", "10000", "--repeats", "5", "--like-repeats", "1"],
@@ -38,6 +39,7 @@ QUICK: dict[str, list[str]] = {
     ],
     "loop_lag": ["--broadcast-chats", "2000", "--digest-chats", "10000", "--words", "200"],
     "importer": ["--rows", "2000"],
+    "site": ["--rows", "2000"],
 }
 
 
@@ -90,6 +92,8 @@ class Figure:
 
 FIGURES = [
     Figure("search", "search page p95", "search_p95_ms", "< 50 ms", lambda v: v < 50, " ms"),
+    Figure("site", "static site, {rows} commitments", "site_s", "< 30 s", lambda v: v < 30, " s"),
+    Figure("site", "largest site page", "largest_kb", "< 100 KB", lambda v: v < 100, " KB"),
     Figure(
         "fanout",
         "fan-out send rate achieved/configured",

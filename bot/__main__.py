@@ -1,4 +1,4 @@
-"""The ``ogp-bot`` command line: run, console, import, export, migrate.
+"""The ``ogp-bot`` command line: run, console, import, export, migrate, site.
 
 Every failure a person can cause (no token, a broken config, a missing file)
 ends with one line on stderr and a non-zero exit, never a traceback.
@@ -91,6 +91,19 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--what", choices=("reports", "commitments"), required=True)
     exp.add_argument("--out", metavar="FILE", type=Path, required=True, help="CSV file, or -")
     exp.add_argument("--country", metavar="CODE", help="only this OGP member (code or name)")
+    site = sub.add_parser("site", help="generate the public static site (HTML, Atom feeds)")
+    site.add_argument("--out", metavar="DIR", type=Path, required=True, help="the site's folder")
+    site.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where it will be published (default: site.base_url in the config)",
+    )
+    site.add_argument(
+        "--language",
+        action="append",
+        metavar="CODE",
+        help="only this language (repeatable; default: all the bot speaks)",
+    )
     return parser
 
 
@@ -388,6 +401,26 @@ def cmd_status(settings: Settings, *, as_json: bool, check: bool = False) -> int
     return 0
 
 
+def cmd_site(settings: Settings, args: argparse.Namespace) -> int:
+    """The public site: only pages whose content changed are rewritten."""
+    from bot.site import build
+
+    db = _open_db(settings)
+    base_url = settings.site.base_url if args.base_url is None else args.base_url
+    try:
+        summary = build(db, args.out, base_url, args.language)
+    except ValueError as exc:  # an unknown language
+        raise CliError(str(exc)) from None
+    except OSError as exc:  # the folder cannot be written
+        raise CliError(f"{args.out}: {exc.strerror or exc}") from None
+    print(
+        f"site in {args.out}: {summary.members} members, {summary.commitments} commitments, "
+        f"{len(summary.languages)} languages; {summary.written} files written, "
+        f"{summary.unchanged} unchanged, {summary.removed} removed ({summary.seconds:.1f} s)"
+    )
+    return 0
+
+
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import LOG_FILE, log_to_file, run_console
 
@@ -428,6 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(settings, as_json=args.json, check=args.check)
         if args.command == "export":
             return cmd_export(settings, args)
+        if args.command == "site":
+            return cmd_site(settings, args)
     except (ConfigError, CliError) as exc:
         print(f"ogp-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -70,6 +70,26 @@ class BackupSettings(BaseModel):
     keep: int = Field(default=14, ge=1, description="daily backups kept")
 
 
+class SiteSettings(BaseModel):
+    """The public static site (#15): ``ogp-bot site`` and its daily regeneration."""
+
+    # Where the site is published, e.g. "https://tracker.example.org/" (empty: no
+    # daily build, no "Public page" button on cards).
+    base_url: str = ""
+    # The folder the daily build writes to (relative to where the bot runs).
+    out_dir: str = "site"
+    # Run after each daily build, without a shell, e.g. ["rsync", "-a", "site/", "host:www/"].
+    after_command: list[str] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value.rstrip("/") + "/" if value else ""
+
+
 class WebhookSettings(BaseModel):
     url: str = ""
     listen: str = "127.0.0.1"
@@ -100,6 +120,7 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    site: SiteSettings = Field(default_factory=SiteSettings)
     log_format: Literal["text", "json"] = "text"
     # Serve Prometheus metrics on this port (0: off; needs `pip install -e ".[metrics]"`).
     metrics_port: int = Field(default=0, ge=0, le=65535)

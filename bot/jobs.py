@@ -261,6 +261,10 @@ def schedule_jobs(app: Application) -> None:
     if app.bot_data[SETTINGS_KEY].backup.dir:
         jobs.run_repeating(daily_backup, interval=PRUNE_SECONDS, first=60, name="daily_backup")
     jobs.run_repeating(prune_outbox, interval=PRUNE_SECONDS, first=300, name="prune_outbox")
+    if app.bot_data[SETTINGS_KEY].site.base_url:
+        from bot.site.job import SITE_FIRST, SITE_SECONDS, publish_site
+
+        jobs.run_repeating(publish_site, interval=SITE_SECONDS, first=SITE_FIRST, name="site")
     if app.bot_data[SETTINGS_KEY].import_url:
         jobs.run_repeating(
             refresh_import, interval=IMPORT_SECONDS, first=IMPORT_FIRST, name="import"

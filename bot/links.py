@@ -13,3 +13,10 @@ HELP = "help"
 def report_link(bot_username: str, commitment_id: str | None = None) -> str:
     payload = f"{REPORT}_{commitment_id}" if commitment_id else REPORT
     return f"https://t.me/{bot_username}?start={payload}"
+
+
+def public_page(base_url: str, language: str, commitment_id: str) -> str | None:
+    """A commitment's page on the public static site (#15); None when none is configured."""
+    if not base_url:
+        return None
+    return f"{base_url.rstrip('/')}/{language}/commitments/{commitment_id}.html"

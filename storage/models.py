@@ -199,6 +199,8 @@ class Member(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The default for new reports, chosen in /settings: name withheld from all but admins.
     report_anonymously: bool = False
+    # Chosen in /settings: named on the public site (#15); otherwise "a coalition member".
+    public_name: bool = False
 
 
 class RoleGrant(SQLModel, table=True):

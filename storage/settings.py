@@ -35,6 +35,8 @@ class DigestSettings:
     # (None in a group, where there is no one member to ask).
     anonymous: bool | None = None
     plan_reminders: bool = False
+    # Named on the public site (#15); None outside a private chat.
+    public_name: bool | None = None
 
 
 def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
@@ -51,6 +53,7 @@ def settings_of(chat: Chat, member: Member | None = None) -> DigestSettings:
         state=chat.state,
         anonymous=member.report_anonymously if member is not None else None,
         plan_reminders=chat.plan_reminders,
+        public_name=member.public_name if member is not None else None,
     )
 
 
@@ -90,6 +93,10 @@ def update_settings(
             if key == "anonymous":
                 if member is not None:
                     member.report_anonymously = bool(value)
+                continue
+            if key == "public_name":
+                if member is not None:
+                    member.public_name = bool(value)
                 continue
             setattr(chat, names[key], value)
         reschedule(chat, now)

@@ -19,6 +19,7 @@ TINY = {
     ],
     "loop_lag": ["--broadcast-chats", "50", "--digest-chats", "100", "--words", "20"],
     "importer": ["--rows", "150"],
+    "site": ["--rows", "200"],
 }
 
 

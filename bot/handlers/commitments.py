@@ -26,6 +26,7 @@ from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply, show
+from bot.i18n import language_of
 from bot.views import View, clip
 from bot.views import commitments as views
 from bot.views import following as follow_views
@@ -53,8 +54,18 @@ async def _send_card(update: Update, context: BotContext, commitment_id: str) ->
     report_url = None
     if not context.in_private:
         report_url = links.report_link(context.bot.username, card.commitment.id)
+    public_url = links.public_page(
+        context.settings.site.base_url, language_of(context.tr), card.commitment.id
+    )
     await reply(
-        update, views.card(context.tr, card, following=card.followed, report_url=report_url)
+        update,
+        views.card(
+            context.tr,
+            card,
+            following=card.followed,
+            report_url=report_url,
+            public_url=public_url,
+        ),
     )
     return True
 

@@ -18,6 +18,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import links
 from bot.context import BotContext
 from bot.handlers.common import replied_to, reply
+from bot.i18n import language_of
 from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import fallback as fallback_views
@@ -48,8 +49,15 @@ def answer(context: BotContext, found: Understood, *, in_private: bool) -> View:
         report_url = None
         if not in_private:
             report_url = links.report_link(context.bot.username, found.card.commitment.id)
+        public_url = links.public_page(
+            context.settings.site.base_url, language_of(tr), found.card.commitment.id
+        )
         return commitment_views.card(
-            tr, found.card, following=found.card.followed, report_url=report_url
+            tr,
+            found.card,
+            following=found.card.followed,
+            report_url=report_url,
+            public_url=public_url,
         )
     if found.member is not None:
         return commitment_views.plans(tr, found.member, found.plans)

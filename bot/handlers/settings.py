@@ -60,6 +60,7 @@ _SWITCHES = {
     "empty": "when_empty",
     "prem": "plan_reminders",
     "anon": "anonymous",
+    "pub": "public_name",
 }
 # Each setting's route, and the change its (already checked) value makes.
 _CHANGES: dict[cb.Route, Callable[[str, Any], dict[str, object]]] = {

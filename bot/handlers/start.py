@@ -17,6 +17,7 @@ from bot import callbacks as cb
 from bot import links
 from bot.context import BotContext
 from bot.handlers.common import reply, show
+from bot.i18n import language_of
 from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import following as following_views
@@ -46,7 +47,12 @@ def _step(update: Update, context: BotContext, payload: str) -> View | None:
     if commitment_id := normalise_commitment_id(payload):
         card = get_card(context.db, commitment_id, chat_id=chat_id, now=context.now())
         if card is not None:
-            return commitment_views.card(context.tr, card, following=card.followed)
+            public_url = links.public_page(
+                context.settings.site.base_url, language_of(context.tr), card.commitment.id
+            )
+            return commitment_views.card(
+                context.tr, card, following=card.followed, public_url=public_url
+            )
     return None
 
 

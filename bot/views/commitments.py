@@ -110,8 +110,10 @@ def card(
     *,
     following: bool,
     report_url: str | None = None,
+    public_url: str | None = None,
 ) -> View:
-    """The card; ``report_url`` (a deep link) replaces the Report button in groups."""
+    """The card; ``report_url`` (a deep link) replaces the Report button in groups;
+    ``public_url``: its page on the public site, when one is configured."""
     _ = tr.gettext
     c = data.commitment
     title = display_title(c)
@@ -186,6 +188,8 @@ def card(
             InlineKeyboardButton(_("Full text"), callback_data=cb.FULL_TEXT.encode(c.id)),
         ],
     ]
+    if public_url:
+        rows.append([InlineKeyboardButton(_("Public page"), url=public_url)])
     if not following:
         rows.append(
             [

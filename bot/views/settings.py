@@ -75,6 +75,12 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
                 else _("with your name")
             )
         )
+    if data.public_name is not None:
+        lines.append(
+            _("On the public site: {how}").format(
+                how=_("your name") if data.public_name else _("“a coalition member”")
+            )
+        )
     lines.append(
         _("Plan reminders: {state}").format(
             state=_("on (plans ending within 30 days, new plans)")
@@ -136,6 +142,17 @@ def settings(tr: NullTranslations, data: DigestSettings, languages: list[str]) -
                 InlineKeyboardButton(
                     _("Report with my name") if data.anonymous else _("Report anonymously"),
                     callback_data=cb.SET_SWITCH.encode("anon", "off" if data.anonymous else "on"),
+                )
+            ]
+        )
+    if data.public_name is not None:
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    _("Public site: hide my name")
+                    if data.public_name
+                    else _("Public site: show my name"),
+                    callback_data=cb.SET_SWITCH.encode("pub", "off" if data.public_name else "on"),
                 )
             ]
         )

@@ -1,0 +1,321 @@
+"""Rendering the public site with Jinja2 (autoescaped) in the bot's languages."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+
+import jinja2
+
+from bot.i18n import available_languages, language_name, translation
+from bot.views.base import member_label
+from bot.views.commitments import irm_value, plan_label, status_name
+from storage.db import Database
+from storage.models import Status
+from storage.site import PublicCommitment, PublicData, PublicMember, public_data
+
+TEMPLATES = Path(__file__).with_name("templates")
+# Member pages list at most this many commitments each, so a page stays < 100 KB.
+PER_PAGE = 200
+REPORTS_SHOWN = 20  # latest verified reports in full on a commitment page
+FEED_ENTRIES = 50
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # ids become file names
+# Bar colours: each at least 3:1 against white (WCAG 1.4.11); the words are beside them.
+COLOURS = {
+    Status.NOT_STARTED: "#475569",
+    Status.LIMITED: "#b45309",
+    Status.SUBSTANTIAL: "#1d4ed8",
+    Status.COMPLETE: "#15803d",
+    Status.WITHDRAWN: "#7e22ce",
+    None: "#767676",
+}
+SCALE: tuple[Status | None, ...] = (*Status, None)
+IRM_WORDS = {s.value.replace("_", " "): s for s in Status}
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    members: int
+    commitments: int
+    languages: tuple[str, ...]
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+
+    @property
+    def pages(self) -> int:
+        return self.written + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    label: str
+    count: int
+    colour: str
+    x: float
+    width: float
+
+
+def irm_status(word: str | None) -> Status | None:
+    return IRM_WORDS.get(word.strip().casefold()) if word else None
+
+
+def segments(
+    tr: NullTranslations, counts: Counter[Status | None], none_label: str
+) -> list[Segment]:
+    """A stacked bar's parts, in the scale's order, as percentages of the whole."""
+    total = sum(counts.values()) or 1
+    out, x = [], 0.0
+    for status in SCALE:
+        count = counts.get(status, 0)
+        if not count:
+            continue
+        width = 100 * count / total
+        label = status_name(tr, status) if status else none_label
+        out.append(Segment(label, count, COLOURS[status], round(x, 3), round(width, 3)))
+        x += width
+    return out
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["day"] = lambda v: (
+        v.date().isoformat() if isinstance(v, datetime) else (v.isoformat() if v else "—")
+    )
+    env.filters["stamp"] = lambda v: v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return env
+
+
+class _Writer:
+    """Writes a file only when its bytes differ from what is there."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written = 0
+        self.unchanged = 0
+        self.paths: set[Path] = set()
+        self.folders: set[Path] = set()  # made already: one mkdir per folder, not per page
+
+    def __call__(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        self.paths.add(path)
+        data = text.encode("utf-8")
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                self.unchanged += 1
+                return
+        except FileNotFoundError:
+            if path.parent not in self.folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(path.parent)
+        part = path.with_name(f".{path.name}.part")
+        part.write_bytes(data)
+        os.replace(part, path)
+        self.written += 1
+
+    def remove_stale(self, folders: Iterable[Path]) -> int:
+        """Pages of what is no longer published (a commitment gone), in the languages built."""
+        removed = 0
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in folder.rglob("*"):
+                if path.suffix in {".html", ".atom"} and path not in self.paths:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+
+def _pages(member: PublicMember) -> int:
+    return max(1, -(-len(member.commitments) // PER_PAGE))
+
+
+def member_page(code: str, page: int = 1) -> str:
+    return f"members/{code}.html" if page == 1 else f"members/{code}-{page}.html"
+
+
+def build(
+    db: Database,
+    out_dir: Path | str,
+    base_url: str = "",
+    languages: Sequence[str] | None = None,
+) -> BuildSummary:
+    """Generate the site into ``out_dir``; CPU and disk bound: call it off the event loop."""
+    started = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    langs = tuple(languages or sorted(available_languages(), key=lambda c: (c != "en", c)))
+    unknown = [code for code in langs if code not in available_languages()]
+    if unknown:
+        raise ValueError(f"no catalogue for language(s): {', '.join(unknown)}")
+    data = public_data(db)
+    members = [m for m in data.members if SAFE_NAME.match(m.code)]
+    for member in members:
+        member.commitments = [c for c in member.commitments if SAFE_NAME.match(c.id)]
+    write = _Writer(out)
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    env = _environment()
+    for name in ("style.css", "favicon.svg"):  # browsers ask for an icon: none is a 404
+        write(name, (TEMPLATES / name).read_text(encoding="utf-8"))
+    write(
+        "index.html",
+        env.get_template("root.html").render(
+            languages=[(code, language_name(code)) for code in langs], base=base
+        ),
+    )
+    for lang in langs:
+        _build_language(env, write, PublicData(members), lang, langs, base)
+    removed = write.remove_stale(out / code for code in langs)
+    return BuildSummary(
+        members=len(members),
+        commitments=sum(len(m.commitments) for m in members),
+        languages=langs,
+        written=write.written,
+        unchanged=write.unchanged,
+        removed=removed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build_language(
+    env: jinja2.Environment,
+    write: _Writer,
+    data: PublicData,
+    lang: str,
+    langs: tuple[str, ...],
+    base: str,
+) -> None:
+    tr = translation(lang)
+    _ = tr.gettext
+    # Plain gettext, not the i18n extension's context-passing wrappers: a third of
+    # the render time of 40,000 pages went there. Templates escape what it returns.
+    env.globals.update(_=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext)
+    none_status = _("no verified report")
+    none_irm = _("not assessed")
+    names = {code: language_name(code) for code in langs}
+
+    def common(relative: str) -> dict[str, object]:
+        depth = relative.count("/")
+        root = "../" * (depth + 1)
+        return {
+            "lang": lang,
+            "root": root,
+            "home": root + f"{lang}/index.html",
+            "alternates": [
+                (code, names[code], (base or root) + f"{code}/{relative}") for code in langs
+            ],
+        }
+
+    def status_bar(commitments: list[PublicCommitment]) -> list[Segment]:
+        return segments(tr, Counter(c.status for c in commitments), none_status)
+
+    def irm_bar(commitments: list[PublicCommitment]) -> list[Segment]:
+        return segments(tr, Counter(irm_status(c.irm_completion) for c in commitments), none_irm)
+
+    labels = {m.code: member_label(tr, m) for m in data.members}
+    rows = [
+        (m, labels[m.code], status_bar(m.commitments), irm_bar(m.commitments)) for m in data.members
+    ]
+    all_commitments = [c for m in data.members for c in m.commitments]
+    write(
+        f"{lang}/index.html",
+        env.get_template("index.html").render(
+            **common("index.html"),
+            rows=rows,
+            total=len(all_commitments),
+            status_total=status_bar(all_commitments),
+            irm_total=irm_bar(all_commitments),
+        ),
+    )
+    statuses = {s: status_name(tr, s) for s in Status}
+    member_tpl = env.get_template("member.html")
+    commitment_tpl = env.get_template("commitment.html")
+    feed_tpl = env.get_template("feed.atom")
+    for member in data.members:
+        plans = {p.id: plan_label(tr, p) for p in member.plans}
+        pages = _pages(member)
+        feed = f"members/{member.code}.atom"
+        for page in range(1, pages + 1):
+            relative = member_page(member.code, page)
+            shown = member.commitments[(page - 1) * PER_PAGE : page * PER_PAGE]
+            write(
+                f"{lang}/{relative}",
+                member_tpl.render(
+                    **common(relative),
+                    member=member,
+                    label=labels[member.code],
+                    plans=plans,
+                    commitments=shown,
+                    statuses=statuses,
+                    irm_word=lambda word: irm_value(tr, word),
+                    status_bar=status_bar(member.commitments),
+                    irm_bar=irm_bar(member.commitments),
+                    page=page,
+                    pages=pages,
+                    prev=member_page(member.code, page - 1).split("/")[-1] if page > 1 else "",
+                    next=member_page(member.code, page + 1).split("/")[-1] if page < pages else "",
+                    feed=f"{member.code}.atom",
+                    # Summit pledges (#12) go here once storage has them: no data until then.
+                    pledges=[],
+                ),
+            )
+        reports = sorted(
+            (r for c in member.commitments for r in c.reports),
+            key=lambda r: (r.verified_at or r.reported_at, r.id),
+            reverse=True,
+        )[:FEED_ENTRIES]
+        titles = {c.id: c.title for c in member.commitments}
+        write(
+            f"{lang}/{feed}",
+            feed_tpl.render(
+                **common(feed),
+                member=member,
+                label=labels[member.code],
+                reports=reports,
+                titles=titles,
+                statuses=statuses,
+                base=base,
+                updated=(reports[0].verified_at or reports[0].reported_at) if reports else None,
+            ),
+        )
+        for commitment in member.commitments:
+            relative = f"commitments/{commitment.id}.html"
+            history = []
+            for report in commitment.reports:
+                if not history or history[-1].status != report.status:
+                    history.append(report)
+            write(
+                f"{lang}/{relative}",
+                commitment_tpl.render(
+                    **common(relative),
+                    c=commitment,
+                    member=member,
+                    label=labels[member.code],
+                    plan=plans.get(commitment.plan_id or "", ""),
+                    status=statuses[commitment.status] if commitment.status else none_status,
+                    irm=irm_value(tr, commitment.irm_completion)
+                    if commitment.irm_completion
+                    else none_irm,
+                    reports=commitment.reports[::-1][:REPORTS_SHOWN],
+                    report_count=len(commitment.reports),
+                    history=history,
+                    statuses=statuses,
+                ),
+            )
