@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.views.base import View, by_name, clip, country_name, esc, source_link
-from bot.views.commitments import STATUS_ICON, legend, page_nav, status_name
+from bot.views.commitments import STATUS_ICON, legend, page_nav, pledge_count_line, status_name
 from storage.commitments import Page
 from storage.models import Status
 from storage.paging import clamp_page
@@ -90,14 +90,7 @@ def overview(tr: NullTranslations, rows: list[CountryPledges]) -> View:
         )
         return View("\n".join(lines))
     ordered = by_name(tr, rows, lambda r: _place(tr, r.iso3, r.name))
-    for row in ordered:
-        lines.append(
-            _("{country}: {total} pledges, {embedded} in NAP commitments").format(
-                country=f"<b>{esc(_place(tr, row.iso3, row.name))}</b>",
-                total=row.total,
-                embedded=row.embedded,
-            )
-        )
+    lines += [pledge_count_line(tr, row) for row in ordered]
     lines += ["", _("Type /summit and a country to see its pledges: /summit Kenya"), old_note(tr)]
     buttons = [
         InlineKeyboardButton(
