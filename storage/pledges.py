@@ -39,7 +39,13 @@ from storage.importer import ImportFileError, ImportResult, RowError, _delimiter
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
-from storage.search import _fts_sql, fts_expression, has_fts_index, query_tokens
+from storage.search import (
+    _fts_sql,
+    fts_expression,
+    has_fts_index,
+    query_tokens,
+    search_pledges,
+)
 
 
 def N_(message: str) -> str:
@@ -370,6 +376,14 @@ def pledge_card(db: Database, pledge_id: str) -> PledgeLine | None:
         if pledge is None:
             return None
         return PledgeLine(pledge, _carriers(session, [pledge.id]).get(pledge.id, []))
+
+
+def search_pledge_lines(db: Database, text: str, *, limit: int) -> list[PledgeLine]:
+    """The pledges a search finds, with the commitments that carry them: inline answers."""
+    found = search_pledges(db, text, limit=limit)
+    with db.session() as session:
+        carriers = _carriers(session, [p.id for p in found])
+    return [PledgeLine(p, carriers.get(p.id, [])) for p in found]
 
 
 def pledges_of_commitment(db: Database, commitment_id: str) -> list[str]:

@@ -65,3 +65,42 @@ async def test_stats_and_chart_pledges_in_french(demo_bot: Driver, pledged_db: D
     assert "Kenya</b> : 4 engagements, 0 dans des engagements du plan d’action" in stats.html
     chart = (await marie.send("/chart Kenya"))[0]
     assert "Sommet anticorruption de 2016" in chart.caption
+
+
+async def test_pledges_are_found_by_search_and_open_their_card(
+    demo_bot: Driver, pledged_db: Database
+) -> None:
+    ann = demo_bot.user("Ann")
+    # A theme and a country: Kenya's beneficial ownership pledge under the commitments.
+    found = (await ann.send("/search kenya beneficial ownership"))[0]
+    assert "2016 Anti-Corruption Summit pledges" in found.text
+    assert "ACS2016-KEN-01 · Kenya · 🏢 Beneficial ownership" in found.text
+    assert "ACS2016-NGA" not in found.text  # narrowed to the country named
+    card = (await ann.press("ACS2016-KEN-01", message=found)).replies[0]
+    assert card.text.startswith("ACS2016-KEN-01 · Kenya")
+    assert "Tracker status" in card.text
+    # Words of the pledge's text, typed alone, without /search; accents and case ignored.
+    words = (await ann.send("Companies REGULATORY"))[0]
+    assert "ACS2016-KEN-01" in words.text
+    # By id words; a pledge alone, with no commitment matching, is still an answer.
+    alone = (await ann.send("/search acs2016 nga"))[0]
+    assert "ACS2016-NGA-01" in alone.text and "Nothing found" not in alone.text
+    assert "ACS2016-NGA-01" in alone.button_texts
+    nothing = (await ann.send("/search zzzqqq"))[0].text
+    assert "Nothing found" in nothing
+
+    # Inline: the pledge comes after the commitments, and posts its card.
+    results = await ann.inline("kenya beneficial ownership")
+    titles = [r["title"] for r in results]
+    assert any(t.startswith("🤝 ACS2016-KEN-01") for t in titles)
+    group = demo_bot.group("WG", members=[ann])
+    pledge = next(r for r in results if r["title"].startswith("🤝 ACS2016-KEN-01"))
+    chosen = await ann.choose_inline(pledge, chat=group)
+    assert chosen.message.text.startswith("ACS2016-KEN-01 · Kenya")
+
+
+async def test_search_finds_pledges_in_spanish(demo_bot: Driver, pledged_db: Database) -> None:
+    ana = demo_bot.user("Ana", language_code="es")
+    found = (await ana.send("/search kenia beneficial"))[0].text
+    assert "Compromisos de la Cumbre Anticorrupción de 2016" in found
+    assert "ACS2016-KEN-01 · Kenia" in found
