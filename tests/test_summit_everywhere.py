@@ -104,3 +104,39 @@ async def test_search_finds_pledges_in_spanish(demo_bot: Driver, pledged_db: Dat
     found = (await ana.send("/search kenia beneficial"))[0].text
     assert "Compromisos de la Cumbre Anticorrupción de 2016" in found
     assert "ACS2016-KEN-01 · Kenia" in found
+
+
+async def test_a_chat_following_a_country_hears_of_its_pledges_newly_embedded(
+    demo_bot: Driver, pledged_db: Database
+) -> None:
+    lead, ann = demo_bot.user("Leo"), demo_bot.user("Ann")
+    await lead.send("/start")
+    make_lead(pledged_db, lead.id, "KEN")
+    await ann.send("/subscribe Kenya")
+    await demo_bot.user("Nia").send("/subscribe Nigeria")
+    before = "\n".join(r.text for r in await ann.send("/digest"))
+    assert "Summit pledges now in NAP commitments" not in before
+
+    await lead.send("/embed ACS2016-KEN-01 KE0033")
+    digest = "\n".join(r.text for r in await ann.send("/digest"))
+    assert "🤝 2016 Summit pledges now in NAP commitments:" in digest
+    assert "ACS2016-KEN-01 → KE0033 Safe and Responsible Digital Transformation" in digest
+    nigeria = "\n".join(r.text for r in await demo_bot.user("Nia").send("/digest"))
+    assert "ACS2016-KEN-01" not in nigeria  # another country's news
+
+    # A week later the embedding is old news.
+    demo_bot.clock.advance(days=8)
+    later = "\n".join(r.text for r in await ann.send("/digest"))
+    assert "ACS2016-KEN-01" not in later
+
+
+async def test_digest_pledge_embeddings_in_portuguese(
+    demo_bot: Driver, pledged_db: Database
+) -> None:
+    lead, rui = demo_bot.user("Leo"), demo_bot.user("Rui", language_code="pt")
+    await lead.send("/start")
+    make_lead(pledged_db, lead.id, "KEN")
+    await rui.send("/subscribe Quênia")
+    await lead.send("/embed ACS2016-KEN-01 KE0033")
+    digest = "\n".join(r.text for r in await rui.send("/digest"))
+    assert "Cúpula de 2016" in digest and "ACS2016-KEN-01 → KE0033" in digest
