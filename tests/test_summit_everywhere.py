@@ -62,9 +62,11 @@ async def test_stats_export_and_chart_count_pledges_made_and_embedded(
 async def test_stats_and_chart_pledges_in_french(demo_bot: Driver, pledged_db: Database) -> None:
     marie = demo_bot.user("Marie", language_code="fr")
     stats = (await marie.send("/stats Kenya"))[0].text
-    assert "Kenya</b> : 4 engagements, 0 dans des engagements du plan d’action" in stats.html
+    assert "Kenya : 4 engagements, 0 dans des engagements du plan d’action" in stats
     chart = (await marie.send("/chart Kenya"))[0]
-    assert "Sommet anticorruption de 2016" in chart.caption
+    assert "Sommet anticorruption de 2016 : 4 engagements pris, 0 intégrés" in chart.caption
+    export = (await marie.send("/export Kenya"))[2].caption
+    assert "évaluations des outils de suivi de 2017–2020" in export
 
 
 async def test_pledges_are_found_by_search_and_open_their_card(
