@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.i18n import language_of, translation
 from bot.views.base import country_name
 from bot.views.commitments import status_name
-from bot.views.export import chart_title
+from bot.views.export import chart_title, pledges_made_line
 from storage.charts import SCALE, ChartData
 from storage.models import Status
 
@@ -111,9 +111,10 @@ def _single(figure, data: ChartData, tr: NullTranslations) -> None:
     axes.invert_yaxis()
     axes.set_xlabel(_("Commitments"), fontsize=12)
     title = chart_title(tr, data)
-    axes.set_title(
-        _("{name}: {count} commitments").format(name=title, count=data.total), fontsize=15
-    )
+    heading = _("{name}: {count} commitments").format(name=title, count=data.total)
+    if data.pledges_made:
+        heading += "\n" + pledges_made_line(tr, data)
+    axes.set_title(heading, fontsize=15 if not data.pledges_made else 12)
     axes.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(x=0.15)
@@ -148,7 +149,10 @@ def _per_country(figure, data: ChartData, tr: NullTranslations) -> None:
     axes_list[0].invert_yaxis()
     handles, labels = axes_list[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", ncol=3, fontsize=11, frameon=False)
-    figure.suptitle(data.title, fontsize=16)
+    heading = data.title
+    if data.pledges_made:
+        heading += "\n" + pledges_made_line(tr, data)
+    figure.suptitle(heading, fontsize=16 if not data.pledges_made else 12)
 
 
 def _child() -> None:

@@ -1,7 +1,8 @@
 """What a digest contains, for many chats at once, in a fixed number of queries.
 
 Per chat: new and changed reports in its followed countries since its last
-digest (verified first), commitments that became overdue in that window,
+digest (verified first), the countries' 2016 Summit pledges newly embedded in
+a NAP commitment, commitments that became overdue in that window,
 commitments ending in the next 30 days, and the most relevant stale ones (no
 report in 90 days) as a call to action. Country-level facts are computed once
 and shared by every chat that follows the country.
@@ -39,9 +40,11 @@ from storage.models import (
     Commitment,
     Country,
     Member,
+    PledgeLink,
     Report,
     Status,
     Subscription,
+    SummitPledge,
     UpdateState,
     WorkingGroup,
     WorkingGroupChat,
@@ -78,6 +81,17 @@ class CommitmentItem:
     areas: tuple[str, ...] = ()  # its policy areas, for a working group's lens
 
 
+@dataclass(frozen=True, slots=True)
+class EmbeddingItem:
+    """A Summit pledge a NAP commitment now carries."""
+
+    pledge_id: str
+    commitment_id: str
+    title: str  # the commitment's
+    at: datetime
+    areas: tuple[str, ...] = ()  # the commitment's policy areas
+
+
 @dataclass
 class CountryDigest:
     code: str
@@ -87,10 +101,11 @@ class CountryDigest:
     became_overdue: list[CommitmentItem] = field(default_factory=list)
     ending_soon: list[CommitmentItem] = field(default_factory=list)
     stale: list[CommitmentItem] = field(default_factory=list)
+    embedded: list[EmbeddingItem] = field(default_factory=list)  # pledges newly in a NAP
 
     @property
     def has_news(self) -> bool:
-        return bool(self.reports or self.became_overdue or self.ending_soon)
+        return bool(self.reports or self.became_overdue or self.ending_soon or self.embedded)
 
     @property
     def is_blank(self) -> bool:
@@ -284,6 +299,25 @@ def _build(
                 update.anonymous,
             )
             reports[commitment.country_code].append((item, update.updated_at))
+        # Pledges of these countries linked to a commitment since the earliest window.
+        embedded: dict[str, list[EmbeddingItem]] = defaultdict(list)
+        for link, iso3, commitment in session.exec(
+            select(PledgeLink, SummitPledge.iso3, Commitment)
+            .join(SummitPledge, col(SummitPledge.id) == col(PledgeLink.pledge_id))
+            .join(Commitment, col(Commitment.id) == col(PledgeLink.commitment_id))
+            .where(col(SummitPledge.iso3).in_(codes))
+            .where(col(PledgeLink.linked_at) >= earliest)
+            .order_by(col(PledgeLink.linked_at), col(PledgeLink.pledge_id))
+        ):
+            embedded[iso3].append(
+                EmbeddingItem(
+                    link.pledge_id,
+                    commitment.id,
+                    display_title(commitment),
+                    link.linked_at,
+                    tuple(commitment.policy_areas or ()),
+                )
+            )
         # Commitments whose end date fell inside the earliest window, or is coming.
         window = session.exec(
             select(Commitment)
@@ -313,7 +347,7 @@ def _build(
     sections: dict[tuple[str, datetime, frozenset[str] | None], CountryDigest] = {}
 
     def section(code: str, start: datetime, wanted: frozenset[str] | None) -> CountryDigest:
-        def seen(item: ReportItem | CommitmentItem) -> bool:
+        def seen(item: ReportItem | CommitmentItem | EmbeddingItem) -> bool:
             return wanted is None or bool(wanted & set(item.areas))
 
         key = (code, start, wanted)
@@ -334,6 +368,7 @@ def _build(
                     item for c in ending.get(code, []) if seen(item := commitment_item(c))
                 ],
                 stale=[item for item in stale.get(code, []) if seen(item)][:STALE_PER_COUNTRY],
+                embedded=[i for i in embedded.get(code, []) if i.at >= start and seen(i)],
             )
         return sections[key]
 

@@ -1,4 +1,5 @@
-"""CSV exports: commitments with their community status, and every report.
+"""CSV exports: commitments with their community status, every report, and the
+countries' 2016 Anti-Corruption Summit pledges with the commitments that carry them.
 
 Columns carry OGP's own names where OGP has the field ("Commitment Unique
 Identifier", "Country/Locality", "Completion (End Of Term)" ...), so a sheet
@@ -40,9 +41,11 @@ from storage.models import (
     Country,
     Evidence,
     Member,
+    PledgeLink,
     Report,
     Status,
     Subscription,
+    SummitPledge,
     WorkingGroup,
     WorkingGroupChat,
     utcnow,
@@ -100,6 +103,20 @@ REPORT_COLUMNS = (
     "Evidence",
 )
 IDENTITY_COLUMNS = ("Reporter", "Reporter ID", "Reviewed By ID")
+
+# The tracker's status is its 2017-2020 assessment, never today's: the header says so.
+PLEDGE_COLUMNS = (
+    "Pledge ID",
+    "Country",
+    "ISO3",
+    "Theme",
+    "Status (2017-2020 assessment)",
+    "Assessed By",
+    "Assessed On",
+    "Source",
+    "Embedded In",
+    "Pledge",
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -375,6 +392,41 @@ def reports_csv(
     return _csv(header, rows), len(rows)
 
 
+def pledges_csv(db: Database, codes: Collection[str] | None) -> tuple[str, int]:
+    """The Summit pledges of these countries (all, for None), codes as stored
+    ("no_data"), and the NAP commitments that carry each, space-separated."""
+    with db.session() as session:
+        query = select(SummitPledge).order_by(col(SummitPledge.iso3), col(SummitPledge.id))
+        links = select(PledgeLink.pledge_id, PledgeLink.commitment_id).order_by(
+            col(PledgeLink.commitment_id)
+        )
+        if codes is not None:
+            query = query.where(col(SummitPledge.iso3).in_(list(codes)))
+            links = links.join(SummitPledge, col(SummitPledge.id) == PledgeLink.pledge_id).where(
+                col(SummitPledge.iso3).in_(list(codes))
+            )
+        pledges = list(session.exec(query))
+        carried: defaultdict[str, list[str]] = defaultdict(list)
+        for pledge_id, commitment_id in session.exec(links):
+            carried[pledge_id].append(commitment_id)
+    rows: list[list[object]] = [
+        [
+            p.id,
+            p.country,
+            p.iso3,
+            p.theme,
+            p.status,
+            _safe(p.status_source),
+            p.status_date,
+            p.source_url,
+            " ".join(carried.get(p.id, [])),
+            _safe(p.text),
+        ]
+        for p in pledges
+    ]
+    return _csv(PLEDGE_COLUMNS, rows), len(rows)
+
+
 # ------------------------------------------------------------------ for chat
 
 
@@ -383,6 +435,7 @@ class ExportFile:
     filename: str
     content: bytes
     rows: int
+    kind: str = ""  # "commitments", "reports" or "pledges": which caption it takes
 
 
 @dataclass
@@ -395,7 +448,7 @@ class ExportResult:
 def export_for_chat(
     db: Database, visitor: Visitor, chat_id: int, text: str, *, now: datetime | None = None
 ) -> ExportResult:
-    """/export [country|group]: both CSV files, as bytes, for the chat. Audited.
+    """/export [country|group]: the CSV files, as bytes, for the chat. Audited.
 
     Slow on a big database: call it with ``asyncio.to_thread``.
     """
@@ -413,12 +466,28 @@ def export_for_chat(
     result.identities = bool(identities)
     result.files = [
         ExportFile(
-            f"ogp-commitments-{scope.slug}-{stamp}.csv", commitments.encode("utf-8-sig"), count
+            f"ogp-commitments-{scope.slug}-{stamp}.csv",
+            commitments.encode("utf-8-sig"),
+            count,
+            "commitments",
         ),
         ExportFile(
-            f"ogp-reports-{scope.slug}-{stamp}.csv", reports.encode("utf-8-sig"), report_count
+            f"ogp-reports-{scope.slug}-{stamp}.csv",
+            reports.encode("utf-8-sig"),
+            report_count,
+            "reports",
         ),
     ]
+    pledges, pledge_count = pledges_csv(db, scope.codes)
+    if pledge_count:  # a country that made no Summit pledge gets no empty sheet
+        result.files.append(
+            ExportFile(
+                f"summit-pledges-{scope.slug}-{stamp}.csv",
+                pledges.encode("utf-8-sig"),
+                pledge_count,
+                "pledges",
+            )
+        )
     with db.session() as session:
         audit(
             session,

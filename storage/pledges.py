@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -39,7 +39,13 @@ from storage.importer import ImportFileError, ImportResult, RowError, _delimiter
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
-from storage.search import _fts_sql, fts_expression, has_fts_index, query_tokens
+from storage.search import (
+    _fts_sql,
+    fts_expression,
+    has_fts_index,
+    query_tokens,
+    search_pledges,
+)
 
 
 def N_(message: str) -> str:
@@ -295,16 +301,23 @@ class PledgeLine:
 
 def overview(db: Database) -> list[CountryPledges]:
     """Every country that made pledges: how many, and how many a commitment carries."""
-    linked = select(PledgeLink.pledge_id).where(PledgeLink.pledge_id == SummitPledge.id).exists()
     with db.session() as session:
-        rows = session.exec(
-            select(
-                SummitPledge.iso3,
-                sa.func.min(SummitPledge.country),
-                sa.func.count(),
-                sa.func.sum(sa.case((linked, 1), else_=0)),
-            ).group_by(SummitPledge.iso3)
-        ).all()
+        return pledge_counts(session)
+
+
+def pledge_counts(session: Session, codes: Sequence[str] | None = None) -> list[CountryPledges]:
+    """Pledges made and embedded per country (of ``codes``, when given), one
+    GROUP BY: what /summit, /stats, /chart and /compare count."""
+    linked = select(PledgeLink.pledge_id).where(PledgeLink.pledge_id == SummitPledge.id).exists()
+    query = select(
+        SummitPledge.iso3,
+        sa.func.min(SummitPledge.country),
+        sa.func.count(),
+        sa.func.sum(sa.case((linked, 1), else_=0)),
+    ).group_by(SummitPledge.iso3)
+    if codes is not None:
+        query = query.where(col(SummitPledge.iso3).in_(list(codes)))
+    rows = session.exec(query.order_by(SummitPledge.iso3)).all()
     return [
         CountryPledges(iso3, name, total, int(embedded or 0))
         for iso3, name, total, embedded in rows
@@ -363,6 +376,14 @@ def pledge_card(db: Database, pledge_id: str) -> PledgeLine | None:
         if pledge is None:
             return None
         return PledgeLine(pledge, _carriers(session, [pledge.id]).get(pledge.id, []))
+
+
+def search_pledge_lines(db: Database, text: str, *, limit: int) -> list[PledgeLine]:
+    """The pledges a search finds, with the commitments that carry them: inline answers."""
+    found = search_pledges(db, text, limit=limit)
+    with db.session() as session:
+        carriers = _carriers(session, [p.id for p in found])
+    return [PledgeLine(p, carriers.get(p.id, [])) for p in found]
 
 
 def pledges_of_commitment(db: Database, commitment_id: str) -> list[str]:
@@ -492,6 +513,20 @@ def suggestions(db: Database, pledge_id: str, limit: int = SUGGESTIONS) -> list[
             for cid in ids
             if cid in rows
         ]
+
+
+def chart_with_pledges(db: Database, scope: Scope) -> ChartData | None:
+    """/chart's data for the scope, with its countries' pledges made and embedded."""
+    data = chart_data(db, scope)
+    if data is None:
+        return None
+    with db.session() as session:
+        rows = pledge_counts(session, [bar.code for bar in data.countries])
+    return replace(
+        data,
+        pledges_made=sum(row.total for row in rows),
+        pledges_embedded=sum(row.embedded for row in rows),
+    )
 
 
 # --------------------------------------------------------------------------- comparing

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
 
@@ -43,7 +43,7 @@ from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_f
 from storage.countries import country_index
 from storage.db import Database
 from storage.ids import normalise_commitment_id
-from storage.models import Commitment, utcnow
+from storage.models import Commitment, SummitPledge, utcnow
 from storage.paging import page_count
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "search_commitments",
     "search_commitments_like",
     "search_ids",
+    "search_pledges",
 ]
 
 #: The FTS5 table; its shadow tables share the prefix.
@@ -75,6 +76,8 @@ SEARCH_TABLE = "commitment_fts"
 BM25_WEIGHTS: tuple[float, ...] = (10.0, 5.0, 4.0, 1.0, 2.0, 1.0, 2.0, 2.0)
 #: Matches holding every word in these columns rank before all others.
 TITLE_COLUMNS = ("id", "title", "short_title")
+#: Summit pledges shown under a search's first page (the rest: /summit).
+PLEDGES_SHOWN = 5
 #: Words beyond these are ignored: they bound the cost of a pasted essay.
 MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 64
@@ -356,6 +359,49 @@ def _like_ids(
     )
 
 
+# --------------------------------------------------------------------------- Summit pledges
+
+
+def _pledge_ids(session: Session, query: Query, limit: int) -> list[str]:
+    """Pledges holding every word in their id, country, theme or text, in the
+    countries the query named: a scan, not an index, since a few hundred pledges
+    at most (505 by OGP members in 2016) cost less to read than to keep indexed.
+    On PostgreSQL the regular expressions blind to case and accents, elsewhere
+    LIKE, as :func:`_contains` does for commitments."""
+    dialect = session.get_bind().dialect.name
+    fields = [
+        col(SummitPledge.id),
+        col(SummitPledge.country),
+        col(SummitPledge.theme),
+        col(SummitPledge.text),
+    ]
+    where = [sa.or_(*(_contains(f, t, dialect) for f in fields)) for t in query.tokens]
+    if query.countries:
+        where.append(col(SummitPledge.iso3).in_(list(query.countries)))
+    statement = select(SummitPledge.id).where(*where)
+    return list(session.exec(statement.order_by(col(SummitPledge.id)).limit(limit)).all())
+
+
+def search_pledges(db: Database, text: str, *, limit: int = PLEDGES_SHOWN) -> list[SummitPledge]:
+    """The 2016 Summit pledges matching ``text`` (a pledge id, a country, theme or
+    text words), by id: for /search and inline answers."""
+    understood = interpret(db, text)
+    if understood.empty or limit <= 0:
+        return []
+    with db.session() as session:
+        return _pledges(session, understood, limit)
+
+
+def _pledges(session: Session, query: Query, limit: int) -> list[SummitPledge]:
+    ids = _pledge_ids(session, query, limit)
+    if not ids:
+        return []
+    found = {
+        p.id: p for p in session.exec(select(SummitPledge).where(col(SummitPledge.id).in_(ids)))
+    }
+    return [found[i] for i in ids if i in found]
+
+
 # --------------------------------------------------------------------------- what a query means
 
 
@@ -569,6 +615,7 @@ class SavedPage:
     page: Page
     corrected: str | None = None
     place: str | None = None
+    pledges: list[SummitPledge] = field(default_factory=list)  # on the first page only
 
 
 def search_and_remember(
@@ -588,8 +635,11 @@ def search_and_remember(
     understood = interpret(db, query)
     with db.session() as session:
         found = _page(session, db.url, understood, 0, page_size, now, fts=None)
+        pledges = _pledges(session, understood, PLEDGES_SHOWN) if not understood.empty else []
         query_id = saved_search.remember(session, chat_id, query)
-        return SavedPage(query_id, query, found.page, found.query.corrected, found.query.place)
+        return SavedPage(
+            query_id, query, found.page, found.query.corrected, found.query.place, pledges
+        )
 
 
 def saved_search_page(

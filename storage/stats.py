@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.pledges import CountryPledges, pledge_counts
 from storage.roles import _group_by_text
 
 # How recent reporting is graded per commitment: a verified report in the window,
@@ -53,6 +54,7 @@ class Stats:
     window_days: int = REPORT_WINDOW_DAYS
     lens: Lens = NO_LENS  # only these commitments of the countries were counted
     group_name: str = ""  # the working group asked about, if any
+    pledges: list[CountryPledges] = field(default_factory=list)  # 2016 Summit, per country
 
     @property
     def reported_share(self) -> float:
@@ -144,4 +146,5 @@ def _stats(session: Session, codes: list[str] | None, now: datetime, lens: Lens 
         reported_recently=reported_recently,
         unverified_recently=unverified_recently,
         lens=lens,
+        pledges=pledge_counts(session, [country.code for country in countries]),
     )

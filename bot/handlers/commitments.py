@@ -30,17 +30,20 @@ from bot.i18n import language_of
 from bot.views import View, clip
 from bot.views import commitments as views
 from bot.views import following as follow_views
+from bot.views import summit as summit_views
 from bot.views.base import country_name
 from storage import commitments as store
 from storage import countries
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
 from storage.models import ActionPlan, Country
+from storage.pledges import search_pledge_lines
 from storage.search import search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
 
 INLINE_RESULTS = 10
+INLINE_PLEDGES = 5  # Summit pledges after the commitments
 # How /stats names the anti-corruption lens, besides the reader's own word for it.
 ANTI_CORRUPTION_WORDS = ("anti-corruption", "anticorruption", "anti corruption")
 
@@ -275,6 +278,19 @@ async def inline_query(update: Update, context: BotContext) -> None:
                     views.inline_card_text(context.tr, card), parse_mode=ParseMode.HTML
                 ),
                 reply_markup=buttons,
+            )
+        )
+    for line in search_pledge_lines(context.db, text, limit=INLINE_PLEDGES):
+        pledge = line.pledge
+        results.append(
+            InlineQueryResultArticle(
+                id=str(uuid4()),
+                title=f"🤝 {pledge.id} · {clip(pledge.text, 80)}",
+                description=clip(country_name(context.tr, pledge.iso3, pledge.country), 60),
+                input_message_content=InputTextMessageContent(
+                    summit_views.card(context.tr, line, may_link=False).text,
+                    parse_mode=ParseMode.HTML,
+                ),
             )
         )
     await query.answer(results, cache_time=30)

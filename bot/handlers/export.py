@@ -14,6 +14,7 @@ from bot.handlers.common import reply
 from bot.views import export as views
 from storage import charts as chart_store
 from storage import export as store
+from storage import pledges
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -42,7 +43,7 @@ def _chart(db, chat_id: int, text: str) -> tuple[store.Scope, chart_store.ChartD
     scope = store.resolve_scope(db, chat_id, text)
     if scope.problem:
         return scope, None
-    return scope, chart_store.chart_data(db, scope)
+    return scope, pledges.chart_with_pledges(db, scope)
 
 
 async def chart(update: Update, context: BotContext) -> None:

@@ -64,7 +64,7 @@ def answer(context: BotContext, found: Understood, *, in_private: bool) -> View:
     if found.search is not None:
         saved = found.search
         return search_views.search_results(
-            tr, saved.text, saved.page, saved.query_id, saved.corrected
+            tr, saved.text, saved.page, saved.query_id, saved.corrected, saved.pledges
         )
     if found.unknown_id is not None:
         return commitment_views.not_found(tr, found.unknown_id)

@@ -26,7 +26,10 @@ async def search(update: Update, context: BotContext) -> None:
         search_and_remember, context.db, update.effective_chat.id, text, now=context.now()
     )
     await reply(
-        update, views.search_results(context.tr, text, found.page, found.query_id, found.corrected)
+        update,
+        views.search_results(
+            context.tr, text, found.page, found.query_id, found.corrected, found.pledges
+        ),
     )
 
 

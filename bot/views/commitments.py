@@ -40,6 +40,7 @@ from storage.commitments import (
 )
 from storage.countries import Resolution, localized_name
 from storage.models import ActionPlan, Country, MemberKind, Status, UpdateState
+from storage.pledges import CountryPledges
 from storage.stats import Stats
 
 STATUS_ICON = {
@@ -480,6 +481,15 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
+def pledge_count_line(tr: NullTranslations, row: CountryPledges) -> str:
+    """One country's Summit pledges made and embedded, as /summit and /stats show it."""
+    return tr.gettext("{country}: {total} pledges, {embedded} in NAP commitments").format(
+        country=f"<b>{esc(country_name(tr, row.iso3, row.name))}</b>",
+        total=row.total,
+        embedded=row.embedded,
+    )
+
+
 def stats(tr: NullTranslations, data: Stats) -> View:
     _ = tr.gettext
     shown = by_country_name(tr, data.countries)[:10]
@@ -523,6 +533,9 @@ def stats(tr: NullTranslations, data: Stats) -> View:
                 )
         if counts.get(None):
             lines.append("· " + _("not rated / not reported: {count}").format(count=counts[None]))
+    if data.pledges:
+        lines += ["", f"<b>{esc(_('2016 Anti-Corruption Summit pledges'))}</b>"]
+        lines += [pledge_count_line(tr, row) for row in data.pledges]
     return View("\n".join(lines))
 
 

@@ -93,6 +93,17 @@ def digest(
                     "… and {count} more report", "… and {count} more reports", country.more_reports
                 ).format(count=country.more_reports)
             )
+        if country.embedded:
+            lines.append("🤝 " + _("2016 Summit pledges now in NAP commitments:"))
+            lines += [
+                " • "
+                + _("{pledge} → {commitment} {title}").format(
+                    pledge=f"<b>{esc(item.pledge_id)}</b>",
+                    commitment=f"<b>{esc(item.commitment_id)}</b>",
+                    title=esc(clip(item.title, 80)),
+                )
+                for item in country.embedded[:10]
+            ]
         if country.became_overdue:
             lines.append(f"{OVERDUE_ICON} " + _("Now overdue:"))
             lines += [" • " + _commitment_line(item) for item in country.became_overdue[:10]]

@@ -38,10 +38,20 @@ def scope_name(tr: NullTranslations, scope: Scope) -> str:
 
 
 def export_caption(tr: NullTranslations, result: ExportResult, index: int) -> str:
-    """Captions for the two files (≤ 1024 characters, HTML)."""
+    """Captions for the files (≤ 1024 characters, HTML)."""
     _ = tr.gettext
     scope = esc(scope_name(tr, result.scope))
     rows = result.files[index].rows
+    if result.files[index].kind == "pledges":
+        return tr.ngettext(
+            "2016 Anti-Corruption Summit pledges of {scope} and the NAP commitments "
+            "that carry them ({count} row). Statuses are the trackers' assessments "
+            "from 2017–2020, not today's.",
+            "2016 Anti-Corruption Summit pledges of {scope} and the NAP commitments "
+            "that carry them ({count} rows). Statuses are the trackers' assessments "
+            "from 2017–2020, not today's.",
+            rows,
+        ).format(scope=scope, count=rows)
     if index == 0:
         return tr.ngettext(
             "Commitments of {scope} with their community status ({count} row).",
@@ -87,4 +97,15 @@ def chart_caption(tr: NullTranslations, data: ChartData) -> str:
     ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
+    if data.pledges_made:
+        text += "\n" + pledges_made_line(tr, data)
     return text
+
+
+def pledges_made_line(tr: NullTranslations, data: ChartData) -> str:
+    """Summit pledges made vs embedded, under /chart and on the chart itself."""
+    return tr.ngettext(
+        "2016 Anti-Corruption Summit: {made} pledge made, {embedded} embedded in NAP commitments.",
+        "2016 Anti-Corruption Summit: {made} pledges made, {embedded} embedded in NAP commitments.",
+        data.pledges_made,
+    ).format(made=data.pledges_made, embedded=data.pledges_embedded)

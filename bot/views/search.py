@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from gettext import NullTranslations
 
 from telegram import InlineKeyboardMarkup
@@ -15,16 +16,27 @@ from bot.views.base import (
     fixed,
 )
 from bot.views.commitments import legend, page_nav, row_buttons, row_line
+from bot.views.summit import found_pledges
 from storage.commitments import (
     Page,
 )
+from storage.models import SummitPledge
 
 
 def search_results(
-    tr: NullTranslations, query: str, page: Page, query_id: int, corrected: str | None = None
+    tr: NullTranslations,
+    query: str,
+    page: Page,
+    query_id: int,
+    corrected: str | None = None,
+    pledges: Sequence[SummitPledge] = (),
 ) -> View:
-    """``corrected``: the spelling that found these when ``query`` as typed found nothing."""
+    """``corrected``: the spelling that found these when ``query`` as typed found
+    nothing; ``pledges``: Summit pledges found too, shown under the commitments."""
     _ = tr.gettext
+    pledge_lines, pledge_buttons = found_pledges(tr, list(pledges)) if pledges else ([], [])
+    if not page.rows and pledges:
+        return View("\n".join(pledge_lines), InlineKeyboardMarkup(pledge_buttons))
     if not page.rows:
         return View(
             _("Nothing found for {query}. Try fewer or other words, or an id like AR0045.").format(
@@ -45,7 +57,9 @@ def search_results(
     for offset, row in enumerate(page.rows, start=page.page * page.page_size + 1):
         lines.append(row_line(tr, offset, row) + f" <i>({esc(row.country_code)})</i>")
     lines += ["", legend(tr)]
-    keyboard = row_buttons(page.rows)
+    if pledge_lines:
+        lines += ["", *pledge_lines]
+    keyboard = row_buttons(page.rows) + pledge_buttons
     nav = page_nav(tr, page, lambda p: cb.SEARCH_PAGE.encode(query_id, p))
     if nav:
         keyboard.append(nav)

@@ -13,9 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.views.base import View, by_name, clip, country_name, esc, source_link
-from bot.views.commitments import STATUS_ICON, legend, page_nav, status_name
+from bot.views.commitments import STATUS_ICON, legend, page_nav, pledge_count_line, status_name
 from storage.commitments import Page
-from storage.models import Status
+from storage.models import Status, SummitPledge
 from storage.paging import clamp_page
 from storage.pledges import (
     STATUS,
@@ -90,14 +90,7 @@ def overview(tr: NullTranslations, rows: list[CountryPledges]) -> View:
         )
         return View("\n".join(lines))
     ordered = by_name(tr, rows, lambda r: _place(tr, r.iso3, r.name))
-    for row in ordered:
-        lines.append(
-            _("{country}: {total} pledges, {embedded} in NAP commitments").format(
-                country=f"<b>{esc(_place(tr, row.iso3, row.name))}</b>",
-                total=row.total,
-                embedded=row.embedded,
-            )
-        )
+    lines += [pledge_count_line(tr, row) for row in ordered]
     lines += ["", _("Type /summit and a country to see its pledges: /summit Kenya"), old_note(tr)]
     buttons = [
         InlineKeyboardButton(
@@ -144,6 +137,23 @@ def country_page(tr: NullTranslations, iso3: str, lines_of: list[PledgeLine], pa
     if nav:
         keyboard.append(nav)
     return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+def found_pledges(tr: NullTranslations, pledges: list[SummitPledge]) -> tuple[list[str], list]:
+    """Pledges a search found: a titled section of lines, and a button per pledge
+    that opens its card."""
+    _ = tr.gettext
+    lines = [f"🤝 <b>{esc(_('2016 Anti-Corruption Summit pledges'))}</b>"]
+    for p in pledges:
+        theme = THEME.get(p.theme, THEME["other"])
+        lines.append(
+            f"• <b>{esc(p.id)}</b> · {esc(_place(tr, p.iso3, p.country))} · {theme.icon} "
+            f"{esc(_(theme.label))}: {esc(clip(p.text, _TEXT_IN_LIST))}"
+        )
+    buttons = [
+        InlineKeyboardButton(p.id, callback_data=cb.PLEDGE_CARD.encode(p.id)) for p in pledges
+    ]
+    return lines, [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def card(tr: NullTranslations, line: PledgeLine, *, may_link: bool) -> View:
