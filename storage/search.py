@@ -45,6 +45,7 @@ from storage.db import Database
 from storage.ids import normalise_commitment_id
 from storage.models import Commitment, utcnow
 from storage.paging import page_count
+from storage.text import fold
 
 __all__ = [
     "BM25_WEIGHTS",
@@ -149,13 +150,7 @@ def _exact_id(tokens: Sequence[str]) -> str | None:
     return normalise_commitment_id(tokens[0]) if len(tokens) == 1 else None
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: "Participación" -> "participacion"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-_PLAIN = _fold(_ACCENTED)
+_PLAIN = fold(_ACCENTED)
 _FORMS: dict[str, str] = {}
 for _accented, _plain in zip(_ACCENTED, _PLAIN, strict=True):
     _FORMS[_plain] = _FORMS.get(_plain, _plain) + _accented
@@ -171,7 +166,7 @@ def _pg_pattern(token: str) -> str:
     so that the match does not depend on the server's locale.
     """
     parts = []
-    for char in _fold(token):
+    for char in fold(token):
         forms = _FORMS.get(char, char)
         forms += "".join(u for u in (f.upper() for f in forms) if len(u) == 1)
         forms = "".join(dict.fromkeys(forms))
@@ -312,7 +307,7 @@ def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.Colu
     if dialect == "postgresql":
         return field.regexp_match(_pg_pattern(token))
     # SQLite's LIKE ignores ASCII case only; try the word as typed and unaccented.
-    variants = dict.fromkeys([token.casefold(), _fold(token)])
+    variants = dict.fromkeys([token.casefold(), fold(token)])
     return sa.or_(*(field.like(_like_pattern(v), escape=_LIKE_ESCAPE) for v in variants))
 
 
@@ -423,7 +418,7 @@ def _vocabulary(session: Session, url: str) -> list[str]:
     )
     for title, short_title, theme, institution, areas in rows:
         text = " ".join([title, short_title, theme, institution, *(areas or [])])
-        words.update(w for w in (_fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
+        words.update(w for w in (fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
     ordered = sorted(words)
     with _vocabulary_lock:
         _vocabulary_cache[url] = (stamp, ordered)
@@ -439,7 +434,7 @@ def _corrected(session: Session, url: str, tokens: Sequence[str]) -> list[str] |
     out: list[str] = []
     changed = False
     for token in tokens:
-        word = _fold(token)
+        word = fold(token)
         if len(word) < _MIN_CORRECTED or _is_prefix(vocabulary, word):
             out.append(token)
             continue
