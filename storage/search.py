@@ -9,8 +9,8 @@ tokenizer folds case and accents ("participacion" finds "participación"),
 every word is prefix-matched ("transparen" finds "transparency"), and within
 each of the two tiers results are ranked by bm25, ids and titles weighing more
 than the full text. Elsewhere a scan over the same fields answers, each tier
-in id order: on PostgreSQL a regular expression blind to case and accents,
-on other databases LIKE.
+in id order, matching what FTS matches (a word's start, blind to case and
+accents): on PostgreSQL a regular expression, on other databases GLOB.
 
 A member named in the query ("kenya procurement", "Nairobi", "Kenia") narrows
 the search to that member's commitments (a national's include its local
@@ -81,8 +81,7 @@ MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 64
 MAX_QUERY_CHARS = 1000
 
-_LIKE_ESCAPE = "\\"
-# Accent folding for the fallback on PostgreSQL (no unaccent extension needed):
+# Accent folding for the fallback (no unaccent extension needed on PostgreSQL):
 # each letter of a word becomes a class of its accented forms in both cases.
 _ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőřśšşťùúûüūůűųýÿźżž"
 
@@ -156,14 +155,16 @@ for _accented, _plain in zip(_ACCENTED, _PLAIN, strict=True):
     _FORMS[_plain] = _FORMS.get(_plain, _plain) + _accented
 
 
-def _pg_pattern(token: str) -> str:
-    """A PostgreSQL regular expression for ``token`` in any case, with or without
-    accents: "Año" -> "[aàá…AÀÁ…][nñń…NÑŃ…][oòó…OÒÓ…]".
+def _letters_pattern(token: str, dialect: str) -> str:
+    """``token`` in any case, with or without accents, as a PostgreSQL regular
+    expression or an SQLite GLOB: "Año" -> "[aàá…AÀÁ…][nñń…NÑŃ…][oòó…OÒÓ…]".
 
-    It replaced ``translate(lower(field), ...) LIKE``, which costs a scan of the
-    accent table per character of every text searched: half a second per search
-    on the 104 demo commitments. Both cases are listed rather than using ``~*``
-    so that the match does not depend on the server's locale.
+    Each character of the folded token (``storage.text.fold``) becomes the class
+    of every character that folds to it, so the SQL matches what ``fold`` would
+    equate. It replaced ``translate(lower(field), ...) LIKE``, which costs a scan
+    of the accent table per character of every text searched: half a second per
+    search on the 104 demo commitments. Both cases are listed rather than using
+    ``~*`` so that the match does not depend on the server's locale.
     """
     parts = []
     for char in fold(token):
@@ -172,8 +173,12 @@ def _pg_pattern(token: str) -> str:
         forms = "".join(dict.fromkeys(forms))
         if len(forms) > 1:
             parts.append(f"[{forms}]")
-        else:  # a backslash before a non-alphanumeric character makes it literal
-            parts.append(char if char.isalnum() else "\\" + char)
+        elif char.isalnum():
+            parts.append(char)
+        elif dialect == "postgresql":  # a backslash makes a non-alphanumeric literal
+            parts.append("\\" + char)
+        else:  # GLOB has no escape: a class of one character is literal
+            parts.append(f"[{char}]")
     return "".join(parts)
 
 
@@ -297,18 +302,22 @@ def _searchable_fields() -> list[sa.ColumnElement[str]]:
     ]
 
 
-def _like_pattern(word: str) -> str:
-    escaped = word.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+#: A character that does not continue a word, as FTS5's unicode61 tokeniser splits
+#: words, for the scripts OGP's texts use (ASCII, and Latin letters with accents).
+_NOT_IN_WORD = "[^0-9A-Za-zÀ-ɏ]"
 
 
 def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.ColumnElement[bool]:
-    """``field`` holds ``token``, ignoring case (and accents where the SQL can)."""
+    """``field`` has a word that begins with ``token``, in any case, with or without
+    accents: what the FTS path matches (a prefix of a word). When the fallback
+    matched any substring, "oder" found "modernise" there and nothing through FTS,
+    which then offered the correction "order": the two paths answered differently.
+    """
+    pattern = _letters_pattern(token, dialect)
     if dialect == "postgresql":
-        return field.regexp_match(_pg_pattern(token))
-    # SQLite's LIKE ignores ASCII case only; try the word as typed and unaccented.
-    variants = dict.fromkeys([token.casefold(), fold(token)])
-    return sa.or_(*(field.like(_like_pattern(v), escape=_LIKE_ESCAPE) for v in variants))
+        return field.regexp_match(f"(^|{_NOT_IN_WORD}){pattern}")
+    # A space before the text makes its start a word's start, in one GLOB.
+    return (sa.literal(" ") + field).op("GLOB")(f"*{_NOT_IN_WORD}{pattern}*")
 
 
 def _like_clauses(

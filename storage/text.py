@@ -56,10 +56,13 @@ def fold(text: str) -> str:
     then compatibility decomposition splits "é" into "e" and a combining accent,
     which goes; NFC puts back what decomposition split and kept (Hangul).
 
-    PostgreSQL has no such function without the unaccent extension: there the
-    search turns each folded character back into the set of every character
-    that folds to it (``storage.search._pg_pattern``, built with this function
-    over its table of accented letters), so SQL and Python agree by construction.
+    PostgreSQL has no such function without the unaccent extension, and SQLite's
+    LIKE ignores ASCII case only: there the search's fallback turns each folded
+    character of a word back into the class of every character that folds to it
+    (``storage.search._letters_pattern``, a regular expression or a GLOB built
+    with this function over ``storage.search._ACCENTED``). SQL and Python thus
+    agree for every letter of that table; a letter outside it is matched as
+    itself in both cases.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
