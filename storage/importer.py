@@ -79,6 +79,7 @@ __all__ = [
     "ImportResult",
     "RatingChange",
     "RowError",
+    "csv_delimiter",
     "demo_csv_path",
     "import_csv",
     "import_demo_if_empty",
@@ -581,7 +582,7 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def _delimiter(header_line: str) -> str:
+def csv_delimiter(header_line: str) -> str:
     """Excel's "CSV" in Spanish, French or Portuguese settings separates with
     semicolons (the comma is their decimal sign); OGP's header names hold
     neither, so the more frequent of the two in the header line is the one."""
@@ -750,7 +751,7 @@ def _import_stream(
 ) -> ImportResult:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
     header_line = stream.readline()
-    delimiter = _delimiter(header_line)
+    delimiter = csv_delimiter(header_line)
     if delimiter != ",":
         result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
     records = _records(itertools.chain([header_line], stream), delimiter)  # type: ignore[arg-type]

@@ -36,11 +36,11 @@ from storage.commitments import display_title
 from storage.countries import resolve_country
 from storage.db import Database
 from storage.export import Scope
-from storage.importer import ImportFileError, ImportResult, RowError, _delimiter, download
+from storage.importer import ImportFileError, ImportResult, RowError, csv_delimiter, download
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
-from storage.search import _fts_sql, fts_expression, has_fts_index, query_tokens
+from storage.search import fts_expression, fts_statements, has_fts_index, query_tokens
 from storage.statuses import N_, StatusEntry, by_code, by_word
 
 #: TI's pledge-tracker scale, in the order lists show it.
@@ -162,7 +162,7 @@ def _parse(line: int, row: dict[str, str]) -> dict[str, object] | RowError:
 def _rows(stream: TextIO, result: ImportResult) -> Iterator[dict[str, object]]:
     # Excel's "CSV" in Spanish, French or Portuguese settings uses semicolons.
     header = stream.readline()
-    delimiter = _delimiter(header)
+    delimiter = csv_delimiter(header)
     if delimiter != ",":
         result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
     reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
@@ -451,7 +451,7 @@ def suggestions(db: Database, pledge_id: str, limit: int = SUGGESTIONS) -> list[
         )
         ids: list[str] = []
         if words and has_fts_index(session):
-            _, page = _fts_sql([pledge.iso3])
+            _, page = fts_statements([pledge.iso3])
             query = " OR ".join(fts_expression([w]) for w in words)
             params = {"q": query, "boost": -1, "limit": limit + len(linked), "offset": 0}
             ids = list(session.execute(page, params | {"codes": [pledge.iso3]}).scalars())

@@ -55,6 +55,7 @@ __all__ = [
     "Query",
     "SavedPage",
     "fts_expression",
+    "fts_statements",
     "has_fts_index",
     "include_name",
     "interpret",
@@ -221,7 +222,7 @@ def _fts_boost_rowid(session: Session, exact: str | None) -> int:
 _IN_COUNTRIES = "rowid IN (SELECT rowid FROM commitment WHERE country_code IN :codes)"
 
 
-def _fts_sql(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
+def fts_statements(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
     """(count, page) statements, narrowed to ``countries`` when there are any."""
     where = f"{SEARCH_TABLE} MATCH :q" + (f" AND {_IN_COUNTRIES}" if countries else "")
     count = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {where}")
@@ -250,7 +251,7 @@ def _fts_tiers(tokens: Sequence[str]) -> tuple[str, str]:
 
 
 def _fts_count(session: Session, tokens: Sequence[str], countries: Sequence[str] = ()) -> int:
-    count, _ = _fts_sql(countries)
+    count, _ = fts_statements(countries)
     params = {"q": fts_expression(tokens), "codes": list(countries)}
     return int(session.execute(count, params).scalar_one())
 
@@ -265,7 +266,7 @@ def _fts_ids(
     """One page of ids: commitments whose id/titles hold every word first, each
     tier by bm25. Ranking only the first tier keeps the first pages of a common
     query cheap; the second tier is ranked only when a page reaches into it."""
-    count, page = _fts_sql(countries)
+    count, page = fts_statements(countries)
     codes = list(countries)
     in_titles, elsewhere = _fts_tiers(tokens)
     boost = _fts_boost_rowid(session, _exact_id(tokens))
