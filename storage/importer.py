@@ -54,7 +54,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 import pycountry
@@ -79,16 +79,18 @@ __all__ = [
     "ImportResult",
     "RatingChange",
     "RowError",
-    "csv_delimiter",
+    "csv_lines",
     "demo_csv_path",
     "import_csv",
     "import_demo_if_empty",
     "import_url",
     "is_url",
+    "numbered_records",
     "parse_ogp_date",
 ]
 
 CHUNK_SIZE = 500
+_Record = TypeVar("_Record", covariant=True)
 
 COL_ID = "Commitment Unique Identifier"
 COL_CODE = "Code"
@@ -582,16 +584,34 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def csv_delimiter(header_line: str) -> str:
+def _delimiter(header_line: str) -> str:
     """Excel's "CSV" in Spanish, French or Portuguese settings separates with
     semicolons (the comma is their decimal sign); OGP's header names hold
     neither, so the more frequent of the two in the header line is the one."""
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(physical start line, fields) for every record, header included."""
-    reader = csv.reader(stream, delimiter=delimiter)
+class CsvReader(Protocol[_Record]):
+    """What ``csv.reader`` and ``csv.DictReader`` both are: records, and a line count."""
+
+    line_num: int
+
+    def __next__(self) -> _Record: ...
+
+
+def csv_lines(stream: TextIO, result: ImportResult) -> tuple[Iterator[str], str]:
+    """The stream's lines (header included) and their delimiter, said in a warning
+    when it is Excel's semicolon, for every CSV we import (OGP's export, pledges)."""
+    header_line = stream.readline()
+    delimiter = _delimiter(header_line)
+    if delimiter != ",":
+        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
+    return itertools.chain([header_line], stream), delimiter
+
+
+def numbered_records(reader: CsvReader[_Record]) -> Iterator[tuple[int, _Record]]:
+    """(physical start line, record) for every record; a malformed one stops the
+    import with its line (``csv.Error`` would say nothing of where)."""
     while True:
         start = reader.line_num + 1
         try:
@@ -750,11 +770,8 @@ def _import_stream(
     db: Database, stream: TextIO, result: ImportResult, *, progress: bool, now: datetime
 ) -> ImportResult:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
-    header_line = stream.readline()
-    delimiter = csv_delimiter(header_line)
-    if delimiter != ",":
-        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
-    records = _records(itertools.chain([header_line], stream), delimiter)  # type: ignore[arg-type]
+    lines, delimiter = csv_lines(stream, result)
+    records = numbered_records(csv.reader(lines, delimiter=delimiter))
     try:
         _, first = next(records)
     except StopIteration:

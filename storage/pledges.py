@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import os
 import re
 import tempfile
@@ -36,7 +35,14 @@ from storage.commitments import display_title
 from storage.countries import resolve_country
 from storage.db import Database
 from storage.export import Scope
-from storage.importer import ImportFileError, ImportResult, RowError, csv_delimiter, download
+from storage.importer import (
+    ImportFileError,
+    ImportResult,
+    RowError,
+    csv_lines,
+    download,
+    numbered_records,
+)
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
@@ -160,26 +166,15 @@ def _parse(line: int, row: dict[str, str]) -> dict[str, object] | RowError:
 
 
 def _rows(stream: TextIO, result: ImportResult) -> Iterator[dict[str, object]]:
-    # Excel's "CSV" in Spanish, French or Portuguese settings uses semicolons.
-    header = stream.readline()
-    delimiter = csv_delimiter(header)
-    if delimiter != ",":
-        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
-    reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
+    lines, delimiter = csv_lines(stream, result)
+    reader = csv.DictReader(lines, delimiter=delimiter)
     missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
     if reader.fieldnames is None:
         raise ImportFileError("empty file: no header row")
     if missing:
         raise ImportFileError(f"not a pledge file: no column {', '.join(missing)}")
     seen: dict[str, int] = {}
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFileError(f"unreadable CSV at line {line}: {exc}") from None
+    for line, row in numbered_records(reader):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         parsed = _parse(line, row)
