@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from bot.i18n import available_languages
 from storage import ids
 from storage.commitments import ListFilter
-from storage.models import Status
 from storage.settings import FREQUENCIES
+from storage.statuses import STATUS_BY_BUTTON
 
 MAX_BYTES = 64
 SEPARATOR = ":"
@@ -102,15 +102,6 @@ PLAN = Text(re.compile(r"[A-Za-z0-9_.-]{1,32}"), "AP_KEN01")  # AP_ARG03
 USER_ID = Int(1, 9_999_999_999_999_999)  # a Telegram user id
 YES_NO = Choice("yes", "no")
 ON_OFF = Choice("on", "off")
-# Short codes for statuses in button data (64 bytes are precious).
-STATUS_CODES = {
-    Status.NOT_STARTED: "ns",
-    Status.LIMITED: "li",
-    Status.SUBSTANTIAL: "su",
-    Status.COMPLETE: "co",
-    Status.WITHDRAWN: "wd",
-}
-STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 REMINDER_DAYS = (7, 30, 90)  # how long before a commitment's end date to remind
 
 
@@ -208,7 +199,7 @@ BROADCAST_CONFIRM = Route("bc", (Choice("send", "cancel", "digest"),))
 REPORT_START = Route("rs", (COMMITMENT,))  # "Report progress" on a card
 REPORT_NEW = Route("rn")  # "Report progress" in /start: step 1, choosing the commitment
 REPORT_PICK = Route("rc", (COMMITMENT,))  # step 1: this commitment
-REPORT_STATUS = Route("rt", (Choice(named=STATUS_BY_CODE),))  # step 2: a status
+REPORT_STATUS = Route("rt", (Choice(named=STATUS_BY_BUTTON),))  # step 2: a status
 REPORT_EVIDENCE = Route("re", (Choice("done", "skip", "clear"),))  # step 4
 REPORT_PREVIEW = Route("rv", (Choice("send", "edit", "cancel", "discard", "anon", "named"),))
 REPORT_EDIT = Route("rx", (Choice("status", "note", "evidence", "back"),))  # from the preview

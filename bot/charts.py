@@ -24,15 +24,9 @@ from bot.views.commitments import status_name
 from bot.views.export import chart_title, pledges_made_line
 from storage.charts import SCALE, ChartData
 from storage.models import Status
+from storage.statuses import REPORT_STATUS
 
-COLOURS: dict[Status | None, str] = {
-    Status.NOT_STARTED: "#b0b0b0",
-    Status.LIMITED: "#f28e2b",
-    Status.SUBSTANTIAL: "#edc948",
-    Status.COMPLETE: "#59a14f",
-    Status.WITHDRAWN: "#4e4e4e",
-    None: "#dfe7f2",
-}
+NO_REPORT_COLOUR = "#dfe7f2"
 COMMUNITY_COLOUR = "#4e79a7"
 IRM_COLOUR = "#e15759"
 DPI = 150
@@ -138,7 +132,7 @@ def _per_country(figure, data: ChartData, tr: NullTranslations) -> None:
                 names,
                 values,
                 left=left,
-                color=COLOURS[status],
+                color=REPORT_STATUS[status].colour if status else NO_REPORT_COLOUR,
                 label=_label(tr, status),
                 edgecolor="white",
             )

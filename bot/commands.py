@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.models import Role
-
-
-def N_(message: str) -> str:
-    """Mark a text for translation without translating it yet (gettext convention)."""
-    return message
-
+from storage.statuses import N_ as N_  # one marker for bot and storage; views import it here
 
 _RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
 

@@ -37,6 +37,7 @@ from storage.models import (
     utcnow,
 )
 from storage.paging import Paged, clamp_page
+from storage.statuses import STATUS_BY_IRM_WORD, status_of_irm_rating
 
 PAGE_SIZE = 10
 # The one window of every "recent reports" figure (/following, /stats, the stale
@@ -50,15 +51,6 @@ ASK_AFTER_PLAN_END = timedelta(days=365)
 # verified ones set its community status.
 LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
-
-_IRM_WORDS = {
-    "not started": Status.NOT_STARTED,
-    "limited": Status.LIMITED,
-    "substantial": Status.SUBSTANTIAL,
-    "complete": Status.COMPLETE,
-    "completed": Status.COMPLETE,
-    "withdrawn": Status.WITHDRAWN,
-}
 
 
 class ListFilter(enum.StrEnum):
@@ -99,15 +91,14 @@ NO_LENS = Lens()
 def irm_status(commitment: Commitment) -> Status | None:
     """The IRM's latest completion rating, on our scale (end of term wins)."""
     for rating in (commitment.completion_end_term, commitment.completion_progress):
-        if rating and (status := _IRM_WORDS.get(rating.strip().lower())):
+        if status := status_of_irm_rating(rating):
             return status
     return None
 
 
 def irm_end_term(commitment: Commitment) -> Status | None:
     """The IRM's end-of-term verdict, the word that closes a commitment of an ended plan."""
-    rating = commitment.completion_end_term
-    return _IRM_WORDS.get(rating.strip().lower()) if rating else None
+    return status_of_irm_rating(commitment.completion_end_term)
 
 
 def plan_ended(end_year: int | None, today: date) -> bool:
@@ -511,7 +502,8 @@ def irm_status_sql() -> sa.ColumnElement:
         sa.func.coalesce(col(Commitment.completion_end_term), col(Commitment.completion_progress))
     )
     return sa.case(
-        *[(rating == word, status.value) for word, status in _IRM_WORDS.items()], else_=None
+        *[(rating == word, status.value) for word, status in STATUS_BY_IRM_WORD.items()],
+        else_=None,
     )
 
 

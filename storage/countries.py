@@ -28,6 +28,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Country
+from storage.text import fold_words
 
 __all__ = [
     "INDEX_LANGUAGES",
@@ -39,7 +40,6 @@ __all__ = [
     "default_index",
     "load_members",
     "localized_name",
-    "normalize",
 ]
 
 #: Languages whose pycountry translations are indexed for resolution.
@@ -185,8 +185,6 @@ _STOPWORDS = frozenset(
     }
 )
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _SEPARATORS = re.compile(r"[,;\n/|]+")
 
 # One command names at most this many words of members ("Kenya Ghana", "Côte
@@ -267,15 +265,6 @@ def load_members() -> list[OgpMember]:
 # Normalisation / translations
 
 
-def normalize(text: str) -> str:
-    """Casefold, strip accents, unify/drop apostrophes, collapse punctuation and whitespace."""
-    text = text.translate(_APOSTROPHES).replace("'", "")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = unicodedata.normalize("NFC", stripped).casefold()
-    return _NON_WORD.sub(" ", stripped).strip()
-
-
 # Spanish dictionaries put ñ after n (a letter of its own): "n" plus a letter that
 # sorts after "z" and that folding keeps (a word character without accents).
 _AFTER_N = {"es": str.maketrans({"ñ": "n\u4e00"})}
@@ -292,7 +281,7 @@ def collation_key(text: str, language: str | None) -> tuple[str, str]:
     """
     folded = unicodedata.normalize("NFC", text).casefold()
     folded = folded.translate(_AFTER_N.get((language or "")[:2], {}))
-    return normalize(folded), text
+    return fold_words(folded), text
 
 
 @functools.cache
@@ -350,7 +339,7 @@ def localized_name(member: OgpMemberLike | str, lang: str | None) -> str:
             translated = _translate(msgid, lang)
             if translated != msgid:
                 return translated
-            if normalize(msgid) == normalize(member.name):
+            if fold_words(msgid) == fold_words(member.name):
                 return msgid  # the same name, with the accents OGP's export leaves out
     return member.name
 
@@ -370,7 +359,7 @@ def _country_names() -> dict[str, frozenset[str]]:
             for lang in ("en", *INDEX_LANGUAGES):
                 text = msgid if lang == "en" else _translate(msgid, lang)
                 for variant in _name_variants(text):
-                    out.setdefault(normalize(variant), set()).add(rec.alpha_3)
+                    out.setdefault(fold_words(variant), set()).add(rec.alpha_3)
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -444,7 +433,7 @@ class CountryIndex:
         if not name:
             return
         for variant in _name_variants(name):
-            key = normalize(variant)
+            key = fold_words(variant)
             self._add(self._names, key, code)
             self._add(self._compact, key.replace(" ", ""), code)
 
@@ -508,7 +497,7 @@ class CountryIndex:
         return {
             region: sorted(
                 groups[region],
-                key=lambda m: ((m.kind or NATIONAL) != NATIONAL, normalize(m.name)),
+                key=lambda m: ((m.kind or NATIONAL) != NATIONAL, fold_words(m.name)),
             )
             for region in sorted(groups)
         }
@@ -531,7 +520,7 @@ class CountryIndex:
             codes = self._codes.get(raw.upper())
             if codes:
                 return codes
-        key = normalize(raw)
+        key = fold_words(raw)
         if not key:
             return []
         return self._names.get(key) or self._compact.get(key.replace(" ", "")) or []
@@ -580,7 +569,7 @@ class CountryIndex:
         for size in range(min(len(words), self._max_words), 0, -1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start : start + size])
-                key = normalize(phrase)
+                key = fold_words(phrase)
                 codes = self._names.get(key) if len(key) >= _MIN_FUZZY_LEN else None
                 if not codes and size == 1 and phrase.isupper():
                     codes = self._codes.get(phrase)
@@ -597,7 +586,7 @@ class CountryIndex:
         codes = self._exact(query)
         if codes:
             return self._resolved(codes, query)
-        key = normalize(query)
+        key = fold_words(query)
         if not _MIN_FUZZY_LEN <= len(key.replace(" ", "")) <= MAX_NAME_CHARS:
             return Resolution(None, [], query)
         res = self._fuzzy(key, query)
@@ -724,7 +713,7 @@ def _names_other_country(key: str, member: Any) -> bool:
 def _is_stopword(word: str) -> bool:
     if word.isupper() and len(word) >= 2:
         return False  # "DE", "DO" typed in capitals are codes
-    return normalize(word) in _STOPWORDS or not normalize(word)
+    return fold_words(word) in _STOPWORDS or not fold_words(word)
 
 
 @functools.cache

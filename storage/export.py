@@ -53,18 +53,10 @@ from storage.models import (
 from storage.people import Visitor
 from storage.permissions import identities_visible
 from storage.roles import _group_by_text
+from storage.statuses import REPORT_STATUS
 
 FORMER_MEMBER = "former member"
 ANONYMOUS_MEMBER = "a coalition member (anonymous)"
-
-# OGP's words for its completion scale, used for our statuses too.
-STATUS_WORDS = {
-    Status.NOT_STARTED: "Not Started",
-    Status.LIMITED: "Limited",
-    Status.SUBSTANTIAL: "Substantial",
-    Status.COMPLETE: "Complete",
-    Status.WITHDRAWN: "Withdrawn",
-}
 
 COMMITMENT_COLUMNS = (
     "Commitment Unique Identifier",
@@ -299,7 +291,7 @@ def commitments_csv(
                 c.completion_progress or "",
                 c.completion_end_term or "",
                 c.url,
-                STATUS_WORDS[community.status] if community else "",
+                REPORT_STATUS[community.status].word if community else "",
                 ("yes" if community.verified else "no") if community else "",
                 _iso(community.reported_at) if community else "",
                 counts.get(c.id, 0),
@@ -371,7 +363,7 @@ def reports_csv(
             commitment.country_code,
             commitment.short_title or commitment.title,
             _iso(update.created_at),
-            STATUS_WORDS.get(Status(update.status), update.status),
+            REPORT_STATUS[Status(update.status)].word,
             update.state,
             _iso(update.reviewed_at),
             _safe(update.review_reason),

@@ -46,7 +46,6 @@ import os
 import re
 import sys
 import tempfile
-import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -55,7 +54,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 import pycountry
@@ -68,6 +67,8 @@ from storage.dates import parse_date
 from storage.db import Database
 from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
+from storage.statuses import IRM_RATING, IRM_RATINGS
+from storage.text import fold_words
 
 __all__ = [
     "CHUNK_SIZE",
@@ -78,15 +79,18 @@ __all__ = [
     "ImportResult",
     "RatingChange",
     "RowError",
+    "csv_lines",
     "demo_csv_path",
     "import_csv",
     "import_demo_if_empty",
     "import_url",
     "is_url",
+    "numbered_records",
     "parse_ogp_date",
 ]
 
 CHUNK_SIZE = 500
+_Record = TypeVar("_Record", covariant=True)
 
 COL_ID = "Commitment Unique Identifier"
 COL_CODE = "Code"
@@ -209,17 +213,6 @@ _TEXT_COLUMNS: dict[str, str] = {
     "supporting_institutions": "Supporting Institution(s)",
     "url": "URL",
 }
-_IRM_COLUMNS: dict[str, str] = {
-    "specificity": "Specificity",
-    "verifiable": "Verifiable",
-    "potential_impact": "Potential Impact",
-    "completion_progress": "Completion (Progress Report)",
-    "completion_end_term": "Completion (End Of Term)",
-    "did_it_open_government": "Did It Open Government (Overall)",
-    "potential_for_results": "Potential for Results",
-    "early_results": "Early Results",
-}
-
 _CODE_RE = re.compile(r"^[A-Z]{2,8}$")
 # Known codes pycountry does not carry.
 _EXTRA_ISO2 = {"XKX": "XK"}
@@ -345,21 +338,15 @@ def parse_ogp_date(text: str | None, *, end: bool) -> date | None:
 # --------------------------------------------------------------------------- countries
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", stripped.lower()).strip()
-
-
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    """Accent- and case-folded country names -> alpha-3 ("cote d ivoire" -> CIV)."""
+    """Accent- and case-folded country names -> alpha-3 ("cote divoire" -> CIV)."""
     names: dict[str, str] = {"kosovo": "XKX"}
     for country in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             name = getattr(country, attr, None)
             if name:
-                names.setdefault(_fold(name), country.alpha_3)
+                names.setdefault(fold_words(name), country.alpha_3)
     return names
 
 
@@ -370,7 +357,7 @@ def _alpha3_for_name(name: str) -> str | None:
     try:
         return str(pycountry.countries.lookup(name).alpha_3)
     except LookupError:
-        return _country_names().get(_fold(name))
+        return _country_names().get(fold_words(name))
 
 
 @lru_cache(maxsize=512)
@@ -560,7 +547,7 @@ def _parse_row(
         "action_plan_id": plan["id"] if plan else None,
         "number": _commitment_number(get("Commitment Number")),
         **{key: _value(get(column)) or "" for key, column in _TEXT_COLUMNS.items()},
-        **{key: _value(get(column)) for key, column in _IRM_COLUMNS.items()},
+        **{r.attribute: _value(get(r.column)) for r in IRM_RATINGS},
         **dates,
         "policy_areas": [name for name, i in header.policy_columns if record[i].strip() == "1"],
         "anti_corruption": get(ANTI_CORRUPTION_COLUMN).strip() == "1",
@@ -604,9 +591,27 @@ def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(physical start line, fields) for every record, header included."""
-    reader = csv.reader(stream, delimiter=delimiter)
+class CsvReader(Protocol[_Record]):
+    """What ``csv.reader`` and ``csv.DictReader`` both are: records, and a line count."""
+
+    line_num: int
+
+    def __next__(self) -> _Record: ...
+
+
+def csv_lines(stream: TextIO, result: ImportResult) -> tuple[Iterator[str], str]:
+    """The stream's lines (header included) and their delimiter, said in a warning
+    when it is Excel's semicolon, for every CSV we import (OGP's export, pledges)."""
+    header_line = stream.readline()
+    delimiter = _delimiter(header_line)
+    if delimiter != ",":
+        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
+    return itertools.chain([header_line], stream), delimiter
+
+
+def numbered_records(reader: CsvReader[_Record]) -> Iterator[tuple[int, _Record]]:
+    """(physical start line, record) for every record; a malformed one stops the
+    import with its line (``csv.Error`` would say nothing of where)."""
     while True:
         start = reader.line_num + 1
         try:
@@ -742,7 +747,7 @@ class _Writer:
                 for key, value in row.values.items():
                     old = getattr(commitment, key)
                     if old != value:
-                        if key in _IRM_COLUMNS:
+                        if key in IRM_RATING:
                             result.rating_changes.append(RatingChange(row.id, key, old, value))
                         setattr(commitment, key, value)
                         changed = True
@@ -765,11 +770,8 @@ def _import_stream(
     db: Database, stream: TextIO, result: ImportResult, *, progress: bool, now: datetime
 ) -> ImportResult:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
-    header_line = stream.readline()
-    delimiter = _delimiter(header_line)
-    if delimiter != ",":
-        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
-    records = _records(itertools.chain([header_line], stream), delimiter)  # type: ignore[arg-type]
+    lines, delimiter = csv_lines(stream, result)
+    records = numbered_records(csv.reader(lines, delimiter=delimiter))
     try:
         _, first = next(records)
     except StopIteration:

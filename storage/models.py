@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Field, SQLModel
 
+from storage.statuses import Status as Status  # the registry holds it; re-exported
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -47,16 +49,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 class MemberKind(enum.StrEnum):
     NATIONAL = "national"
     LOCAL = "local"
-
-
-class Status(enum.StrEnum):
-    """OGP's IRM completion scale, plus Withdrawn. Order matters: it is the scale."""
-
-    NOT_STARTED = "not_started"
-    LIMITED = "limited"
-    SUBSTANTIAL = "substantial"
-    COMPLETE = "complete"
-    WITHDRAWN = "withdrawn"
 
 
 class UpdateState(enum.StrEnum):

@@ -7,14 +7,14 @@ idempotent: rows are matched on the pledge id and counted created, updated or
 unchanged. Statuses are the trackers' 2017-2020 assessments, never ours.
 
 Status and theme words live in one registry each (``STATUSES``, ``THEMES``): the
-code stored, the word the file uses, the label shown (a msgid) and an icon.
+code stored, the word the file uses, the label shown (a msgid) and an icon, as
+``storage.statuses.StatusEntry`` (the report statuses' registry type).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import os
 import re
 import tempfile
@@ -35,63 +35,55 @@ from storage.commitments import display_title
 from storage.countries import resolve_country
 from storage.db import Database
 from storage.export import Scope
-from storage.importer import ImportFileError, ImportResult, RowError, _delimiter, download
+from storage.importer import (
+    ImportFileError,
+    ImportResult,
+    RowError,
+    csv_lines,
+    download,
+    numbered_records,
+)
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
 from storage.search import (
-    _fts_sql,
     fts_expression,
+    fts_statements,
     has_fts_index,
     query_tokens,
     search_pledges,
 )
-
-
-def N_(message: str) -> str:
-    """Mark a label for translation; the bot translates it when shown."""
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One entry of a registry: stored code, the file's word, label msgid, icon."""
-
-    code: str
-    word: str
-    label: str
-    icon: str
-
+from storage.statuses import N_, StatusEntry, by_code, by_word
 
 #: TI's pledge-tracker scale, in the order lists show it.
-STATUSES: tuple[Word, ...] = (
-    Word("complete", "complete", N_("Complete"), "✅"),
-    Word("ongoing", "ongoing", N_("Ongoing"), "🔄"),
-    Word("underway", "underway", N_("Underway"), "🚧"),
-    Word("overdue", "overdue", N_("Overdue"), "⏰"),
-    Word("inactive", "inactive", N_("Inactive"), "💤"),
-    Word("dropped", "dropped", N_("Dropped"), "✖️"),
-    Word("no_data", "no data", N_("No data"), "❔"),
+STATUSES: tuple[StatusEntry, ...] = (
+    StatusEntry("complete", "complete", N_("Complete"), "✅"),
+    StatusEntry("ongoing", "ongoing", N_("Ongoing"), "🔄"),
+    StatusEntry("underway", "underway", N_("Underway"), "🚧"),
+    StatusEntry("overdue", "overdue", N_("Overdue"), "⏰"),
+    StatusEntry("inactive", "inactive", N_("Inactive"), "💤"),
+    StatusEntry("dropped", "dropped", N_("Dropped"), "✖️"),
+    StatusEntry("no_data", "no data", N_("No data"), "❔"),
 )
 #: Transparency International's six themes, plus other.
-THEMES: tuple[Word, ...] = (
-    Word("asset_recovery", "asset recovery", N_("Asset recovery"), "💰"),
-    Word("beneficial_ownership", "beneficial ownership", N_("Beneficial ownership"), "🏢"),
-    Word("law_enforcement", "law enforcement", N_("Law enforcement"), "⚖️"),
-    Word("open_data", "open data", N_("Open data"), "📊"),
-    Word("public_procurement", "public procurement", N_("Public procurement"), "📑"),
-    Word(
+THEMES: tuple[StatusEntry, ...] = (
+    StatusEntry("asset_recovery", "asset recovery", N_("Asset recovery"), "💰"),
+    StatusEntry("beneficial_ownership", "beneficial ownership", N_("Beneficial ownership"), "🏢"),
+    StatusEntry("law_enforcement", "law enforcement", N_("Law enforcement"), "⚖️"),
+    StatusEntry("open_data", "open data", N_("Open data"), "📊"),
+    StatusEntry("public_procurement", "public procurement", N_("Public procurement"), "📑"),
+    StatusEntry(
         "whistleblowing",
         "whistleblowing and civic space",
         N_("Whistleblowing and civic space"),
         "📣",
     ),
-    Word("other", "other", N_("Other"), "•"),
+    StatusEntry("other", "other", N_("Other"), "•"),
 )
-STATUS = {entry.code: entry for entry in STATUSES}
-THEME = {entry.code: entry for entry in THEMES}
-_STATUS_BY_WORD = {entry.word: entry.code for entry in STATUSES}
-_THEME_BY_WORD = {entry.word: entry.code for entry in THEMES}
+STATUS = by_code(STATUSES)
+THEME = by_code(THEMES)
+_STATUS_BY_WORD = by_word(STATUSES)
+_THEME_BY_WORD = by_word(THEMES)
 
 PLEDGE_ID = re.compile(r"ACS2016-[A-Z]{3}-[0-9]{2,3}")
 _PLEDGE_ID_LOOSE = re.compile(r"^\s*ACS\s*2016[\s_-]*([A-Za-z]{3})[\s_-]*([0-9]{1,3})\s*$", re.I)
@@ -180,26 +172,15 @@ def _parse(line: int, row: dict[str, str]) -> dict[str, object] | RowError:
 
 
 def _rows(stream: TextIO, result: ImportResult) -> Iterator[dict[str, object]]:
-    # Excel's "CSV" in Spanish, French or Portuguese settings uses semicolons.
-    header = stream.readline()
-    delimiter = _delimiter(header)
-    if delimiter != ",":
-        result.warnings.append(RowError(0, None, "columns separated by semicolons; read as such"))
-    reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
+    lines, delimiter = csv_lines(stream, result)
+    reader = csv.DictReader(lines, delimiter=delimiter)
     missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
     if reader.fieldnames is None:
         raise ImportFileError("empty file: no header row")
     if missing:
         raise ImportFileError(f"not a pledge file: no column {', '.join(missing)}")
     seen: dict[str, int] = {}
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFileError(f"unreadable CSV at line {line}: {exc}") from None
+    for line, row in numbered_records(reader):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         parsed = _parse(line, row)
@@ -486,7 +467,7 @@ def suggestions(db: Database, pledge_id: str, limit: int = SUGGESTIONS) -> list[
         )
         ids: list[str] = []
         if words and has_fts_index(session):
-            _, page = _fts_sql([pledge.iso3])
+            _, page = fts_statements([pledge.iso3])
             query = " OR ".join(fts_expression([w]) for w in words)
             params = {"q": query, "boost": -1, "limit": limit + len(linked), "offset": 0}
             ids = list(session.execute(page, params | {"codes": [pledge.iso3]}).scalars())

@@ -9,8 +9,8 @@ tokenizer folds case and accents ("participacion" finds "participación"),
 every word is prefix-matched ("transparen" finds "transparency"), and within
 each of the two tiers results are ranked by bm25, ids and titles weighing more
 than the full text. Elsewhere a scan over the same fields answers, each tier
-in id order: on PostgreSQL a regular expression blind to case and accents,
-on other databases LIKE.
+in id order, matching what FTS matches (a word's start, blind to case and
+accents): on PostgreSQL a regular expression, on other databases GLOB.
 
 A member named in the query ("kenya procurement", "Nairobi", "Kenia") narrows
 the search to that member's commitments (a national's include its local
@@ -45,6 +45,7 @@ from storage.db import Database
 from storage.ids import normalise_commitment_id
 from storage.models import Commitment, SummitPledge, utcnow
 from storage.paging import page_count
+from storage.text import fold
 
 __all__ = [
     "BM25_WEIGHTS",
@@ -54,6 +55,7 @@ __all__ = [
     "Query",
     "SavedPage",
     "fts_expression",
+    "fts_statements",
     "has_fts_index",
     "include_name",
     "interpret",
@@ -83,8 +85,7 @@ MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 64
 MAX_QUERY_CHARS = 1000
 
-_LIKE_ESCAPE = "\\"
-# Accent folding for the fallback on PostgreSQL (no unaccent extension needed):
+# Accent folding for the fallback (no unaccent extension needed on PostgreSQL):
 # each letter of a word becomes a class of its accented forms in both cases.
 _ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőřśšşťùúûüūůűųýÿźżž"
 
@@ -152,36 +153,36 @@ def _exact_id(tokens: Sequence[str]) -> str | None:
     return normalise_commitment_id(tokens[0]) if len(tokens) == 1 else None
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: "Participación" -> "participacion"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-_PLAIN = _fold(_ACCENTED)
+_PLAIN = fold(_ACCENTED)
 _FORMS: dict[str, str] = {}
 for _accented, _plain in zip(_ACCENTED, _PLAIN, strict=True):
     _FORMS[_plain] = _FORMS.get(_plain, _plain) + _accented
 
 
-def _pg_pattern(token: str) -> str:
-    """A PostgreSQL regular expression for ``token`` in any case, with or without
-    accents: "Año" -> "[aàá…AÀÁ…][nñń…NÑŃ…][oòó…OÒÓ…]".
+def _letters_pattern(token: str, dialect: str) -> str:
+    """``token`` in any case, with or without accents, as a PostgreSQL regular
+    expression or an SQLite GLOB: "Año" -> "[aàá…AÀÁ…][nñń…NÑŃ…][oòó…OÒÓ…]".
 
-    It replaced ``translate(lower(field), ...) LIKE``, which costs a scan of the
-    accent table per character of every text searched: half a second per search
-    on the 104 demo commitments. Both cases are listed rather than using ``~*``
-    so that the match does not depend on the server's locale.
+    Each character of the folded token (``storage.text.fold``) becomes the class
+    of every character that folds to it, so the SQL matches what ``fold`` would
+    equate. It replaced ``translate(lower(field), ...) LIKE``, which costs a scan
+    of the accent table per character of every text searched: half a second per
+    search on the 104 demo commitments. Both cases are listed rather than using
+    ``~*`` so that the match does not depend on the server's locale.
     """
     parts = []
-    for char in _fold(token):
+    for char in fold(token):
         forms = _FORMS.get(char, char)
         forms += "".join(u for u in (f.upper() for f in forms) if len(u) == 1)
         forms = "".join(dict.fromkeys(forms))
         if len(forms) > 1:
             parts.append(f"[{forms}]")
-        else:  # a backslash before a non-alphanumeric character makes it literal
-            parts.append(char if char.isalnum() else "\\" + char)
+        elif char.isalnum():
+            parts.append(char)
+        elif dialect == "postgresql":  # a backslash makes a non-alphanumeric literal
+            parts.append("\\" + char)
+        else:  # GLOB has no escape: a class of one character is literal
+            parts.append(f"[{char}]")
     return "".join(parts)
 
 
@@ -224,7 +225,7 @@ def _fts_boost_rowid(session: Session, exact: str | None) -> int:
 _IN_COUNTRIES = "rowid IN (SELECT rowid FROM commitment WHERE country_code IN :codes)"
 
 
-def _fts_sql(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
+def fts_statements(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
     """(count, page) statements, narrowed to ``countries`` when there are any."""
     where = f"{SEARCH_TABLE} MATCH :q" + (f" AND {_IN_COUNTRIES}" if countries else "")
     count = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {where}")
@@ -253,7 +254,7 @@ def _fts_tiers(tokens: Sequence[str]) -> tuple[str, str]:
 
 
 def _fts_count(session: Session, tokens: Sequence[str], countries: Sequence[str] = ()) -> int:
-    count, _ = _fts_sql(countries)
+    count, _ = fts_statements(countries)
     params = {"q": fts_expression(tokens), "codes": list(countries)}
     return int(session.execute(count, params).scalar_one())
 
@@ -268,7 +269,7 @@ def _fts_ids(
     """One page of ids: commitments whose id/titles hold every word first, each
     tier by bm25. Ranking only the first tier keeps the first pages of a common
     query cheap; the second tier is ranked only when a page reaches into it."""
-    count, page = _fts_sql(countries)
+    count, page = fts_statements(countries)
     codes = list(countries)
     in_titles, elsewhere = _fts_tiers(tokens)
     boost = _fts_boost_rowid(session, _exact_id(tokens))
@@ -305,18 +306,22 @@ def _searchable_fields() -> list[sa.ColumnElement[str]]:
     ]
 
 
-def _like_pattern(word: str) -> str:
-    escaped = word.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+#: A character that does not continue a word, as FTS5's unicode61 tokeniser splits
+#: words, for the scripts OGP's texts use (ASCII, and Latin letters with accents).
+_NOT_IN_WORD = "[^0-9A-Za-zÀ-ɏ]"
 
 
 def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.ColumnElement[bool]:
-    """``field`` holds ``token``, ignoring case (and accents where the SQL can)."""
+    """``field`` has a word that begins with ``token``, in any case, with or without
+    accents: what the FTS path matches (a prefix of a word). When the fallback
+    matched any substring, "oder" found "modernise" there and nothing through FTS,
+    which then offered the correction "order": the two paths answered differently.
+    """
+    pattern = _letters_pattern(token, dialect)
     if dialect == "postgresql":
-        return field.regexp_match(_pg_pattern(token))
-    # SQLite's LIKE ignores ASCII case only; try the word as typed and unaccented.
-    variants = dict.fromkeys([token.casefold(), _fold(token)])
-    return sa.or_(*(field.like(_like_pattern(v), escape=_LIKE_ESCAPE) for v in variants))
+        return field.regexp_match(f"(^|{_NOT_IN_WORD}){pattern}")
+    # A space before the text makes its start a word's start, in one GLOB.
+    return (sa.literal(" ") + field).op("GLOB")(f"*{_NOT_IN_WORD}{pattern}*")
 
 
 def _like_clauses(
@@ -469,7 +474,7 @@ def _vocabulary(session: Session, url: str) -> list[str]:
     )
     for title, short_title, theme, institution, areas in rows:
         text = " ".join([title, short_title, theme, institution, *(areas or [])])
-        words.update(w for w in (_fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
+        words.update(w for w in (fold(t) for t in _WORDS.findall(text)) if len(w) >= 2)
     ordered = sorted(words)
     with _vocabulary_lock:
         _vocabulary_cache[url] = (stamp, ordered)
@@ -485,7 +490,7 @@ def _corrected(session: Session, url: str, tokens: Sequence[str]) -> list[str] |
     out: list[str] = []
     changed = False
     for token in tokens:
-        word = _fold(token)
+        word = fold(token)
         if len(word) < _MIN_CORRECTED or _is_prefix(vocabulary, word):
             out.append(token)
             continue

@@ -12,8 +12,8 @@ from storage.countries import (
     default_index,
     load_members,
     localized_name,
-    normalize,
 )
+from storage.text import fold_words
 
 REGIONS = {"Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe"}
 SAMPLE_LOCALS = {
@@ -110,7 +110,7 @@ def test_member_is_frozen():
     ],
 )
 def test_normalize(raw, expected):
-    assert normalize(raw) == expected
+    assert fold_words(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -386,8 +386,8 @@ def test_by_region(index):
     for members in regions.values():
         kinds = [m.kind for m in members]
         assert kinds == sorted(kinds, key=lambda k: k != "national")
-        nationals = [normalize(m.name) for m in members if m.kind == "national"]
-        locals_ = [normalize(m.name) for m in members if m.kind == "local"]
+        nationals = [fold_words(m.name) for m in members if m.kind == "national"]
+        locals_ = [fold_words(m.name) for m in members if m.kind == "local"]
         assert nationals == sorted(nationals)
         assert locals_ == sorted(locals_)
     assert "ARBA" in codes(regions["Americas"])

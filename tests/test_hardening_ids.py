@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot import callbacks as cb
 from bot.emulator import Driver
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
 from tests.conftest import start_bot
+from tests.test_hardening_inline_buttons import EXPIRED
 
 # Shapes OGP really publishes: 2-letter countries, 3-letter local members, and the
 # five-letter prefixes of newer local members.
@@ -105,3 +107,23 @@ async def test_unknown_and_odd_ids_get_a_clear_answer(demo_bot: Driver) -> None:
     ana = demo_bot.user("Ana")
     for text in ("/status ZZ9999", "/status ABCDEFGH12345678", "/history ABCDEFGH12345678"):
         assert "I know no commitment" in (await ana.send(text))[0].text
+
+
+async def test_buttons_carry_the_ids_commands_take_and_refuse_the_rest(
+    settings, demo_db, tmp_path
+) -> None:
+    """Button data reads ids with the same definition (storage.ids) as commands and
+    the importer: a card's button opens every imported shape; an id the importer
+    refuses is refused in button data too (stale button), and is unknown to /status."""
+    _import(demo_db, tmp_path, ACCEPTED)
+    never = ["ABCDEFGH12345678", "K0012", "KE00123", "ABCDEF0001"]
+    async with await start_bot(settings, demo_db) as driver:
+        ana = driver.user("Ana")
+        await ana.send("/start")
+        for commitment_id in ACCEPTED:
+            opened = await ana.press_data(cb.CARD.encode(commitment_id))
+            assert opened.replies[0].text.startswith(f"{commitment_id} · "), commitment_id
+        for typed in never:
+            pressed = await ana.press_data(f"{cb.CARD.prefix}{cb.SEPARATOR}{typed}")
+            assert pressed.answer_text == EXPIRED and pressed.replies == [], typed
+            assert "I know no commitment" in (await ana.send(f"/status {typed}"))[0].text, typed

@@ -16,7 +16,7 @@ from bot import i18n
 from bot.config import Settings
 from bot.emulator import Driver
 from bot.views.reports import expired_draft
-from storage.countries import normalize
+from storage.text import fold_words
 from tests.conftest import ADMIN_ID, send_report, start_bot
 
 
@@ -308,7 +308,7 @@ async def test_country_names_that_need_care(demo_bot: Driver) -> None:
     names = [t.removeprefix("✅ ") for t in europe.replies[0].button_texts[:12]]
     names = [n for n in names if "›" not in n and "‹" not in n]
     assert "Alemania" in names  # Germany: on the first page in Spanish, not in English
-    assert names == sorted(names, key=normalize)
+    assert names == sorted(names, key=fold_words)
 
 
 async def test_inline_answers_follow_the_language_chosen_in_settings(demo_bot: Driver) -> None:

@@ -42,27 +42,19 @@ from storage.countries import Resolution, localized_name
 from storage.models import ActionPlan, Country, MemberKind, Status, UpdateState
 from storage.pledges import CountryPledges
 from storage.stats import Stats
+from storage.statuses import IRM_RATINGS, IRM_WORDS, REPORT_STATUS
 
-STATUS_ICON = {
-    Status.NOT_STARTED: "⚪",
-    Status.LIMITED: "🟠",
-    Status.SUBSTANTIAL: "🟡",
-    Status.COMPLETE: "🟢",
-    Status.WITHDRAWN: "⚫",
-}
 OVERDUE_ICON = "⏰"
 PLAN_ENDED_ICON = "🏁"
 
 
 def status_name(tr: NullTranslations, status: Status) -> str:
-    _ = tr.gettext
-    return {
-        Status.NOT_STARTED: _("Not started"),
-        Status.LIMITED: _("Limited"),
-        Status.SUBSTANTIAL: _("Substantial"),
-        Status.COMPLETE: _("Complete"),
-        Status.WITHDRAWN: _("Withdrawn"),
-    }[status]
+    return tr.gettext(REPORT_STATUS[status].label)
+
+
+def status_label(tr: NullTranslations, status: Status) -> str:
+    """Icon and name, as buttons and lists show a status (not escaped)."""
+    return f"{REPORT_STATUS[status].icon} {status_name(tr, status)}"
 
 
 def state_name(tr: NullTranslations, state: UpdateState) -> str:
@@ -90,7 +82,7 @@ def community_line(
     _ = tr.gettext
     if community is None:
         return _("no verified report yet") if pending else _("no reports yet")
-    label = f"{STATUS_ICON[community.status]} {status_name(tr, community.status)}"
+    label = status_label(tr, community.status)
     if not community.verified:
         label += " " + _("(unverified)")
     return label + " · " + fmt_date(community.reported_at)
@@ -168,7 +160,7 @@ def card(
         for report in data.recent_reports:
             who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
             lines.append(
-                f"• {fmt_date(report.created_at)} {STATUS_ICON[report.status]} "
+                f"• {fmt_date(report.created_at)} {REPORT_STATUS[report.status].icon} "
                 f"{esc(status_name(tr, report.status))} ({esc(state_name(tr, report.state))}) — "
                 f"{esc(clip(who, 40))}: {esc(clip(report.note, 160))}"
             )
@@ -211,66 +203,22 @@ def plan_ended_line(tr: NullTranslations, verdict: Status | None) -> str:
     if verdict is None:
         return _("Plan ended; no IRM verdict yet")
     return _("Plan ended; IRM end-of-term verdict: {verdict}").format(
-        verdict=f"{STATUS_ICON[verdict]} <b>{esc(status_name(tr, verdict))}</b>"
+        verdict=f"{REPORT_STATUS[verdict].icon} <b>{esc(status_name(tr, verdict))}</b>"
     )
-
-
-# The IRM's ratings, by Commitment attribute, in the order a card shows them.
-IRM_LABELS = {
-    "completion_progress": N_("completion (progress report)"),
-    "completion_end_term": N_("completion (end of term)"),
-    "specificity": N_("specificity"),
-    "verifiable": N_("verifiable"),
-    "potential_impact": N_("potential impact"),
-    "potential_for_results": N_("potential for results"),
-    "did_it_open_government": N_("did it open government"),
-    "early_results": N_("early results"),
-}
 
 
 def irm_ratings(tr: NullTranslations, data: CommitmentCard) -> list[str]:
     _ = tr.gettext
     c = data.commitment
-    labelled = [(_(label), getattr(c, name)) for name, label in IRM_LABELS.items()]
+    labelled = [(_(r.label), getattr(c, r.attribute)) for r in IRM_RATINGS]
     out = [f"{label} {esc(irm_value(tr, value))}" for label, value in labelled if value]
     if c.starred:
         out.append("⭐ " + _("starred"))
     return out
 
 
-# The IRM's rating words, as OGP's export spells them (any case): shown translated.
-# Anything else in those columns is shown as it is.
-IRM_VALUES = {
-    value.casefold(): value
-    for value in (
-        N_("Not started"),
-        N_("Limited"),
-        N_("Substantial"),
-        N_("Complete"),
-        N_("Withdrawn"),
-        N_("Yes"),
-        N_("No"),
-        N_("High"),
-        N_("Medium"),
-        N_("Low"),
-        N_("None"),
-        N_("Minor"),
-        N_("Moderate"),
-        N_("Transformative"),
-        N_("Modest"),
-        N_("Unclear"),
-        N_("Marginal"),
-        N_("Major"),
-        N_("Outstanding"),
-        N_("Did not change"),
-        N_("Worsened"),
-        N_("No early results to report yet"),
-    )
-}
-
-
 def irm_value(tr: NullTranslations, value: str) -> str:
-    known = IRM_VALUES.get(value.strip().casefold())
+    known = IRM_WORDS.get(value.strip().casefold())
     return tr.gettext(known) if known else value
 
 
@@ -307,10 +255,10 @@ status_usage = fixed(N_("Send a commitment id, for example <code>/status AR0045<
 
 
 def row_line(tr: NullTranslations, number: int, row: CommitmentRow) -> str:
-    icon = STATUS_ICON[row.community.status] if row.community else "·"
+    icon = REPORT_STATUS[row.community.status].icon if row.community else "·"
     flag = f" {OVERDUE_ICON}" if row.overdue else ""
     if row.plan_ended:
-        flag = f" {PLAN_ENDED_ICON}" + (STATUS_ICON[row.end_term] if row.end_term else "")
+        flag = f" {PLAN_ENDED_ICON}" + (REPORT_STATUS[row.end_term].icon if row.end_term else "")
     return f"{number}. {icon}{flag} <b>{esc(row.id)}</b> {esc(clip(row.title, 110))}"
 
 
@@ -469,7 +417,7 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
             lines.append(f"• <s>{fmt_date(report.created_at)} {esc(status)}</s> ({esc(state)})")
             continue
         lines.append(
-            f"• {fmt_date(report.created_at)} {STATUS_ICON[report.status]} {esc(status)} "
+            f"• {fmt_date(report.created_at)} {REPORT_STATUS[report.status].icon} {esc(status)} "
             f"({esc(state)}) — {esc(clip(who, 40))}\n  {esc(clip(report.note, 300))}"
         )
     page = Page([], data.page, data.total)
@@ -529,7 +477,7 @@ def stats(tr: NullTranslations, data: Stats) -> View:
         for status in Status:
             if counts.get(status):
                 lines.append(
-                    f"{STATUS_ICON[status]} {esc(status_name(tr, status))}: {counts[status]}"
+                    f"{REPORT_STATUS[status].icon} {esc(status_name(tr, status))}: {counts[status]}"
                 )
         if counts.get(None):
             lines.append("· " + _("not rated / not reported: {count}").format(count=counts[None]))

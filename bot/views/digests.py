@@ -17,9 +17,10 @@ from bot.views.base import (
     reporter_label,
     split_html,
 )
-from bot.views.commitments import OVERDUE_ICON, STATUS_ICON, fmt_date, plan_label, status_name
+from bot.views.commitments import OVERDUE_ICON, fmt_date, plan_label, status_name
 from storage.digests import CommitmentItem, DigestData
 from storage.reminders import PlanItem, PlanReminderData, ReminderData
+from storage.statuses import REPORT_STATUS
 
 MAX_REPORT_BUTTONS = 6
 
@@ -83,7 +84,7 @@ def digest(
             mark = "" if report.verified else " " + _("(unverified)")
             who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
             lines.append(
-                f"{STATUS_ICON[report.status]} <b>{esc(report.commitment_id)}</b> "
+                f"{REPORT_STATUS[report.status].icon} <b>{esc(report.commitment_id)}</b> "
                 f"{esc(status_name(tr, report.status))}{esc(mark)} — {esc(clip(who, 30))}: "
                 f"{esc(clip(report.note, 140))}"
             )

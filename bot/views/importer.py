@@ -11,9 +11,10 @@ from bot.views.base import (
     number,
     split_html,
 )
-from bot.views.commitments import IRM_LABELS, irm_value, plan_label
+from bot.views.commitments import irm_value, plan_label
 from storage.importer import ImportResult
 from storage.reminders import PlanItem
+from storage.statuses import IRM_RATING
 
 MAX_NEWS_LINES = 10  # per kind of change in the admins' import notice
 
@@ -54,7 +55,7 @@ def import_news(tr: NullTranslations, result: ImportResult, plans: list[PlanItem
         lines += ["", "<b>" + esc(_("Changed IRM ratings")) + "</b>"]
         for change in result.rating_changes[:MAX_NEWS_LINES]:
             old, new = (irm_value(tr, v) if v else "—" for v in (change.old, change.new))
-            label = _(IRM_LABELS[change.field])
+            label = _(IRM_RATING[change.field].label)
             what = f"{esc(label)}: {esc(old)} → {esc(new)}"
             lines.append(f" • <b>{esc(change.commitment_id)}</b> {what}")
         lines += more(len(result.rating_changes))

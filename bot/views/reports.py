@@ -22,13 +22,19 @@ from bot.views.base import (
     split_html,
     visible_len,
 )
-from bot.views.commitments import STATUS_ICON, community_line, fmt_date, state_name, status_name
-from storage.countries import normalize
+from bot.views.commitments import (
+    community_line,
+    fmt_date,
+    state_name,
+    status_label,
+    status_name,
+)
 from storage.drafts import DraftView
 from storage.models import Status, UpdateState
 from storage.report_rules import MAX_EVIDENCE, NOTE_LIMIT
 from storage.reports import ReportInfo, ReportPage, Submitted
-from storage.text import utf16_chunks, utf16_len
+from storage.statuses import REPORT_STATUS
+from storage.text import fold_words, utf16_chunks, utf16_len
 
 NOTE_FLOOR = 200  # a note shortened to fit its message keeps at least this much
 
@@ -104,10 +110,10 @@ def confirm_discard(tr: NullTranslations) -> InlineKeyboardMarkup:
 def typed_status(tr: NullTranslations, text: str) -> Status | None:
     """A status typed instead of tapped: its name in the reader's language or in
     English, any case or accents ("limited", "Limitado", "not started")."""
-    typed = normalize(text)
+    typed = fold_words(text)
     for status in Status:
         names = {status_name(tr, status), status.value.replace("_", " ")}
-        if typed in {normalize(name) for name in names}:
+        if typed in {fold_words(name) for name in names}:
             return status
     return None
 
@@ -122,9 +128,7 @@ def ask_status(tr: NullTranslations, draft: DraftView) -> View:
         _cancel_hint(tr),
     ]
     buttons = [
-        button(
-            f"{STATUS_ICON[s]} {status_name(tr, s)}", cb.REPORT_STATUS.encode(cb.STATUS_CODES[s])
-        )
+        button(status_label(tr, s), cb.REPORT_STATUS.encode(REPORT_STATUS[s].button))
         for s in Status
     ]
     keyboard = [buttons[0:2], buttons[2:4], buttons[4:]]
@@ -136,9 +140,7 @@ def ask_note(tr: NullTranslations, draft: DraftView) -> View:
     status = draft.status
     lines = [
         _heading(draft),
-        _("Status: {status}").format(status=f"{STATUS_ICON[status]} {status_name(tr, status)}")
-        if status
-        else "",
+        _("Status: {status}").format(status=status_label(tr, status)) if status else "",
         "",
         _(
             "Step 3/5 · In your own words: what has been done, or not? (up to {limit} characters)"
@@ -249,7 +251,7 @@ def report_body(
     _ = tr.gettext
     who = reporter_label(tr, reporter, anonymous=anonymous, reveal=reveal)
     head = f"<b>{esc(commitment_id)}</b> · {esc(clip(commitment_title, 120))}"
-    status_text = f"{STATUS_ICON[status]} <b>{esc(status_name(tr, status))}</b>"
+    status_text = f"{REPORT_STATUS[status].icon} <b>{esc(status_name(tr, status))}</b>"
     if state is not None:
         status_text += f" ({esc(state_name(tr, state))})"
     meta = _("reported by {who}").format(who=esc(clip(who, 120)))

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.views.base import View, by_name, clip, country_name, esc, source_link
-from bot.views.commitments import STATUS_ICON, legend, page_nav, pledge_count_line, status_name
+from bot.views.commitments import legend, page_nav, pledge_count_line, status_label
 from storage.commitments import Page
 from storage.models import Status, SummitPledge
 from storage.paging import clamp_page
@@ -26,6 +26,7 @@ from storage.pledges import (
     EmbedResult,
     PledgeLine,
 )
+from storage.statuses import REPORT_STATUS
 
 PAGE_SIZE = 6
 _TEXT_IN_LIST = 180
@@ -66,7 +67,7 @@ def carrier_line(tr: NullTranslations, carrier: Carrier) -> str:
         state = _("no reports yet")
     else:
         status = Status(carrier.community_status)
-        state = f"{STATUS_ICON[status]} {status_name(tr, status)}"
+        state = status_label(tr, status)
         if not carrier.community_verified:
             state += " " + _("(unverified)")
     return f"<b>{esc(carrier.commitment_id)}</b> {esc(clip(carrier.title, 120))} · {state}"
@@ -275,7 +276,7 @@ def pledge_not_found(tr: NullTranslations, pledge_id: str) -> View:
 
 
 def _counts(counts: dict[Status | None, int]) -> str:
-    return " ".join(f"{STATUS_ICON[s]} {counts.get(s, 0)}" for s in Status)
+    return " ".join(f"{REPORT_STATUS[s].icon} {counts.get(s, 0)}" for s in Status)
 
 
 def compare(tr: NullTranslations, rows: list[Comparison]) -> View:
