@@ -368,6 +368,11 @@ def sent(tr: NullTranslations, result: Submitted) -> View:
     _ = tr.gettext
     text = (
         _(
+            "Thank you! Your report on {id} is published as the government's word, "
+            "labelled Government, beside civil society's verified status."
+        )
+        if result.government
+        else _(
             "Thank you! Your changes to the report on {id} are saved and wait for a lead "
             "to verify them."
         )
