@@ -31,6 +31,7 @@ from storage.models import (
     ReportSource,
     Role,
     RoleGrant,
+    Status,
     UpdateState,
     utcnow,
 )
@@ -207,3 +208,19 @@ def save_reply(
 def cancel_reply(db: Database, chat_id: int, user_id: int, *, topic: int = 0) -> None:
     with db.session() as session:
         set_state(session, in_topic(REPLY_CONVERSATION, topic), chat_id, user_id, None)
+
+
+def government_statuses(session: Session, commitment_ids: Collection[str]) -> dict[str, Status]:
+    """The government's latest word on each of these commitments that has one: the
+    series /chart draws beside civil society's verified status."""
+    latest: dict[str, Status] = {}
+    ids = list(commitment_ids)
+    for start in range(0, len(ids), 5_000):
+        for commitment_id, status in session.exec(
+            select(Report.commitment_id, Report.status)
+            .where(col(Report.commitment_id).in_(ids[start : start + 5_000]))
+            .where(Report.state == UpdateState.STATED)
+            .order_by(col(Report.created_at), col(Report.id))
+        ):
+            latest[commitment_id] = Status(status)  # the newest comes last
+    return latest

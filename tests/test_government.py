@@ -4,6 +4,9 @@ society's verified view, told of verified reports, and a right of reply, once.""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from sqlmodel import col, select
 
 from bot.emulator import Driver, UserHandle
@@ -155,3 +158,35 @@ async def test_government_in_spanish(demo_bot: Driver, demo_db) -> None:
     assert "ya respondió a este informe" in again.answer_text
     card = (await gov.send("/status KE0012"))[0].text
     assert "Respuesta del gobierno: Respuesta oficial" in card
+
+
+def _rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+async def test_government_word_in_digest_export_and_chart(demo_bot: Driver, demo_db) -> None:
+    admin, gov, lead, ana = await _people(demo_bot, demo_db)
+    await admin.send("/grant @grace_gov government Kenya")
+    await send_report(ana, "KE0012", "Bill stuck in committee")
+    await lead.press("✅ Verify", message=lead.last_reply)
+    await demo_bot.run_jobs()
+    told = gov.last_reply
+    await _report(gov, "KE0012", "Complete", "The law was passed on 3 May")
+    await gov.press("Reply", message=told)
+    await gov.send("Passed, see the gazette")
+
+    await ana.send("/subscribe Kenya")
+    digest = "\n".join(m.text for m in await ana.send("/digest"))
+    assert "KE0012 Complete — 🏛 Government: The law was passed on 3 May" in digest
+    assert "KE0012 Limited — Ana: Bill stuck in committee" in digest
+
+    _commitments, reports = await ana.send("/export Kenya")
+    rows = {r["Note"]: r for r in _rows(reports.document.content)}
+    assert rows["The law was passed on 3 May"]["Source"] == "government"
+    assert rows["The law was passed on 3 May"]["Verification"] == "stated"
+    assert rows["Bill stuck in committee"]["Source"] == "community"
+    assert rows["Bill stuck in committee"]["Government Reply"] == "Passed, see the gazette"
+
+    chart = (await ana.send("/chart Kenya"))[0]
+    assert chart.photo is not None
+    assert "The government's own word (not verified), on 1 of them: Complete 1." in chart.caption
