@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.audit import audit
 from storage.commitments import (
     display_title,
     refresh_community,
@@ -161,9 +162,10 @@ def submit_draft(
                 created_at=now,
                 updated_at=now,
             )
-            if government:
+            if government:  # the government's word is signed, never anonymous
                 report.source = ReportSource.GOVERNMENT
                 report.state = UpdateState.STATED
+                report.anonymous = False
             session.add(report)
         session.flush()
         session.add_all(_evidence_rows(report.id, draft.evidence))
@@ -179,9 +181,11 @@ def submit_draft(
                 at=now,
             )
         )
-        reviewers = (
-            {} if report.state == UpdateState.STATED else _reviewers(session, country.code, admins)
-        )
+        reviewers = {}
+        if report.state == UpdateState.STATED:  # audited like leads' actions
+            audit(session, member_id, "report.government", target=f"update:{report.id}")
+        else:
+            reviewers = _reviewers(session, country.code, admins)
         result = Submitted(
             update_id=report.id,
             commitment_id=commitment.id,
@@ -192,7 +196,7 @@ def submit_draft(
             note=draft.note,
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
-            anonymous=draft.anonymous,
+            anonymous=report.anonymous,
             edited=edited,
             revision=report.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},

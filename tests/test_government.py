@@ -99,10 +99,17 @@ async def test_government_report_beside_verified_civil_society_and_right_of_repl
     assert told.button_texts == ["Reply"]
 
     # The government reports Complete: its word, not for the leads' queue.
-    await _report(gov, "KE0012", "Complete", "The law was passed on 3 May")
+    ask = (await gov.send("/report KE0012"))[0]
+    await gov.press("🟢 Complete", message=ask)
+    evidence = (await gov.send("The law was passed on 3 May"))[0]
+    preview = (await gov.press("Skip", message=evidence)).replies[0]
+    assert "You speak for the government" in preview.text
+    assert preview.button_texts == ["Send", "Edit", "Cancel"]  # the government's word is signed
+    await gov.press("Send", message=preview)
     assert "published as the government's word" in gov.last_reply.text
     pending = (await lead.send("/pending"))[0].text
     assert "The law was passed" not in pending
+    assert (gov.id, True, "") in _audit(demo_db, "report.government")
     card = (await ana.send("/status KE0012"))[0].text
     assert "Government: Complete · Civil society: Limited" in card
     assert "Community status: 🟠 Limited" in card  # the government does not change it
