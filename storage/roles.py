@@ -418,18 +418,23 @@ def change_role(
             detail=_clip(f"{sign}{kind}{','.join(result.changed)}"),
         )
         session.flush()
-        for grant in session.exec(
-            select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
-        ):
-            label = _grant_label(session, grant, result.codes)
-            if grant.role == Role.GOVERNMENT:
-                result.government_remaining.append(label)
-            else:
-                result.remaining.append(label)
+        _what_remains(session, member, result)
         if notice is not None and result.changed and member.id != visitor.user_id:
             text = notice(result, _language(session, member))
             result.notified = _notify(session, member, text, now)
         return result
+
+
+def _what_remains(session: Session, member: Member, result: RoleChange) -> None:
+    """What the member leads, and speaks for as a government contact, as things stand."""
+    for grant in session.exec(
+        select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
+    ):
+        label = _grant_label(session, grant, result.codes)
+        if grant.role == Role.GOVERNMENT:
+            result.government_remaining.append(label)
+        else:
+            result.remaining.append(label)
 
 
 def _language(session: Session, member: Member) -> str:
@@ -598,12 +603,7 @@ def pick_member(
         data = {"member": member.id, "revoke": revoke}
         set_state(session, PICK_CONVERSATION, visitor.chat_id, visitor.user_id, state, data=data)
         result = RoleChange(True, member=_member_info(member))
-        result.remaining = [
-            _grant_label(session, grant, result.codes)
-            for grant in session.exec(
-                select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
-            )
-        ]
+        _what_remains(session, member, result)
         return result
 
 
