@@ -104,6 +104,8 @@ class RoleChange:
     government: bool = False  # the change was to government contact roles, not lead roles
     # Countries the member is a government contact for, after the change.
     government_remaining: list[str] = field(default_factory=list)
+    # "/revoke @name all": the government contact roles it took, apart from lead roles.
+    government_changed: list[str] = field(default_factory=list)
 
 
 # A notice for the member whose roles changed, in their language: (change, language) -> text.
@@ -393,7 +395,11 @@ def change_role(
         elif revoke and text.lower() == "all":
             grants = session.exec(select(RoleGrant).where(RoleGrant.member_id == member.id)).all()
             for grant in grants:
-                result.changed.append(_grant_label(session, grant, result.codes))
+                label = _grant_label(session, grant, result.codes)
+                if grant.role == Role.GOVERNMENT:
+                    result.government_changed.append(label)
+                else:
+                    result.changed.append(label)
                 session.delete(grant)
         elif group is not None:
             _change_group_grant(session, visitor, member, group, revoke, result)
@@ -415,11 +421,15 @@ def change_role(
             visitor.user_id,
             action,
             target=f"member:{member.id}",
-            detail=_clip(f"{sign}{kind}{','.join(result.changed)}"),
+            detail=_clip(
+                f"{sign}{kind}{','.join(result.changed)}"
+                + "".join(f" {sign}government:{label}" for label in result.government_changed)
+            ),
         )
         session.flush()
         _what_remains(session, member, result)
-        if notice is not None and result.changed and member.id != visitor.user_id:
+        changed = result.changed or result.government_changed
+        if notice is not None and changed and member.id != visitor.user_id:
             text = notice(result, _language(session, member))
             result.notified = _notify(session, member, text, now)
         return result

@@ -73,6 +73,17 @@ async def test_grant_and_revoke_government_audited_and_shown_by_whoami(
     assert "You no longer speak for the government of Kenya." in gov.last_reply.text
     assert "government point of contact" not in (await gov.send("/whoami"))[0].text
 
+    # "/revoke … all" takes a government contact's role too, and says which it was.
+    await admin.send("/grant @grace_gov government Kenya")
+    await admin.send("/grant @grace_gov Ghana")
+    gone = (await admin.send("/revoke @grace_gov all"))[0].text
+    assert "Grace is no longer a lead of Ghana." in gone
+    assert "Grace no longer speaks for the government of Kenya." in gone
+    await demo_bot.run_jobs()
+    told = gov.last_reply.text
+    assert "You are no longer a lead of Ghana." in told
+    assert "You no longer speak for the government of Kenya." in told
+
     grants = _audit(demo_db, "role.grant")
     assert (ADMIN_ID, True, "+government:Kenya") in grants
     assert any(actor == ana.id and not allowed for actor, allowed, _d in grants)

@@ -88,6 +88,11 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
         lines = _government_change(tr, result, name, revoke=revoke)
     else:
         lines = _lead_change(tr, result, name, revoke=revoke)
+    if result.government_changed:  # /revoke … all
+        what = _labels(tr, result, result.government_changed)
+        lines.append(
+            _("{name} no longer speaks for the government of {what}.").format(name=name, what=what)
+        )
     for resolution in result.unresolved:
         lines.append(
             _("I found no OGP member called {query}.").format(
@@ -155,6 +160,9 @@ def role_notice(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> st
     changed = _labels(tr, result, result.changed)
     if result.government:
         return government_notice(tr, changed, revoke=revoke)
+    if not result.changed:  # /revoke … all took government contact roles only
+        what = _labels(tr, result, result.government_changed)
+        return government_notice(tr, what, revoke=True)
     if revoke:
         lines = [_("🔑 You are no longer a lead of {what}.").format(what=changed)]
     else:
@@ -170,6 +178,9 @@ def role_notice(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> st
         lines.append(
             _("You can still follow countries, look commitments up and report progress: /help")
         )
+    if result.government_changed:  # /revoke … all
+        what = _labels(tr, result, result.government_changed)
+        lines.insert(1, government_notice(tr, what, revoke=True))
     return "\n".join(lines)
 
 
