@@ -34,6 +34,7 @@ from bot.handlers import (
     following,
     forget,
     gate,
+    government,
     myreports,
     plain_text,
     reports,
@@ -70,6 +71,7 @@ FEATURES = (
     gate,
     reports,
     review,
+    government,  # its reply step takes plain text: before plain-text look-ups
     broadcast,
     myreports,
     roles,  # its /grant-by-name step takes plain text: before plain-text look-ups

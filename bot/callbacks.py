@@ -210,6 +210,8 @@ REVIEW_FIRST = Route("rw", (Choice("ok", "no"), NUMBER))
 PENDING_PAGE = Route("pq", (NUMBER,))
 MY_REPORTS = Route("my", (Choice("page", "edit", "wd", "wdy"), NUMBER))  # action, page or report
 # Roles, audit, leaving
+# Government points of contact (bot/handlers/government.py): reply to a verified report.
+GOVERNMENT_REPLY = Route("gr", (NUMBER,))
 MEMBER_PICK = Route("mp", (Choice("grant", "revoke"), USER_ID))  # /grant or /revoke by name
 AUDIT_PAGE = Route("au", (NUMBER,))  # /audit paging: page number
 FORGET = Route("fm", (YES_NO,))  # /forgetme confirmation

@@ -29,6 +29,7 @@ from storage.statuses import REPORT_STATUS
 NO_REPORT_COLOUR = "#dfe7f2"
 COMMUNITY_COLOUR = "#4e79a7"
 IRM_COLOUR = "#e15759"
+GOVERNMENT_COLOUR = "#f28e2b"
 DPI = 150
 
 
@@ -78,28 +79,30 @@ def render(data: ChartData, tr: NullTranslations) -> bytes:
 
 
 def _single(figure, data: ChartData, tr: NullTranslations) -> None:
-    """Grouped horizontal bars: per status, the community's count next to the IRM's."""
+    """Grouped horizontal bars: per status, the community's count next to the IRM's,
+    and the government's own word as a third bar where a government contact reported."""
     _ = tr.gettext
     axes = figure.add_subplot()
     statuses = list(SCALE)
-    community, irm = data.community, data.irm
+    series = [
+        (_("Community reports"), COMMUNITY_COLOUR, data.community),
+        (_("IRM completion"), IRM_COLOUR, data.irm),
+    ]
+    if data.government:
+        government = data.government
+        counts = {s: government.get(s, 0) if s is not None else 0 for s in statuses}
+        series.append((_("Government"), GOVERNMENT_COLOUR, counts))
     positions = range(len(statuses))
-    height = 0.4
-    bars_c = axes.barh(
-        [p - height / 2 for p in positions],
-        [community[s] for s in statuses],
-        height,
-        label=_("Community reports"),
-        color=COMMUNITY_COLOUR,
-    )
-    bars_i = axes.barh(
-        [p + height / 2 for p in positions],
-        [irm[s] for s in statuses],
-        height,
-        label=_("IRM completion"),
-        color=IRM_COLOUR,
-    )
-    for bars in (bars_c, bars_i):
+    height = 0.8 / len(series)
+    for index, (label, colour, counts) in enumerate(series):
+        offset = (index - (len(series) - 1) / 2) * height
+        bars = axes.barh(
+            [p + offset for p in positions],
+            [counts[s] for s in statuses],
+            height,
+            label=label,
+            color=colour,
+        )
         axes.bar_label(bars, padding=3, fontsize=12)
     axes.set_yticks(list(positions), [_label(tr, s) for s in statuses], fontsize=13)
     axes.invert_yaxis()

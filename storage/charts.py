@@ -8,13 +8,14 @@ several countries (a working group) it has one bar per country.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
 from storage.commitments import community_statuses, irm_status
 from storage.db import Database
 from storage.export import Scope
+from storage.government import government_statuses
 from storage.models import Commitment, Country, Status
 
 MAX_COUNTRIES = 20
@@ -29,6 +30,8 @@ class CountryBar:
     total: int
     community: dict[Status | None, int]
     irm: dict[Status | None, int]
+    # The government's latest word, commitments it reported on only (no None).
+    government: dict[Status, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,14 @@ class ChartData:
     @property
     def irm(self) -> dict[Status | None, int]:
         return _sum(bar.irm for bar in self.countries)
+
+    @property
+    def government(self) -> dict[Status, int]:
+        """Commitments by the government's word, every country together (present ones)."""
+        total: Counter[Status] = Counter()
+        for bar in self.countries:
+            total.update(bar.government)
+        return {status: total[status] for status in Status if total[status]}
 
 
 def _sum(parts: object) -> dict[Status | None, int]:
@@ -85,6 +96,11 @@ def chart_data(db: Database, scope: Scope) -> ChartData | None:
             query = query.where(lens)  # a working group sees its policy areas only
         commitments = list(session.exec(query))
         statuses = community_statuses(commitments)
+        stated = government_statuses(session, [c.id for c in commitments])
+    government: dict[str, Counter[Status]] = {code: Counter() for code in codes}
+    for commitment in commitments:
+        if commitment.id in stated:
+            government[commitment.country_code][stated[commitment.id]] += 1
     community: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}
     irm: dict[str, Counter[Status | None]] = {code: Counter() for code in codes}
     for commitment in commitments:
@@ -98,6 +114,7 @@ def chart_data(db: Database, scope: Scope) -> ChartData | None:
             total=sum(community[c.code].values()),
             community={s: community[c.code].get(s, 0) for s in SCALE},
             irm={s: irm[c.code].get(s, 0) for s in SCALE},
+            government=dict(government[c.code]),
         )
         for c in countries
     ]

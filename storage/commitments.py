@@ -28,9 +28,11 @@ from storage.models import (
     ActionPlan,
     Commitment,
     Country,
+    GovernmentReply,
     Member,
     PledgeLink,
     Report,
+    ReportSource,
     Status,
     Subscription,
     UpdateState,
@@ -50,6 +52,8 @@ ASK_AFTER_PLAN_END = timedelta(days=365)
 # Reports that are someone's standing word on a commitment (activity); only
 # verified ones set its community status.
 LIVE_STATES = (UpdateState.VERIFIED, UpdateState.PENDING)
+# What a card lists: those, and the government's word (never in the community status).
+SHOWN_STATES = (*LIVE_STATES, UpdateState.STATED)
 DONE = (Status.COMPLETE, Status.WITHDRAWN)
 
 
@@ -173,6 +177,8 @@ class ReportLine:
     reporter: str  # the reporter's chosen display name, or "" once they left or if anonymous
     created_at: datetime
     anonymous: bool = False
+    government: bool = False  # the government's word (a government contact's report)
+    reply: str = ""  # the government's right of reply, under a verified report
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +196,7 @@ class CommitmentCard:
     plan_ended: bool = False
     end_term: Status | None = None  # the IRM's end-of-term verdict
     pledges: tuple[str, ...] = ()  # 2016 Summit pledges it carries (storage/pledges.py)
+    government: ReportLine | None = None  # the government's latest word, beside civil society's
 
 
 def display_title(commitment: Commitment) -> str:
@@ -407,10 +414,18 @@ def card_in(
         select(Report, Member.display_name)
         .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
         .where(Report.commitment_id == commitment.id)
-        .where(col(Report.state).in_(LIVE_STATES))  # rejected: see /history
+        .where(col(Report.state).in_(SHOWN_STATES))  # rejected: see /history
         .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(3)
     ).all()
+    government = session.exec(
+        select(Report)
+        .where(Report.commitment_id == commitment.id)
+        .where(Report.state == UpdateState.STATED)
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
+        .limit(1)
+    ).first()
+    replies = _replies(session, [update.id for update, _name in reports])
     return CommitmentCard(
         commitment=commitment,
         country=country,
@@ -424,7 +439,7 @@ def card_in(
             now.date(),
             plan_end_year=plan.end_year if plan else None,
         ),
-        recent_reports=[_report_line(update, name) for update, name in reports],
+        recent_reports=[_report_line(update, name, replies) for update, name in reports],
         report_count=count,
         followed=bool(is_followed) and chat_id is not None,
         pending=waiting,
@@ -437,10 +452,26 @@ def card_in(
                 .order_by(col(PledgeLink.pledge_id))
             )
         ),
+        government=_report_line(government, None) if government is not None else None,
     )
 
 
-def _report_line(update: Report, reporter: str | None) -> ReportLine:
+def _replies(session: Session, report_ids: list[int]) -> dict[int, str]:
+    """The government's reply to each of these reports that has one (storage/government.py)."""
+    if not report_ids:
+        return {}
+    return dict(
+        session.exec(
+            select(GovernmentReply.update_id, GovernmentReply.text).where(
+                col(GovernmentReply.update_id).in_(report_ids)
+            )
+        ).all()
+    )
+
+
+def _report_line(
+    update: Report, reporter: str | None, replies: dict[int, str] | None = None
+) -> ReportLine:
     return ReportLine(
         id=update.id,
         status=Status(update.status),
@@ -449,6 +480,8 @@ def _report_line(update: Report, reporter: str | None) -> ReportLine:
         reporter="" if update.anonymous else reporter or "",
         created_at=update.created_at,
         anonymous=update.anonymous,
+        government=update.source == ReportSource.GOVERNMENT,
+        reply=(replies or {}).get(update.id, ""),
     )
 
 
@@ -589,10 +622,11 @@ def history(db: Database, commitment_id: str, *, page: int = 0) -> HistoryPage |
             .offset(page * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()
+        replies = _replies(session, [update.id for update, _name in rows])
         return HistoryPage(
             commitment.id,
             display_title(commitment),
-            [_report_line(update, name) for update, name in rows],
+            [_report_line(update, name, replies) for update, name in rows],
             page,
             total,
         )

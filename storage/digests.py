@@ -71,6 +71,7 @@ class ReportItem:
     at: datetime
     areas: tuple[str, ...] = ()  # the commitment's policy areas
     anonymous: bool = False  # then ``reporter`` is "": a digest never names them
+    government: bool = False  # the government's word (storage/government.py), not verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +285,7 @@ def _build(
             .join(Member, col(Member.id) == col(Report.reporter_id), isouter=True)
             .where(col(Commitment.country_code).in_(codes))
             .where(col(Report.updated_at) >= earliest)
-            .where(col(Report.state).in_([UpdateState.PENDING, UpdateState.VERIFIED]))
+            .where(col(Report.state).in_([*LIVE_STATES, UpdateState.STATED]))
             .order_by(col(Report.updated_at).desc())
         ):
             item = ReportItem(
@@ -297,6 +298,7 @@ def _build(
                 update.updated_at,
                 tuple(commitment.policy_areas or ()),
                 update.anonymous,
+                update.state == UpdateState.STATED,
             )
             reports[commitment.country_code].append((item, update.updated_at))
         # Pledges of these countries linked to a commitment since the earliest window.

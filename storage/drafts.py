@@ -28,6 +28,7 @@ from storage.models import (
     Status,
     utcnow,
 )
+from storage.permissions import may_report_as_government
 from storage.report_rules import MAX_EVIDENCE, NOTE_LIMIT, FloodLimited, ReportError, flood_wait
 from storage.text import utf16_len
 
@@ -50,6 +51,8 @@ class DraftView:
     editing: bool
     state: str | None = None  # the conversation state the step moved to, where one did
     anonymous: bool = False
+    # Sent by a government contact of the country: it will be the government's word.
+    government: bool = False
 
 
 def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -> DraftView:
@@ -70,6 +73,8 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         editing=draft.editing,
         state=state,
         anonymous=draft.anonymous,
+        government=country is not None
+        and may_report_as_government(session, draft.member_id, country.code),
     )
 
 

@@ -40,6 +40,7 @@ from storage.models import (
     Commitment,
     Country,
     Evidence,
+    GovernmentReply,
     Member,
     PledgeLink,
     Report,
@@ -93,6 +94,10 @@ REPORT_COLUMNS = (
     "Review Reason",
     "Note",
     "Evidence",
+    # community (civil society, reviewed by leads) or government (its contact's word,
+    # Verification "stated"), and the government's right of reply to a report.
+    "Source",
+    "Government Reply",
 )
 IDENTITY_COLUMNS = ("Reporter", "Reporter ID", "Reviewed By ID")
 
@@ -344,6 +349,7 @@ def reports_csv(
             query = query.where(clause)
         rows_in = session.exec(query.order_by(col(Report.created_at), col(Report.id))).all()
         evidence: dict[int, list[Evidence]] = defaultdict(list)
+        replies: dict[int, str] = {}
         update_ids = [update.id for update, _c, _n in rows_in]
         for chunk_start in range(0, len(update_ids), 500):
             chunk = update_ids[chunk_start : chunk_start + 500]
@@ -351,6 +357,13 @@ def reports_csv(
                 select(Evidence).where(col(Evidence.update_id).in_(chunk)).order_by(Evidence.id)
             ):
                 evidence[item.update_id].append(item)
+            replies.update(
+                session.exec(
+                    select(GovernmentReply.update_id, GovernmentReply.text).where(
+                        col(GovernmentReply.update_id).in_(chunk)
+                    )
+                ).all()
+            )
         names = _country_names(session)
     with_identities = identities is True or bool(identities)
     header = REPORT_COLUMNS + (IDENTITY_COLUMNS if with_identities else ())
@@ -369,6 +382,8 @@ def reports_csv(
             _safe(update.review_reason),
             _safe(update.note),
             _safe(_evidence_text(evidence.get(update.id, []))),
+            update.source,
+            _safe(replies.get(update.id, "")),
         ]
         if with_identities:
             shown = identities is True or commitment.country_code in identities

@@ -47,6 +47,7 @@ from storage.models import (
     Broadcast,
     Chat,
     ConversationState,
+    GovernmentReply,
     InboxState,
     InboxUpdate,
     Member,
@@ -122,6 +123,11 @@ def forget_member(
             sa.update(Report).where(col(Report.reporter_id) == user_id).values(reporter_id=None)
         )
         run(sa.update(Report).where(col(Report.reviewed_by) == user_id).values(reviewed_by=None))
+        run(
+            sa.update(GovernmentReply)
+            .where(col(GovernmentReply.member_id) == user_id)
+            .values(member_id=None)
+        )
         run(
             sa.update(UpdateRevision)
             .where(col(UpdateRevision.actor_id) == user_id)

@@ -56,6 +56,14 @@ class UpdateState(enum.StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    # A government contact's report: the government's word, never reviewed by leads
+    # and never part of the community (civil-society verified) status.
+    STATED = "stated"
+
+
+class ReportSource(enum.StrEnum):
+    COMMUNITY = "community"
+    GOVERNMENT = "government"
 
 
 class ChatState(enum.StrEnum):
@@ -75,6 +83,9 @@ class Role(enum.StrEnum):
     MEMBER = "member"
     LEAD = "lead"
     ADMIN = "admin"
+    # A government point of contact for one country (a RoleGrant, never a Visitor's
+    # role): reports as the government and replies to verified reports.
+    GOVERNMENT = "government"
 
 
 class OutboxState(enum.StrEnum):
@@ -260,6 +271,21 @@ class Report(SQLModel, table=True):
     # Sent anonymously: leads, digests, exports and pages say "a coalition member";
     # only the bot's admins are shown who it was.
     anonymous: bool = False
+    # Who speaks: civil society (reviewed by leads) or a government contact of the
+    # commitment's country (state STATED: the government's word, not reviewed).
+    source: str = Field(default=ReportSource.COMMUNITY, max_length=16)
+
+
+class GovernmentReply(SQLModel, table=True):
+    """A government's right of reply to a verified civil-society report: one per
+    report (the key), by one of the country's government contacts."""
+
+    __tablename__ = "government_reply"
+
+    update_id: int = Field(foreign_key="progress_update.id", primary_key=True)
+    member_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    text: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ReviewerNotice(SQLModel, table=True):

@@ -102,7 +102,13 @@ def _stale(seen: datetime, now: datetime) -> bool:
 
 _M = Member.__table__.c  # type: ignore[attr-defined]
 _C = Chat.__table__.c  # type: ignore[attr-defined]
-_ANY_GRANT = select(RoleGrant.id).where(RoleGrant.member_id == sa.bindparam("uid")).exists()
+# A lead grant; a government contact's grant makes no lead (storage/government.py).
+_ANY_GRANT = (
+    select(RoleGrant.id)
+    .where(RoleGrant.member_id == sa.bindparam("uid"))
+    .where(RoleGrant.role == Role.LEAD)
+    .exists()
+)
 _MEMBER_ROW = sa.select(
     _M.display_name, _M.username, _M.language, _M.last_seen_at, _ANY_GRANT.label("lead")
 ).where(_M.id == sa.bindparam("uid"))

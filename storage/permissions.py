@@ -94,6 +94,37 @@ def may_embed(visitor: Visitor, iso3: str) -> bool:
     return may_review(visitor, iso3)
 
 
+def government_countries(session: Session, user_id: int | None) -> frozenset[str]:
+    """The countries this person is a government point of contact for.
+
+    Read from the grants in the caller's transaction, never from the ``Visitor``:
+    a government contact is no lead, and a button pressed after a /revoke finds
+    the grant gone.
+    """
+    if user_id is None:
+        return frozenset()
+    return frozenset(
+        code
+        for code in session.exec(
+            select(RoleGrant.country_code)
+            .where(RoleGrant.member_id == user_id)
+            .where(RoleGrant.role == Role.GOVERNMENT)
+        )
+        if code
+    )
+
+
+def may_report_as_government(session: Session, user_id: int | None, country_code: str) -> bool:
+    """A report by a government contact of the commitment's country is the government's
+    word (not reviewed by leads); anyone else's is civil society's."""
+    return country_code in government_countries(session, user_id)
+
+
+def may_reply(session: Session, visitor: Visitor, country_code: str) -> bool:
+    """The right of reply to a verified report is the country's government contacts' only."""
+    return may_report_as_government(session, visitor.user_id, country_code)
+
+
 def may_start_broadcast(db: Database, visitor: Visitor) -> bool:
     """/broadcast is for leads and admins; a refusal is audited."""
     return not authorize_now(db, visitor, "broadcast.start", visitor.is_lead, detail=NOT_A_LEAD)

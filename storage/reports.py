@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.audit import audit
 from storage.commitments import (
     display_title,
     refresh_community,
@@ -32,6 +33,7 @@ from storage.models import (
     Member,
     Report,
     ReportDraft,
+    ReportSource,
     Role,
     RoleGrant,
     Status,
@@ -42,6 +44,7 @@ from storage.models import (
     utcnow,
 )
 from storage.paging import Paged, clamp_page
+from storage.permissions import may_report_as_government
 from storage.report_rules import FloodLimited, ReportError, flood_wait
 
 PAGE_SIZE = 5
@@ -65,6 +68,9 @@ class Submitted:
     reviewers: dict[int, str]
     # Sent anonymously: reporter_name is for admins' eyes only (see the views).
     anonymous: bool = False
+    # Sent by a government contact of the country: the government's word, not
+    # reviewed (``reviewers`` is empty) and not part of the community status.
+    government: bool = False
 
 
 def _reviewers(session: Session, country_code: str, admins: Collection[int]) -> dict[int, str]:
@@ -131,6 +137,7 @@ def submit_draft(
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)
         edited = draft.update_id is not None
+        government = may_report_as_government(session, member_id, country.code)
         if (wait := flood_wait(session, member_id, now)) is not None:
             raise FloodLimited(wait)
         if edited:
@@ -155,6 +162,10 @@ def submit_draft(
                 created_at=now,
                 updated_at=now,
             )
+            if government:  # the government's word is signed, never anonymous
+                report.source = ReportSource.GOVERNMENT
+                report.state = UpdateState.STATED
+                report.anonymous = False
             session.add(report)
         session.flush()
         session.add_all(_evidence_rows(report.id, draft.evidence))
@@ -170,7 +181,11 @@ def submit_draft(
                 at=now,
             )
         )
-        reviewers = _reviewers(session, country.code, admins)
+        reviewers = {}
+        if report.state == UpdateState.STATED:  # audited like leads' actions
+            audit(session, member_id, "report.government", target=f"update:{report.id}")
+        else:
+            reviewers = _reviewers(session, country.code, admins)
         result = Submitted(
             update_id=report.id,
             commitment_id=commitment.id,
@@ -181,10 +196,11 @@ def submit_draft(
             note=draft.note,
             evidence=list(draft.evidence),
             reporter_name=member.display_name if member else "",
-            anonymous=draft.anonymous,
+            anonymous=report.anonymous,
             edited=edited,
             revision=report.revision,
             reviewers={r: lang for r, lang in reviewers.items() if r != member_id},
+            government=report.state == UpdateState.STATED,
         )
         close_draft(session, draft)
         return result

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import government
 from storage.audit import audit
 from storage.commitments import (
     refresh_community,
@@ -112,10 +113,13 @@ def review(
     reason: str = "",
     topic: int = 0,
     now: datetime | None = None,
+    government_notice: government.Notice | None = None,
 ) -> ReviewResult:
     """Verify or reject a pending report, as it was at ``revision`` (what the
     reviewer saw). Refusals are audited; so are decisions. ``topic``: the forum
-    topic the reviewer acts in (a rejection's reason is asked per topic)."""
+    topic the reviewer acts in (a rejection's reason is asked per topic). A
+    verified report's country's government contacts are told (``government_notice``)
+    in the same transaction."""
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
@@ -148,6 +152,9 @@ def review(
         )
         audit(session, visitor.user_id, action, target=f"update:{report_id}")
         refresh_community(session, [report.commitment_id])
+        if verify:
+            skip = {report.reporter_id} if report.reporter_id is not None else set()
+            government.tell_governments(session, report, government_notice, skip=skip, now=now)
         _end_rejection(session, visitor, report_id, topic)
         notices = _close_notices(session, report_id)
         session.flush()

@@ -52,6 +52,8 @@ AUDIT_PAGE_SIZE = 10
 MEMBER_CHOICES = 8  # members offered as buttons by /grant or /revoke without a name
 PICK_CONVERSATION = "grant"  # a member picked from those buttons, awaiting what to grant
 _GROUP_PREFIX = re.compile(r"^\s*(?:group|wg)\s+", re.IGNORECASE)
+# "/grant @name government Kenya": a government point of contact, not a lead.
+_GOVERNMENT_PREFIX = re.compile(r"^\s*(?:government|gov)\b\s*", re.IGNORECASE)
 _POLICY_AREAS = {area.lower(): area for area in POLICY_AREA_COLUMNS}
 
 
@@ -99,6 +101,11 @@ class RoleChange:
     codes: dict[str, str] = field(default_factory=dict)
     remaining: list[str] = field(default_factory=list)  # what the member still leads after
     notified: bool = False  # a notice to the member was queued
+    government: bool = False  # the change was to government contact roles, not lead roles
+    # Countries the member is a government contact for, after the change.
+    government_remaining: list[str] = field(default_factory=list)
+    # "/revoke @name all": the government contact roles it took, apart from lead roles.
+    government_changed: list[str] = field(default_factory=list)
 
 
 # A notice for the member whose roles changed, in their language: (change, language) -> text.
@@ -373,10 +380,26 @@ def change_role(
             result.problem = "no_target"
             return result
         group = _group_by_text(session, text)
-        if revoke and text.lower() == "all":
+        government = _GOVERNMENT_PREFIX.match(text)
+        if government is not None:
+            result.government = True
+            resolutions = resolve_countries(db, text[government.end() :])
+            result.unresolved = [r for r in resolutions if r.match is None]
+            codes = [r.match.code for r in resolutions if r.match is not None]
+            if not codes:
+                result.problem = "unresolved" if resolutions else "no_target"
+                return result
+            _change_country_grants(
+                session, visitor, member, codes, revoke, result, role=Role.GOVERNMENT
+            )
+        elif revoke and text.lower() == "all":
             grants = session.exec(select(RoleGrant).where(RoleGrant.member_id == member.id)).all()
             for grant in grants:
-                result.changed.append(_grant_label(session, grant, result.codes))
+                label = _grant_label(session, grant, result.codes)
+                if grant.role == Role.GOVERNMENT:
+                    result.government_changed.append(label)
+                else:
+                    result.changed.append(label)
                 session.delete(grant)
         elif group is not None:
             _change_group_grant(session, visitor, member, group, revoke, result)
@@ -392,24 +415,36 @@ def change_role(
                 return result
             _change_country_grants(session, visitor, member, codes, revoke, result)
         sign = "-" if revoke else "+"
+        kind = "government:" if result.government else ""
         audit(
             session,
             visitor.user_id,
             action,
             target=f"member:{member.id}",
-            detail=_clip(f"{sign}{','.join(result.changed)}"),
+            detail=_clip(
+                f"{sign}{kind}{','.join(result.changed)}"
+                + "".join(f" {sign}government:{label}" for label in result.government_changed)
+            ),
         )
         session.flush()
-        result.remaining = [
-            _grant_label(session, grant, result.codes)
-            for grant in session.exec(
-                select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
-            )
-        ]
-        if notice is not None and result.changed and member.id != visitor.user_id:
+        _what_remains(session, member, result)
+        changed = result.changed or result.government_changed
+        if notice is not None and changed and member.id != visitor.user_id:
             text = notice(result, _language(session, member))
             result.notified = _notify(session, member, text, now)
         return result
+
+
+def _what_remains(session: Session, member: Member, result: RoleChange) -> None:
+    """What the member leads, and speaks for as a government contact, as things stand."""
+    for grant in session.exec(
+        select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
+    ):
+        label = _grant_label(session, grant, result.codes)
+        if grant.role == Role.GOVERNMENT:
+            result.government_remaining.append(label)
+        else:
+            result.remaining.append(label)
 
 
 def _language(session: Session, member: Member) -> str:
@@ -433,6 +468,8 @@ def _change_country_grants(
     codes: list[str],
     revoke: bool,
     result: RoleChange,
+    *,
+    role: Role = Role.LEAD,
 ) -> None:
     names = dict(
         session.exec(select(Country.code, Country.name).where(col(Country.code).in_(codes))).all()
@@ -441,7 +478,7 @@ def _change_country_grants(
         grant = session.exec(
             select(RoleGrant).where(
                 RoleGrant.member_id == member.id,
-                RoleGrant.role == Role.LEAD,
+                RoleGrant.role == role,
                 RoleGrant.country_code == code,
             )
         ).first()
@@ -454,7 +491,7 @@ def _change_country_grants(
             session.add(
                 RoleGrant(
                     member_id=member.id,
-                    role=Role.LEAD,
+                    role=role,
                     country_code=code,
                     granted_by=visitor.user_id,
                 )
@@ -576,12 +613,7 @@ def pick_member(
         data = {"member": member.id, "revoke": revoke}
         set_state(session, PICK_CONVERSATION, visitor.chat_id, visitor.user_id, state, data=data)
         result = RoleChange(True, member=_member_info(member))
-        result.remaining = [
-            _grant_label(session, grant, result.codes)
-            for grant in session.exec(
-                select(RoleGrant).where(RoleGrant.member_id == member.id).order_by(RoleGrant.id)
-            )
-        ]
+        _what_remains(session, member, result)
         return result
 
 
@@ -603,6 +635,7 @@ class MemberRoles:
     is_admin: bool
     countries: list[tuple[str, str]]  # (code, name) led directly
     groups: list[str]  # working groups led
+    government: list[tuple[str, str]] = field(default_factory=list)  # (code, name) spoken for
 
 
 def member_roles(db: Database, visitor: Visitor) -> MemberRoles:
@@ -612,14 +645,17 @@ def member_roles(db: Database, visitor: Visitor) -> MemberRoles:
         ).all()
         countries: list[tuple[str, str]] = []
         groups: list[str] = []
+        government: list[tuple[str, str]] = []
         for grant in grants:
             codes: dict[str, str] = {}
             label = _grant_label(session, grant, codes)
-            if label in codes:
+            if grant.role == Role.GOVERNMENT:
+                government.append((codes.get(label, label), label))
+            elif label in codes:
                 countries.append((codes[label], label))
             else:
                 groups.append(label)
-        return MemberRoles(visitor.user_id or 0, visitor.is_admin, countries, groups)
+        return MemberRoles(visitor.user_id or 0, visitor.is_admin, countries, groups, government)
 
 
 # ------------------------------------------------------------------ audit log

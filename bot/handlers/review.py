@@ -25,6 +25,8 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, reply, topic_of
+from bot.jobs import drain
+from bot.views import government as government_views
 from bot.views import review as views
 from bot.views.fallback import plain_text_hint
 from storage import reports as reports_store
@@ -122,9 +124,15 @@ async def verify(update: Update, context: BotContext) -> None:
         revision=revision,
         verify=True,
         topic=topic_of(update),
+        now=context.now(),
+        government_notice=lambda info, language: government_views.notice(
+            context.tr_for(language), info
+        ),
     )
     if await _stopped(update, context, result):
         return
+    if context.job_queue is not None:  # the government contacts' notices, queued with it
+        context.job_queue.run_once(drain, 0, name="government-notice")
     await query.answer("✅")
     reviewer = update.effective_user.full_name
     await edit(query, views.reviewed(context.tr, result.report, reviewer))

@@ -36,6 +36,7 @@ from storage.commitments import (
     ListFilter,
     Page,
     PlanSummary,
+    ReportLine,
     display_title,
 )
 from storage.countries import Resolution, localized_name
@@ -64,7 +65,45 @@ def state_name(tr: NullTranslations, state: UpdateState) -> str:
         UpdateState.VERIFIED: _("verified"),
         UpdateState.REJECTED: _("rejected"),
         UpdateState.WITHDRAWN: _("withdrawn"),
+        UpdateState.STATED: _("Government"),
     }[state]
+
+
+def side_by_side(
+    tr: NullTranslations, government: ReportLine | None, community: CommunityStatus | None
+) -> str:
+    """ "Government: Complete · Civil society: Limited", each only if present: the
+    government's word beside civil society's verified one, neither hiding the other."""
+    _ = tr.gettext
+    parts = []
+    if government is not None:
+        parts.append(
+            _("Government: {status}").format(status=esc(status_name(tr, government.status)))
+        )
+    if community is not None and community.verified:
+        parts.append(
+            _("Civil society: {status}").format(status=esc(status_name(tr, community.status)))
+        )
+    return " · ".join(parts)
+
+
+def report_lines(tr: NullTranslations, report: ReportLine, note_limit: int) -> list[str]:
+    """A report in a card or the history: a government's labelled as such, and the
+    government's reply under a civil-society report that has one."""
+    _ = tr.gettext
+    who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
+    if report.government:
+        who = _("🏛 Government") + (f" ({who})" if report.reporter else "")
+    state = state_name(tr, report.state)
+    lines = [
+        f"• {fmt_date(report.created_at)} {REPORT_STATUS[report.status].icon} "
+        f"{esc(status_name(tr, report.status))} ({esc(state)}) — "
+        f"{esc(clip(who, 60))}: {esc(clip(report.note, note_limit))}"
+    ]
+    if report.reply:
+        label = _("Government reply")
+        lines.append(f"  ↳ 🏛 <i>{esc(label)}</i>: {esc(clip(report.reply, note_limit))}")
+    return lines
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -137,6 +176,8 @@ def card(
     lines.append("")
     label = _("Community status")
     lines.append(f"<b>{label}</b>: {community_line(tr, data.community, data.pending)}")
+    if data.government is not None:
+        lines.append("🏛 " + side_by_side(tr, data.government, data.community))
     if data.pending:
         lines.append(
             "⏳ "
@@ -158,12 +199,7 @@ def card(
         label = _("Latest reports")
         lines.append(f"<b>{label}</b> ({data.report_count})")
         for report in data.recent_reports:
-            who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
-            lines.append(
-                f"• {fmt_date(report.created_at)} {REPORT_STATUS[report.status].icon} "
-                f"{esc(status_name(tr, report.status))} ({esc(state_name(tr, report.state))}) — "
-                f"{esc(clip(who, 40))}: {esc(clip(report.note, 160))}"
-            )
+            lines += report_lines(tr, report, 160)
     if c.url and c.url.startswith(("https://", "http://")):
         lines.append("")
         link = _("On the OGP website")
@@ -415,6 +451,9 @@ def history(tr: NullTranslations, data: HistoryPage) -> View:
         status = status_name(tr, report.status)
         if report.state is UpdateState.WITHDRAWN:
             lines.append(f"• <s>{fmt_date(report.created_at)} {esc(status)}</s> ({esc(state)})")
+            continue
+        if report.government or report.reply:
+            lines += report_lines(tr, report, 300)
             continue
         lines.append(
             f"• {fmt_date(report.created_at)} {REPORT_STATUS[report.status].icon} {esc(status)} "

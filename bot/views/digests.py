@@ -81,8 +81,10 @@ def digest(
             continue
         lines += ["", f"🌍 <b>{esc(country_name(tr, country.code, country.name))}</b>"]
         for report in country.reports:
-            mark = "" if report.verified else " " + _("(unverified)")
+            mark = "" if report.verified or report.government else " " + _("(unverified)")
             who = reporter_label(tr, report.reporter, anonymous=report.anonymous)
+            if report.government:
+                who = _("🏛 Government")
             lines.append(
                 f"{REPORT_STATUS[report.status].icon} <b>{esc(report.commitment_id)}</b> "
                 f"{esc(status_name(tr, report.status))}{esc(mark)} — {esc(clip(who, 30))}: "

@@ -14,6 +14,7 @@ from bot.views.base import (
     names_locale,
     quoted_names,
 )
+from bot.views.commitments import status_name
 from storage.charts import ChartData
 from storage.countries import localized_name
 from storage.export import ExportResult, Scope
@@ -95,6 +96,13 @@ def chart_caption(tr: NullTranslations, data: ChartData) -> str:
         "{title}: {count} commitments by community status (verified reports) and IRM completion.",
         data.total,
     ).format(title=f"<b>{esc(clip(chart_title(tr, data), 100))}</b>", count=data.total)
+    if data.government:
+        statuses = ", ".join(
+            f"{status_name(tr, status)} {count}" for status, count in data.government.items()
+        )
+        text += " " + _(
+            "The government's own word (not verified), on {count} of them: {statuses}."
+        ).format(count=sum(data.government.values()), statuses=esc(statuses))
     if data.truncated:
         text += " " + _("Only the first {n} countries are shown.").format(n=len(data.countries))
     if data.pledges_made:

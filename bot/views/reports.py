@@ -281,6 +281,12 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
         "Anonymous: leads, government contacts, digests, exports and public pages "
         "say “a coalition member”; only the bot's admins can see it was you."
     )
+    if draft.government:
+        note = _(
+            "🏛 You speak for the government: this report is published as its word, "
+            "labelled Government, beside civil society's verified status; leads do not "
+            "verify it."
+        )
     body = report_body(
         tr,
         commitment_id=draft.commitment_id or "",
@@ -290,7 +296,7 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
         evidence=draft.evidence,
         reporter=reporter,
         room=MAX_MESSAGE_LENGTH - visible_len(intro) - visible_len(note) - 4,
-        anonymous=draft.anonymous,
+        anonymous=draft.anonymous and not draft.government,
     )
     keyboard = [
         [
@@ -298,12 +304,15 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
             button(_("Edit"), cb.REPORT_PREVIEW.encode("edit")),
             button(_("Cancel"), cb.REPORT_PREVIEW.encode("cancel")),
         ],
-        [
-            button(_("👤 Send with my name"), cb.REPORT_PREVIEW.encode("named"))
-            if draft.anonymous
-            else button(_("🕶 Send anonymously"), cb.REPORT_PREVIEW.encode("anon"))
-        ],
     ]
+    if not draft.government:  # the government's word is signed
+        keyboard.append(
+            [
+                button(_("👤 Send with my name"), cb.REPORT_PREVIEW.encode("named"))
+                if draft.anonymous
+                else button(_("🕶 Send anonymously"), cb.REPORT_PREVIEW.encode("anon"))
+            ]
+        )
     return View(f"{intro}\n\n{body}\n\n<i>{esc(note)}</i>", InlineKeyboardMarkup(keyboard))
 
 
@@ -370,6 +379,11 @@ def sent(tr: NullTranslations, result: Submitted) -> View:
     _ = tr.gettext
     text = (
         _(
+            "Thank you! Your report on {id} is published as the government's word, "
+            "labelled Government, beside civil society's verified status."
+        )
+        if result.government
+        else _(
             "Thank you! Your changes to the report on {id} are saved and wait for a lead "
             "to verify them."
         )

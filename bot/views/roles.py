@@ -44,12 +44,15 @@ def grant_usage(tr: NullTranslations, *, revoke: bool) -> View:
             "<code>/revoke @username Kenya</code>",
             "<code>/revoke @username group Anti-Corruption WG</code>",
             "<code>/revoke @username all</code>",
+            "<code>/revoke @username government Kenya</code>",
         ]
     else:
         lines = [
             _("Make a member a lead of countries or of a working group:"),
             "<code>/grant @username Kenya, Ghana</code>",
             "<code>/grant 123456789 group Anti-Corruption WG</code>",
+            _("Make a member a government point of contact for a country:"),
+            "<code>/grant @username government Kenya</code>",
         ]
     lines.append(
         _(
@@ -81,6 +84,50 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
             _("I found no OGP member or working group called {query}.").format(query=queries)
         )
     name = esc(result.member.display_name) if result.member else ""
+    if result.government:
+        lines = _government_change(tr, result, name, revoke=revoke)
+    else:
+        lines = _lead_change(tr, result, name, revoke=revoke)
+    if result.government_changed:  # /revoke … all
+        what = _labels(tr, result, result.government_changed)
+        lines.append(
+            _("{name} no longer speaks for the government of {what}.").format(name=name, what=what)
+        )
+    for resolution in result.unresolved:
+        lines.append(
+            _("I found no OGP member called {query}.").format(
+                query=f"<i>{esc(clip(resolution.query, 40))}</i>"
+            )
+        )
+    if result.notified:
+        lines.append(_("I told them what they can do now."))
+    return View("\n".join(lines) or _("Nothing changed."))
+
+
+def _government_change(
+    tr: NullTranslations, result: RoleChange, name: str, *, revoke: bool
+) -> list[str]:
+    _ = tr.gettext
+    lines = []
+    if result.changed:
+        what = _labels(tr, result, result.changed)
+        if revoke:
+            text = _("{name} no longer speaks for the government of {what}.")
+        else:
+            text = _("{name} is now a government point of contact for {what}.")
+        lines.append(text.format(name=name, what=what))
+    if result.unchanged:
+        what = _labels(tr, result, result.unchanged)
+        if revoke:
+            text = _("{name} was not a government point of contact for {what}.")
+        else:
+            text = _("{name} was already a government point of contact for {what}.")
+        lines.append(text.format(name=name, what=what))
+    return lines
+
+
+def _lead_change(tr: NullTranslations, result: RoleChange, name: str, *, revoke: bool) -> list[str]:
+    _ = tr.gettext
     lines = []
     if result.changed:
         changed = _labels(tr, result, result.changed)
@@ -96,15 +143,7 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
             lines.append(
                 _("{name} was already a lead of {what}.").format(name=name, what=unchanged)
             )
-    for resolution in result.unresolved:
-        lines.append(
-            _("I found no OGP member called {query}.").format(
-                query=f"<i>{esc(clip(resolution.query, 40))}</i>"
-            )
-        )
-    if result.notified:
-        lines.append(_("I told them what they can do now."))
-    return View("\n".join(lines) or _("Nothing changed."))
+    return lines
 
 
 def _labels(tr: NullTranslations, result: RoleChange, labels: list[str]) -> str:
@@ -119,6 +158,11 @@ def role_notice(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> st
     then what they may do now (the lead commands, or that they are a member again)."""
     _ = tr.gettext
     changed = _labels(tr, result, result.changed)
+    if result.government:
+        return government_notice(tr, changed, revoke=revoke)
+    if not result.changed:  # /revoke … all took government contact roles only
+        what = _labels(tr, result, result.government_changed)
+        return government_notice(tr, what, revoke=True)
     if revoke:
         lines = [_("🔑 You are no longer a lead of {what}.").format(what=changed)]
     else:
@@ -134,7 +178,30 @@ def role_notice(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> st
         lines.append(
             _("You can still follow countries, look commitments up and report progress: /help")
         )
+    if result.government_changed:  # /revoke … all
+        what = _labels(tr, result, result.government_changed)
+        lines.insert(1, government_notice(tr, what, revoke=True))
     return "\n".join(lines)
+
+
+def government_notice(tr: NullTranslations, what: str, *, revoke: bool) -> str:
+    """What a government point of contact is told when the role is given or taken."""
+    _ = tr.gettext
+    if revoke:
+        return _("🏛 You no longer speak for the government of {what}.").format(what=what)
+    return "\n".join(
+        [
+            _("🏛 You are now a government point of contact for {what}.").format(what=what),
+            _(
+                "Your reports on its commitments (/report) are shown as the government's "
+                "word, labelled Government, beside civil society's verified status."
+            ),
+            _(
+                "When leads verify a civil-society report on its commitments, I will tell "
+                "you; you may reply once to each."
+            ),
+        ]
+    )
 
 
 def member_choices(
@@ -210,7 +277,12 @@ def whoami(tr: NullTranslations, roles: MemberRoles, name: str) -> View:
     led += [esc(label) for label in roles.groups]
     if led:
         lines.append(_("You are a lead of {what}.").format(what=", ".join(led)))
-    if not roles.is_admin and not led:
+    spoken = [esc(country_name(tr, code, label)) for code, label in roles.government]
+    if spoken:
+        lines.append(
+            _("You are a government point of contact for {what}.").format(what=", ".join(spoken))
+        )
+    if not roles.is_admin and not led and not spoken:
         lines.append(
             _("You are a member: you may follow countries, look commitments up, report progress.")
         )

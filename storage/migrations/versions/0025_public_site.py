@@ -1,7 +1,7 @@
 """public site: a member may choose to be named on it
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-11-30 19:10:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0025'
-down_revision: str | None = '0023'
+down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
