@@ -29,10 +29,9 @@ from bot import links
 from bot.context import BotContext
 from bot.handlers.common import (
     END,
-    TopicConversation,
+    Conversation,
     edit,
     expired,
-    mixed_conversation,
     reply,
     show,
 )
@@ -418,13 +417,12 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def conversation() -> TopicConversation:
+def conversation() -> Conversation:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
     anything = private & ~filters.COMMAND
-    return TopicConversation(
+    return Conversation(
         name="report",
-        persistent=True,
         entry_points=[
             CommandHandler("report", report_command, filters=private),
             CommandHandler(
@@ -479,11 +477,9 @@ def conversation() -> TopicConversation:
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
-        allow_reentry=True,
     )
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        app.add_handler(conversation())
+    app.add_handler(conversation())
     app.add_handler(CommandHandler("report", report_in_group, filters=~filters.ChatType.PRIVATE))

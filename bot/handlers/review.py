@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, reply, topic_of
+from bot.handlers.common import END, Conversation, edit, reply, topic_of
 from bot.views import review as views
 from bot.views.fallback import plain_text_hint
 from storage import reports as reports_store
@@ -216,24 +216,21 @@ async def pending_page(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        conversation = TopicConversation(
-            name="reject",
-            persistent=True,
-            entry_points=[
-                CallbackQueryHandler(
-                    reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
-                )
-            ],
-            states={
-                REASON: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
-                    MessageHandler(~filters.COMMAND, reason_hint),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", cancel_reject)],
-            allow_reentry=True,
-        )
+    conversation = Conversation(
+        name="reject",
+        entry_points=[
+            CallbackQueryHandler(
+                reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
+            )
+        ],
+        states={
+            REASON: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
+                MessageHandler(~filters.COMMAND, reason_hint),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel_reject)],
+    )
     app.add_handler(conversation)
     app.add_handler(
         CallbackQueryHandler(
