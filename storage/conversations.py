@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.models import ConversationState, utcnow
 
 # (chat id, user id), as ConversationHandler keys them; (chat id, topic, user id)
-# in a forum topic (bot.handlers.common.TopicConversation).
+# in a forum topic (bot.handlers.common.Conversation).
 Key = tuple[int, int] | tuple[int, int, int]
 
 # A topic's conversations are rows named "<name>@<topic>": every row keyed
