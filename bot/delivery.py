@@ -40,7 +40,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import RateLimits
 from bot.views import broadcast as views
-from storage import chats, health, outbox
+from storage import chats, health, outbox, review
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,9 @@ class OutboxSender:
         return stats
 
     async def _send(self, message: outbox.Message, stats: DrainStats) -> None:
+        if message.kind == outbox.NOTICE_CLOSED:
+            await self._close_notices(message, stats)
+            return
         markup = (
             InlineKeyboardMarkup.de_json(message.reply_markup, self.bot)
             if message.reply_markup
@@ -183,7 +186,7 @@ class OutboxSender:
         for _attempt in range(MAX_THROTTLED):
             async with self.overall, self._limiter(message.chat_id):
                 try:
-                    await self.bot.send_message(
+                    sent = await self.bot.send_message(
                         message.chat_id,
                         message.text,
                         parse_mode=ParseMode.HTML,
@@ -233,6 +236,41 @@ class OutboxSender:
                     return
         else:
             return  # throttled again and again: it stays pending for the next drain
+        outbox.mark_sent(self.db, message.id, now=self.clock())
+        stats.sent += 1
+        if message.kind == outbox.NOTICE and message.dedup_key:
+            # Its buttons are taken away once someone decides: remember where it is.
+            report_id = outbox.report_of(message.dedup_key)
+            review.record_notice(self.db, report_id, message.chat_id, sent.message_id)
+
+    async def _close_notices(self, message: outbox.Message, stats: DrainStats) -> None:
+        """A decided report's notices in one chat say who decided, without buttons.
+
+        The notices are found now, when the edit goes out: one never sent has
+        nothing to close (the row is dropped). A notice deleted or too old to edit
+        is no error for anyone: its buttons, if pressed, answer "Already verified".
+        """
+        report_id = outbox.report_of(message.dedup_key or "")
+        notices = review.take_notices(self.db, report_id, message.chat_id)
+        if not notices:
+            outbox.drop(self.db, message.id, error="no notice was sent")
+            return
+        for message_id in notices:
+            async with self.overall, self._limiter(message.chat_id):
+                try:
+                    await self.bot.edit_message_text(
+                        message.text,
+                        chat_id=message.chat_id,
+                        message_id=message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=None,
+                    )
+                except Forbidden:
+                    outbox.chat_blocked(self.db, message.chat_id)
+                    stats.blocked += 1
+                    return
+                except TelegramError as error:
+                    log.debug("notice %s in %s not closed: %s", message_id, message.chat_id, error)
         outbox.mark_sent(self.db, message.id, now=self.clock())
         stats.sent += 1
 

@@ -16,8 +16,6 @@ from functools import partial
 from gettext import NullTranslations
 from pathlib import Path
 
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.bulk import off_loop
@@ -49,15 +47,14 @@ IMPORT_FIRST = 10 * 60  # after a start, once the bot has settled
 
 
 async def expire_drafts(context: BotContext) -> None:
-    """Unfinished reports idle for a day are dropped, and their authors told."""
-    expired = drafts.expire_drafts(context.db, now=context.now())
-    for draft in expired:
-        tr = context.tr_for(draft.language)
-        view = report_views.expired_draft(tr, draft.commitment_id)
-        try:
-            await context.bot.send_message(draft.chat_id, view.text, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:
-            log.debug("could not tell %s that their draft expired: %s", draft.chat_id, exc)
+    """Unfinished reports idle for a day are dropped, and their authors told (the
+    notices are queued with the expiry, and go out now under the sender's limits)."""
+
+    def tell(draft: drafts.ExpiredDraft) -> str:
+        return report_views.expired_draft(context.tr_for(draft.language), draft.commitment_id).text
+
+    if drafts.expire_drafts(context.db, tell=tell, now=context.now()):
+        await drain(context)
 
 
 def compose_digests(
@@ -225,6 +222,12 @@ async def daily_backup(context: BotContext) -> None:
 async def drain(context: BotContext) -> None:
     sender: OutboxSender = context.bot_data[SENDER_KEY]
     await sender.drain(budget=DRAIN_BUDGET)
+
+
+def deliver_soon(context: BotContext) -> None:
+    """What a handler just queued for others goes out now, beside its answer,
+    rather than at the next sweep; the sender paces it with everything else."""
+    context.application.create_task(drain(context), update=None, name="deliver-soon")
 
 
 async def prune_outbox(context: BotContext) -> None:

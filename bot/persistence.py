@@ -1,6 +1,14 @@
 """A python-telegram-bot persistence that keeps conversation states in our database.
 
-Only conversations are persisted here: user_data, chat_data and bot_data are
+Only conversations are read here, and none is written: storage is the single
+writer of a conversation's state, in the transaction of the step that moves it
+(storage.conversations). Were the library to write too, a state it reports after
+the step could overwrite what the step's transaction wrote, or bring back a row
+that storage closed meanwhile (a draft expired, a rejection settled by another
+review); so ``update_conversation`` does nothing and each step hands the library
+the stored state instead (bot.handlers.common.Conversation).
+
+Of the rest: user_data, chat_data and bot_data are
 not used by the bot (everything it knows lives in proper tables), so they are
 switched off rather than pickled.
 """
@@ -13,7 +21,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from storage.conversations import load_states, save_state
+from storage.conversations import load_states
 from storage.db import Database
 
 
@@ -34,9 +42,8 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        state = None if new_state is None else str(new_state)
-        ids = tuple(int(part) for part in key)  # (chat, user), or (chat, topic, user)
-        await asyncio.to_thread(save_state, self.db, name, ids, state)
+        """Nothing: the step's own transaction wrote it (see the module docstring)."""
+        return None
 
     # Nothing else is persisted: see the module docstring.
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:

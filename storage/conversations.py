@@ -1,9 +1,11 @@
 """Conversation states in the database, so a restart resumes where people were.
 
-The bot's persistence class reads these at start and writes what
-python-telegram-bot reports; storage functions that move a conversation on
-write the new state in the same transaction as the step's data, so the stored
-state is never behind what the person has seen.
+Storage is the only writer: the function that does a step writes the
+conversation's next state in the same transaction as the step's data, so the
+stored state is never behind (nor ahead of) what the person has seen, and a step
+that fails leaves it where it was. The bot only reads: its persistence loads the
+states at start, and each step hands python-telegram-bot the state read back
+here (bot.handlers.common.Conversation).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from storage.db import Database
 from storage.models import ConversationState, utcnow
 
 # (chat id, user id), as ConversationHandler keys them; (chat id, topic, user id)
-# in a forum topic (bot.handlers.common.TopicConversation).
+# in a forum topic (bot.handlers.common.Conversation).
 Key = tuple[int, int] | tuple[int, int, int]
 
 # A topic's conversations are rows named "<name>@<topic>": every row keyed
@@ -63,9 +65,11 @@ def set_state(
     row.updated_at = now or utcnow()
 
 
-def save_state(db: Database, name: str, key: Key, state: str | None) -> None:
+def state_of(db: Database, name: str, key: Key) -> str | None:
+    """The state storage wrote for one conversation (None: there is none)."""
     with db.session() as session:
-        set_state(session, *_row_key(name, key), state)
+        row = session.get(ConversationState, _row_key(name, key))
+        return None if row is None else row.state
 
 
 def load_states(db: Database, name: str) -> dict[Key, str]:

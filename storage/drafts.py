@@ -6,12 +6,14 @@ restart resumes exactly where the person was. Sending it is storage/reports.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage import outbox
 from storage.commitments import (
     CommunityStatus,
     community_of,
@@ -250,9 +252,16 @@ class ExpiredDraft:
     language: str | None = None  # the chat's, to tell its author in their language
 
 
-def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredDraft]:
-    """Drop drafts idle for more than a day; the caller tells their authors."""
-    cutoff = (now or utcnow()) - DRAFT_TTL
+def expire_drafts(
+    db: Database,
+    *,
+    tell: Callable[[ExpiredDraft], str] | None = None,
+    now: datetime | None = None,
+) -> list[ExpiredDraft]:
+    """Drop drafts idle for more than a day. Their authors are told through the
+    outbox in the same transaction (``tell`` renders what they read)."""
+    now = now or utcnow()
+    cutoff = now - DRAFT_TTL
     with db.session() as session:
         drafts = session.exec(select(ReportDraft).where(col(ReportDraft.updated_at) < cutoff)).all()
         languages = dict(
@@ -266,4 +275,6 @@ def expire_drafts(db: Database, *, now: datetime | None = None) -> list[ExpiredD
         ]
         for draft in drafts:
             close_draft(session, draft)
+        for gone in expired if tell else ():
+            outbox.enqueue(session, gone.chat_id, tell(gone), kind="draft_expired", now=now)
         return expired

@@ -67,6 +67,7 @@ from storage.models import (
 )
 
 CONVERSATION = "forgetme"
+CONFIRM = "confirm"  # its one state: the question was asked
 CONFIRM_WINDOW = timedelta(minutes=15)
 
 
@@ -80,7 +81,7 @@ class Forgotten:
 def ask(db: Database, user_id: int, chat_id: int, *, now: datetime | None = None) -> None:
     """Remember that this member was just asked to confirm."""
     with db.session() as session:
-        set_state(session, CONVERSATION, chat_id, user_id, "confirm", now=now or utcnow())
+        set_state(session, CONVERSATION, chat_id, user_id, CONFIRM, now=now or utcnow())
 
 
 def cancel(db: Database, user_id: int, chat_id: int) -> bool:

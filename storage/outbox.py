@@ -27,6 +27,12 @@ from storage.db import Database
 from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcnow
 
 BLOCKED = "blocked"  # last_error of rows dropped because the chat blocked the bot
+DECIDED = "decided"  # last_error of reviewer notices dropped unsent: the report was decided
+
+# Kinds the sender treats specially (the others are plain messages).
+NOTICE = "review_notice"  # "needs verifying" to a reviewer: its message id is recorded
+NOTICE_CLOSED = "notice_closed"  # an edit: that reviewer's notices say who decided
+
 STOPPED = "stopped"
 # What a row that is done with (sent or dropped) keeps of its message: nothing.
 NO_MESSAGE: dict[str, Any] = {"text": "", "reply_markup": sa.null()}
@@ -42,6 +48,18 @@ class Message:
     attempts: int
     broadcast_id: int | None
     thread_id: int | None = None  # a forum topic (None or 0: the chat itself)
+    dedup_key: str | None = None
+
+
+def notice_key(kind: str, report_id: int, revision: int, chat_id: int) -> str:
+    """The dedup key of a reviewer notice (or of its closing edit): it names the
+    report, so the sender can record and find the notice's message."""
+    return f"{kind}:{report_id}:{revision}:{chat_id}"
+
+
+def report_of(key: str) -> int:
+    """The report a ``notice_key`` names."""
+    return int(key.split(":")[1])
 
 
 def row(
@@ -200,6 +218,7 @@ def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
                 r.attempts,
                 r.broadcast_id,
                 r.thread_id,
+                r.dedup_key,
             )
             for r in rows
         ]
@@ -274,6 +293,18 @@ def drop(db: Database, message_id: int, *, error: str) -> None:
         row.state = OutboxState.DROPPED
         row.last_error = error[:500]
         row.text, row.reply_markup = "", None
+
+
+def drop_notices(session: Session, report_id: int) -> None:
+    """A decided report's notices not sent yet will not be: buttons on a decided
+    report would only answer "already verified"."""
+    session.exec(
+        sa.update(Outbox)
+        .where(col(Outbox.kind) == NOTICE)
+        .where(col(Outbox.state) == OutboxState.PENDING)
+        .where(col(Outbox.dedup_key).startswith(f"{NOTICE}:{report_id}:"))
+        .values(state=OutboxState.DROPPED, last_error=DECIDED, **NO_MESSAGE)
+    )
 
 
 def chat_blocked(db: Database, chat_id: int) -> int:

@@ -8,7 +8,7 @@ revision. Drafts are storage/drafts.py; verifying is storage/review.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import outbox
 from storage.audit import audit
 from storage.commitments import (
     display_title,
@@ -120,10 +121,24 @@ def _evidence_rows(report_id: int, items: list[dict[str, Any]]) -> list[Evidence
     ]
 
 
+# A reviewer's notice of a submitted report, rendered by the bot: (the report, the
+# reviewer's language, whether they may see an anonymous author) -> (text, buttons).
+NoticeRenderer = Callable[["Submitted", str, bool], tuple[str, dict[str, Any] | None]]
+
+
 def submit_draft(
-    db: Database, member_id: int, *, admins: Collection[int], now: datetime | None = None
+    db: Database,
+    member_id: int,
+    *,
+    admins: Collection[int],
+    notice: NoticeRenderer | None = None,
+    now: datetime | None = None,
 ) -> Submitted | None:
     """Turn the draft into a pending report (or a new revision of the one it edits).
+
+    Each reviewer's notice is queued in the outbox in the same transaction
+    (``notice`` renders it): a report is never saved without them, nor they sent
+    for a report that was not.
 
     None if there is no complete draft. Raises FloodLimited, ReportError("verified")
     when the edited report was verified meanwhile.
@@ -203,6 +218,18 @@ def submit_draft(
             government=report.state == UpdateState.STATED,
         )
         close_draft(session, draft)
+        for chat_id, language in result.reviewers.items() if notice else ():
+            text, markup = notice(result, language, chat_id in admins)
+            key = outbox.notice_key(outbox.NOTICE, report.id, report.revision, chat_id)
+            outbox.enqueue(
+                session,
+                chat_id,
+                text,
+                reply_markup=markup,
+                kind=outbox.NOTICE,
+                dedup_key=key,
+                now=now,
+            )
         return result
 
 

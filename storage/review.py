@@ -6,13 +6,15 @@ author; each decision is audited, and every reviewer's notice is closed with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage import government
+from storage import government, outbox
 from storage.audit import audit
 from storage.commitments import (
     refresh_community,
@@ -65,42 +67,76 @@ class ReviewResult:
     # The author changed the report since the reviewer saw it: nothing was decided,
     # and ``report`` is the new version, to be shown instead.
     outdated: bool = False
-    # Once decided: every reviewer's notice of it, to take their buttons away.
-    notices: tuple[SentNotice, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class SentNotice:
-    chat_id: int
-    message_id: int
-    language: str | None  # the reviewer's chat's, now
+# What the bot renders for others once a report is decided, in each one's language:
+# a reviewer's notice, closed (text), and the outcome for the reporter (text, buttons).
+ClosedRenderer = Callable[[ReportInfo, str | None], str]
+OutcomeRenderer = Callable[[ReportInfo, str | None], tuple[str, dict[str, Any] | None]]
 
 
-def record_notices(db: Database, report_id: int, sent: list[tuple[int, int]]) -> None:
-    """Remember the (chat, message) of each "needs verifying" notice of a report."""
-    if not sent:
-        return
+def record_notice(db: Database, report_id: int, chat_id: int, message_id: int) -> None:
+    """The sender sent a "needs verifying" notice: remember its message, to close it."""
     with db.session() as session:
-        session.add_all(
-            ReviewerNotice(update_id=report_id, chat_id=chat_id, message_id=message_id)
-            for chat_id, message_id in sent
+        session.add(ReviewerNotice(update_id=report_id, chat_id=chat_id, message_id=message_id))
+
+
+def take_notices(db: Database, report_id: int, chat_id: int) -> list[int]:
+    """The messages of a decided report's notices in one chat, forgotten here as
+    the sender closes them (none: the notice was never sent)."""
+    with db.session() as session:
+        where = (col(ReviewerNotice.update_id) == report_id) & (
+            col(ReviewerNotice.chat_id) == chat_id
         )
+        ids = list(
+            session.exec(
+                select(ReviewerNotice.message_id).where(where).order_by(col(ReviewerNotice.id))
+            )
+        )
+        session.exec(sa.delete(ReviewerNotice).where(where))
+        return ids
 
 
-def _close_notices(session: Session, report_id: int) -> tuple[SentNotice, ...]:
-    """The report is decided: its notices, forgotten here, for the caller to edit."""
-    rows = session.exec(
-        select(ReviewerNotice)
-        .where(ReviewerNotice.update_id == report_id)
-        .order_by(col(ReviewerNotice.id))
-    ).all()
-    languages = dict(
+def _queue_decision(
+    session: Session,
+    report: Report,
+    info: ReportInfo,
+    *,
+    closed: ClosedRenderer | None,
+    outcome: OutcomeRenderer | None,
+    shown: tuple[int, int] | None,
+    now: datetime,
+) -> None:
+    """Tell the others, through the outbox, in the decision's transaction.
+
+    Every reviewer whose notice was sent gets it closed (an edit resolved by the
+    sender when it goes out); a notice still unsent is dropped, never sent with
+    buttons for a decided report. ``shown``, the notice the reviewer pressed, is
+    edited by the bot in its answer.
+    """
+    outbox.drop_notices(session, report.id)
+    if shown is not None:
         session.exec(
-            select(Chat.id, Chat.language).where(col(Chat.id).in_({r.chat_id for r in rows}))
-        ).all()
+            sa.delete(ReviewerNotice)
+            .where(col(ReviewerNotice.update_id) == report.id)
+            .where(col(ReviewerNotice.chat_id) == shown[0])
+            .where(col(ReviewerNotice.message_id) == shown[1])
+        )
+    chats = set(
+        session.exec(select(ReviewerNotice.chat_id).where(ReviewerNotice.update_id == report.id))
     )
-    session.exec(sa.delete(ReviewerNotice).where(col(ReviewerNotice.update_id) == report_id))
-    return tuple(SentNotice(r.chat_id, r.message_id, languages.get(r.chat_id)) for r in rows)
+    languages = dict(
+        session.exec(select(Chat.id, Chat.language).where(col(Chat.id).in_(chats))).all()
+    )
+    for chat_id in sorted(chats) if closed else ():
+        key = outbox.notice_key(outbox.NOTICE_CLOSED, report.id, report.revision, chat_id)
+        text = closed(info, languages.get(chat_id))
+        outbox.enqueue(session, chat_id, text, kind=outbox.NOTICE_CLOSED, dedup_key=key, now=now)
+    if outcome is not None and info.reporter_id is not None:
+        text, markup = outcome(info, info.reporter_language)
+        outbox.enqueue(
+            session, info.reporter_id, text, reply_markup=markup, kind="outcome", now=now
+        )
 
 
 def review(
@@ -112,12 +148,17 @@ def review(
     verify: bool,
     reason: str = "",
     topic: int = 0,
+    closed: ClosedRenderer | None = None,
+    outcome: OutcomeRenderer | None = None,
+    shown: tuple[int, int] | None = None,
     now: datetime | None = None,
     government_notice: government.Notice | None = None,
 ) -> ReviewResult:
     """Verify or reject a pending report, as it was at ``revision`` (what the
     reviewer saw). Refusals are audited; so are decisions. ``topic``: the forum
-    topic the reviewer acts in (a rejection's reason is asked per topic). A
+    topic the reviewer acts in (a rejection's reason is asked per topic). The
+    other reviewers and the reporter are told through the outbox, rendered by
+    ``closed`` and ``outcome`` (see ``_queue_decision``). A
     verified report's country's government contacts are told (``government_notice``)
     in the same transaction."""
     now = now or utcnow()
@@ -156,9 +197,10 @@ def review(
             skip = {report.reporter_id} if report.reporter_id is not None else set()
             government.tell_governments(session, report, government_notice, skip=skip, now=now)
         _end_rejection(session, visitor, report_id, topic)
-        notices = _close_notices(session, report_id)
         session.flush()
-        return ReviewResult(True, True, report_info(session, report), notices=notices)
+        info = report_info(session, report)
+        _queue_decision(session, report, info, closed=closed, outcome=outcome, shown=shown, now=now)
+        return ReviewResult(True, True, info)
 
 
 def _end_rejection(session: Session, visitor: Visitor, report_id: int, topic: int) -> None:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.audit import audit
-from storage.conversations import set_state
+from storage.conversations import in_topic, set_state
 from storage.countries import Resolution, resolve_countries
 from storage.db import Database
 from storage.ids import MAX_USER_ID, parse_number
@@ -590,7 +590,7 @@ def find_members(
 
 
 def pick_member(
-    db: Database, visitor: Visitor, member_id: int, *, revoke: bool, state: str
+    db: Database, visitor: Visitor, member_id: int, *, revoke: bool, state: str, topic: int = 0
 ) -> RoleChange:
     """An admin pressed a member's button: remember whom, then ask what to grant.
 
@@ -611,20 +611,32 @@ def pick_member(
         if member is None:
             return RoleChange(True, "no_member")
         data = {"member": member.id, "revoke": revoke}
-        set_state(session, PICK_CONVERSATION, visitor.chat_id, visitor.user_id, state, data=data)
+        name = in_topic(PICK_CONVERSATION, topic)
+        set_state(session, name, visitor.chat_id, visitor.user_id, state, data=data)
         result = RoleChange(True, member=_member_info(member))
         _what_remains(session, member, result)
         return result
 
 
-def picked_member(db: Database, chat_id: int, user_id: int) -> tuple[MemberRef, bool] | None:
-    """The member this admin picked from the buttons, and whether to revoke."""
+def take_picked_member(
+    db: Database, chat_id: int, user_id: int, *, topic: int = 0
+) -> tuple[MemberRef, bool] | None:
+    """The member this admin picked from the buttons, and whether to revoke; the
+    pick is used up (the conversation ends with it)."""
     with db.session() as session:
-        row = session.get(ConversationState, (PICK_CONVERSATION, chat_id, user_id))
+        key = (in_topic(PICK_CONVERSATION, topic), chat_id, user_id)
+        row = session.get(ConversationState, key)
         data = row.data if row is not None else None
+        set_state(session, *key, None)
         if not data or not isinstance(data.get("member"), int):
             return None
         return MemberRef(user_id=data["member"]), bool(data.get("revoke"))
+
+
+def end_pick(db: Database, chat_id: int, user_id: int, *, topic: int = 0) -> None:
+    """/cancel, or /grant typed again: no member is picked any more."""
+    with db.session() as session:
+        set_state(session, in_topic(PICK_CONVERSATION, topic), chat_id, user_id, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Restarts: a new Application on the same database picks up exactly where the old one was.
 
-Mid-conversation (report, broadcast), mid-broadcast (half the outbox sent),
+Mid-conversation (report, broadcast, reject, forget-me), mid-broadcast (half the outbox sent),
 across a digest's due time while no Application runs, and the database after
 a kill -9 in the middle of heavy writes.
 """
@@ -25,7 +25,7 @@ from bot.emulator import BotAPIServer, Driver, EmulatorRequest
 from storage.db import Database, alembic_config, current_revision
 from storage.models import Chat, Outbox, OutboxState, Report, Subscription
 from tests import heavy_writer
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, make_lead, send_report
 from tests.test_digests import _news
 
 FAST = RateLimits(
@@ -125,6 +125,40 @@ async def test_broadcast_conversation_resumes_after_restart(demo_db: Database) -
             "📣 From Ada, to the followers of Kenya\n\n"
             "Hearing on the <b>access to information</b> bill"
         ]
+
+
+async def test_reject_conversation_resumes_after_restart(demo_db: Database) -> None:
+    """A lead pressed Reject, the bot restarted: their next message is the reason."""
+    server = BotAPIServer()
+    async with _driver(demo_db, server) as bot:
+        lead, ana = bot.user("Leo"), bot.user("Ana")
+        await lead.send("/start")
+        make_lead(demo_db, lead.id, "KEN")
+        await send_report(ana, "KE0012", "first report")
+        await bot.run_jobs()  # the notice to the lead goes through the outbox
+        await lead.press("❌ Reject", message=lead.messages[-1])
+        assert "Send a short reason" in lead.last_reply.text
+    async with _driver(demo_db, server) as bot:  # restart while the reason is awaited
+        lead, ana = bot.user("Leo", user_id=lead.id), bot.user("Ana", user_id=ana.id)
+        await lead.send("No source given")
+        assert "❌ Rejected by Leo" in lead.last_reply.text
+        await bot.run_jobs()
+        assert "Reason: No source given" in ana.last_reply.text
+
+
+async def test_forgetme_conversation_resumes_after_restart(demo_db: Database) -> None:
+    """Asked before a restart, confirmed after it: the data goes."""
+    server = BotAPIServer()
+    async with _driver(demo_db, server) as bot:
+        ana = bot.user("Ana")
+        await ana.send("/subscribe Kenya")
+        await ana.send("/forgetme")
+    async with _driver(demo_db, server) as bot:
+        ana = bot.user("Ana", user_id=ana.id)
+        await ana.press("Yes, delete my data")
+        assert "your personal data is deleted" in ana.last_reply.text
+    with demo_db.session() as session:
+        assert session.exec(select(Subscription).where(Subscription.chat_id == ana.id)).all() == []
 
 
 # ---------------------------------------------------------------- (b) mid-broadcast

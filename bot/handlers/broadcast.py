@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.bulk import off_loop
 from bot.context import BotContext
-from bot.handlers.common import END, TopicConversation, edit, expired, mixed_conversation, reply
+from bot.handlers.common import END, Conversation, edit, expired, reply
 from bot.i18n import language_of
 from bot.inbox import outside_update
 from bot.jobs import drain
@@ -246,26 +246,21 @@ def _confirm_buttons() -> list[CallbackQueryHandler]:
 
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
-    with mixed_conversation():
-        conversation = TopicConversation(
-            name=store.CONVERSATION,
-            persistent=True,
-            entry_points=[CommandHandler("broadcast", start, filters=private)],
-            states={
-                AUDIENCE: [
-                    CallbackQueryHandler(pick_audience, pattern=cb.BROADCAST_AUDIENCE.pattern)
-                ],
-                TEXT: [
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, write_text),
-                    *_confirm_buttons(),
-                    MessageHandler(private & ~filters.COMMAND, text_hint),
-                ],
-                CONFIRM: [
-                    *_confirm_buttons(),
-                    MessageHandler(private & ~filters.COMMAND, hint),
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-        )
+    conversation = Conversation(
+        name=store.CONVERSATION,
+        entry_points=[CommandHandler("broadcast", start, filters=private)],
+        states={
+            AUDIENCE: [CallbackQueryHandler(pick_audience, pattern=cb.BROADCAST_AUDIENCE.pattern)],
+            TEXT: [
+                MessageHandler(private & filters.TEXT & ~filters.COMMAND, write_text),
+                *_confirm_buttons(),
+                MessageHandler(private & ~filters.COMMAND, text_hint),
+            ],
+            CONFIRM: [
+                *_confirm_buttons(),
+                MessageHandler(private & ~filters.COMMAND, hint),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+    )
     app.add_handler(conversation)

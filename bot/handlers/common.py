@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
+from itertools import chain
 
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, TelegramError
-from telegram.ext import ConversationHandler
+from telegram.ext import BaseHandler, ConversationHandler
 from telegram.ext._utils.types import ConversationKey
 
 from bot.context import BotContext
 from bot.views import View
+from storage.conversations import state_of
 
 log = logging.getLogger(__name__)
 
@@ -145,16 +146,57 @@ def replied_to(message: Message) -> Message | None:
 END = ConversationHandler.END
 
 
-class TopicConversation(ConversationHandler):
-    """A ConversationHandler that keeps a forum's topics apart.
+class Conversation(ConversationHandler):
+    """The one conversation mechanism: storage writes the state, this reads it.
 
-    python-telegram-bot keys a conversation on (chat, user), so a person's message
-    in one topic would answer a question the bot asked in another. In a topic the
-    key is (chat, topic, user); elsewhere it stays (chat, user), the key stored
-    conversations already have. ``_get_key`` is the one place the library builds
-    keys (the same from version 20 to 22); overriding it keeps the library's
-    state machine, timeouts and persistence untouched.
+    Each step's storage function writes the conversation's next state in the
+    transaction of the step's data (storage.conversations). Whatever a step
+    returns, python-telegram-bot is handed the state read back from the database
+    after it, so its in-memory copy cannot drift from the row: a step whose
+    transaction fails raises before anything is read, and the person stays at
+    the step they were at. The persistence writes nothing (bot.persistence).
+
+    Forum topics are kept apart: python-telegram-bot keys a conversation on
+    (chat, user), so a person's message in one topic would answer a question
+    asked in another. In a topic the key is (chat, topic, user) (the row
+    "<name>@<topic>"); elsewhere it stays (chat, user). ``_get_key`` is the one
+    place the library builds keys (the same from version 20 to 22).
+
+    Conversations mix messages and buttons and are tracked per chat and user,
+    which is what we want; the library's per_message warning is silenced.
     """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        entry_points: list[BaseHandler],
+        states: dict[object, list[BaseHandler]],
+        fallbacks: list[BaseHandler],
+    ) -> None:
+        for handler in chain(entry_points, fallbacks, *states.values()):
+            handler.callback = self._then_stored_state(handler.callback)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="If 'per_message=False'", category=UserWarning
+            )
+            super().__init__(
+                entry_points,
+                states,  # type: ignore[arg-type]
+                fallbacks,
+                allow_reentry=True,
+                name=name,
+                persistent=True,
+            )
+
+    def _then_stored_state(self, step: Callable[..., Awaitable[object]]):
+        async def then_stored_state(update: Update, context: BotContext) -> object:
+            await step(update, context)
+            state = state_of(context.db, self.name, self._get_key(update))
+            return END if state is None else state
+
+        then_stored_state.__name__ = getattr(step, "__name__", "step")
+        return then_stored_state
 
     def _get_key(self, update: Update) -> ConversationKey:
         key = super()._get_key(update)
@@ -162,15 +204,3 @@ class TopicConversation(ConversationHandler):
         if not (topic and self.per_chat):
             return key
         return (key[0], topic, *key[1:])
-
-
-@contextmanager
-def mixed_conversation() -> Iterator[None]:
-    """Build a ConversationHandler that mixes messages and buttons, quietly.
-
-    Such conversations are tracked per chat and user, which is what we want;
-    python-telegram-bot warns about per_message tracking for them regardless.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=UserWarning)
-        yield

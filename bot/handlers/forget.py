@@ -1,4 +1,9 @@
-"""/forgetme: a member deletes their personal data, after confirming with a button."""
+"""/forgetme: a member deletes their personal data, after confirming with a button.
+
+A conversation like the others (bot.handlers.common.Conversation): the question
+is its one state, written by storage; a Yes or No pressed with no question
+pending (answered already, or forged) is an expired button.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import reply, show
+from bot.handlers.common import Conversation, reply, show
 from bot.views import forget as views
 from storage import forget as store
 
@@ -46,6 +51,15 @@ async def forget(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(CommandHandler("forgetme", forgetme))
-    app.add_handler(CallbackQueryHandler(forget, pattern=cb.FORGET.on("yes").pattern))
-    app.add_handler(CallbackQueryHandler(keep, pattern=cb.FORGET.on("no").pattern))
+    conversation = Conversation(
+        name=store.CONVERSATION,
+        entry_points=[CommandHandler("forgetme", forgetme)],
+        states={
+            store.CONFIRM: [
+                CallbackQueryHandler(forget, pattern=cb.FORGET.on("yes").pattern),
+                CallbackQueryHandler(keep, pattern=cb.FORGET.on("no").pattern),
+            ]
+        },
+        fallbacks=[],
+    )
+    app.add_handler(conversation)

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import END, TopicConversation, mixed_conversation, reply, topic_of
+from bot.handlers.common import END, Conversation, reply, topic_of
 from bot.views import government as views
 from bot.views.fallback import plain_text_hint
 from storage import government as store
@@ -66,13 +66,10 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        conversation = TopicConversation(
-            name=store.REPLY_CONVERSATION,
-            persistent=True,
-            entry_points=[CallbackQueryHandler(begin, pattern=cb.GOVERNMENT_REPLY.pattern)],
-            states={WRITING: [MessageHandler(filters.TEXT & ~filters.COMMAND, text)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-        )
+    conversation = Conversation(
+        name=store.REPLY_CONVERSATION,
+        entry_points=[CallbackQueryHandler(begin, pattern=cb.GOVERNMENT_REPLY.pattern)],
+        states={WRITING: [MessageHandler(filters.TEXT & ~filters.COMMAND, text)]},
+        fallbacks=[CommandHandler("cancel", cancel)],
+    )
     app.add_handler(conversation)

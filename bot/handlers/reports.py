@@ -14,8 +14,6 @@ from collections.abc import Callable
 from gettext import NullTranslations
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -29,20 +27,19 @@ from bot import links
 from bot.context import BotContext
 from bot.handlers.common import (
     END,
-    TopicConversation,
+    Conversation,
     edit,
     expired,
-    mixed_conversation,
     reply,
     show,
 )
+from bot.jobs import deliver_soon
 from bot.views import View
 from bot.views import myreports as myreport_views
 from bot.views import reports as views
 from bot.views import review as review_views
 from storage import drafts, report_rules
 from storage import reports as store
-from storage import review as review_store
 from storage.ids import normalise_commitment_id
 from storage.search import search_commitments
 
@@ -343,7 +340,13 @@ async def send(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     user = update.effective_user
     try:
-        result = store.submit_draft(context.db, user.id, admins=context.settings.admins)
+        result = store.submit_draft(
+            context.db,
+            user.id,
+            admins=context.settings.admins,
+            notice=_notice(context),
+            now=context.now(),
+        )
     except report_rules.FloodLimited as limited:
         await query.answer()
         await reply(update, views.flood(context.tr, limited.wait))
@@ -359,31 +362,23 @@ async def send(update: Update, context: BotContext) -> str | int:
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await reply(update, views.sent(context.tr, result))
-    await notify_reviewers(context, result)
+    deliver_soon(context)
     return END
 
 
-async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:
-    """Best effort: a lead who cannot be reached still finds the report in /pending.
+def _notice(context: BotContext):
+    """Renders each reviewer's "needs verifying" notice, queued with the report.
 
-    Each notice is remembered, so that the first decision takes every other
-    reviewer's buttons away (see ``review.close_notices``).
+    Each notice's message is recorded when the sender sends it, so that the first
+    decision takes every other reviewer's buttons away (see ``review._queue_decision``).
+    A lead who cannot be reached still finds the report in /pending.
     """
-    sent: list[tuple[int, int]] = []
-    for chat_id, language in result.reviewers.items():
-        reveal = chat_id in context.settings.admins  # an anonymous author: admins only
+
+    def notice(result: store.Submitted, language: str, reveal: bool) -> tuple[str, dict | None]:
         view = review_views.to_reviewers(context.tr_for(language), result, reveal=reveal)
-        try:
-            message = await context.bot.send_message(
-                chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
-            )
-        except TelegramError as exc:
-            log.debug(
-                "could not notify reviewer %s of report %s: %s", chat_id, result.update_id, exc
-            )
-            continue
-        sent.append((chat_id, message.message_id))
-    review_store.record_notices(context.db, result.update_id, sent)
+        return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+    return notice
 
 
 async def back_to_preview(update: Update, context: BotContext) -> str | int:
@@ -418,13 +413,12 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def conversation() -> TopicConversation:
+def conversation() -> Conversation:
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
     anything = private & ~filters.COMMAND
-    return TopicConversation(
+    return Conversation(
         name="report",
-        persistent=True,
         entry_points=[
             CommandHandler("report", report_command, filters=private),
             CommandHandler(
@@ -479,11 +473,9 @@ def conversation() -> TopicConversation:
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
         ],
-        allow_reentry=True,
     )
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        app.add_handler(conversation())
+    app.add_handler(conversation())
     app.add_handler(CommandHandler("report", report_in_group, filters=~filters.ChatType.PRIVATE))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,8 +22,8 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, reply, topic_of
-from bot.jobs import drain
+from bot.handlers.common import END, Conversation, edit, reply, topic_of
+from bot.jobs import deliver_soon
 from bot.views import government as government_views
 from bot.views import review as views
 from bot.views.fallback import plain_text_hint
@@ -38,17 +36,20 @@ REASON = "reason"
 log = logging.getLogger(__name__)
 
 
-async def tell_reporter(context: BotContext, info: reports_store.ReportInfo) -> None:
-    """Best effort: the outcome is also in the reporter's /myreports."""
-    if info.reporter_id is None:
-        return
-    view = views.outcome_for_reporter(context.tr_for(info.reporter_language), info)
-    try:
-        await context.bot.send_message(
-            info.reporter_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
-        )
-    except TelegramError as exc:
-        log.debug("could not tell reporter %s about report %s: %s", info.reporter_id, info.id, exc)
+def _decision(context: BotContext, reviewer: str) -> dict:
+    """How the others hear of a decision, queued in its transaction (storage's
+    ``closed`` and ``outcome``): the other reviewers' notices lose their buttons and
+    say who acted, the reporter learns the outcome (it is also in their /myreports).
+    Through the outbox, so paced, and a 403 marks the chat blocked."""
+
+    def closed(info: reports_store.ReportInfo, language: str | None) -> str:
+        return views.reviewed(context.tr_for(language), info, reviewer).text
+
+    def outcome(info: reports_store.ReportInfo, language: str | None) -> tuple[str, dict | None]:
+        view = views.outcome_for_reporter(context.tr_for(language), info)
+        return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+    return {"closed": closed, "outcome": outcome}
 
 
 def _review_button(data: str) -> tuple[str, int, int]:
@@ -65,37 +66,6 @@ def _review_button(data: str) -> tuple[str, int, int]:
 async def show_changed(update: Update, context: BotContext, info: reports_store.ReportInfo) -> None:
     """The report as it is now, with buttons for this version, below the old one."""
     await reply(update, views.changed_report(context.tr, info))
-
-
-async def close_notices(
-    context: BotContext,
-    result: store.ReviewResult,
-    reviewer: str,
-    *,
-    shown: tuple[int, int] | None = None,
-) -> None:
-    """Every reviewer's notice of a decided report loses its buttons and says who acted.
-
-    Sent straight away rather than through the outbox: a few edits of the bot's own
-    messages, which must land before someone else presses a button there. Each
-    is best effort: a notice deleted or too old to edit is no error for the
-    reviewer, and its buttons, if pressed, answer "Already verified".
-    ``shown`` is the message the reviewer pressed, edited by the caller.
-    """
-    for notice in result.notices:
-        if (notice.chat_id, notice.message_id) == shown:
-            continue
-        view = views.reviewed(context.tr_for(notice.language), result.report, reviewer)
-        try:
-            await context.bot.edit_message_text(
-                view.text,
-                chat_id=notice.chat_id,
-                message_id=notice.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=None,
-            )
-        except TelegramError as exc:
-            log.debug("notice %s in %s not closed: %s", notice.message_id, notice.chat_id, exc)
 
 
 async def _stopped(update: Update, context: BotContext, result: store.ReviewResult) -> bool:
@@ -117,6 +87,8 @@ async def _stopped(update: Update, context: BotContext, result: store.ReviewResu
 async def verify(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _verdict, update_id, revision = _review_button(query.data)
+    reviewer = update.effective_user.full_name
+    shown = (query.message.chat.id, query.message.message_id) if query.message else None
     result = store.review(
         context.db,
         context.visitor,
@@ -124,21 +96,18 @@ async def verify(update: Update, context: BotContext) -> None:
         revision=revision,
         verify=True,
         topic=topic_of(update),
+        shown=shown,
         now=context.now(),
+        **_decision(context, reviewer),
         government_notice=lambda info, language: government_views.notice(
             context.tr_for(language), info
         ),
     )
     if await _stopped(update, context, result):
         return
-    if context.job_queue is not None:  # the government contacts' notices, queued with it
-        context.job_queue.run_once(drain, 0, name="government-notice")
     await query.answer("✅")
-    reviewer = update.effective_user.full_name
     await edit(query, views.reviewed(context.tr, result.report, reviewer))
-    shown = (query.message.chat.id, query.message.message_id) if query.message else None
-    await close_notices(context, result, reviewer, shown=shown)
-    await tell_reporter(context, result.report)
+    deliver_soon(context)
 
 
 async def reject(update: Update, context: BotContext) -> str | int:
@@ -168,6 +137,7 @@ async def reason(update: Update, context: BotContext) -> str | int:
         await reply(update, plain_text_hint(context.tr))
         return END
     update_id, revision = asked
+    reviewer = update.effective_user.full_name
     result = store.review(
         context.db,
         context.visitor,
@@ -176,6 +146,8 @@ async def reason(update: Update, context: BotContext) -> str | int:
         verify=False,
         reason=update.effective_message.text,
         topic=topic_of(update),
+        now=context.now(),
+        **_decision(context, reviewer),
     )
     if not result.allowed or result.report is None:
         await reply(update, views.View(views.refused(context.tr, result.refusal)))
@@ -183,11 +155,8 @@ async def reason(update: Update, context: BotContext) -> str | int:
     if result.outdated:  # the author changed it while the reason was being written
         await show_changed(update, context, result.report)
         return END
-    reviewer = update.effective_user.full_name
     await reply(update, views.reviewed(context.tr, result.report, reviewer))
-    if result.changed:
-        await close_notices(context, result, reviewer)
-        await tell_reporter(context, result.report)
+    deliver_soon(context)
     return END
 
 
@@ -224,24 +193,21 @@ async def pending_page(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        conversation = TopicConversation(
-            name="reject",
-            persistent=True,
-            entry_points=[
-                CallbackQueryHandler(
-                    reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
-                )
-            ],
-            states={
-                REASON: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
-                    MessageHandler(~filters.COMMAND, reason_hint),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", cancel_reject)],
-            allow_reentry=True,
-        )
+    conversation = Conversation(
+        name="reject",
+        entry_points=[
+            CallbackQueryHandler(
+                reject, pattern=cb.any_of(cb.REVIEW.on("no"), cb.REVIEW_FIRST.on("no"))
+            )
+        ],
+        states={
+            REASON: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, reason),
+                MessageHandler(~filters.COMMAND, reason_hint),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel_reject)],
+    )
     app.add_handler(conversation)
     app.add_handler(
         CallbackQueryHandler(

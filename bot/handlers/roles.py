@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.context import BotContext
-from bot.handlers.common import END, TopicConversation, edit, mixed_conversation, replied_to, reply
+from bot.handlers.common import END, Conversation, edit, replied_to, reply, topic_of
 from bot.jobs import drain
 from bot.views import roles as views
 from storage import roles as store
@@ -64,6 +64,7 @@ async def _apply(
 
 
 async def _change_role(update: Update, context: BotContext, *, revoke: bool) -> int:
+    _end_pick(update, context)
     ref, text = member_ref(update.effective_message, context.args or [])
     if ref.user_id is None and not ref.username:
         # No one named as Telegram names people: what was typed is part of a name.
@@ -91,7 +92,12 @@ async def pick_member(update: Update, context: BotContext) -> str | int:
     action, member_id = cb.MEMBER_PICK.parse(query.data)
     revoking = action == "revoke"
     result = store.pick_member(
-        context.db, context.visitor, member_id, revoke=revoking, state=TARGET
+        context.db,
+        context.visitor,
+        member_id,
+        revoke=revoking,
+        state=TARGET,
+        topic=topic_of(update),
     )
     if not result.allowed:
         await query.answer(views.admins_only(context.tr).text, show_alert=True)
@@ -102,7 +108,8 @@ async def pick_member(update: Update, context: BotContext) -> str | int:
 
 
 async def target(update: Update, context: BotContext) -> int:
-    picked = store.picked_member(context.db, update.effective_chat.id, update.effective_user.id)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    picked = store.take_picked_member(context.db, chat_id, user_id, topic=topic_of(update))
     if picked is None:  # the pick was lost: say how to name someone, rather than nothing
         await reply(update, views.grant_usage(context.tr, revoke=False))
         return END
@@ -111,7 +118,13 @@ async def target(update: Update, context: BotContext) -> int:
     return END
 
 
+def _end_pick(update: Update, context: BotContext) -> None:
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    store.end_pick(context.db, chat_id, user_id, topic=topic_of(update))
+
+
 async def cancel_pick(update: Update, context: BotContext) -> int:
+    _end_pick(update, context)
     _ = context.tr.gettext
     await reply(update, views.View(_("Nothing changed.")))
     return END
@@ -171,19 +184,16 @@ async def audit_page(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    with mixed_conversation():
-        picking = TopicConversation(
-            name=store.PICK_CONVERSATION,
-            persistent=True,
-            entry_points=[
-                CommandHandler("grant", grant),
-                CommandHandler("revoke", revoke),
-                CallbackQueryHandler(pick_member, pattern=cb.MEMBER_PICK.pattern),
-            ],
-            states={TARGET: [MessageHandler(filters.TEXT & ~filters.COMMAND, target)]},
-            fallbacks=[CommandHandler("cancel", cancel_pick)],
-            allow_reentry=True,
-        )
+    picking = Conversation(
+        name=store.PICK_CONVERSATION,
+        entry_points=[
+            CommandHandler("grant", grant),
+            CommandHandler("revoke", revoke),
+            CallbackQueryHandler(pick_member, pattern=cb.MEMBER_PICK.pattern),
+        ],
+        states={TARGET: [MessageHandler(filters.TEXT & ~filters.COMMAND, target)]},
+        fallbacks=[CommandHandler("cancel", cancel_pick)],
+    )
     app.add_handler(picking)
     app.add_handler(CommandHandler("whoami", whoami))
     app.add_handler(CommandHandler("newgroup", newgroup))
