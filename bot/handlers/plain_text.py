@@ -1,5 +1,5 @@
 """Text typed without a command: an id opens its card, a member's name its page,
-anything else is searched (``storage.understanding`` decides which).
+anything else is searched (``storage.plain_text`` decides which).
 
 In a private chat every text is for the bot. In a group only what is addressed
 to it: a message mentioning it (``@ogp_bot kenya``) or replying to one of its
@@ -23,7 +23,7 @@ from bot.views import View
 from bot.views import commitments as commitment_views
 from bot.views import fallback as fallback_views
 from bot.views import search as search_views
-from storage.understanding import Understood, understand
+from storage.plain_text import Understood, understand
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
