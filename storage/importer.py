@@ -68,6 +68,7 @@ from storage.dates import parse_date
 from storage.db import Database
 from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
+from storage.search import indexing_in_bulk
 
 __all__ = [
     "CHUNK_SIZE",
@@ -87,6 +88,9 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 500
+#: From this many new commitments in a chunk, FTS indexes them in one statement
+#: rather than by its trigger row by row (storage.search.indexing_in_bulk).
+BULK_INDEX_ROWS = 50
 
 COL_ID = "Commitment Unique Identifier"
 COL_CODE = "Code"
@@ -753,7 +757,10 @@ class _Writer:
                     result.unchanged += 1
             code = row.values["country_code"]
             result.per_country[code] = result.per_country.get(code, 0) + 1
-        if new_rows:
+        if len(new_rows) >= BULK_INDEX_ROWS:
+            with indexing_in_bulk(session):
+                session.execute(sa.insert(Commitment.__table__), new_rows)  # type: ignore[attr-defined]
+        elif new_rows:
             # Core executemany: building 10,000 SQLModel objects costs more than the insert.
             session.execute(sa.insert(Commitment.__table__), new_rows)  # type: ignore[attr-defined]
 
