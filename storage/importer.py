@@ -61,7 +61,6 @@ from urllib.parse import urlsplit
 import pycountry
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
-from tqdm import tqdm
 
 from storage.countries import load_members
 from storage.dates import parse_date
@@ -625,6 +624,8 @@ def _records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 def _with_progress(items: Iterable[Any], enabled: bool) -> Iterable[Any]:
     if not enabled or not sys.stderr.isatty():
         return items
+    from tqdm import tqdm  # a terminal's progress bar: not loaded in the bot's process
+
     return tqdm(items, unit=" rows", file=sys.stderr, desc="import", mininterval=0.5)
 
 
