@@ -11,10 +11,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.db import Database
+from storage.db import Database, conflict_insert
 from storage.models import HealthCount, InboxState, InboxUpdate, OutboxState, utcnow
 from storage.models import Outbox as OutboxRow
 
@@ -41,11 +40,11 @@ def count_in(
     """The same inside the caller's transaction (one upsert a name)."""
     day = (now or utcnow()).date()
     bind = conn.get_bind() if isinstance(conn, Session) else conn
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    dialect_insert = conflict_insert(bind.dialect.name)
     for name, n in counts.items():
         if n <= 0:
             continue
-        insert = dialect.insert(_counts).values(day=day, name=name, count=n)
+        insert = dialect_insert(_counts).values(day=day, name=name, count=n)
         conn.execute(
             insert.on_conflict_do_update(
                 index_elements=["day", "name"],

@@ -60,13 +60,13 @@ from urllib.parse import urlsplit
 import pycountry
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
-from tqdm import tqdm
 
 from storage.countries import load_members
 from storage.dates import parse_date
 from storage.db import Database
 from storage.ids import is_commitment_id
 from storage.models import ActionPlan, Commitment, Country, MemberKind, utcnow
+from storage.search import indexing_in_bulk
 from storage.statuses import IRM_RATING, IRM_RATINGS
 from storage.text import fold_words
 
@@ -91,6 +91,9 @@ __all__ = [
 
 CHUNK_SIZE = 500
 _Record = TypeVar("_Record", covariant=True)
+#: From this many new commitments in a chunk, FTS indexes them in one statement
+#: rather than by its trigger row by row (storage.search.indexing_in_bulk).
+BULK_INDEX_ROWS = 50
 
 COL_ID = "Commitment Unique Identifier"
 COL_CODE = "Code"
@@ -626,6 +629,8 @@ def numbered_records(reader: CsvReader[_Record]) -> Iterator[tuple[int, _Record]
 def _with_progress(items: Iterable[Any], enabled: bool) -> Iterable[Any]:
     if not enabled or not sys.stderr.isatty():
         return items
+    from tqdm import tqdm  # a terminal's progress bar: not loaded in the bot's process
+
     return tqdm(items, unit=" rows", file=sys.stderr, desc="import", mininterval=0.5)
 
 
@@ -758,7 +763,10 @@ class _Writer:
                     result.unchanged += 1
             code = row.values["country_code"]
             result.per_country[code] = result.per_country.get(code, 0) + 1
-        if new_rows:
+        if len(new_rows) >= BULK_INDEX_ROWS:
+            with indexing_in_bulk(session):
+                session.execute(sa.insert(Commitment.__table__), new_rows)  # type: ignore[attr-defined]
+        elif new_rows:
             # Core executemany: building 10,000 SQLModel objects costs more than the insert.
             session.execute(sa.insert(Commitment.__table__), new_rows)  # type: ignore[attr-defined]
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.db import Database
+from storage.db import Database, conflict_insert
 from storage.models import InboxState, InboxUpdate, utcnow
 from storage.outbox import enqueue
 
@@ -45,10 +44,9 @@ class SetAside:
 
 
 def _insert_ignoring_known(dialect: str) -> sa.Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(_table).on_conflict_do_nothing(index_elements=["update_id"])
-    if dialect == "sqlite":
-        return sqlite.insert(_table).on_conflict_do_nothing(index_elements=["update_id"])
+    if dialect in ("postgresql", "sqlite"):
+        insert = conflict_insert(dialect)
+        return insert(_table).on_conflict_do_nothing(index_elements=["update_id"])
     return sa.insert(_table).prefix_with("IGNORE")
 
 

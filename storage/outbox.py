@@ -18,12 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage import health
-from storage.db import Database
+from storage.db import Database, conflict_insert
 from storage.models import Broadcast, Chat, ChatState, Outbox, OutboxState, utcnow
 
 BLOCKED = "blocked"  # last_error of rows dropped because the chat blocked the bot
@@ -101,15 +99,9 @@ def insert_ignoring_duplicates(
     key cannot fail on the unique constraint.
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql_insert
-    elif dialect == "sqlite":
-        insert = sqlite_insert
-    elif dialect in ("mysql", "mariadb"):
+    if dialect in ("mysql", "mariadb"):
         return sa.insert(table).prefix_with("IGNORE")
-    else:
-        raise NotImplementedError(f"no insert-or-ignore written for {dialect}")
-    return insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+    return conflict_insert(dialect)(table).on_conflict_do_nothing(index_elements=["dedup_key"])
 
 
 CONVERTED = ("reply_markup", "not_before", "created_at")  # the columns whose values need it

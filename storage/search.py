@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
@@ -58,6 +59,7 @@ __all__ = [
     "fts_statements",
     "has_fts_index",
     "include_name",
+    "indexing_in_bulk",
     "interpret",
     "query_tokens",
     "rebuild_search_index",
@@ -72,6 +74,8 @@ __all__ = [
 
 #: The FTS5 table; its shadow tables share the prefix.
 SEARCH_TABLE = "commitment_fts"
+#: The trigger indexing each new commitment (migration 0002).
+INSERT_TRIGGER = "commitment_fts_ai"
 #: bm25 weights, in the index's column order (see migration 0002): id, title,
 #: short_title, full_text, lead_institution, supporting_institutions,
 #: policy_areas, theme.
@@ -198,6 +202,45 @@ def has_fts_index(session: Session) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SEARCH_TABLE,)
     )
     return found.first() is not None
+
+
+@contextmanager
+def indexing_in_bulk(session: Session) -> Iterator[None]:
+    """Index the commitments inserted in the block with one INSERT ... SELECT.
+
+    FTS5 indexes a set of rows in one statement with about 40% less CPU than
+    its insert trigger does row by row (10,000 exported rows, bench.importer):
+    the trigger is dropped for the block and re-created from its own stored
+    SQL after it. Both happen inside the session's transaction (SQLite's DDL
+    is transactional), so an error or a crash rolls the drop back with the
+    rows: the index is never left without its trigger. Only inserts are
+    covered: updates and deletes in the block must not happen.
+    """
+    if not has_fts_index(session):
+        yield
+        return
+    connection = session.connection()
+    trigger_sql = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+    ).scalar()
+    if trigger_sql is None:
+        yield
+        return
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        # pysqlite begins a transaction only before DML: the drop must be in it.
+        connection.exec_driver_sql("BEGIN")
+    last = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM commitment").scalar()
+    connection.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+    yield
+    columns = ", ".join(
+        row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({SEARCH_TABLE})")
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO {SEARCH_TABLE}(rowid, {columns}) "
+        f"SELECT rowid, {columns} FROM commitment WHERE rowid > ?",
+        (last,),
+    )
+    connection.exec_driver_sql(trigger_sql)
 
 
 def rebuild_search_index(db: Database) -> bool:
