@@ -16,6 +16,7 @@ from bot.__main__ import main
 from bot.emulator import Driver, UserHandle
 from bot.site import build
 from storage.db import Database
+from storage.pledges import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report, start_bot
 
 MAX_PAGE = 100 * 1024
@@ -234,3 +235,49 @@ async def test_a_missing_command_is_told_not_raised(demo_db: Database, tmp_path:
         await admin.send("/start")
         await driver.run_jobs()
         assert "no-such-program-xyz: No such file or directory" in admin.last_reply.text
+
+
+async def test_member_and_commitment_pages_show_summit_pledges_from_the_database(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path
+) -> None:
+    import_pledges(demo_db, shipped_pledges_path())
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    await admin.send("/start")
+    linked = (await admin.send("/embed ACS2016-KEN-01 KE0033"))[0]
+    assert "KE0033" in linked.text and "ACS2016-KEN-01" in linked.text
+
+    site = tmp_path / "site"
+    build(demo_db, site)
+    check_site(site)
+    kenya = page(site, "en/members/KEN.html")
+    section = kenya[kenya.index('<section id="pledges">') : kenya.index("</section>")]
+    assert "2016 Anti-Corruption Summit pledges" in section
+    assert "assessments from 2017–2020" in section  # statuses are old: said so
+    # By theme, each with its status, who assessed it and when, and its source.
+    assert section.index("<h3>Asset recovery</h3>") < section.index("<h3>Beneficial ownership</h3>")
+    kenya_01 = section[section.index('<li id="ACS2016-KEN-01">') :]
+    kenya_01 = kenya_01[: kenya_01.index("</li>")]
+    assert "Ongoing (TI-UK pledge tracker, 2020-12)" in kenya_01
+    assert (
+        'href="https://www.anticorruptionpledgetracker.com/commitments/public-register-6-2/"'
+        in kenya_01
+    )
+    assert 'Carried by NAP commitments: <a href="../commitments/KE0033.html">KE0033</a>' in (
+        kenya_01
+    )
+    kenya_03 = section[section.index('<li id="ACS2016-KEN-03">') :]
+    kenya_03 = kenya_03[: kenya_03.index("</li>")]
+    assert "No data (no tracker status found)" in kenya_03
+    assert "not in a NAP commitment yet" in kenya_03
+    assert "(a paraphrase, not the pledge’s own words)" in kenya_03
+    # Only Kenya's pledges on Kenya's page; no section where a member has none.
+    assert "ACS2016-GBR" not in kenya
+    assert 'id="pledges"' not in page(site, "en/members/GHA.html")
+
+    carrier = page(site, "en/commitments/KE0033.html")
+    assert 'href="../members/KEN.html#ACS2016-KEN-01"' in carrier
+    assert "Ongoing (TI-UK pledge tracker, 2020-12)" in carrier
+    assert "ACS2016-KEN-03" not in carrier
+    assert "Summit" not in page(site, "en/commitments/KE0012.html")
+    spanish = page(site, "es/members/KEN.html")
+    assert "Promesas de la Cumbre" in spanish or "Cumbre" in spanish

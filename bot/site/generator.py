@@ -20,7 +20,8 @@ from bot.views.base import member_label
 from bot.views.commitments import irm_value, plan_label, status_name
 from storage.db import Database
 from storage.models import Status
-from storage.site import PublicCommitment, PublicData, PublicMember, public_data
+from storage.pledges import STATUS, THEMES
+from storage.site import PublicCommitment, PublicData, PublicMember, PublicPledge, public_data
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Member pages list at most this many commitments each, so a page stays < 100 KB.
@@ -143,6 +144,25 @@ class _Writer:
         return removed
 
 
+def pledge_status(tr: NullTranslations, pledge: PublicPledge) -> str:
+    """ "Ongoing (TI Kenya, 2017)": a tracker's status always with who said it and when."""
+    _ = tr.gettext
+    label = _(STATUS.get(pledge.status, STATUS["no_data"]).label)
+    said = ", ".join(part for part in (pledge.status_source, pledge.status_date) if part)
+    return f"{label} ({said})" if said else f"{label} {_('(no tracker status found)')}"
+
+
+def pledges_by_theme(
+    tr: NullTranslations, pledges: list[PublicPledge]
+) -> list[tuple[str, list[PublicPledge]]]:
+    """A member's pledges under their themes, in the registry's order."""
+    return [
+        (tr.gettext(theme.label), found)
+        for theme in THEMES
+        if (found := [p for p in pledges if p.theme == theme.code])
+    ]
+
+
 def _pages(member: PublicMember) -> int:
     return max(1, -(-len(member.commitments) // PER_PAGE))
 
@@ -180,6 +200,7 @@ def build(
             languages=[(code, language_name(code)) for code in langs], base=base
         ),
     )
+    env.globals["published"] = frozenset(c.id for m in members for c in m.commitments)
     for lang in langs:
         _build_language(env, write, PublicData(members), lang, langs, base)
     removed = write.remove_stale(out / code for code in langs)
@@ -206,7 +227,12 @@ def _build_language(
     _ = tr.gettext
     # Plain gettext, not the i18n extension's context-passing wrappers: a third of
     # the render time of 40,000 pages went there. Templates escape what it returns.
-    env.globals.update(_=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext)
+    env.globals.update(
+        _=tr.gettext,
+        gettext=tr.gettext,
+        ngettext=tr.ngettext,
+        pledge_status=lambda pledge: pledge_status(tr, pledge),
+    )
     none_status = _("no verified report")
     none_irm = _("not assessed")
     names = {code: language_name(code) for code in langs}
@@ -272,8 +298,7 @@ def _build_language(
                     prev=member_page(member.code, page - 1).split("/")[-1] if page > 1 else "",
                     next=member_page(member.code, page + 1).split("/")[-1] if page < pages else "",
                     feed=f"{member.code}.atom",
-                    # Summit pledges (#12) go here once storage has them: no data until then.
-                    pledges=[],
+                    pledges=pledges_by_theme(tr, member.pledges) if page == 1 else [],
                 ),
             )
         reports = sorted(
