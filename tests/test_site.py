@@ -5,12 +5,14 @@ The browser check lives in test_site_browser.py.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 from xml.etree import ElementTree
 
 import html5lib
+import pytest
 
 from bot.__main__ import main
 from bot.emulator import Driver, UserHandle
@@ -281,3 +283,71 @@ async def test_member_and_commitment_pages_show_summit_pledges_from_the_database
     assert "Summit" not in page(site, "en/commitments/KE0012.html")
     spanish = page(site, "es/members/KEN.html")
     assert "Promesas de la Cumbre" in spanish or "Cumbre" in spanish
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def check_atom(site: Path, feed: Path, base: str) -> list[ElementTree.Element]:
+    """RFC 4287's musts: the feed and each entry have exactly one id (an absolute
+    IRI), title and updated (RFC 3339); an author for each entry (its own or the
+    feed's); an entry without content has an alternate link; entry ids are unique;
+    every link leads to a page of the site. Returns the entries."""
+    root = ElementTree.parse(feed).getroot()
+    assert root.tag == f"{ATOM}feed", feed
+
+    def one(element: ElementTree.Element, name: str) -> str:
+        found = element.findall(f"{ATOM}{name}")
+        assert len(found) == 1, f"{feed}: {len(found)} atom:{name} in {element.tag}"
+        return (found[0].text or "").strip()
+
+    def target(link: ElementTree.Element) -> Path:
+        href = link.get("href", "")
+        if base and href.startswith(base):
+            return site / href[len(base) :]
+        assert not urlsplit(href).scheme, f"{feed}: link {href} leaves the site"
+        return (feed.parent / href).resolve()
+
+    for element in (root, *root.findall(f"{ATOM}entry")):
+        assert urlsplit(one(element, "id")).scheme in ("tag", "urn", "http", "https")
+        assert one(element, "title")
+        assert RFC3339.match(one(element, "updated")), feed
+        for link in element.findall(f"{ATOM}link"):
+            assert target(link).is_file(), f"{feed}: {link.get('href')} is missing"
+    feed_author = root.find(f"{ATOM}author/{ATOM}name")
+    entries = root.findall(f"{ATOM}entry")
+    for entry in entries:
+        author = entry.find(f"{ATOM}author/{ATOM}name")
+        assert (author if author is not None else feed_author) is not None, feed
+        if entry.find(f"{ATOM}content") is None:
+            rels = [link.get("rel", "alternate") for link in entry.findall(f"{ATOM}link")]
+            assert "alternate" in rels, feed
+    ids = [one(entry, "id") for entry in entries]
+    assert len(ids) == len(set(ids)), feed
+    selfs = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert len(selfs) == 1 and target(selfs[0]) == feed.resolve(), feed
+    return entries
+
+
+@pytest.mark.parametrize("base", ["https://tracker.example.org/", ""])
+async def test_atom_feeds_have_what_rfc_4287_requires(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path, base: str
+) -> None:
+    lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
+    await lead.send("/start")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "Hearings held")
+    await lead.press("✅ Verify", message=lead.last_reply)
+    await send_report(ana, "KE0021", "Portal launched")
+    await lead.press("✅ Verify", message=lead.last_reply)
+
+    site = tmp_path / "site"
+    build(demo_db, site, base)
+    feeds = sorted(site.rglob("*.atom"))
+    assert len(feeds) == 4 * build(demo_db, site, base).members  # one per member and language
+    entries = {feed.relative_to(site).as_posix(): check_atom(site, feed, base) for feed in feeds}
+    kenya = entries["en/members/KEN.atom"]
+    assert [e.findtext(f"{ATOM}title") for e in kenya] == ["KE0021 · Limited", "KE0012 · Limited"]
+    assert "Portal launched" in (kenya[0].findtext(f"{ATOM}summary") or "")
+    assert entries["en/members/GHA.atom"] == []  # a feed with no entry is still valid
