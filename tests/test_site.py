@@ -351,3 +351,30 @@ async def test_atom_feeds_have_what_rfc_4287_requires(
     assert [e.findtext(f"{ATOM}title") for e in kenya] == ["KE0021 · Limited", "KE0012 · Limited"]
     assert "Portal launched" in (kenya[0].findtext(f"{ATOM}summary") or "")
     assert entries["en/members/GHA.atom"] == []  # a feed with no entry is still valid
+
+
+async def test_a_rebuild_renders_only_the_pages_whose_data_changed(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    first = build(demo_db, site)
+    assert first.written == first.pages and (site / ".manifest.json").is_file()
+    again = build(demo_db, site)
+    assert again.written == 0 and again.unchanged == first.pages
+
+    lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
+    await lead.send("/start")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "Hearings held")
+    await lead.press("✅ Verify", message=lead.last_reply)
+    (site / "fr" / "commitments" / "GH0040.html").unlink()  # someone deleted a page
+    changed = build(demo_db, site)
+    # KE0012's page, Kenya's page and feed, the index, in 4 languages; and the lost page.
+    assert changed.written == 4 * 4 + 1
+    assert "Hearings held" in page(site, "pt/commitments/KE0012.html")
+    assert "GH0040" in page(site, "fr/commitments/GH0040.html")
+
+    (site / ".manifest.json").write_text("{not json", encoding="utf-8")  # damaged
+    rebuilt = build(demo_db, site)
+    assert rebuilt.written == 0 and rebuilt.unchanged == first.pages
+    check_site(site)
