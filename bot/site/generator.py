@@ -17,6 +17,7 @@ from gettext import NullTranslations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from bot.i18n import DOMAIN, available_languages, language_name, locale_dir, translation
 from bot.views import base as base_view
@@ -310,16 +311,35 @@ def _build_language(
     none_irm = _("not assessed")
     names = {code: language_name(code) for code in langs}
 
+    # The header's language links, made here with their parts escaped once: as a
+    # template loop they were a fifth of the time of 40,000 pages. ``relative``
+    # needs no escaping: it is made of SAFE_NAME ids.
+    named = {code: str(escape(names[code])) for code in langs}
+    prefix = str(escape(base))
+
     def common(relative: str) -> dict[str, object]:
         depth = relative.count("/")
         root = "../" * (depth + 1)
+        at = prefix or root
         return {
             "lang": lang,
             "root": root,
             "home": root + f"{lang}/index.html",
-            "alternates": [
-                (code, names[code], (base or root) + f"{code}/{relative}") for code in langs
-            ],
+            "alternate_links": Markup(
+                "\n".join(
+                    f'<link rel="alternate" hreflang="{code}" href="{at}{code}/{relative}">'
+                    for code in langs
+                )
+            ),
+            "language_nav": Markup(
+                "\n".join(
+                    f'<span aria-current="page">{named[code]}</span>'
+                    if code == lang
+                    else f'<a href="{at}{code}/{relative}" hreflang="{code}" lang="{code}">'
+                    f"{named[code]}</a>"
+                    for code in langs
+                )
+            ),
         }
 
     def status_bar(commitments: list[PublicCommitment]) -> list[Segment]:
