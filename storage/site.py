@@ -22,8 +22,10 @@ from storage.models import (
     Country,
     Evidence,
     Member,
+    PledgeLink,
     Report,
     Status,
+    SummitPledge,
     UpdateState,
 )
 
@@ -42,6 +44,22 @@ class PublicReport:
     links: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PublicPledge:
+    """A 2016 Summit pledge as the imported file gave it: status, assessor and date
+    are the trackers' (2017-2020), never ours; ``carriers`` are commitment ids."""
+
+    id: str
+    theme: str
+    text: str
+    text_is_quote: bool
+    status: str
+    status_source: str
+    status_date: str
+    source_url: str  # "" unless a web link
+    carriers: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class PublicCommitment:
     id: str
@@ -56,6 +74,7 @@ class PublicCommitment:
     url: str
     irm_completion: str | None  # IRM's word, end of term first, else mid-term
     reports: list[PublicReport] = field(default_factory=list)  # oldest first
+    pledges: list[PublicPledge] = field(default_factory=list)  # the Summit pledges it carries
 
     @property
     def status(self) -> Status | None:
@@ -80,6 +99,7 @@ class PublicMember:
     region: str
     plans: list[PublicPlan] = field(default_factory=list)
     commitments: list[PublicCommitment] = field(default_factory=list)
+    pledges: list[PublicPledge] = field(default_factory=list)  # by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +112,7 @@ class PublicData:
 
 
 def public_data(db: Database) -> PublicData:
-    """Everything the site shows, in five queries whatever its size."""
+    """Everything the site shows, in seven queries whatever its size."""
     with db.engine.connect() as conn:
         countries = conn.execute(
             sa.select(
@@ -151,6 +171,24 @@ def public_data(db: Database) -> PublicData:
             )
             .order_by(Evidence.id)
         ).all()
+        pledges = conn.execute(
+            sa.select(
+                SummitPledge.id,
+                SummitPledge.iso3,
+                SummitPledge.theme,
+                SummitPledge.text,
+                SummitPledge.text_is_quote,
+                SummitPledge.status,
+                SummitPledge.status_source,
+                SummitPledge.status_date,
+                SummitPledge.source_url,
+            ).order_by(SummitPledge.id)
+        ).all()
+        pledge_links = conn.execute(
+            sa.select(PledgeLink.pledge_id, PledgeLink.commitment_id).order_by(
+                PledgeLink.commitment_id
+            )
+        ).all()
 
     links_of: dict[int, list[str]] = defaultdict(list)
     for update_id, url in links:
@@ -201,6 +239,28 @@ def public_data(db: Database) -> PublicData:
                 reports=reports_of.get(c.id, []),
             )
         )
+    carriers: dict[str, list[str]] = defaultdict(list)
+    for pledge_id, commitment_id in pledge_links:
+        carriers[pledge_id].append(commitment_id)
+    commitment_of = {c.id: c for m in members.values() for c in m.commitments}
+    for p in pledges:
+        if p.iso3 not in members:  # a Summit government that is no OGP member here
+            continue
+        pledge = PublicPledge(
+            id=p.id,
+            theme=p.theme,
+            text=p.text,
+            text_is_quote=bool(p.text_is_quote),
+            status=p.status,
+            status_source=p.status_source,
+            status_date=p.status_date,
+            source_url=p.source_url if p.source_url.startswith(PUBLIC_LINK) else "",
+            carriers=tuple(carriers.get(p.id, ())),
+        )
+        members[p.iso3].pledges.append(pledge)
+        for commitment_id in pledge.carriers:
+            if commitment_id in commitment_of:
+                commitment_of[commitment_id].pledges.append(pledge)
     for member in members.values():
         member.plans.sort(key=lambda p: (p.submitted_year or 0, p.number or 0, p.id))
     return PublicData(members=sorted(members.values(), key=lambda m: (m.name, m.code)))

@@ -5,17 +5,20 @@ The browser check lives in test_site_browser.py.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 from xml.etree import ElementTree
 
 import html5lib
+import pytest
 
 from bot.__main__ import main
 from bot.emulator import Driver, UserHandle
 from bot.site import build
 from storage.db import Database
+from storage.pledges import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report, start_bot
 
 MAX_PAGE = 100 * 1024
@@ -234,3 +237,144 @@ async def test_a_missing_command_is_told_not_raised(demo_db: Database, tmp_path:
         await admin.send("/start")
         await driver.run_jobs()
         assert "no-such-program-xyz: No such file or directory" in admin.last_reply.text
+
+
+async def test_member_and_commitment_pages_show_summit_pledges_from_the_database(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path
+) -> None:
+    import_pledges(demo_db, shipped_pledges_path())
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    await admin.send("/start")
+    linked = (await admin.send("/embed ACS2016-KEN-01 KE0033"))[0]
+    assert "KE0033" in linked.text and "ACS2016-KEN-01" in linked.text
+
+    site = tmp_path / "site"
+    build(demo_db, site)
+    check_site(site)
+    kenya = page(site, "en/members/KEN.html")
+    section = kenya[kenya.index('<section id="pledges">') : kenya.index("</section>")]
+    assert "2016 Anti-Corruption Summit pledges" in section
+    assert "assessments from 2017–2020" in section  # statuses are old: said so
+    # By theme, each with its status, who assessed it and when, and its source.
+    assert section.index("<h3>Asset recovery</h3>") < section.index("<h3>Beneficial ownership</h3>")
+    kenya_01 = section[section.index('<li id="ACS2016-KEN-01">') :]
+    kenya_01 = kenya_01[: kenya_01.index("</li>")]
+    assert "Ongoing (TI-UK pledge tracker, 2020-12)" in kenya_01
+    assert (
+        'href="https://www.anticorruptionpledgetracker.com/commitments/public-register-6-2/"'
+        in kenya_01
+    )
+    assert 'Carried by NAP commitments: <a href="../commitments/KE0033.html">KE0033</a>' in (
+        kenya_01
+    )
+    kenya_03 = section[section.index('<li id="ACS2016-KEN-03">') :]
+    kenya_03 = kenya_03[: kenya_03.index("</li>")]
+    assert "No data (no tracker status found)" in kenya_03
+    assert "not in a NAP commitment yet" in kenya_03
+    assert "(a paraphrase, not the pledge’s own words)" in kenya_03
+    # Only Kenya's pledges on Kenya's page; no section where a member has none.
+    assert "ACS2016-GBR" not in kenya
+    assert 'id="pledges"' not in page(site, "en/members/GHA.html")
+
+    carrier = page(site, "en/commitments/KE0033.html")
+    assert 'href="../members/KEN.html#ACS2016-KEN-01"' in carrier
+    assert "Ongoing (TI-UK pledge tracker, 2020-12)" in carrier
+    assert "ACS2016-KEN-03" not in carrier
+    assert "Summit" not in page(site, "en/commitments/KE0012.html")
+    spanish = page(site, "es/members/KEN.html")
+    assert "Promesas de la Cumbre" in spanish or "Cumbre" in spanish
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def check_atom(site: Path, feed: Path, base: str) -> list[ElementTree.Element]:
+    """RFC 4287's musts: the feed and each entry have exactly one id (an absolute
+    IRI), title and updated (RFC 3339); an author for each entry (its own or the
+    feed's); an entry without content has an alternate link; entry ids are unique;
+    every link leads to a page of the site. Returns the entries."""
+    root = ElementTree.parse(feed).getroot()
+    assert root.tag == f"{ATOM}feed", feed
+
+    def one(element: ElementTree.Element, name: str) -> str:
+        found = element.findall(f"{ATOM}{name}")
+        assert len(found) == 1, f"{feed}: {len(found)} atom:{name} in {element.tag}"
+        return (found[0].text or "").strip()
+
+    def target(link: ElementTree.Element) -> Path:
+        href = link.get("href", "")
+        if base and href.startswith(base):
+            return site / href[len(base) :]
+        assert not urlsplit(href).scheme, f"{feed}: link {href} leaves the site"
+        return (feed.parent / href).resolve()
+
+    for element in (root, *root.findall(f"{ATOM}entry")):
+        assert urlsplit(one(element, "id")).scheme in ("tag", "urn", "http", "https")
+        assert one(element, "title")
+        assert RFC3339.match(one(element, "updated")), feed
+        for link in element.findall(f"{ATOM}link"):
+            assert target(link).is_file(), f"{feed}: {link.get('href')} is missing"
+    feed_author = root.find(f"{ATOM}author/{ATOM}name")
+    entries = root.findall(f"{ATOM}entry")
+    for entry in entries:
+        author = entry.find(f"{ATOM}author/{ATOM}name")
+        assert (author if author is not None else feed_author) is not None, feed
+        if entry.find(f"{ATOM}content") is None:
+            rels = [link.get("rel", "alternate") for link in entry.findall(f"{ATOM}link")]
+            assert "alternate" in rels, feed
+    ids = [one(entry, "id") for entry in entries]
+    assert len(ids) == len(set(ids)), feed
+    selfs = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert len(selfs) == 1 and target(selfs[0]) == feed.resolve(), feed
+    return entries
+
+
+@pytest.mark.parametrize("base", ["https://tracker.example.org/", ""])
+async def test_atom_feeds_have_what_rfc_4287_requires(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path, base: str
+) -> None:
+    lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
+    await lead.send("/start")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "Hearings held")
+    await lead.press("✅ Verify", message=lead.last_reply)
+    await send_report(ana, "KE0021", "Portal launched")
+    await lead.press("✅ Verify", message=lead.last_reply)
+
+    site = tmp_path / "site"
+    build(demo_db, site, base)
+    feeds = sorted(site.rglob("*.atom"))
+    assert len(feeds) == 4 * build(demo_db, site, base).members  # one per member and language
+    entries = {feed.relative_to(site).as_posix(): check_atom(site, feed, base) for feed in feeds}
+    kenya = entries["en/members/KEN.atom"]
+    assert [e.findtext(f"{ATOM}title") for e in kenya] == ["KE0021 · Limited", "KE0012 · Limited"]
+    assert "Portal launched" in (kenya[0].findtext(f"{ATOM}summary") or "")
+    assert entries["en/members/GHA.atom"] == []  # a feed with no entry is still valid
+
+
+async def test_a_rebuild_renders_only_the_pages_whose_data_changed(
+    demo_bot: Driver, demo_db: Database, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    first = build(demo_db, site)
+    assert first.written == first.pages and (site / ".manifest.json").is_file()
+    again = build(demo_db, site)
+    assert again.written == 0 and again.unchanged == first.pages
+
+    lead, ana = demo_bot.user("Leo"), demo_bot.user("Ana")
+    await lead.send("/start")
+    make_lead(demo_db, lead.id, "KEN")
+    await send_report(ana, "KE0012", "Hearings held")
+    await lead.press("✅ Verify", message=lead.last_reply)
+    (site / "fr" / "commitments" / "GH0040.html").unlink()  # someone deleted a page
+    changed = build(demo_db, site)
+    # KE0012's page, Kenya's page and feed, the index, in 4 languages; and the lost page.
+    assert changed.written == 4 * 4 + 1
+    assert "Hearings held" in page(site, "pt/commitments/KE0012.html")
+    assert "GH0040" in page(site, "fr/commitments/GH0040.html")
+
+    (site / ".manifest.json").write_text("{not json", encoding="utf-8")  # damaged
+    rebuilt = build(demo_db, site)
+    assert rebuilt.written == 0 and rebuilt.unchanged == first.pages
+    check_site(site)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,13 +17,17 @@ from gettext import NullTranslations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
-from bot.i18n import available_languages, language_name, translation
+from bot.i18n import DOMAIN, available_languages, language_name, locale_dir, translation
+from bot.views import base as base_view
+from bot.views import commitments as commitments_view
 from bot.views.base import member_label
 from bot.views.commitments import irm_value, plan_label, status_name
 from storage.db import Database
 from storage.models import Status
-from storage.site import PublicCommitment, PublicData, PublicMember, public_data
+from storage.pledges import STATUS, THEMES
+from storage.site import PublicCommitment, PublicData, PublicMember, PublicPledge, public_data
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Member pages list at most this many commitments each, so a page stays < 100 KB.
@@ -103,8 +110,30 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+MANIFEST = ".manifest.json"  # page -> digest of what it was rendered from
+
+
+def digest(*parts: object) -> str:
+    """A page's inputs as one short key: the same inputs render the same bytes."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def code_digest(lang: str) -> str:
+    """What every page of ``lang`` depends on besides its data: the templates, the
+    code that words it (this module's colours and page size, the views' labels)
+    and the language's compiled catalogue."""
+    modules = (sys.modules[__name__], base_view, commitments_view)
+    parts = [Path(module.__file__ or "").read_bytes() for module in modules]
+    parts += [path.read_bytes() for path in sorted(TEMPLATES.iterdir()) if path.is_file()]
+    catalogue = locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    parts.append(catalogue.read_bytes() if catalogue.is_file() else b"")
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
+
+
 class _Writer:
-    """Writes a file only when its bytes differ from what is there."""
+    """Writes a file only when its bytes differ from what is there, and skips
+    rendering a page whose inputs' digest is the one the last build recorded
+    (the manifest) while its file is still there."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -112,23 +141,59 @@ class _Writer:
         self.unchanged = 0
         self.paths: set[Path] = set()
         self.folders: set[Path] = set()  # made already: one mkdir per folder, not per page
+        try:
+            loaded = json.loads((root / MANIFEST).read_bytes())
+            self.previous: dict[str, str] = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):  # none yet, or damaged: render every page
+            self.previous = {}
+        self.manifest: dict[str, str] = {}
 
-    def __call__(self, relative: str, text: str) -> None:
+    def fresh(self, relative: str, key: str) -> bool:
+        """True when the page need not be rendered again (counted unchanged)."""
+        path = self.root / relative
+        if self.previous.get(relative) != key or not path.is_file():
+            return False
+        self.paths.add(path)
+        self.manifest[relative] = key
+        self.unchanged += 1
+        return True
+
+    def __call__(self, relative: str, text: str, key: str | None = None) -> None:
         path = self.root / relative
         self.paths.add(path)
+        if key is not None:
+            self.manifest[relative] = key
         data = text.encode("utf-8")
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
                 self.unchanged += 1
                 return
         except FileNotFoundError:
+            # A new file: written in place, two syscalls fewer than a rename, and
+            # nobody can have read half of it; a crash leaves it out of the
+            # manifest, so the next build writes it again.
             if path.parent not in self.folders:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.folders.add(path.parent)
-        part = path.with_name(f".{path.name}.part")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            self.written += 1
+            return
+        part = path.with_name(f".{path.name}.part")  # a page replaced: never half-read
         part.write_bytes(data)
         os.replace(part, path)
         self.written += 1
+
+    def save_manifest(self, built: Iterable[str]) -> None:
+        """Keep the entries of languages not built this time; write atomically."""
+        folders = set(built)
+        kept = {k: v for k, v in self.previous.items() if k.split("/")[0] not in folders}
+        part = self.root / f".{MANIFEST}.part"
+        part.write_text(json.dumps(kept | self.manifest, sort_keys=True), encoding="utf-8")
+        os.replace(part, self.root / MANIFEST)
 
     def remove_stale(self, folders: Iterable[Path]) -> int:
         """Pages of what is no longer published (a commitment gone), in the languages built."""
@@ -141,6 +206,25 @@ class _Writer:
                     path.unlink()
                     removed += 1
         return removed
+
+
+def pledge_status(tr: NullTranslations, pledge: PublicPledge) -> str:
+    """ "Ongoing (TI Kenya, 2017)": a tracker's status always with who said it and when."""
+    _ = tr.gettext
+    label = _(STATUS.get(pledge.status, STATUS["no_data"]).label)
+    said = ", ".join(part for part in (pledge.status_source, pledge.status_date) if part)
+    return f"{label} ({said})" if said else f"{label} {_('(no tracker status found)')}"
+
+
+def pledges_by_theme(
+    tr: NullTranslations, pledges: list[PublicPledge]
+) -> list[tuple[str, list[PublicPledge]]]:
+    """A member's pledges under their themes, in the registry's order."""
+    return [
+        (tr.gettext(theme.label), found)
+        for theme in THEMES
+        if (found := [p for p in pledges if p.theme == theme.code])
+    ]
 
 
 def _pages(member: PublicMember) -> int:
@@ -180,9 +264,18 @@ def build(
             languages=[(code, language_name(code)) for code in langs], base=base
         ),
     )
+    published = frozenset(c.id for m in members for c in m.commitments)
+    env.globals["published"] = published
+    # The data each page is made of, digested once for all languages.
+    keys = {c.id: digest(c) for m in members for c in m.commitments}
+    keys |= {
+        m.code: digest(m, sorted(published & {c for p in m.pledges for c in p.carriers}))
+        for m in members
+    }
     for lang in langs:
-        _build_language(env, write, PublicData(members), lang, langs, base)
+        _build_language(env, write, PublicData(members), lang, langs, base, keys)
     removed = write.remove_stale(out / code for code in langs)
+    write.save_manifest(langs)
     return BuildSummary(
         members=len(members),
         commitments=sum(len(m.commitments) for m in members),
@@ -201,26 +294,55 @@ def _build_language(
     lang: str,
     langs: tuple[str, ...],
     base: str,
+    keys: dict[str, str],
 ) -> None:
     tr = translation(lang)
+    code_key = code_digest(lang)
     _ = tr.gettext
     # Plain gettext, not the i18n extension's context-passing wrappers: a third of
     # the render time of 40,000 pages went there. Templates escape what it returns.
-    env.globals.update(_=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext)
+    # Translations escaped once each (Markup), not once per page they appear on:
+    # the catalogue's texts carry no markup of their own.
+    gettext = cache(lambda message: Markup(escape(tr.gettext(message))))
+    env.globals.update(
+        _=gettext,
+        gettext=gettext,
+        ngettext=tr.ngettext,
+        pledge_status=lambda pledge: pledge_status(tr, pledge),
+    )
     none_status = _("no verified report")
     none_irm = _("not assessed")
     names = {code: language_name(code) for code in langs}
 
+    # The header's language links, made here with their parts escaped once: as a
+    # template loop they were a fifth of the time of 40,000 pages. ``relative``
+    # needs no escaping: it is made of SAFE_NAME ids.
+    named = {code: str(escape(names[code])) for code in langs}
+    prefix = str(escape(base))
+
     def common(relative: str) -> dict[str, object]:
         depth = relative.count("/")
         root = "../" * (depth + 1)
+        at = prefix or root
         return {
             "lang": lang,
             "root": root,
             "home": root + f"{lang}/index.html",
-            "alternates": [
-                (code, names[code], (base or root) + f"{code}/{relative}") for code in langs
-            ],
+            "alternate_links": Markup(
+                "\n".join(
+                    f'<link rel="alternate" hreflang="{code}" href="{at}{code}/{relative}">'
+                    for code in langs
+                )
+            ),
+            "language_nav": Markup(
+                "\n".join(
+                    f'<span aria-current="page">{named[code]}</span>'
+                    if code == lang
+                    else f'<a href="{at}{code}/{relative}" hreflang="{code}" lang="{code}">'
+                    f"{named[code]}</a>"
+                    for code in langs
+                )
+            ),
         }
 
     def status_bar(commitments: list[PublicCommitment]) -> list[Segment]:
@@ -252,9 +374,16 @@ def _build_language(
         plans = {p.id: plan_label(tr, p) for p in member.plans}
         pages = _pages(member)
         feed = f"members/{member.code}.atom"
+        page_key = digest(code_key, keys[member.code], labels[member.code], plans, langs, base)
+        bars: tuple[list[Segment], list[Segment]] | None = None
         for page in range(1, pages + 1):
             relative = member_page(member.code, page)
+            key = digest(page_key, page)
+            if write.fresh(f"{lang}/{relative}", key):
+                continue
             shown = member.commitments[(page - 1) * PER_PAGE : page * PER_PAGE]
+            if bars is None:
+                bars = status_bar(member.commitments), irm_bar(member.commitments)
             write(
                 f"{lang}/{relative}",
                 member_tpl.render(
@@ -265,16 +394,16 @@ def _build_language(
                     commitments=shown,
                     statuses=statuses,
                     irm_word=lambda word: irm_value(tr, word),
-                    status_bar=status_bar(member.commitments),
-                    irm_bar=irm_bar(member.commitments),
+                    status_bar=bars[0],
+                    irm_bar=bars[1],
                     page=page,
                     pages=pages,
                     prev=member_page(member.code, page - 1).split("/")[-1] if page > 1 else "",
                     next=member_page(member.code, page + 1).split("/")[-1] if page < pages else "",
                     feed=f"{member.code}.atom",
-                    # Summit pledges (#12) go here once storage has them: no data until then.
-                    pledges=[],
+                    pledges=pledges_by_theme(tr, member.pledges) if page == 1 else [],
                 ),
+                key,
             )
         reports = sorted(
             (r for c in member.commitments for r in c.reports),
@@ -297,6 +426,10 @@ def _build_language(
         )
         for commitment in member.commitments:
             relative = f"commitments/{commitment.id}.html"
+            plan = plans.get(commitment.plan_id or "", "")
+            key = digest(code_key, keys[commitment.id], labels[member.code], plan, langs, base)
+            if write.fresh(f"{lang}/{relative}", key):
+                continue
             history = []
             for report in commitment.reports:
                 if not history or history[-1].status != report.status:
@@ -308,7 +441,7 @@ def _build_language(
                     c=commitment,
                     member=member,
                     label=labels[member.code],
-                    plan=plans.get(commitment.plan_id or "", ""),
+                    plan=plan,
                     status=statuses[commitment.status] if commitment.status else none_status,
                     irm=irm_value(tr, commitment.irm_completion)
                     if commitment.irm_completion
@@ -318,4 +451,5 @@ def _build_language(
                     history=history,
                     statuses=statuses,
                 ),
+                key,
             )
