@@ -72,17 +72,17 @@ REPORT_STATUSES: tuple[StatusEntry, ...] = (
         N_("Not started"),
         "⚪",
         "ns",
-        "#b0b0b0",
+        "#475569",
         ("not started",),
     ),
-    StatusEntry(Status.LIMITED, "Limited", N_("Limited"), "🟠", "li", "#f28e2b", ("limited",)),
+    StatusEntry(Status.LIMITED, "Limited", N_("Limited"), "🟠", "li", "#b45309", ("limited",)),
     StatusEntry(
         Status.SUBSTANTIAL,
         "Substantial",
         N_("Substantial"),
         "🟡",
         "su",
-        "#edc948",
+        "#1d4ed8",
         ("substantial",),
     ),
     StatusEntry(
@@ -91,11 +91,11 @@ REPORT_STATUSES: tuple[StatusEntry, ...] = (
         N_("Complete"),
         "🟢",
         "co",
-        "#59a14f",
+        "#15803d",
         ("complete", "completed"),
     ),
     StatusEntry(
-        Status.WITHDRAWN, "Withdrawn", N_("Withdrawn"), "⚫", "wd", "#4e4e4e", ("withdrawn",)
+        Status.WITHDRAWN, "Withdrawn", N_("Withdrawn"), "⚫", "wd", "#7e22ce", ("withdrawn",)
     ),
 )
 

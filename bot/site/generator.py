@@ -28,6 +28,7 @@ from storage.db import Database
 from storage.models import Status
 from storage.pledges import STATUS, THEMES
 from storage.site import PublicCommitment, PublicData, PublicMember, PublicPledge, public_data
+from storage.statuses import REPORT_STATUSES
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Member pages list at most this many commitments each, so a page stays < 100 KB.
@@ -35,15 +36,10 @@ PER_PAGE = 200
 REPORTS_SHOWN = 20  # latest verified reports in full on a commitment page
 FEED_ENTRIES = 50
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # ids become file names
-# Bar colours: each at least 3:1 against white (WCAG 1.4.11); the words are beside them.
-COLOURS = {
-    Status.NOT_STARTED: "#475569",
-    Status.LIMITED: "#b45309",
-    Status.SUBSTANTIAL: "#1d4ed8",
-    Status.COMPLETE: "#15803d",
-    Status.WITHDRAWN: "#7e22ce",
-    None: "#767676",
-}
+# Bar colours: the registry's (storage/statuses.py), each at least 3:1 against
+# white (WCAG 1.4.11, tests/test_site_contrast.py); the words are beside them.
+COLOURS: dict[Status | None, str] = {entry.code: entry.colour for entry in REPORT_STATUSES}
+COLOURS[None] = "#767676"  # no verified report yet
 SCALE: tuple[Status | None, ...] = (*Status, None)
 IRM_WORDS = {s.value.replace("_", " "): s for s in Status}
 
