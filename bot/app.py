@@ -36,6 +36,7 @@ from bot.handlers import (
     gate,
     myreports,
     plain_text,
+    pledge_reports,
     reports,
     review,
     roles,
@@ -70,6 +71,7 @@ FEATURES = (
     gate,
     reports,
     review,
+    pledge_reports,
     broadcast,
     myreports,
     roles,  # its /grant-by-name step takes plain text: before plain-text look-ups

@@ -26,6 +26,7 @@ from storage.models import (
     Member,
     ReportDraft,
     Status,
+    SummitPledge,
     utcnow,
 )
 from storage.report_rules import MAX_EVIDENCE, NOTE_LIMIT, FloodLimited, ReportError, flood_wait
@@ -50,18 +51,21 @@ class DraftView:
     editing: bool
     state: str | None = None  # the conversation state the step moved to, where one did
     anonymous: bool = False
+    pledge_id: str | None = None  # a report on a Summit pledge (then no commitment)
 
 
 def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -> DraftView:
     commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
     country = session.get(Country, commitment.country_code) if commitment else None
     current = community_of(commitment) if commitment else None
+    pledge = session.get(SummitPledge, draft.pledge_id) if draft.pledge_id else None
+    title = display_title(commitment) if commitment else (pledge.text if pledge else "")
     return DraftView(
         member_id=draft.member_id,
         chat_id=draft.chat_id,
         commitment_id=draft.commitment_id,
-        commitment_title=display_title(commitment) if commitment else "",
-        country_name=country.name if country else "",
+        commitment_title=title,
+        country_name=country.name if country else (pledge.country if pledge else ""),
         current=current,
         status=Status(draft.status) if draft.status else None,
         note=draft.note,
@@ -70,6 +74,7 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         editing=draft.editing,
         state=state,
         anonymous=draft.anonymous,
+        pledge_id=draft.pledge_id,
     )
 
 
@@ -80,9 +85,11 @@ def start_draft(
     *,
     state: str,
     commitment_id: str | None = None,
+    pledge_id: str | None = None,
     now: datetime | None = None,
 ) -> DraftView:
-    """Begin a new report (replacing any unfinished one). Raises FloodLimited."""
+    """Begin a new report (replacing any unfinished one), on a commitment or on a
+    Summit pledge (``pledge_id``, when it names one). Raises FloodLimited."""
     now = now or utcnow()
     with db.session() as session:
         wait = flood_wait(session, member_id, now)
@@ -90,6 +97,8 @@ def start_draft(
             raise FloodLimited(wait)
         if commitment_id is not None and session.get(Commitment, commitment_id) is None:
             commitment_id = None
+        if pledge_id is not None and session.get(SummitPledge, pledge_id) is None:
+            pledge_id = None
         draft = session.get(ReportDraft, member_id)
         if draft is not None:
             session.delete(draft)
@@ -98,7 +107,8 @@ def start_draft(
         draft = ReportDraft(
             member_id=member_id,
             chat_id=chat_id,
-            commitment_id=commitment_id,
+            commitment_id=None if pledge_id else commitment_id,
+            pledge_id=pledge_id,
             anonymous=bool(member and member.report_anonymously),
             updated_at=now,
         )

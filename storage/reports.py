@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import pledge_reports
 from storage.commitments import (
     display_title,
     refresh_community,
@@ -116,7 +117,7 @@ def _evidence_rows(report_id: int, items: list[dict[str, Any]]) -> list[Evidence
 
 def submit_draft(
     db: Database, member_id: int, *, admins: Collection[int], now: datetime | None = None
-) -> Submitted | None:
+) -> Submitted | pledge_reports.PledgeSubmitted | None:
     """Turn the draft into a pending report (or a new revision of the one it edits).
 
     None if there is no complete draft. Raises FloodLimited, ReportError("verified")
@@ -125,8 +126,16 @@ def submit_draft(
     now = now or utcnow()
     with db.session() as session:
         draft = session.get(ReportDraft, member_id)
-        if draft is None or not (draft.commitment_id and draft.status and draft.note):
+        if draft is None or not (
+            (draft.commitment_id or draft.pledge_id) and draft.status and draft.note
+        ):
             return None
+        if draft.pledge_id is not None:
+            if (wait := flood_wait(session, member_id, now)) is not None:
+                raise FloodLimited(wait)
+            pledged = pledge_reports.submit(session, draft, now)
+            close_draft(session, draft)
+            return pledged
         commitment = session.get(Commitment, draft.commitment_id)
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)
