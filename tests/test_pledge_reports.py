@@ -126,3 +126,33 @@ async def test_in_a_group_the_pledge_card_opens_the_private_chat_to_report(
     assert link.endswith("?start=report_ACS2016-KEN-01")
     ask = (await ann.send("/start report_ACS2016-KEN-01"))[0]
     assert ask.text.startswith("ACS2016-KEN-01 · ")
+
+
+async def test_a_lead_does_not_verify_their_own_pledge_report_and_forgetme_keeps_it(
+    demo_bot: Driver, pledged_db: Database
+) -> None:
+    leo, kim = demo_bot.user("Leo"), demo_bot.user("Kim")
+    for person in (leo, kim):
+        await person.send("/start")
+    make_lead(pledged_db, leo.id, "KEN")
+    make_lead(pledged_db, kim.id, "KEN")
+    ask = (await leo.send("/report ACS2016-KEN-02"))[0]
+    await leo.press("🟢 Complete", message=ask)
+    evidence = (await leo.send("Done and published"))[0]
+    preview = (await leo.press("Skip", message=evidence)).replies[0]
+    await leo.press("Send", message=preview)
+
+    assert "ACS2016-KEN-02" not in "\n".join(r.text for r in await leo.send("/pending"))
+    queue = (await kim.send("/pending"))[-1]
+    verify = next(t for t in queue.button_texts if t.startswith("✅"))
+    refused = await leo.press_data(queue.button(verify).callback_data, message=queue)
+    assert refused.show_alert  # someone else must look
+    admin = demo_bot.user("Ada", user_id=ADMIN_ID)
+    assert "own report" in (await admin.send("/audit"))[0].text
+    await kim.press(verify, message=queue)
+
+    await leo.send("/forgetme")
+    await leo.press("Yes, delete my data")
+    assert "1 of your reports is now anonymous" in leo.last_reply.text
+    card = (await kim.send("ACS2016-KEN-02"))[0].text
+    assert "🟢 Complete (verified) — former member: Done and published" in card
