@@ -15,7 +15,7 @@ pledge report is not edited after sending; a rejected one is sent again anew.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from storage.audit import audit
 from storage.db import Database
 from storage.models import (
+    Chat,
     Member,
     PledgeReport,
     ReportDraft,
@@ -34,6 +35,7 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
+from storage.outbox import enqueue
 from storage.people import Visitor
 from storage.permissions import authorize, may_review
 
@@ -213,3 +215,25 @@ def verified_since(
     for line in _lines(session, query):
         found[line.iso3].append(line)
     return found
+
+
+def tell_author(
+    db: Database,
+    report_id: int,
+    render: Callable[[str | None], tuple[str, dict[str, Any] | None]],
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Queue the decision for the report's author through the outbox (so a restart or
+    a flood wait loses nothing), rendered in their chat's language by ``render``.
+    Once per decision; False when the author is gone (erased) or was told already."""
+    with db.session() as session:
+        report = session.get(PledgeReport, report_id)
+        if report is None or report.reporter_id is None or report.state == UpdateState.PENDING:
+            return False
+        language = session.exec(select(Chat.language).where(Chat.id == report.reporter_id)).first()
+        text, markup = render(language)
+        key = f"pledge_report:{report_id}:{report.state}"
+        return enqueue(
+            session, report.reporter_id, text, reply_markup=markup, dedup_key=key, now=now
+        )

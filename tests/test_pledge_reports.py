@@ -71,6 +71,10 @@ async def test_a_member_reports_on_a_pledge_a_kenya_lead_verifies_it_and_it_show
     assert "Verified: report" in done.text and "ACS2016-KEN-01" in done.text
     again = (await leo.send("/pending"))[-1].text
     assert "Summit pledge reports" not in again
+    # Ann is told, through the outbox, once.
+    told = [r for r in await demo_bot.run_jobs() if r.chat_id == ann.id]
+    assert [r.text for r in told] == ["✅ Your report on ACS2016-KEN-01 was verified. Thank you!"]
+    assert told[0].button_texts == ["View pledge"]
 
     # The card now shows it, with its status, date and reporter.
     card = (await ann.send("ACS2016-KEN-01"))[0]
@@ -112,6 +116,8 @@ async def test_report_from_the_pledge_card_anonymously_in_spanish(
     verify = next(t for t in queue.button_texts if t.startswith("✅"))
     done = (await lead.press(verify, message=queue)).replies[0]
     assert "Verificado" in done.text
+    told = [r.text for r in await demo_bot.run_jobs() if r.chat_id == ana.id]
+    assert told == ["✅ Tu reporte sobre ACS2016-KEN-01 fue verificado. ¡Gracias!"]
     card = (await ana.send("ACS2016-KEN-01"))[0]
     assert "Informes" in card.text and "Sustancial" in card.text and "Ana" not in card.text
 

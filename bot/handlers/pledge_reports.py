@@ -20,7 +20,7 @@ from storage import pledge_reports as store
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
     verdict, report_id = cb.PLEDGE_REVIEW.parse(query.data)
-    decision = store.review(context.db, context.visitor, report_id, verdict)
+    decision = store.review(context.db, context.visitor, report_id, verdict, now=context.now())
     if decision.refusal == "no such report":
         await expired(query, context)
         return
@@ -29,6 +29,14 @@ async def decide(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await edit(query, views.decided(context.tr, decision))
+    if decision.already:
+        return
+
+    def notice(language: str | None) -> tuple[str, dict | None]:
+        view = views.outcome_for_author(context.tr_for(language), decision.report)
+        return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+    store.tell_author(context.db, report_id, notice, now=context.now())
 
 
 def register(app: Application) -> None:

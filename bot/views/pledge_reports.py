@@ -72,6 +72,18 @@ def decided(tr: NullTranslations, decision: Decision) -> View:
     )
 
 
+def outcome_for_author(tr: NullTranslations, line: PledgeReportLine) -> View:
+    """The author's notice of the decision (the commitments' wording)."""
+    _ = tr.gettext
+    pledge = f"<b>{esc(line.pledge_id)}</b>"
+    if line.state == UpdateState.VERIFIED:
+        text = _("✅ Your report on {id} was verified. Thank you!").format(id=pledge)
+    else:
+        text = _("❌ Your report on {id} was not accepted.").format(id=pledge)
+    keyboard = [[button(_("View pledge"), cb.PLEDGE_CARD.encode(line.pledge_id))]]
+    return View(text, InlineKeyboardMarkup(keyboard))
+
+
 def refused(tr: NullTranslations) -> str:
     _ = tr.gettext
     return _("Only leads of the pledge's country and admins verify its reports, never its author.")
