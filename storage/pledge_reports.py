@@ -54,6 +54,10 @@ class PledgeSubmitted:
     report_id: int
     pledge_id: str
     status: Status
+    iso3: str = ""
+    # Leads of the pledge's country and admins to ask, with their chats' languages
+    # (the author left out): see ``tell_reviewers``.
+    reviewers: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,8 @@ def submit(session: Session, draft: ReportDraft, now: datetime) -> PledgeSubmitt
     )
     session.add(report)
     session.flush()
-    return PledgeSubmitted(report.id, report.pledge_id, Status(report.status))
+    iso3 = session.get(SummitPledge, report.pledge_id).iso3
+    return PledgeSubmitted(report.id, report.pledge_id, Status(report.status), iso3)
 
 
 def _lines(session: Session, query: Any) -> list[PledgeReportLine]:
@@ -237,3 +242,27 @@ def tell_author(
         return enqueue(
             session, report.reporter_id, text, reply_markup=markup, dedup_key=key, now=now
         )
+
+
+def tell_reviewers(
+    db: Database,
+    report_id: int,
+    reviewers: dict[int, str],
+    admins: Collection[int],
+    render: Callable[[PledgeReportLine, str | None, bool], tuple[str, dict[str, Any] | None]],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue "needs verifying" for each reviewer through the outbox (``render(line,
+    language, reveal)``: admins alone see an anonymous author). Once per reviewer;
+    one who cannot be reached finds it in /pending."""
+    with db.session() as session:
+        lines = _lines(session, _joined().where(PledgeReport.id == report_id))
+        if not lines:
+            return 0
+        queued = 0
+        for chat_id, language in reviewers.items():
+            text, markup = render(lines[0], language, chat_id in admins)
+            key = f"pledge_report:{report_id}:ask:{chat_id}"
+            queued += enqueue(session, chat_id, text, reply_markup=markup, dedup_key=key, now=now)
+        return queued

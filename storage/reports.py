@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -134,8 +134,11 @@ def submit_draft(
             if (wait := flood_wait(session, member_id, now)) is not None:
                 raise FloodLimited(wait)
             pledged = pledge_reports.submit(session, draft, now)
+            reviewers = _reviewers(session, pledged.iso3, admins)
             close_draft(session, draft)
-            return pledged
+            return replace(
+                pledged, reviewers={r: lang for r, lang in reviewers.items() if r != member_id}
+            )
         commitment = session.get(Commitment, draft.commitment_id)
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)

@@ -44,6 +44,12 @@ async def test_a_member_reports_on_a_pledge_a_kenya_lead_verifies_it_and_it_show
     assert "Your report on ACS2016-KEN-01 is saved and waits for a lead" in sent.text
     assert sent.button_texts == ["View pledge"]
 
+    # Kenya's lead is asked, through the outbox; the other country's lead is not.
+    asked = await demo_bot.run_jobs()
+    assert [r.chat_id for r in asked] == [leo.id]
+    assert "A new report needs verifying" in asked[0].text and "Ann" in asked[0].text
+    assert asked[0].button_texts == ["✅ Verify", "❌ Reject"]
+
     # Not verified yet: the card says so.
     card = (await ann.send("ACS2016-KEN-01"))[0]
     assert "No verified report on this pledge yet." in card.text

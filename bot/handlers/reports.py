@@ -41,11 +41,11 @@ from bot.views import myreports as myreport_views
 from bot.views import pledge_reports as pledge_views
 from bot.views import reports as views
 from bot.views import review as review_views
-from storage import drafts, report_rules
+from storage import drafts, pledge_reports, report_rules
 from storage import reports as store
 from storage import review as review_store
 from storage.ids import normalise_commitment_id
-from storage.pledge_reports import PledgeSubmitted
+from storage.pledge_reports import PledgeReportLine, PledgeSubmitted
 from storage.pledges import normalise_pledge_id
 from storage.search import search_commitments
 
@@ -379,12 +379,28 @@ async def send(update: Update, context: BotContext) -> str | int:
         return END
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    if isinstance(result, PledgeSubmitted):  # leads find it in /pending
+    if isinstance(result, PledgeSubmitted):  # leads are asked through the outbox
         await reply(update, pledge_views.sent(context.tr, result))
+        ask_pledge_reviewers(context, result)
         return END
     await reply(update, views.sent(context.tr, result))
     await notify_reviewers(context, result)
     return END
+
+
+def ask_pledge_reviewers(context: BotContext, result: PledgeSubmitted) -> None:
+    def render(line: PledgeReportLine, language: str | None, reveal: bool) -> tuple[str, dict]:
+        view = pledge_views.to_reviewers(context.tr_for(language), line, reveal=reveal)
+        return view.text, view.keyboard.to_dict()
+
+    pledge_reports.tell_reviewers(
+        context.db,
+        result.report_id,
+        result.reviewers,
+        context.settings.admins,
+        render,
+        now=context.now(),
+    )
 
 
 async def notify_reviewers(context: BotContext, result: store.Submitted) -> None:

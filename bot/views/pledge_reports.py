@@ -8,9 +8,17 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.views.base import View, button, clip, esc, reporter_label
+from bot.views.base import (
+    MAX_MESSAGE_LENGTH,
+    View,
+    button,
+    clip,
+    esc,
+    reporter_label,
+    visible_len,
+)
 from bot.views.commitments import STATUS_ICON, fmt_date, state_name, status_name
-from bot.views.reports import evidence_line
+from bot.views.reports import evidence_line, report_body
 from storage.models import UpdateState
 from storage.pledge_reports import Decision, PledgeReportLine, PledgeSubmitted
 
@@ -26,6 +34,32 @@ def sent(tr: NullTranslations, result: PledgeSubmitted) -> View:
     )
     keyboard = [[button(_("View pledge"), cb.PLEDGE_CARD.encode(result.pledge_id))]]
     return View(text, InlineKeyboardMarkup(keyboard))
+
+
+def to_reviewers(tr: NullTranslations, line: PledgeReportLine, *, reveal: bool = False) -> View:
+    """A lead's "needs verifying" notice (``reveal``: an admin, who alone sees an
+    anonymous author); its buttons are the queue's."""
+    _ = tr.gettext
+    heading = f"📝 <b>{esc(_('A new report needs verifying'))}</b> ({esc(line.country)})\n\n"
+    body = report_body(
+        tr,
+        commitment_id=line.pledge_id,
+        commitment_title=line.pledge_text,
+        status=line.status,
+        note=line.note,
+        evidence=line.evidence,
+        reporter=line.name,
+        room=MAX_MESSAGE_LENGTH - visible_len(heading),
+        anonymous=line.anonymous,
+        reveal=reveal,
+    )
+    keyboard = [
+        [
+            button("✅ " + _("Verify"), cb.PLEDGE_REVIEW.encode("ok", line.id)),
+            button("❌ " + _("Reject"), cb.PLEDGE_REVIEW.encode("no", line.id)),
+        ]
+    ]
+    return View(heading + body, InlineKeyboardMarkup(keyboard))
 
 
 def _who(tr: NullTranslations, line: PledgeReportLine, *, reveal: bool) -> str:
