@@ -166,6 +166,18 @@ def choose_commitment(
     return _change(db, member_id, state, change)
 
 
+def choose_pledge(db: Database, member_id: int, pledge_id: str, *, state: str) -> DraftView | None:
+    """A Summit pledge typed at step 1; as ``choose_commitment`` (ReportError("unknown"))."""
+    with db.session() as session:
+        if session.get(SummitPledge, pledge_id) is None:
+            raise ReportError("unknown")
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.commitment_id, draft.pledge_id = None, pledge_id
+
+    return _change(db, member_id, state, change)
+
+
 def set_status(
     db: Database, member_id: int, status: Status, *, state: str, editing_state: str | None = None
 ) -> DraftView | None:

@@ -168,3 +168,15 @@ async def test_a_lead_does_not_verify_their_own_pledge_report_and_forgetme_keeps
     assert "1 of your reports is now anonymous" in leo.last_reply.text
     card = (await kim.send("ACS2016-KEN-02"))[0].text
     assert "🟢 Complete (verified) — former member: Done and published" in card
+
+
+async def test_a_pledge_id_typed_at_the_first_step_is_chosen(
+    demo_bot: Driver, pledged_db: Database
+) -> None:
+    ann = demo_bot.user("Ann")
+    await ann.send("/report")
+    unknown = (await ann.send("ACS2016-KEN-99"))[0]
+    assert "I know no commitment" in unknown.text and "ACS2016-KEN-99" in unknown.text
+    ask = (await ann.send("acs2016 ken 3"))[0]
+    assert ask.text.startswith("ACS2016-KEN-03 · ")
+    assert "🟠 Limited" in ask.button_texts

@@ -169,6 +169,15 @@ async def report_in_group(update: Update, context: BotContext) -> None:
 
 async def choose_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text.strip()
+    if pledge_id := normalise_pledge_id(text):
+        try:
+            draft = drafts.choose_pledge(
+                context.db, update.effective_user.id, pledge_id, state=STATUS
+            )
+        except report_rules.ReportError:
+            await reply(update, views.unknown_commitment(context.tr, pledge_id))
+            return CHOOSE
+        return await _ask(update, context, draft, STATUS)
     if commitment_id := normalise_commitment_id(text):
         try:
             draft = drafts.choose_commitment(
