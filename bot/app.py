@@ -37,6 +37,7 @@ from bot.handlers import (
     government,
     myreports,
     plain_text,
+    pledge_reports,
     reports,
     review,
     roles,
@@ -72,6 +73,7 @@ FEATURES = (
     reports,
     review,
     government,  # its reply step takes plain text: before plain-text look-ups
+    pledge_reports,
     broadcast,
     myreports,
     roles,  # its /grant-by-name step takes plain text: before plain-text look-ups

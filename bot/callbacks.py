@@ -222,3 +222,5 @@ SUMMIT_PAGE = Route("sm", (CODE, NUMBER))  # a country's pledges: ISO3, page
 PLEDGE_CARD = Route("pg", (PLEDGE,))  # a pledge's card
 PLEDGE_SUGGEST = Route("ps", (PLEDGE,))  # "Link to a commitment": the suggestions
 PLEDGE_LINK = Route("pe", (PLEDGE, COMMITMENT))  # link this pledge to this commitment
+PLEDGE_REPORT = Route("pr", (PLEDGE,))  # "Report progress" on a pledge's card
+PLEDGE_REVIEW = Route("pv", (Choice("ok", "no"), NUMBER))  # verify or reject a pledge report

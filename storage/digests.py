@@ -50,6 +50,7 @@ from storage.models import (
     WorkingGroupChat,
     utcnow,
 )
+from storage.pledge_reports import PledgeReportLine, verified_since
 from storage.schedule import next_slot
 
 ENDING_WITHIN = timedelta(days=30)
@@ -103,10 +104,17 @@ class CountryDigest:
     ending_soon: list[CommitmentItem] = field(default_factory=list)
     stale: list[CommitmentItem] = field(default_factory=list)
     embedded: list[EmbeddingItem] = field(default_factory=list)  # pledges newly in a NAP
+    pledge_reports: list[PledgeReportLine] = field(default_factory=list)  # newly verified
 
     @property
     def has_news(self) -> bool:
-        return bool(self.reports or self.became_overdue or self.ending_soon or self.embedded)
+        return bool(
+            self.reports
+            or self.became_overdue
+            or self.ending_soon
+            or self.embedded
+            or self.pledge_reports
+        )
 
     @property
     def is_blank(self) -> bool:
@@ -320,6 +328,8 @@ def _build(
                     tuple(commitment.policy_areas or ()),
                 )
             )
+        # Reports on these countries' pledges verified since the earliest window.
+        pledged = verified_since(session, codes, earliest)
         # Commitments whose end date fell inside the earliest window, or is coming.
         window = session.exec(
             select(Commitment)
@@ -371,6 +381,12 @@ def _build(
                 ],
                 stale=[item for item in stale.get(code, []) if seen(item)][:STALE_PER_COUNTRY],
                 embedded=[i for i in embedded.get(code, []) if i.at >= start and seen(i)],
+                # A pledge has no policy areas: a working group's lens leaves them out.
+                pledge_reports=[
+                    line
+                    for line in pledged.get(code, [])
+                    if wanted is None and line.reviewed_at >= start
+                ],
             )
         return sections[key]
 

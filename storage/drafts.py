@@ -28,6 +28,7 @@ from storage.models import (
     Member,
     ReportDraft,
     Status,
+    SummitPledge,
     utcnow,
 )
 from storage.permissions import may_report_as_government
@@ -55,18 +56,21 @@ class DraftView:
     anonymous: bool = False
     # Sent by a government contact of the country: it will be the government's word.
     government: bool = False
+    pledge_id: str | None = None  # a report on a Summit pledge (then no commitment)
 
 
 def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -> DraftView:
     commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
     country = session.get(Country, commitment.country_code) if commitment else None
     current = community_of(commitment) if commitment else None
+    pledge = session.get(SummitPledge, draft.pledge_id) if draft.pledge_id else None
+    title = display_title(commitment) if commitment else (pledge.text if pledge else "")
     return DraftView(
         member_id=draft.member_id,
         chat_id=draft.chat_id,
         commitment_id=draft.commitment_id,
-        commitment_title=display_title(commitment) if commitment else "",
-        country_name=country.name if country else "",
+        commitment_title=title,
+        country_name=country.name if country else (pledge.country if pledge else ""),
         current=current,
         status=Status(draft.status) if draft.status else None,
         note=draft.note,
@@ -77,6 +81,7 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         anonymous=draft.anonymous,
         government=country is not None
         and may_report_as_government(session, draft.member_id, country.code),
+        pledge_id=draft.pledge_id,
     )
 
 
@@ -87,9 +92,11 @@ def start_draft(
     *,
     state: str,
     commitment_id: str | None = None,
+    pledge_id: str | None = None,
     now: datetime | None = None,
 ) -> DraftView:
-    """Begin a new report (replacing any unfinished one). Raises FloodLimited."""
+    """Begin a new report (replacing any unfinished one), on a commitment or on a
+    Summit pledge (``pledge_id``, when it names one). Raises FloodLimited."""
     now = now or utcnow()
     with db.session() as session:
         wait = flood_wait(session, member_id, now)
@@ -97,6 +104,8 @@ def start_draft(
             raise FloodLimited(wait)
         if commitment_id is not None and session.get(Commitment, commitment_id) is None:
             commitment_id = None
+        if pledge_id is not None and session.get(SummitPledge, pledge_id) is None:
+            pledge_id = None
         draft = session.get(ReportDraft, member_id)
         if draft is not None:
             session.delete(draft)
@@ -105,7 +114,8 @@ def start_draft(
         draft = ReportDraft(
             member_id=member_id,
             chat_id=chat_id,
-            commitment_id=commitment_id,
+            commitment_id=None if pledge_id else commitment_id,
+            pledge_id=pledge_id,
             anonymous=bool(member and member.report_anonymously),
             updated_at=now,
         )
@@ -159,6 +169,18 @@ def choose_commitment(
 
     def change(draft: ReportDraft, _session: Session) -> None:
         draft.commitment_id = commitment_id.upper()
+
+    return _change(db, member_id, state, change)
+
+
+def choose_pledge(db: Database, member_id: int, pledge_id: str, *, state: str) -> DraftView | None:
+    """A Summit pledge typed at step 1; as ``choose_commitment`` (ReportError("unknown"))."""
+    with db.session() as session:
+        if session.get(SummitPledge, pledge_id) is None:
+            raise ReportError("unknown")
+
+    def change(draft: ReportDraft, _session: Session) -> None:
+        draft.commitment_id, draft.pledge_id = None, pledge_id
 
     return _change(db, member_id, state, change)
 

@@ -53,6 +53,7 @@ from storage.models import (
     Member,
     Outbox,
     OutboxState,
+    PledgeReport,
     Report,
     ReportDraft,
     ReviewerNotice,
@@ -124,6 +125,17 @@ def forget_member(
             sa.update(Report).where(col(Report.reporter_id) == user_id).values(reporter_id=None)
         )
         run(sa.update(Report).where(col(Report.reviewed_by) == user_id).values(reviewed_by=None))
+        # Reports on Summit pledges are kept the same way (storage/pledge_reports.py).
+        reports += run(
+            sa.update(PledgeReport)
+            .where(col(PledgeReport.reporter_id) == user_id)
+            .values(reporter_id=None)
+        )
+        run(
+            sa.update(PledgeReport)
+            .where(col(PledgeReport.reviewed_by) == user_id)
+            .values(reviewed_by=None)
+        )
         run(
             sa.update(GovernmentReply)
             .where(col(GovernmentReply.member_id) == user_id)

@@ -391,6 +391,8 @@ class ReportDraft(SQLModel, table=True):
     )
     chat_id: int = Field(sa_type=sa.BigInteger)
     commitment_id: str | None = Field(default=None, foreign_key="commitment.id")
+    # Or a Summit pledge (storage/pledge_reports.py); one of the two, never both.
+    pledge_id: str | None = Field(default=None, max_length=24, foreign_key="summit_pledge.id")
     status: str | None = Field(default=None, max_length=16)
     note: str = ""
     # [{"kind": "photo", "file_id": ..., "file_name": ..., "file_size": ..., "url": ...}]
@@ -565,3 +567,32 @@ class PledgeLink(SQLModel, table=True):
     )
     linked_by: int | None = Field(default=None, sa_type=sa.BigInteger)
     linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PledgeReport(SQLModel, table=True):
+    """A member's report on a Summit pledge (storage/pledge_reports.py): pending until
+    a lead of the pledge's country verifies or rejects it. Evidence is kept with it."""
+
+    __tablename__ = "pledge_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(24),
+            sa.ForeignKey("summit_pledge.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    reporter_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("member.id"), index=True, nullable=True),
+    )
+    status: str = Field(max_length=16)
+    note: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    state: str = Field(default=UpdateState.PENDING, max_length=16, index=True)
+    reviewed_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    anonymous: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

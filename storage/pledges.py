@@ -46,6 +46,7 @@ from storage.importer import (
 from storage.models import Commitment, Country, PledgeLink, Report, SummitPledge, utcnow
 from storage.people import Visitor
 from storage.permissions import authorize, may_embed
+from storage.pledge_reports import PledgeReportLine, verified_on_card
 from storage.search import (
     fts_expression,
     fts_statements,
@@ -278,6 +279,7 @@ class Carrier:
 class PledgeLine:
     pledge: SummitPledge
     carriers: list[Carrier] = field(default_factory=list)
+    reports: list[PledgeReportLine] = field(default_factory=list)  # on its card: verified
 
 
 def overview(db: Database) -> list[CountryPledges]:
@@ -356,7 +358,11 @@ def pledge_card(db: Database, pledge_id: str) -> PledgeLine | None:
         pledge = session.get(SummitPledge, pledge_id)
         if pledge is None:
             return None
-        return PledgeLine(pledge, _carriers(session, [pledge.id]).get(pledge.id, []))
+        return PledgeLine(
+            pledge,
+            _carriers(session, [pledge.id]).get(pledge.id, []),
+            verified_on_card(session, pledge.id),
+        )
 
 
 def search_pledge_lines(db: Database, text: str, *, limit: int) -> list[PledgeLine]:

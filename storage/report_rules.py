@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import (
+    PledgeReport,
     Report,
     UpdateRevision,
 )
@@ -47,7 +48,10 @@ def flood_wait(session: Session, member_id: int, now: datetime) -> timedelta | N
         UpdateRevision.action == "edited",
         UpdateRevision.at >= since,
     )
-    times = sorted(session.exec(sa.union_all(sent, changed)).scalars())
+    pledged = select(PledgeReport.created_at.label("at")).where(
+        PledgeReport.reporter_id == member_id, PledgeReport.created_at >= since
+    )
+    times = sorted(session.exec(sa.union_all(sent, changed, pledged)).scalars())
     if len(times) < REPORTS_PER_HOUR:
         return None
     oldest_counted = times[len(times) - REPORTS_PER_HOUR]

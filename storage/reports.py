@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage import outbox
+from storage import outbox, pledge_reports
 from storage.audit import audit
 from storage.commitments import (
     display_title,
@@ -133,7 +133,7 @@ def submit_draft(
     admins: Collection[int],
     notice: NoticeRenderer | None = None,
     now: datetime | None = None,
-) -> Submitted | None:
+) -> Submitted | pledge_reports.PledgeSubmitted | None:
     """Turn the draft into a pending report (or a new revision of the one it edits).
 
     Each reviewer's notice is queued in the outbox in the same transaction
@@ -146,8 +146,19 @@ def submit_draft(
     now = now or utcnow()
     with db.session() as session:
         draft = session.get(ReportDraft, member_id)
-        if draft is None or not (draft.commitment_id and draft.status and draft.note):
+        if draft is None or not (
+            (draft.commitment_id or draft.pledge_id) and draft.status and draft.note
+        ):
             return None
+        if draft.pledge_id is not None:
+            if (wait := flood_wait(session, member_id, now)) is not None:
+                raise FloodLimited(wait)
+            pledged = pledge_reports.submit(session, draft, now)
+            reviewers = _reviewers(session, pledged.iso3, admins)
+            close_draft(session, draft)
+            return replace(
+                pledged, reviewers={r: lang for r, lang in reviewers.items() if r != member_id}
+            )
         commitment = session.get(Commitment, draft.commitment_id)
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)

@@ -36,11 +36,14 @@ from bot.handlers.common import (
 from bot.jobs import deliver_soon
 from bot.views import View
 from bot.views import myreports as myreport_views
+from bot.views import pledge_reports as pledge_views
 from bot.views import reports as views
 from bot.views import review as review_views
-from storage import drafts, report_rules
+from storage import drafts, pledge_reports, report_rules
 from storage import reports as store
 from storage.ids import normalise_commitment_id
+from storage.pledge_reports import PledgeReportLine, PledgeSubmitted
+from storage.pledges import normalise_pledge_id
 from storage.search import search_commitments
 
 # Conversation states: stored in the database as these strings.
@@ -58,7 +61,10 @@ SUGGESTIONS = 8
 log = logging.getLogger(__name__)
 
 
-async def _begin(update: Update, context: BotContext, commitment_id: str | None) -> str:
+async def _begin(
+    update: Update, context: BotContext, commitment_id: str | None, pledge_id: str | None = None
+) -> str:
+    """Start a report on a commitment or, given ``pledge_id``, on a Summit pledge."""
     user = update.effective_user
     try:
         draft = drafts.start_draft(
@@ -66,15 +72,17 @@ async def _begin(update: Update, context: BotContext, commitment_id: str | None)
             user.id,
             update.effective_chat.id,
             commitment_id=commitment_id,
-            state=STATUS if commitment_id else CHOOSE,
+            pledge_id=pledge_id,
+            state=STATUS if commitment_id or pledge_id else CHOOSE,
         )
     except report_rules.FloodLimited as limited:
         await reply(update, views.flood(context.tr, limited.wait))
         return END
-    if draft.commitment_id is None:
+    if draft.commitment_id is None and draft.pledge_id is None:
         # An id we do not know is said so, above the picker, rather than ignored.
         options = store.suggestions(context.db, update.effective_chat.id, limit=SUGGESTIONS)
-        await reply(update, views.choose(context.tr, options, unknown=commitment_id))
+        unknown = pledge_id or commitment_id
+        await reply(update, views.choose(context.tr, options, unknown=unknown))
         return CHOOSE
     await reply(update, views.ask_status(context.tr, draft))
     return STATUS
@@ -85,14 +93,27 @@ def _typed_id(context: BotContext) -> str | None:
 
 
 async def report_command(update: Update, context: BotContext) -> str:
+    if pledge_id := normalise_pledge_id(" ".join(context.args or [])):
+        return await _begin(update, context, None, pledge_id)
     commitment_id = _typed_id(context)
     return await _begin(update, context, commitment_id)
 
 
 async def report_link(update: Update, context: BotContext) -> str:
     payload = context.args[0] if context.args else ""
-    commitment_id = normalise_commitment_id(payload.removeprefix(links.REPORT).lstrip("_"))
+    target = payload.removeprefix(links.REPORT).lstrip("_")
+    if pledge_id := normalise_pledge_id(target):
+        return await _begin(update, context, None, pledge_id)
+    commitment_id = normalise_commitment_id(target)
     return await _begin(update, context, commitment_id)
+
+
+async def pledge_report_button(update: Update, context: BotContext) -> str | None:
+    """ "Report progress" on a Summit pledge's card."""
+    query = update.callback_query
+    (pledge_id,) = cb.PLEDGE_REPORT.parse(query.data)
+    await query.answer()
+    return await _begin(update, context, None, pledge_id)
 
 
 async def report_new_button(update: Update, context: BotContext) -> str | None:
@@ -134,7 +155,7 @@ async def edit_existing(update: Update, context: BotContext) -> str | int:
 
 
 async def report_in_group(update: Update, context: BotContext) -> None:
-    commitment_id = _typed_id(context)
+    commitment_id = normalise_pledge_id(" ".join(context.args or [])) or _typed_id(context)
     await reply(
         update, views.in_group(context.tr, links.report_link(context.bot.username, commitment_id))
     )
@@ -145,6 +166,15 @@ async def report_in_group(update: Update, context: BotContext) -> None:
 
 async def choose_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text.strip()
+    if pledge_id := normalise_pledge_id(text):
+        try:
+            draft = drafts.choose_pledge(
+                context.db, update.effective_user.id, pledge_id, state=STATUS
+            )
+        except report_rules.ReportError:
+            await reply(update, views.unknown_commitment(context.tr, pledge_id))
+            return CHOOSE
+        return await _ask(update, context, draft, STATUS)
     if commitment_id := normalise_commitment_id(text):
         try:
             draft = drafts.choose_commitment(
@@ -361,9 +391,29 @@ async def send(update: Update, context: BotContext) -> str | int:
         return END
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
+    if isinstance(result, PledgeSubmitted):  # leads are asked through the outbox
+        await reply(update, pledge_views.sent(context.tr, result))
+        ask_pledge_reviewers(context, result)
+        deliver_soon(context)
+        return END
     await reply(update, views.sent(context.tr, result))
     deliver_soon(context)
     return END
+
+
+def ask_pledge_reviewers(context: BotContext, result: PledgeSubmitted) -> None:
+    def render(line: PledgeReportLine, language: str | None, reveal: bool) -> tuple[str, dict]:
+        view = pledge_views.to_reviewers(context.tr_for(language), line, reveal=reveal)
+        return view.text, view.keyboard.to_dict()
+
+    pledge_reports.tell_reviewers(
+        context.db,
+        result.report_id,
+        result.reviewers,
+        context.settings.admins,
+        render,
+        now=context.now(),
+    )
 
 
 def _notice(context: BotContext):
@@ -427,6 +477,7 @@ def conversation() -> Conversation:
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
+            CallbackQueryHandler(pledge_report_button, pattern=cb.PLEDGE_REPORT.pattern),
         ],
         states={
             CHOOSE: [
@@ -472,6 +523,7 @@ def conversation() -> Conversation:
             CallbackQueryHandler(report_button, pattern=cb.REPORT_START.pattern),
             CallbackQueryHandler(report_new_button, pattern=cb.REPORT_NEW.pattern),
             CallbackQueryHandler(edit_existing, pattern=cb.MY_REPORTS.on("edit").pattern),
+            CallbackQueryHandler(pledge_report_button, pattern=cb.PLEDGE_REPORT.pattern),
         ],
     )
 

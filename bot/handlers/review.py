@@ -25,8 +25,10 @@ from bot.context import BotContext
 from bot.handlers.common import END, Conversation, edit, reply, topic_of
 from bot.jobs import deliver_soon
 from bot.views import government as government_views
+from bot.views import pledge_reports as pledge_views
 from bot.views import review as views
 from bot.views.fallback import plain_text_hint
+from storage import pledge_reports
 from storage import reports as reports_store
 from storage import review as store
 from storage.models import Role
@@ -178,7 +180,12 @@ async def pending(update: Update, context: BotContext) -> None:
     if page is None:
         await reply(update, views.only_leads(context.tr))
         return
-    await reply(update, views.pending(context.tr, page, reveal=context.role is Role.ADMIN))
+    reveal = context.role is Role.ADMIN
+    pledged = pledge_reports.pending(context.db, context.visitor)
+    if page.total or not pledged:
+        await reply(update, views.pending(context.tr, page, reveal=reveal))
+    if pledged:  # reports on Summit pledges: their own, labelled section
+        await reply(update, pledge_views.pending(context.tr, pledged, reveal=reveal))
 
 
 async def pending_page(update: Update, context: BotContext) -> None:

@@ -11,11 +11,11 @@ import asyncio
 import re
 
 from telegram import InputFile, MessageEntity, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks as cb
-from bot import charts
+from bot import charts, links
 from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
 from bot.views import summit as views
@@ -39,7 +39,9 @@ async def _send_pledge(update: Update, context: BotContext, pledge_id: str) -> b
     if line is None:
         return False
     may_link = _may_link(context, line.pledge.iso3)
-    await reply(update, views.card(context.tr, line, may_link=may_link))
+    private = update.effective_chat.type == ChatType.PRIVATE
+    report_url = None if private else links.report_link(context.bot.username, pledge_id)
+    await reply(update, views.card(context.tr, line, may_link=may_link, report_url=report_url))
     return True
 
 

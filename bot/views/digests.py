@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import links
+from bot.views import pledge_reports as pledge_report_views
 from bot.views.base import (
     by_country_name,
     clip,
@@ -107,6 +108,8 @@ def digest(
                 )
                 for item in country.embedded[:10]
             ]
+        if country.pledge_reports:
+            lines += pledge_report_views.digest_lines(tr, country.pledge_reports)
         if country.became_overdue:
             lines.append(f"{OVERDUE_ICON} " + _("Now overdue:"))
             lines += [" • " + _commitment_line(item) for item in country.became_overdue[:10]]

@@ -91,7 +91,8 @@ def unknown_commitment(tr: NullTranslations, text: str) -> View:
 
 
 def _heading(draft: DraftView) -> str:
-    return f"<b>{esc(draft.commitment_id or '')}</b> · {esc(clip(draft.commitment_title, 120))}"
+    subject = draft.commitment_id or draft.pledge_id or ""
+    return f"<b>{esc(subject)}</b> · {esc(clip(draft.commitment_title, 120))}"
 
 
 def confirm_discard(tr: NullTranslations) -> InlineKeyboardMarkup:
@@ -289,7 +290,7 @@ def preview(tr: NullTranslations, draft: DraftView, reporter: str) -> View:
         )
     body = report_body(
         tr,
-        commitment_id=draft.commitment_id or "",
+        commitment_id=draft.commitment_id or draft.pledge_id or "",
         commitment_title=draft.commitment_title,
         status=draft.status or Status.NOT_STARTED,
         note=draft.note,

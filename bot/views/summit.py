@@ -12,6 +12,7 @@ from gettext import NullTranslations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.views import pledge_reports as pledge_report_views
 from bot.views.base import View, by_name, clip, country_name, esc, source_link
 from bot.views.commitments import legend, page_nav, pledge_count_line, status_label
 from storage.commitments import Page
@@ -157,9 +158,12 @@ def found_pledges(tr: NullTranslations, pledges: list[SummitPledge]) -> tuple[li
     return lines, [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def card(tr: NullTranslations, line: PledgeLine, *, may_link: bool) -> View:
+def card(
+    tr: NullTranslations, line: PledgeLine, *, may_link: bool, report_url: str | None = None
+) -> View:
     """A pledge: its text (quoted or paraphrased, as the file says), status with
-    its source and date, and the NAP commitments that carry it."""
+    its source and date, the NAP commitments that carry it, and verified reports.
+    ``report_url``: in a group, "Report progress" opens the private chat."""
     _ = tr.gettext
     p = line.pledge
     theme = THEME.get(p.theme, THEME["other"])
@@ -185,7 +189,15 @@ def card(tr: NullTranslations, line: PledgeLine, *, may_link: bool) -> View:
         lines += [f"• {carrier_line(tr, c)}" for c in line.carriers[:10]]
     else:
         lines.append(_("No NAP commitment carries this pledge yet."))
-    keyboard = [
+    lines += ["", *pledge_report_views.card_section(tr, line.reports)]
+    if report_url:
+        report = InlineKeyboardButton(_("Report progress"), url=report_url)
+    else:
+        report = InlineKeyboardButton(
+            _("Report progress"), callback_data=cb.PLEDGE_REPORT.encode(p.id)
+        )
+    keyboard = [[report]]
+    keyboard += [
         [InlineKeyboardButton(c.commitment_id, callback_data=cb.CARD.encode(c.commitment_id))]
         for c in line.carriers[:10]
     ]
@@ -197,7 +209,7 @@ def card(tr: NullTranslations, line: PledgeLine, *, may_link: bool) -> View:
                 )
             ]
         )
-    return View("\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None)
+    return View("\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
 def suggestions(tr: NullTranslations, pledge_id: str, found: list[Carrier]) -> View:
