@@ -17,14 +17,15 @@ from bot.views.base import (
     reporter_label,
     visible_len,
 )
-from bot.views.commitments import STATUS_ICON, fmt_date, state_name, status_name
+from bot.views.commitments import fmt_date, state_name, status_name
 from bot.views.reports import evidence_line, report_body
 from storage.models import UpdateState
 from storage.pledge_reports import Decision, PledgeReportLine, PledgeSubmitted
+from storage.statuses import REPORT_STATUS
 
 
 def _status(tr: NullTranslations, line: PledgeReportLine) -> str:
-    return f"{STATUS_ICON[line.status]} <b>{esc(status_name(tr, line.status))}</b>"
+    return f"{REPORT_STATUS[line.status].icon} <b>{esc(status_name(tr, line.status))}</b>"
 
 
 def sent(tr: NullTranslations, result: PledgeSubmitted) -> View:
@@ -147,7 +148,7 @@ def digest_lines(tr: NullTranslations, lines: list[PledgeReportLine]) -> list[st
     for line in lines[:10]:
         who = reporter_label(tr, line.reporter, anonymous=line.anonymous)
         out.append(
-            f" • <b>{esc(line.pledge_id)}</b> {STATUS_ICON[line.status]} "
+            f" • <b>{esc(line.pledge_id)}</b> {REPORT_STATUS[line.status].icon} "
             f"{esc(status_name(tr, line.status))} — {esc(clip(who, 30))}: "
             f"{esc(clip(line.note, 140))}"
         )
