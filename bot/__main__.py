@@ -154,7 +154,7 @@ def cmd_migrate(settings: Settings, *, check: bool = False) -> int:
 def cmd_import(settings: Settings, source: str, *, pledges: bool = False) -> int:
     """OGP's commitment export, or (``pledges``) a Summit pledge file: same report."""
     from storage.importer import ImportFileError, import_csv, import_url, is_url
-    from storage.pledges import import_pledges, import_pledges_url
+    from storage.summit import import_pledges, import_pledges_url
 
     file = source if is_url(source) else Path(source)
     if isinstance(file, Path) and not file.is_file():

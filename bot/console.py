@@ -34,7 +34,7 @@ from storage.db import Database
 from storage.ids import parse_number
 from storage.importer import import_demo_if_empty
 from storage.people import known_chats
-from storage.pledges import import_shipped_if_empty
+from storage.summit import import_shipped_if_empty
 
 HELP = """\
 Type messages as you would in Telegram (/start, /help, ...). Console commands:

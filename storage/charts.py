@@ -39,7 +39,7 @@ class ChartData:
     title: str  # a country's or a working group's name
     countries: list[CountryBar]  # one per country, by name
     truncated: bool = False  # more than MAX_COUNTRIES: the first ones only
-    # The countries' 2016 Summit pledges (storage.pledges.chart_with_pledges fills them).
+    # The countries' 2016 Summit pledges (storage.summit.chart_with_pledges fills them).
     pledges_made: int = 0
     pledges_embedded: int = 0
 

@@ -195,7 +195,7 @@ class CommitmentCard:
     pending: int = 0  # reports waiting for a lead: shown apart, not counted
     plan_ended: bool = False
     end_term: Status | None = None  # the IRM's end-of-term verdict
-    pledges: tuple[str, ...] = ()  # 2016 Summit pledges it carries (storage/pledges.py)
+    pledges: tuple[str, ...] = ()  # 2016 Summit pledges it carries (storage/summit.py)
     government: ReportLine | None = None  # the government's latest word, beside civil society's
 
 

@@ -527,7 +527,7 @@ class HealthCount(SQLModel, table=True):
 
 
 class SummitPledge(SQLModel, table=True):
-    """A pledge made at the 2016 London Anti-Corruption Summit (storage/pledges.py).
+    """A pledge made at the 2016 London Anti-Corruption Summit (storage/summit.py).
 
     The country is kept by name and ISO3 even where it is no OGP member (11 of the
     43 Summit governments were not), so there is no key to ``country``. Status,

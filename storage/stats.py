@@ -34,8 +34,8 @@ from storage.models import (
     UpdateState,
     utcnow,
 )
-from storage.pledges import CountryPledges, pledge_counts
 from storage.roles import _group_by_text
+from storage.summit import CountryPledges, pledge_counts
 
 # How recent reporting is graded per commitment: a verified report in the window,
 # else only unverified ones, else none.

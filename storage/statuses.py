@@ -5,7 +5,7 @@ name in the views, its button code in the callbacks, its chart colour, the word
 the export writes, the words the IRM uses); adding or renaming one meant
 finding them all. Here each status is one frozen ``StatusEntry``, as Decidim
 keeps its statuses, and every place reads the field it needs. The Summit
-pledges' tracker scale (``storage.pledges``) is a registry of the same type.
+pledges' tracker scale (``storage.summit``) is a registry of the same type.
 
 Labels are gettext message ids marked with ``N_`` (a no-op), so storage stays
 free of the bot: the bot translates them with ``_()`` when it shows them.

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from bot.emulator import CallbackResult, Driver, Replies
 from storage.db import Database
 from storage.models import AuditLog, Report, RoleGrant, WorkingGroup
-from storage.pledges import import_pledges, shipped_pledges_path
+from storage.summit import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, ROOT, send_report
 
 # Tables whose rows are decisions: none of them may change on a refused attempt.

@@ -8,7 +8,7 @@ import pytest
 
 from bot.emulator import Driver
 from storage.db import Database
-from storage.pledges import import_pledges, shipped_pledges_path
+from storage.summit import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead
 
 

@@ -18,7 +18,7 @@ from bot.__main__ import main
 from bot.emulator import Driver, UserHandle
 from bot.site import build
 from storage.db import Database
-from storage.pledges import import_pledges, shipped_pledges_path
+from storage.summit import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report, start_bot
 
 MAX_PAGE = 100 * 1024

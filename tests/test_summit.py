@@ -12,7 +12,7 @@ from bot.__main__ import main
 from bot.console import run_console
 from bot.emulator import Driver
 from storage.db import Database
-from storage.pledges import import_pledges, shipped_pledges_path
+from storage.summit import import_pledges, shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "summit-2016-pledges-sample.csv"

@@ -37,10 +37,10 @@ from storage import countries
 from storage import following as following_store
 from storage.ids import normalise_commitment_id
 from storage.models import ActionPlan, Country
-from storage.pledges import search_pledge_lines
 from storage.search import search_cards
 from storage.stats import chat_stats, group_stats
 from storage.stats import stats as compute_stats
+from storage.summit import search_pledge_lines
 
 INLINE_RESULTS = 10
 INLINE_PLEDGES = 5  # Summit pledges after the commitments

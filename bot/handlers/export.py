@@ -14,7 +14,7 @@ from bot.handlers.common import reply
 from bot.views import export as views
 from storage import charts as chart_store
 from storage import export as store
-from storage import pledges
+from storage import summit
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -43,7 +43,7 @@ def _chart(db, chat_id: int, text: str) -> tuple[store.Scope, chart_store.ChartD
     scope = store.resolve_scope(db, chat_id, text)
     if scope.problem:
         return scope, None
-    return scope, pledges.chart_with_pledges(db, scope)
+    return scope, summit.chart_with_pledges(db, scope)
 
 
 async def chart(update: Update, context: BotContext) -> None:

@@ -43,8 +43,8 @@ from storage import drafts, pledge_reports, report_rules
 from storage import reports as store
 from storage.ids import normalise_commitment_id
 from storage.pledge_reports import PledgeReportLine, PledgeSubmitted
-from storage.pledges import normalise_pledge_id
 from storage.search import search_commitments
+from storage.summit import normalise_pledge_id
 
 # Conversation states: stored in the database as these strings.
 CHOOSE, STATUS, NOTE, EVIDENCE, PREVIEW = "choose", "status", "note", "evidence", "preview"

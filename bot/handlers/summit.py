@@ -20,7 +20,7 @@ from bot.context import BotContext
 from bot.handlers.common import edit, expired, reply
 from bot.views import summit as views
 from storage import permissions
-from storage import pledges as store
+from storage import summit as store
 from storage.countries import resolve_country
 from storage.ids import normalise_commitment_id
 

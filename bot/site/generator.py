@@ -26,9 +26,9 @@ from bot.views.base import member_label
 from bot.views.commitments import irm_value, plan_label, status_name
 from storage.db import Database
 from storage.models import Status
-from storage.pledges import STATUS, THEMES
 from storage.site import PublicCommitment, PublicData, PublicMember, PublicPledge, public_data
 from storage.statuses import REPORT_STATUSES
+from storage.summit import STATUS, THEMES
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Member pages list at most this many commitments each, so a page stays < 100 KB.

@@ -41,9 +41,9 @@ from storage.commitments import (
 )
 from storage.countries import Resolution, localized_name
 from storage.models import ActionPlan, Country, MemberKind, Status, UpdateState
-from storage.pledges import CountryPledges
 from storage.stats import Stats
 from storage.statuses import IRM_RATINGS, IRM_WORDS, REPORT_STATUS
+from storage.summit import CountryPledges
 
 OVERDUE_ICON = "⏰"
 PLAN_ENDED_ICON = "🏁"

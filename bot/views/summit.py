@@ -18,7 +18,8 @@ from bot.views.commitments import legend, page_nav, pledge_count_line, status_la
 from storage.commitments import Page
 from storage.models import Status, SummitPledge
 from storage.paging import clamp_page
-from storage.pledges import (
+from storage.statuses import REPORT_STATUS
+from storage.summit import (
     STATUS,
     THEME,
     Carrier,
@@ -27,7 +28,6 @@ from storage.pledges import (
     EmbedResult,
     PledgeLine,
 )
-from storage.statuses import REPORT_STATUS
 
 PAGE_SIZE = 6
 _TEXT_IN_LIST = 180
