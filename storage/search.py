@@ -27,6 +27,7 @@ quotes each one, so FTS5 operators (``AND``, ``NEAR(``, ``*``, ``"``, ``-``,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_left
@@ -270,7 +271,14 @@ _IN_COUNTRIES = "rowid IN (SELECT rowid FROM commitment WHERE country_code IN :c
 
 def fts_statements(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClause]:
     """(count, page) statements, narrowed to ``countries`` when there are any."""
-    where = f"{SEARCH_TABLE} MATCH :q" + (f" AND {_IN_COUNTRIES}" if countries else "")
+    return _fts_statements(bool(countries))
+
+
+@functools.cache
+def _fts_statements(narrowed: bool) -> tuple[sa.TextClause, sa.TextClause]:
+    """Built once for each of the two shapes: parsing a text() for its bind
+    parameters on every search cost more than running it (bench.throughput)."""
+    where = f"{SEARCH_TABLE} MATCH :q" + (f" AND {_IN_COUNTRIES}" if narrowed else "")
     count = sa.text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {where}")
     # Rank inside the index alone (joining every match to ``commitment`` costs as
     # much as ranking), then fetch the ids of the page's rows only.
@@ -283,7 +291,7 @@ def fts_statements(countries: Sequence[str]) -> tuple[sa.TextClause, sa.TextClau
         ") AS top JOIN commitment AS c ON c.rowid = top.r "
         "ORDER BY top.boosted DESC, top.score, top.r"
     )
-    if countries:
+    if narrowed:
         count = count.bindparams(sa.bindparam("codes", expanding=True))
         page = page.bindparams(sa.bindparam("codes", expanding=True))
     return count, page
@@ -360,11 +368,25 @@ def _contains(field: sa.ColumnElement[str], token: str, dialect: str) -> sa.Colu
     matched any substring, "oder" found "modernise" there and nothing through FTS,
     which then offered the correction "order": the two paths answered differently.
     """
+    return _word_starts(field, _word_start_pattern(token, dialect), dialect)
+
+
+def _word_start_pattern(token: str, dialect: str) -> str:
+    """The pattern :func:`_word_starts` matches for a word beginning with ``token``."""
     pattern = _letters_pattern(token, dialect)
     if dialect == "postgresql":
-        return field.regexp_match(f"(^|{_NOT_IN_WORD}){pattern}")
+        return f"(^|{_NOT_IN_WORD}){pattern}"
     # A space before the text makes its start a word's start, in one GLOB.
-    return (sa.literal(" ") + field).op("GLOB")(f"*{_NOT_IN_WORD}{pattern}*")
+    return f"*{_NOT_IN_WORD}{pattern}*"
+
+
+def _word_starts(
+    field: sa.ColumnElement[str], pattern: object, dialect: str
+) -> sa.ColumnElement[bool]:
+    """``field`` matches a :func:`_word_start_pattern` (a string or a bound parameter)."""
+    if dialect == "postgresql":
+        return field.regexp_match(pattern)  # type: ignore[arg-type]
+    return (sa.literal(" ") + field).op("GLOB")(pattern)
 
 
 def _like_clauses(
@@ -415,19 +437,40 @@ def _pledge_ids(session: Session, query: Query, limit: int) -> list[str]:
     countries the query named: a scan, not an index, since a few hundred pledges
     at most (505 by OGP members in 2016) cost less to read than to keep indexed.
     On PostgreSQL the regular expressions blind to case and accents, elsewhere
-    LIKE, as :func:`_contains` does for commitments."""
+    GLOB, as :func:`_contains` does for commitments."""
     dialect = session.get_bind().dialect.name
+    statement = _pledge_statement(dialect, len(query.tokens), bool(query.countries))
+    params: dict[str, object] = {
+        f"w{i}": _word_start_pattern(t, dialect) for i, t in enumerate(query.tokens)
+    }
+    params |= {"codes": list(query.countries), "limit": limit}
+    return list(session.execute(statement, params).scalars())
+
+
+@functools.cache
+def _pledge_statement(dialect: str, words: int, narrowed: bool) -> sa.Select:
+    """:func:`_pledge_ids`'s statement for that many words, built once: building its
+    clauses word by word was a third of a /search (py-spy, bench.throughput)."""
     fields = [
         col(SummitPledge.id),
         col(SummitPledge.country),
         col(SummitPledge.theme),
         col(SummitPledge.text),
     ]
-    where = [sa.or_(*(_contains(f, t, dialect) for f in fields)) for t in query.tokens]
-    if query.countries:
-        where.append(col(SummitPledge.iso3).in_(list(query.countries)))
-    statement = select(SummitPledge.id).where(*where)
-    return list(session.exec(statement.order_by(col(SummitPledge.id)).limit(limit)).all())
+    where = []
+    for i in range(words):
+        pattern = sa.bindparam(f"w{i}", type_=sa.String)
+        where.append(sa.or_(*(_word_starts(f, pattern, dialect) for f in fields)))
+    if narrowed:
+        where.append(
+            col(SummitPledge.iso3).in_(sa.bindparam("codes", type_=sa.String, expanding=True))
+        )
+    return (
+        sa.select(col(SummitPledge.id))
+        .where(*where)
+        .order_by(col(SummitPledge.id))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
 
 
 def search_pledges(db: Database, text: str, *, limit: int = PLEDGES_SHOWN) -> list[SummitPledge]:
@@ -440,13 +483,16 @@ def search_pledges(db: Database, text: str, *, limit: int = PLEDGES_SHOWN) -> li
         return _pledges(session, understood, limit)
 
 
+_PLEDGES = select(SummitPledge).where(
+    col(SummitPledge.id).in_(sa.bindparam("ids", type_=sa.String, expanding=True))
+)
+
+
 def _pledges(session: Session, query: Query, limit: int) -> list[SummitPledge]:
     ids = _pledge_ids(session, query, limit)
     if not ids:
         return []
-    found = {
-        p.id: p for p in session.exec(select(SummitPledge).where(col(SummitPledge.id).in_(ids)))
-    }
+    found = {p.id: p for p in session.exec(_PLEDGES, params={"ids": ids})}  # type: ignore[call-overload]
     return [found[i] for i in ids if i in found]
 
 
@@ -567,11 +613,17 @@ def _is_prefix(ordered: list[str], word: str) -> bool:
 # --------------------------------------------------------------------------- API
 
 
+# A page's commitments, in one statement built once (bench.throughput).
+_LOAD = select(Commitment).where(
+    col(Commitment.id).in_(sa.bindparam("ids", type_=sa.String, expanding=True))
+)
+
+
 def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
     """The commitments with these ids, in this order."""
     if not ids:
         return []
-    found = {c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(ids)))}
+    found = {c.id: c for c in session.exec(_LOAD, params={"ids": list(ids)})}  # type: ignore[call-overload]
     return [found[i] for i in ids if i in found]
 
 
