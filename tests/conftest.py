@@ -29,6 +29,7 @@ from bot.emulator.application import emulated_application
 from bot.i18n import translation
 from storage.db import Database
 from storage.models import RoleGrant
+from storage.pledges import import_pledges, shipped_pledges_path
 from storage.reference import prepare_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,6 +240,13 @@ def demo_db(new_demo_db: Callable[[], AbstractContextManager[Database]]) -> Iter
     """A database holding the demo commitments (the sample shipped in the package)."""
     with new_demo_db() as database:
         yield database
+
+
+@pytest.fixture
+def pledged_db(demo_db: Database) -> Database:
+    """The demo database with the shipped 2016 Summit pledges imported."""
+    import_pledges(demo_db, shipped_pledges_path())
+    return demo_db
 
 
 def make_settings(database_url: str, **values: object) -> Settings:
