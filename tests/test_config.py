@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.__main__ import main
@@ -13,6 +18,25 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     for name in ("OGP_BOT_TOKEN", "OGP_BOT_CONFIG", "OGP_BOT_DATABASE_URL", "OGP_BOT_ADMINS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def _run_unreachable(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot run` in a child process, with only these OGP_BOT_ settings, against
+    a Bot API address where nothing listens (so it fails at its first call to Telegram)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
+    clean.update(
+        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",
+        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_defaults_without_any_file() -> None:
@@ -130,24 +154,8 @@ def test_token_is_masked_in_log_lines(tmp_path, capsys) -> None:
 def test_token_with_surrounding_whitespace_is_masked_in_debug_logs(tmp_path) -> None:
     """A token pasted with a space and a newline: the bot strips it to use it, so the
     log filter must mask the stripped value that python-telegram-bot logs in URLs."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    env.update(
-        OGP_BOT_TOKEN=" 123456:PASTED-TOKEN\n",
-        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
-        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
-        OGP_BOT_LOG_LEVEL="DEBUG",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = _run_unreachable(
+        tmp_path, OGP_BOT_TOKEN=" 123456:PASTED-TOKEN\n", OGP_BOT_LOG_LEVEL="DEBUG"
     )
     assert result.returncode == 2
     assert "Set Bot API URL: http://127.0.0.1:9/bot<token>" in result.stderr
@@ -179,25 +187,11 @@ def test_config_file_with_token_readable_by_others_is_warned_about(tmp_path, cap
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_cli_run_with_telegram_unreachable_is_one_line(tmp_path, mode) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    env.update(
+    result = _run_unreachable(
+        tmp_path,
         OGP_BOT_TOKEN="123456:TEST-TOKEN",
-        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
-        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
         OGP_BOT_MODE=mode,
         OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2
