@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_settings
+from tests.test_operations import ogp_bot
 
 
 @pytest.fixture(autouse=True)
@@ -21,21 +20,14 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 
 
 def _run_unreachable(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot run` in a child process, with only these OGP_BOT_ settings, against
-    a Bot API address where nothing listens (so it fails at its first call to Telegram)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    clean.update(
-        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",
-        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+    """`ogp-bot run` in a child process, with only these OGP_BOT_ settings, against a Bot
+    API address where nothing listens (so it fails at its first call to Telegram)."""
+    return ogp_bot(
+        "run",
+        db_url=f"sqlite:///{tmp_path}/x.db",
         cwd=tmp_path,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",
+        **env,
     )
 
 
