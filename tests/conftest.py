@@ -12,6 +12,7 @@ needs SQLite itself is marked ``@pytest.mark.sqlite_only("why")``.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import shutil
@@ -28,8 +29,10 @@ from bot.emulator import BotAPIServer, CallbackResult, Driver, UserHandle
 from bot.emulator.application import emulated_application
 from bot.i18n import translation
 from storage.db import Database
+from storage.importer import demo_csv_path
 from storage.models import RoleGrant
 from storage.reference import prepare_database
+from storage.summit import import_pledges, shipped_pledges_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SAMPLE = ROOT.parent / "shared" / "data" / "ogp-commitments-sample.csv"
@@ -239,6 +242,23 @@ def demo_db(new_demo_db: Callable[[], AbstractContextManager[Database]]) -> Iter
     """A database holding the demo commitments (the sample shipped in the package)."""
     with new_demo_db() as database:
         yield database
+
+
+@pytest.fixture(scope="module")
+def demo_records() -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows (as dicts) of the shipped demo file."""
+    with demo_csv_path().open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        assert reader.fieldnames is not None
+        return list(reader.fieldnames), rows
+
+
+@pytest.fixture
+def pledged_db(demo_db: Database) -> Database:
+    """The demo database with the shipped 2016 Summit pledges imported."""
+    import_pledges(demo_db, shipped_pledges_path())
+    return demo_db
 
 
 def make_settings(database_url: str, **values: object) -> Settings:

@@ -26,10 +26,11 @@ from bot.config import RateLimits, Settings
 from bot.emulator import BotAPIServer, Driver
 from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
-from storage.models import Chat, Outbox, OutboxState, Subscription
+from storage.models import Chat, Outbox, OutboxState
 from storage.reference import prepare_database
 from tests import test_postgres
 from tests.conftest import ADMIN_ID, ROOT, start_bot
+from tests.followers import HEARD, add_followers, digests
 from tests.test_digests import _news
 
 FAST = RateLimits(
@@ -38,19 +39,6 @@ FAST = RateLimits(
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
 pg_db = test_postgres.pg_db  # a fresh PostgreSQL database per test, when a server is at hand
 PAUSE_LIMIT = 5  # seconds a paused bulk write waits for the test before going on anyway
-
-HEARD = "📣 From Ada, to the followers of Kenya\n\nBudget hearing moved to Friday"  # sender above
-
-
-def _followers(db: Database, server: BotAPIServer, count: int, first: int = 7_000_000) -> list[int]:
-    ids = [first + n for n in range(count)]
-    with db.session() as session:
-        for chat_id in ids:
-            session.add(Chat(id=chat_id, type="private", title=f"Member {chat_id}"))
-            session.add(Subscription(chat_id=chat_id, country_code="KEN"))
-    for chat_id in ids:
-        server.add_user(chat_id, f"Member {chat_id}")
-    return ids
 
 
 @contextmanager
@@ -93,7 +81,7 @@ async def _preview(admin, followers: int) -> None:
 async def test_other_chats_are_answered_while_a_broadcast_is_queued(demo_db: Database) -> None:
     settings = Settings(database_url=demo_db.url, admins=[ADMIN_ID], rate_limits=FAST)
     server = BotAPIServer()
-    followers = _followers(demo_db, server, 30)
+    followers = add_followers(demo_db, server, 30, first=7_000_000)
     async with await start_bot(settings, demo_db, server) as bot:
         admin, bob = bot.user("Ada", user_id=ADMIN_ID), bot.user("Bob")
         await _preview(admin, 30)
@@ -122,10 +110,6 @@ async def _daily_at_nine(driver: Driver, name: str):
     return user
 
 
-def _digests(chat) -> list:
-    return [m for m in chat.messages if (m.text or "").startswith(("📰", "Your digest since"))]
-
-
 async def test_other_chats_are_answered_while_digests_are_queued(demo_bot: Driver, demo_db) -> None:
     demo_bot.clock.set(JUNE_1_0500)
     ana = await _daily_at_nine(demo_bot, "Ana")
@@ -140,7 +124,7 @@ async def test_other_chats_are_answered_while_digests_are_queued(demo_bot: Drive
         await jobs
     assert "KE0012" in answer[0].text
     assert queued_by_then == 0, "Bob was answered only once the digests were queued"
-    [digest] = _digests(ana.chat)
+    [digest] = digests(ana.chat)
     assert "Nothing new in the countries you follow." in digest.text
 
 
@@ -154,19 +138,19 @@ async def test_a_digest_queued_again_for_the_same_slot_is_sent_once(
         before = session.get(Chat, ana.id)
     demo_bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
     await demo_bot.run_jobs()
-    assert len(_digests(ana.chat)) == 1
+    assert len(digests(ana.chat)) == 1
     with demo_db.session() as session:  # as that second process still sees the chat
         chat = session.get(Chat, ana.id)
         chat.next_digest_at, chat.last_digest_at = before.next_digest_at, before.last_digest_at
     await demo_bot.run_jobs()
-    assert len(_digests(ana.chat)) == 1
+    assert len(digests(ana.chat)) == 1
     with demo_db.session() as session:
         assert session.get(Chat, ana.id).next_digest_at == datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
 
 
 def _killed_half_queued(db: Database, server: BotAPIServer, preview_file) -> list[int]:
     """25 followers of Kenya, and a bot process killed with two chunks of ten held."""
-    followers = _followers(db, server, 25)
+    followers = add_followers(db, server, 25, first=7_000_000)
     path = db.url.removeprefix("sqlite:///")
     db.dispose()
     worker = [sys.executable, str(ROOT / "tests" / "broadcast_worker.py"), path, str(preview_file)]
@@ -236,7 +220,7 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
     import_csv(pg_db, demo_csv_path())
     server = BotAPIServer()
     server.clock.set(JUNE_1_0500)
-    followers = _followers(pg_db, server, 30)
+    followers = add_followers(pg_db, server, 30, first=7_000_000)
     settings = Settings(database_url=pg_db.url, admins=[ADMIN_ID], rate_limits=FAST)
     async with await start_bot(settings, pg_db, server) as bot:
         admin = bot.user("Ada", user_id=ADMIN_ID)
@@ -248,13 +232,13 @@ async def test_insert_or_ignore_on_postgres(pg_db: Database) -> None:
         _news(pg_db, "KE0012", JUNE_1_0500 - timedelta(hours=1))
         bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
         await bot.run_jobs()
-        [digest] = _digests(ana.chat)
+        [digest] = digests(ana.chat)
         assert "fresh news" in digest.text and digest.button_texts  # buttons went through JSON
         assert admin.last_reply.text == "Broadcast finished: 30 delivered, 0 blocked, 0 failed."
         with pg_db.session() as session:
             chat = session.get(Chat, ana.id)
             chat.next_digest_at, chat.last_digest_at = before.next_digest_at, before.last_digest_at
         await bot.run_jobs()
-        assert len(_digests(ana.chat)) == 1
+        assert len(digests(ana.chat)) == 1
     for chat_id in followers:
         assert [m.text for m in server.sent(chat_id)] == [HEARD]

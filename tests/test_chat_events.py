@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.importer import demo_csv_path, import_csv
 from storage.reference import prepare_database
 from tests.conftest import ADMIN_ID, send_report, start_bot
+from tests.test_run_polling import command_update
 
 POSTGRES_URL = os.environ.get("OGP_TEST_POSTGRES_URL")
 
@@ -245,14 +246,10 @@ async def test_an_answer_to_a_command_sent_before_the_upgrade_reaches_the_superg
     admin = await _admin(demo_bot)
     group = await _kenya_group(demo_bot, admin)
     # Written in the group just before the upgrade; handled just after it.
-    written = demo_bot.server.add_user_message(
-        group.id,
-        admin.id,
-        {"text": "/following", "entities": [{"type": "bot_command", "offset": 0, "length": 10}]},
-    )
+    written = command_update(demo_bot.server, admin.id, "/following", chat_id=group.id)
     supergroup = await demo_bot.upgrade_group(group, by=admin, announce=False)
 
-    replies = await demo_bot.process({"message": written.data})
+    replies = await demo_bot.process(written)
 
     assert [m.chat_id for m in replies] == [supergroup.id]
     assert "Kenya" in replies[0].text
@@ -263,15 +260,11 @@ async def test_an_answer_to_a_command_sent_before_the_upgrade_reaches_the_superg
 async def test_any_other_send_to_the_old_group_moves_it_and_asks_again(demo_bot: Driver) -> None:
     admin = await _admin(demo_bot)
     group = await _kenya_group(demo_bot, admin)
-    written = demo_bot.server.add_user_message(
-        group.id,
-        admin.id,
-        {"text": "/export Kenya", "entities": [{"type": "bot_command", "offset": 0, "length": 7}]},
-    )
+    written = command_update(demo_bot.server, admin.id, "/export Kenya", chat_id=group.id)
     supergroup = await demo_bot.upgrade_group(group, by=admin, announce=False)
 
     demo_bot.raise_errors = False  # the file send raises ChatMigrated into the error handler
-    replies = await demo_bot.process({"message": written.data})
+    replies = await demo_bot.process(written)
     demo_bot.raise_errors = True
 
     assert replies.texts == [

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_settings
+from tests.test_operations import ogp_bot
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +17,18 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     for name in ("OGP_BOT_TOKEN", "OGP_BOT_CONFIG", "OGP_BOT_DATABASE_URL", "OGP_BOT_ADMINS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def _run_unreachable(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`ogp-bot run` in a child process, with only these OGP_BOT_ settings, against a Bot
+    API address where nothing listens (so it fails at its first call to Telegram)."""
+    return ogp_bot(
+        "run",
+        db_url=f"sqlite:///{tmp_path}/x.db",
+        cwd=tmp_path,
+        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",
+        **env,
+    )
 
 
 def test_defaults_without_any_file() -> None:
@@ -130,24 +146,8 @@ def test_token_is_masked_in_log_lines(tmp_path, capsys) -> None:
 def test_token_with_surrounding_whitespace_is_masked_in_debug_logs(tmp_path) -> None:
     """A token pasted with a space and a newline: the bot strips it to use it, so the
     log filter must mask the stripped value that python-telegram-bot logs in URLs."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    env.update(
-        OGP_BOT_TOKEN=" 123456:PASTED-TOKEN\n",
-        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
-        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
-        OGP_BOT_LOG_LEVEL="DEBUG",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = _run_unreachable(
+        tmp_path, OGP_BOT_TOKEN=" 123456:PASTED-TOKEN\n", OGP_BOT_LOG_LEVEL="DEBUG"
     )
     assert result.returncode == 2
     assert "Set Bot API URL: http://127.0.0.1:9/bot<token>" in result.stderr
@@ -179,25 +179,11 @@ def test_config_file_with_token_readable_by_others_is_warned_about(tmp_path, cap
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_cli_run_with_telegram_unreachable_is_one_line(tmp_path, mode) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    env.update(
+    result = _run_unreachable(
+        tmp_path,
         OGP_BOT_TOKEN="123456:TEST-TOKEN",
-        OGP_BOT_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
-        OGP_BOT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
         OGP_BOT_MODE=mode,
         OGP_BOT_WEBHOOK__URL="https://bot.example.org/telegram",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2

@@ -17,6 +17,7 @@ from bot.console import run_console, stable_id
 from storage.db import Database
 from storage.reference import prepare_database
 from tests.conftest import SHARED_SAMPLE, make_settings
+from tests.test_operations import ogp_bot
 
 
 def _console(tmp_path: Path, script: str, **kwargs) -> str:
@@ -72,21 +73,8 @@ def test_console_keeps_people_across_sessions(tmp_path: Path) -> None:
     assert "Welcome back, Ana!" in output
 
 
-def _run_cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_console_through_the_real_command(tmp_path: Path) -> None:
-    result = _run_cli(["console", "--user", "Kofi"], tmp_path, stdin="/start\n")
+    result = ogp_bot("console", "--user", "Kofi", db_url=None, cwd=tmp_path, stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "Welcome, Kofi!" in result.stdout
     assert (tmp_path / "ogp-bot.db").exists()  # the default database, as `run` uses
@@ -312,5 +300,5 @@ def test_token_problems_are_one_line(tmp_path: Path) -> None:
             "ogp-bot: Telegram rejected the bot token: check OGP_BOT_TOKEN"
         )
         assert len(output.strip().splitlines()) <= 2  # the start line, then the reason
-    help_text = _run_cli(["run", "--help"], tmp_path).stdout
+    help_text = ogp_bot("run", "--help", db_url=None, cwd=tmp_path).stdout
     assert "OGP_BOT_TOKEN" in help_text and "@BotFather" in help_text

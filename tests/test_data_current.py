@@ -8,9 +8,6 @@ network here is loopback, so a local HTTP server serves the export.
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,15 +18,11 @@ from bot.__main__ import main
 from bot.emulator import Driver
 from storage.db import Database
 from tests.conftest import ADMIN_ID, SHARED_SAMPLE, make_settings, start_bot
+from tests.loopback_http import serving
 
 pytestmark = pytest.mark.skipif(not SHARED_SAMPLE.exists(), reason="shared sample not present")
 
 DEC_10_2027 = datetime(2027, 12, 10, 8, 0, tzinfo=UTC)  # Ghana's 5th plan ends 2027-12-31
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """The server's access log is not the CLI's output."""
 
 
 @pytest.fixture
@@ -37,15 +30,8 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A folder served over loopback HTTP, and its address."""
     folder = tmp_path / "www"
     folder.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(folder) as address:
+        yield folder, address
 
 
 def _sample_rows() -> tuple[list[str], list[dict[str, str]]]:

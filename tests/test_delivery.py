@@ -17,8 +17,9 @@ from bot.context import SENDER_KEY
 from bot.emulator import BotAPIServer, Driver, EmulatorRequest
 from storage import outbox
 from storage.db import Database
-from storage.models import Chat, ChatState, Outbox, OutboxState, Subscription
+from storage.models import Chat, ChatState, Outbox, OutboxState
 from tests.conftest import ADMIN_ID, ROOT, start_bot
+from tests.followers import add_followers
 
 FAST = RateLimits(
     overall_per_second=2000,
@@ -44,21 +45,10 @@ class ThrottlingServer(BotAPIServer):
         return await super().handle(method, params, files)
 
 
-def _followers(db: Database, server: BotAPIServer, count: int, country: str = "KEN") -> list[int]:
-    ids = [2_000_000 + n for n in range(count)]
-    with db.session() as session:
-        for chat_id in ids:
-            session.add(Chat(id=chat_id, type="private", title=f"Member {chat_id}"))
-            session.add(Subscription(chat_id=chat_id, country_code=country))
-    for chat_id in ids:
-        server.add_user(chat_id, f"Member {chat_id}")
-    return ids
-
-
 async def test_broadcast_to_500_chats_with_blocked_and_throttling(demo_db, tmp_path) -> None:
     settings = Settings(database_url=demo_db.url, admins=[ADMIN_ID], rate_limits=FAST)
     server = ThrottlingServer()
-    followers = _followers(demo_db, server, 500)
+    followers = add_followers(demo_db, server, 500, first=2_000_000)
     blocked = set(followers[::25])  # 20 of them blocked the bot
     for chat_id in blocked:
         server.block(chat_id)

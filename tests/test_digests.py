@@ -19,13 +19,9 @@ from storage.models import (
     UpdateState,
 )
 from storage.schedule import next_slot
+from tests.followers import digests
 
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
-
-
-def _digests(chat) -> list:
-    """Digest messages in a chat (scheduled or not), told by their heading."""
-    return [m for m in chat.messages if (m.text or "").startswith(("📰", "Your digest since"))]
 
 
 def test_next_slot_in_the_chats_own_zone() -> None:
@@ -88,17 +84,17 @@ async def test_digests_at_the_right_local_hour_in_two_zones(demo_bot: Driver, de
 
     demo_bot.clock.set(datetime(2026, 6, 1, 5, 59, tzinfo=UTC))
     await demo_bot.run_jobs()
-    assert _digests(nairobi.chat) == [] and _digests(lima.chat) == []
+    assert digests(nairobi.chat) == [] and digests(lima.chat) == []
 
     demo_bot.clock.set(datetime(2026, 6, 1, 6, 0, 30, tzinfo=UTC))  # 09:00 in Nairobi
     await demo_bot.run_jobs()
-    assert len(_digests(nairobi.chat)) == 1 and _digests(lima.chat) == []
-    assert "Kenya" in _digests(nairobi.chat)[0].text
+    assert len(digests(nairobi.chat)) == 1 and digests(lima.chat) == []
+    assert "Kenya" in digests(nairobi.chat)[0].text
 
     demo_bot.clock.set(datetime(2026, 6, 1, 14, 0, 30, tzinfo=UTC))  # 09:00 in Lima
     await demo_bot.run_jobs()
-    assert len(_digests(nairobi.chat)) == 1 and len(_digests(lima.chat)) == 1
-    assert "Argentina" in _digests(lima.chat)[0].text
+    assert len(digests(nairobi.chat)) == 1 and len(digests(lima.chat)) == 1
+    assert "Argentina" in digests(lima.chat)[0].text
 
 
 async def test_missed_digests_are_sent_once_after_downtime(demo_bot: Driver, demo_db) -> None:
@@ -108,7 +104,7 @@ async def test_missed_digests_are_sent_once_after_downtime(demo_bot: Driver, dem
     _news(demo_db, "KE0012", demo_bot.clock.now() - timedelta(hours=1))
     await demo_bot.run_jobs()
     await demo_bot.run_jobs()
-    assert len(_digests(user.chat)) == 1
+    assert len(digests(user.chat)) == 1
     with demo_db.session() as session:
         chat = session.get(Chat, user.id)
     # The schedule continues from the next slot, not from the missed ones.
@@ -177,12 +173,12 @@ async def test_nothing_new_gives_one_line_or_nothing(demo_bot: Driver, demo_db) 
             commitment.end_date = date(2020, 1, 1)
     demo_bot.clock.set(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
     await demo_bot.run_jobs()
-    assert _digests(user.chat) == []  # default: no digest when nothing is new
+    assert digests(user.chat) == []  # default: no digest when nothing is new
     await user.send("/settings")
     await user.press("Empty digest: none")
     demo_bot.clock.advance(days=1)
     await demo_bot.run_jobs()
-    [line] = _digests(user.chat)
+    [line] = digests(user.chat)
     assert "Nothing new in the countries you follow." in line.text
 
 
@@ -225,7 +221,7 @@ async def test_stop_and_resume(demo_bot: Driver, demo_db) -> None:
     assert "Stopped" in replies[0].text
     demo_bot.clock.advance(days=2)
     await demo_bot.run_jobs()
-    assert _digests(user.chat) == []
+    assert digests(user.chat) == []
     replies = await user.send("/following")
     assert "Kenya" in replies[0].text  # the command still works
     assert "Resume digests and reminders?" in replies[-1].text
@@ -233,7 +229,7 @@ async def test_stop_and_resume(demo_bot: Driver, demo_db) -> None:
     _news(demo_db, "KE0012", demo_bot.clock.now() + timedelta(hours=1))
     demo_bot.clock.advance(days=1)
     await demo_bot.run_jobs()
-    assert len(_digests(user.chat)) == 1
+    assert len(digests(user.chat)) == 1
 
 
 async def test_reminders_once_per_commitment_and_event(demo_bot: Driver, demo_db) -> None:

@@ -21,6 +21,11 @@ def _rows(content: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+def _cli_export(database_url: str, what: str, out: Path, *more: str) -> int:
+    """`ogp-bot export` as a person types it: its exit code."""
+    return main(["--database", database_url, "export", "--what", what, "--out", str(out), *more])
+
+
 def _add_report(
     db,
     reporter_id: int | None,
@@ -166,56 +171,20 @@ async def test_export_scopes(demo_bot: Driver, demo_db) -> None:
 async def test_cli_export(demo_db, tmp_path: Path, capsys) -> None:
     _add_report(demo_db, None, "KE0012", "limited", "note, with comma\nand a line")
     out = tmp_path / "reports.csv"
-    code = main(
-        [
-            "--database",
-            demo_db.url,
-            "export",
-            "--what",
-            "reports",
-            "--out",
-            str(out),
-            "--country",
-            "KEN",
-        ]
-    )
+    code = _cli_export(demo_db.url, "reports", out, "--country", "KEN")
     assert code == 0
     rows = _rows(out.read_bytes())
     assert len(rows) == 1 and rows[0]["Note"] == "note, with comma\nand a line"
     assert rows[0]["Reporter"] == "former member"
     out = tmp_path / "commitments.csv"
-    assert (
-        main(["--database", demo_db.url, "export", "--what", "commitments", "--out", str(out)]) == 0
-    )
+    assert _cli_export(demo_db.url, "commitments", out) == 0
     assert len(_rows(out.read_bytes())) == 104
     capsys.readouterr()
 
-    code = main(
-        [
-            "--database",
-            demo_db.url,
-            "export",
-            "--what",
-            "reports",
-            "--out",
-            str(out),
-            "--country",
-            "ZZZ",
-        ]
-    )
+    code = _cli_export(demo_db.url, "reports", out, "--country", "ZZZ")
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == "ogp-bot: ZZZ: no such OGP member"
-    code = main(
-        [
-            "--database",
-            demo_db.url,
-            "export",
-            "--what",
-            "reports",
-            "--out",
-            str(tmp_path / "no" / "x.csv"),
-        ]
-    )
+    code = _cli_export(demo_db.url, "reports", tmp_path / "no" / "x.csv")
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "no such directory" in err
 
@@ -229,7 +198,6 @@ async def test_cli_reports_export_is_readable_by_its_owner_only(demo_db, tmp_pat
     old.write_text("stale")
     old.chmod(0o644)
     for out in (fresh, old):
-        args = ["--database", demo_db.url, "export", "--what", "reports", "--out", str(out)]
-        assert main(args) == 0
+        assert _cli_export(demo_db.url, "reports", out) == 0
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
         assert _rows(out.read_bytes())[0]["Note"] == "seen on site"

@@ -26,6 +26,7 @@ from storage.db import Database, alembic_config, current_revision
 from storage.models import Chat, Outbox, OutboxState, Report, Subscription
 from tests import heavy_writer
 from tests.conftest import ADMIN_ID, make_lead, send_report
+from tests.followers import HEARD, add_followers, digests
 from tests.test_digests import _news
 
 FAST = RateLimits(
@@ -36,8 +37,6 @@ FAST = RateLimits(
     user_commands_per_minute=100_000,
 )
 JUNE_1_0500 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # a Monday
-
-HEARD = "📣 From Ada, to the followers of Kenya\n\nBudget hearing moved to Friday"  # sender above
 
 
 def _settings(db: Database) -> Settings:
@@ -56,17 +55,6 @@ def _driver(db: Database, server: BotAPIServer, request: EmulatorRequest | None 
         clock=server.clock.now,
     )
     return Driver(app, server)
-
-
-def _followers(db: Database, server: BotAPIServer, count: int) -> list[int]:
-    ids = [6_000_000 + n for n in range(count)]
-    with db.session() as session:
-        for chat_id in ids:
-            session.add(Chat(id=chat_id, type="private", title=f"Member {chat_id}"))
-            session.add(Subscription(chat_id=chat_id, country_code="KEN"))
-    for chat_id in ids:
-        server.add_user(chat_id, f"Member {chat_id}")
-    return ids
 
 
 # ---------------------------------------------------------------- (a) conversations
@@ -103,7 +91,7 @@ async def test_report_conversation_resumes_at_every_step(demo_db: Database) -> N
 
 async def test_broadcast_conversation_resumes_after_restart(demo_db: Database) -> None:
     server = BotAPIServer()
-    followers = _followers(demo_db, server, 5)
+    followers = add_followers(demo_db, server, 5, first=6_000_000)
     async with _driver(demo_db, server) as bot:
         admin = bot.user("Ada", user_id=ADMIN_ID)
         await admin.send("/broadcast")
@@ -186,7 +174,7 @@ class DyingRequest(EmulatorRequest):
 
 async def test_half_sent_broadcast_is_finished_by_the_next_process(demo_db: Database) -> None:
     server = BotAPIServer()
-    followers = _followers(demo_db, server, 60)
+    followers = add_followers(demo_db, server, 60, first=6_000_000)
     request = DyingRequest(server, limit=25)
     async with _driver(demo_db, server, request) as bot:
         admin = bot.user("Ada", user_id=ADMIN_ID)
@@ -216,10 +204,6 @@ async def test_half_sent_broadcast_is_finished_by_the_next_process(demo_db: Data
 # ---------------------------------------------------------------- (c) digest due while down
 
 
-def _digests(chat) -> list:
-    return [m for m in chat.messages if (m.text or "").startswith(("📰", "Your digest since"))]
-
-
 async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: Database) -> None:
     server = BotAPIServer()
     server.clock.set(JUNE_1_0500)
@@ -233,7 +217,7 @@ async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: D
         await wanjiru.press("09")
         assert "Next digest: 2026-06-01 09:00" in wanjiru.last_reply.text
         await bot.run_jobs()  # 08:00 in Nairobi: nothing due yet
-        assert _digests(wanjiru.chat) == []
+        assert digests(wanjiru.chat) == []
     # Down: news arrives, and the due time (06:00 UTC) passes with no Application.
     _news(demo_db, "KE0012", JUNE_1_0500 + timedelta(minutes=30))
     server.clock.set(JUNE_1_0500 + timedelta(hours=3))
@@ -241,11 +225,11 @@ async def test_digest_due_while_down_is_sent_once_by_the_next_process(demo_db: D
         await bot.run_jobs()
         await bot.run_jobs()  # and again: nothing twice
         wanjiru = bot.user("Wanjiru", user_id=wanjiru.id)
-        [digest] = _digests(wanjiru.chat)
+        [digest] = digests(wanjiru.chat)
         assert "Kenya" in digest.text
     async with _driver(demo_db, server) as bot:  # a third process, same minute
         await bot.run_jobs()
-    assert len(_digests(wanjiru.chat)) == 1
+    assert len(digests(wanjiru.chat)) == 1
     with demo_db.session() as session:
         chat = session.get(Chat, wanjiru.id)
     assert chat.next_digest_at == datetime(2026, 6, 2, 6, 0, tzinfo=UTC)

@@ -60,16 +60,6 @@ def db(db: Database) -> Database:
     return db
 
 
-@pytest.fixture(scope="module")
-def demo_records() -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows (as dicts) of the shipped demo file."""
-    with demo_csv_path().open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        assert reader.fieldnames is not None
-        return list(reader.fieldnames), rows
-
-
 @pytest.fixture(scope="module", params=["sample", "demo"])
 def source_file(request: pytest.FixtureRequest) -> Path:
     if request.param == "sample":

@@ -21,20 +21,14 @@ from bot.inbox import INBOX_KEY
 from storage import inbox as inbox_store
 from storage.db import Database
 from tests.conftest import ADMIN_ID, make_settings, start_bot
+from tests.test_run_polling import command_update
 
 HELP = "What you can do"
 SLOW_DOWN = "You are sending more than I can answer"
 
 
 def _help_payload(user) -> dict:
-    text = "/help"
-    return {
-        "message": user._driver.server.add_user_message(
-            user.id,
-            user.id,
-            {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
-        ).data
-    }
+    return command_update(user._driver.server, user.id, "/help")
 
 
 def _texts(chat) -> list[str]:
@@ -60,18 +54,7 @@ async def test_a_chat_keeps_its_order_while_chats_run_side_by_side(bot: Driver) 
     ann, ben = bot.user("Ann"), bot.user("Ben")
     for text in ("/start", "/help", "/following"):
         for user in (ann, ben):
-            bot.submit(
-                {
-                    "message": bot.server.add_user_message(
-                        user.id,
-                        user.id,
-                        {
-                            "text": text,
-                            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-                        },
-                    ).data
-                }
-            )
+            bot.submit(command_update(bot.server, user.id, text))
     await bot.settle()
     for user in (ann, ben):
         texts = _texts(user.chat)
@@ -160,15 +143,7 @@ async def test_updates_left_by_a_dead_process_are_handled_first_in_order(
         ann = first.user("Ann", user_id=4242)
         payloads = []
         for n, text in enumerate(["/start", "/help", "/following"]):
-            message = first.server.add_user_message(
-                ann.id,
-                ann.id,
-                {
-                    "text": text,
-                    "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-                },
-            )
-            payloads.append({"update_id": 900 + n, "message": message.data})
+            payloads.append({"update_id": 900 + n, **command_update(first.server, ann.id, text)})
     # As polling does before confirming: written down, then the process died.
     inbox_store.receive(
         db,

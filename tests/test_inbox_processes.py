@@ -60,6 +60,18 @@ def _stop(bot: subprocess.Popen) -> str:
     return output
 
 
+def _stop_both(first: subprocess.Popen, standby: subprocess.Popen | None) -> str:
+    """Kill the first bot, stop the standby that took over and check it ended well;
+    returns the standby's output ("" when it never started)."""
+    first.kill()
+    _stop(first)
+    if standby is None:
+        return ""
+    output = _stop(standby)
+    assert standby.returncode == 0, output
+    return output
+
+
 def test_kill_9_after_updates_were_confirmed_loses_none(tmp_path: Path) -> None:
     """Before the inbox, 29 of 29 confirmed-but-unhandled /help were never answered."""
     with LoopbackTelegram() as telegram:
@@ -116,12 +128,8 @@ def test_a_second_bot_on_the_same_database_refuses_and_a_standby_takes_over(
             _push_help(telegram, 1)
             assert _wait_for(lambda: _answers(telegram) == 1, 60), "the standby never took over"
         finally:
-            first.kill()
-            _stop(first)
-            if standby is not None:
-                output = _stop(standby)
-                assert standby.returncode == 0, output
-                assert "Traceback" not in output, output
+            output = _stop_both(first, standby)
+            assert "Traceback" not in output, output
 
 
 def _read_until(bot: subprocess.Popen, text: str, seconds: float = 60) -> bool:
@@ -194,9 +202,5 @@ def test_a_standby_on_postgresql_takes_over_losing_and_repeating_nothing(
             _push_help(telegram, 1)  # and it goes on polling
             assert _wait_for(lambda: _answers(telegram) == 6, 60)
         finally:
-            first.kill()
-            _stop(first)
-            if standby is not None:
-                output = _stop(standby)
-                assert standby.returncode == 0, output
+            _stop_both(first, standby)
     assert _answers(telegram) == 6  # each once

@@ -119,13 +119,12 @@ def _demo_row(db_rows: list[dict[str, str]], commitment_id: str) -> dict[str, st
 
 
 async def test_country_page_and_subscribe_say_a_member_left_and_when(
-    settings, demo_db: Database, tmp_path: Path
+    settings,
+    demo_db: Database,
+    tmp_path: Path,
+    demo_records: tuple[list[str], list[dict[str, str]]],
 ) -> None:
-    from storage.importer import demo_csv_path
-
-    with demo_csv_path().open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header, rows = list(reader.fieldnames or []), list(reader)
+    header, rows = demo_records
     us_row = _crafted(
         _demo_row(rows, "KE0012"),
         **{
@@ -276,13 +275,9 @@ async def test_every_id_shape_of_the_export_works_everywhere(settings, db: Datab
 
 
 async def test_the_exports_region_wins_and_the_import_says_so(
-    settings, db: Database, tmp_path: Path
+    settings, db: Database, tmp_path: Path, demo_records: tuple[list[str], list[dict[str, str]]]
 ) -> None:
-    from storage.importer import demo_csv_path
-
-    with demo_csv_path().open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header, rows = list(reader.fieldnames or []), list(reader)
+    header, rows = demo_records
     moved = _crafted(_demo_row(rows, "KE0012"), Region="Europe")  # as if OGP moved Kenya
     result = import_csv(db, _write_rows(tmp_path / "moved.csv", [moved], header))
     assert result.ok

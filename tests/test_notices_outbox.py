@@ -9,10 +9,17 @@ from sqlmodel import select
 from telegram.error import NetworkError
 
 from bot.config import Settings
-from bot.emulator import BotAPIServer, Driver, EmulatorRequest
+from bot.emulator import BotAPIServer, Driver, EmulatorRequest, UserHandle
 from storage.db import Database
 from storage.models import Chat, ChatState, Outbox, OutboxState
 from tests.conftest import make_lead, send_report
+
+
+async def _kenya_leads(db: Database, *leads: UserHandle) -> None:
+    """Leads of Kenya who have started the bot, so its notices can reach them."""
+    for lead in leads:
+        await lead.send("/start")
+        make_lead(db, lead.id, "KEN")
 
 
 def _rows(db: Database, kind: str) -> list[tuple[int, str, str]]:
@@ -25,9 +32,7 @@ async def test_a_lead_who_blocked_the_bot_is_marked_blocked_by_a_notice(
     demo_bot: Driver, demo_db: Database
 ) -> None:
     leo, lea, ana = demo_bot.user("Leo"), demo_bot.user("Lea"), demo_bot.user("Ana")
-    for lead in (leo, lea):
-        await lead.send("/start")
-        make_lead(demo_db, lead.id, "KEN")
+    await _kenya_leads(demo_db, leo, lea)
     lea.block()
     await send_report(ana, "KE0012", "Bill tabled")
     assert leo.last_reply.button_texts == ["✅ Verify", "❌ Reject"]
@@ -44,9 +49,7 @@ async def test_notices_outcome_and_edits_are_outbox_rows(
 ) -> None:
     """Queued in the transaction of the event, drained by the sender like the rest."""
     leo, lea, ana = demo_bot.user("Leo"), demo_bot.user("Lea"), demo_bot.user("Ana")
-    for lead in (leo, lea):
-        await lead.send("/start")
-        make_lead(demo_db, lead.id, "KEN")
+    await _kenya_leads(demo_db, leo, lea)
     await send_report(ana, "KE0012", "Bill tabled")
     leas_notice = lea.last_reply
     await leo.press("✅ Verify", message=leo.last_reply)
@@ -91,9 +94,7 @@ async def test_a_notice_still_unsent_when_the_report_is_decided_is_dropped(
     )
     async with Driver(app, server) as bot:
         leo, lea, ana = bot.user("Leo"), bot.user("Lea", user_id=lea_id), bot.user("Ana")
-        for lead in (leo, lea):
-            await lead.send("/start")
-            make_lead(demo_db, lead.id, "KEN")
+        await _kenya_leads(demo_db, leo, lea)
         await ana.send("/start")
         request.armed = True
         await send_report(ana, "KE0012", "Bill tabled")

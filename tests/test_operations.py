@@ -34,13 +34,20 @@ from tests.test_run_polling import (
 )
 
 
-def ogp_bot(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+def ogp_bot(
+    *args: str, db_url: str | None, cwd: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess:
+    """`ogp-bot ARGS` in a child process with only these OGP_BOT_ settings (no database
+    URL: the default file in ``cwd``), ``stdin`` typed in."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("OGP_BOT_")}
-    environ.update(OGP_BOT_DATABASE_URL=db_url, **env)
+    if db_url is not None:
+        environ["OGP_BOT_DATABASE_URL"] = db_url
+    environ.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         env=environ,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.skipif(not BASE_URL, reason="OGP_TEST_POSTGRES_URL not 
 @pytest.fixture
 def pg_db():
     """A fresh database on the server for this test, dropped afterwards."""
+    if not BASE_URL:
+        pytest.skip("OGP_TEST_POSTGRES_URL not set")
     name = f"ogp_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -88,11 +88,14 @@ def _start_bot(
     )
 
 
-def command_update(server: BotAPIServer, user_id: int, text: str) -> dict:
-    """A command typed by ``user_id`` in their private chat, as an update payload."""
+def command_update(
+    server: BotAPIServer, user_id: int, text: str, *, chat_id: int | None = None
+) -> dict:
+    """A command typed by ``user_id`` (in their private chat, or in ``chat_id``) and not
+    handled yet, as an update payload."""
     length = len(text.split()[0])
     message = server.add_user_message(
-        user_id,
+        user_id if chat_id is None else chat_id,
         user_id,
         {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": length}]},
     )
@@ -149,15 +152,7 @@ def test_run_polls_answers_and_stops_cleanly(tmp_path: Path) -> None:
             )
 
             def post_start() -> None:
-                message = server.add_user_message(
-                    4242,
-                    4242,
-                    {
-                        "text": "/start",
-                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                    },
-                )
-                server.push_update({"message": message.data})
+                server.push_update(command_update(server, 4242, "/start"))
 
             telegram.call(post_start)
             assert _wait_for(lambda: bool(server.sent(4242))), "no answer to /start"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -31,6 +29,7 @@ from storage.search import (
     search_commitments_like,
     search_ids,
 )
+from tests import test_postgres
 
 NOW = datetime(2026, 1, 15, tzinfo=UTC)
 Search = Callable[..., Page]
@@ -355,28 +354,14 @@ def test_migration_indexes_existing_rows_and_downgrades(demo_db: Database) -> No
 
 # --------------------------------------------------------------------------- PostgreSQL
 
-PG_URL = os.environ.get("OGP_TEST_POSTGRES_URL")
+pg_db = test_postgres.pg_db  # a fresh PostgreSQL database per test, when a server is at hand
 
 
 @pytest.fixture
-def pg_demo_db() -> Iterator[Database]:
-    if not PG_URL:
-        pytest.skip("OGP_TEST_POSTGRES_URL not set")
-    name = f"ogp_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    try:
-        prepare_database(db)
-        import_csv(db, demo_csv_path())
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}"')
-        admin.dispose()
+def pg_demo_db(pg_db: Database) -> Database:
+    prepare_database(pg_db)
+    import_csv(pg_db, demo_csv_path())
+    return pg_db
 
 
 def test_postgres_uses_the_fallback(pg_demo_db: Database) -> None:

@@ -3,9 +3,6 @@ desktop's width, screenshots kept under the test's folder, no console error."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 
 from bot.site import build
 from storage.db import Database
+from tests.loopback_http import serving
 from tests.test_site import check_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,15 +31,8 @@ pytestmark = [
 def served(demo_db: Database, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     site = tmp_path / "site"
     build(demo_db, site)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(site) as address:
+        yield site, f"{address}/"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bot.__main__ import main
 from bot.console import run_console
 from bot.emulator import Driver
 from storage.db import Database
-from storage.summit import import_pledges, shipped_pledges_path
+from storage.summit import shipped_pledges_path
 from tests.conftest import ADMIN_ID, make_lead, make_settings, send_report
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "summit-2016-pledges-sample.csv"
@@ -64,12 +64,6 @@ def test_bad_rows_are_skipped_and_named_like_the_commitment_import(
     commitments.write_text("Commitment Unique Identifier,Code\nKE0012,KEN\n", encoding="utf-8")
     code, output = _import(demo_db, capsys, commitments)
     assert code == 2 and "not a pledge file: no column pledge_id" in output
-
-
-@pytest.fixture
-def pledged_db(demo_db: Database) -> Database:
-    import_pledges(demo_db, shipped_pledges_path())
-    return demo_db
 
 
 async def test_summit_lists_countries_then_a_countrys_pledges_by_theme(

@@ -6,18 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from bot.emulator import Driver
 from storage.db import Database
-from storage.summit import import_pledges, shipped_pledges_path
 from tests.conftest import make_lead
-
-
-@pytest.fixture
-def pledged_db(demo_db: Database) -> Database:
-    import_pledges(demo_db, shipped_pledges_path())
-    return demo_db
 
 
 def _rows(content: bytes) -> list[dict[str, str]]:

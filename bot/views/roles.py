@@ -84,10 +84,7 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
             _("I found no OGP member or working group called {query}.").format(query=queries)
         )
     name = esc(result.member.display_name) if result.member else ""
-    if result.government:
-        lines = _government_change(tr, result, name, revoke=revoke)
-    else:
-        lines = _lead_change(tr, result, name, revoke=revoke)
+    lines = _change_lines(tr, result, name, revoke=revoke)
     if result.government_changed:  # /revoke … all
         what = _labels(tr, result, result.government_changed)
         lines.append(
@@ -104,46 +101,29 @@ def role_change(tr: NullTranslations, result: RoleChange, *, revoke: bool) -> Vi
     return View("\n".join(lines) or _("Nothing changed."))
 
 
-def _government_change(
+def _change_lines(
     tr: NullTranslations, result: RoleChange, name: str, *, revoke: bool
 ) -> list[str]:
+    """A line for the roles that changed and one for those already so, worded for
+    the kind of role (lead or government point of contact)."""
     _ = tr.gettext
-    lines = []
-    if result.changed:
-        what = _labels(tr, result, result.changed)
-        if revoke:
-            text = _("{name} no longer speaks for the government of {what}.")
-        else:
-            text = _("{name} is now a government point of contact for {what}.")
-        lines.append(text.format(name=name, what=what))
-    if result.unchanged:
-        what = _labels(tr, result, result.unchanged)
-        if revoke:
-            text = _("{name} was not a government point of contact for {what}.")
-        else:
-            text = _("{name} was already a government point of contact for {what}.")
-        lines.append(text.format(name=name, what=what))
-    return lines
-
-
-def _lead_change(tr: NullTranslations, result: RoleChange, name: str, *, revoke: bool) -> list[str]:
-    _ = tr.gettext
-    lines = []
-    if result.changed:
-        changed = _labels(tr, result, result.changed)
-        if revoke:
-            lines.append(_("{name} is no longer a lead of {what}.").format(name=name, what=changed))
-        else:
-            lines.append(_("{name} is now a lead of {what}.").format(name=name, what=changed))
-    if result.unchanged:
-        unchanged = _labels(tr, result, result.unchanged)
-        if revoke:
-            lines.append(_("{name} was not a lead of {what}.").format(name=name, what=unchanged))
-        else:
-            lines.append(
-                _("{name} was already a lead of {what}.").format(name=name, what=unchanged)
-            )
-    return lines
+    if result.government and revoke:
+        changed = _("{name} no longer speaks for the government of {what}.")
+        unchanged = _("{name} was not a government point of contact for {what}.")
+    elif result.government:
+        changed = _("{name} is now a government point of contact for {what}.")
+        unchanged = _("{name} was already a government point of contact for {what}.")
+    elif revoke:
+        changed = _("{name} is no longer a lead of {what}.")
+        unchanged = _("{name} was not a lead of {what}.")
+    else:
+        changed = _("{name} is now a lead of {what}.")
+        unchanged = _("{name} was already a lead of {what}.")
+    return [
+        text.format(name=name, what=_labels(tr, result, labels))
+        for labels, text in ((result.changed, changed), (result.unchanged, unchanged))
+        if labels
+    ]
 
 
 def _labels(tr: NullTranslations, result: RoleChange, labels: list[str]) -> str:
