@@ -38,6 +38,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import notices
 from bot.config import RateLimits
 from bot.views import broadcast as views
 from storage import chats, health, outbox, review
@@ -178,6 +179,17 @@ class OutboxSender:
         if message.kind == outbox.NOTICE_CLOSED:
             await self._close_notices(message, stats)
             return
+        if message.payload is not None:
+            rendered = await asyncio.to_thread(
+                notices.render, self.tr_for, self.db, message.kind, message.payload
+            )
+            if rendered is None:  # its report was erased or edited since: nothing to tell
+                outbox.drop(self.db, message.id, error="its data is gone")
+                stats.dropped += 1
+                log.info("outbox %s (%s) dropped: its data is gone", message.id, message.kind)
+                return
+            text, reply_markup = rendered
+            message = replace(message, text=text, reply_markup=reply_markup)
         markup = (
             InlineKeyboardMarkup.de_json(message.reply_markup, self.bot)
             if message.reply_markup

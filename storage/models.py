@@ -322,6 +322,9 @@ class Outbox(SQLModel, table=True):
     thread_id: int | None = None  # the forum topic it goes to (None: the chat itself)
     text: str
     reply_markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Data for a message rendered when it is sent (bot/notices.py, by ``kind``):
+    # the text is then empty, so the recipient reads the report as it is by then.
+    payload: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     kind: str = Field(default="message", max_length=32)
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     # Makes enqueueing idempotent: a digest or reminder is written once per key.

@@ -47,6 +47,7 @@ class Message:
     broadcast_id: int | None
     thread_id: int | None = None  # a forum topic (None or 0: the chat itself)
     dedup_key: str | None = None
+    payload: dict[str, Any] | None = None  # data to render it from when sent (bot/notices.py)
 
 
 def notice_key(kind: str, report_id: int, revision: int, chat_id: int) -> str:
@@ -69,6 +70,7 @@ def row(
     dedup_key: str | None = None,
     broadcast_id: int | None = None,
     thread_id: int | None = None,
+    payload: dict[str, Any] | None = None,
     now: datetime,
 ) -> dict[str, Any]:
     """Every column of a new row: a Core insert does not apply the model's defaults."""
@@ -77,6 +79,7 @@ def row(
         "thread_id": thread_id,
         "text": text,
         "reply_markup": reply_markup,
+        "payload": payload,
         "kind": kind,
         "dedup_key": dedup_key,
         "broadcast_id": broadcast_id,
@@ -150,6 +153,7 @@ def enqueue(
     kind: str = "message",
     dedup_key: str | None = None,
     broadcast_id: int | None = None,
+    payload: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Add a message in the caller's transaction; False if its dedup key exists."""
@@ -157,6 +161,7 @@ def enqueue(
         chat_id,
         text,
         reply_markup=reply_markup,
+        payload=payload,
         kind=kind,
         dedup_key=dedup_key,
         broadcast_id=broadcast_id,
@@ -211,6 +216,7 @@ def due(db: Database, now: datetime, *, limit: int = 100) -> list[Message]:
                 r.broadcast_id,
                 r.thread_id,
                 r.dedup_key,
+                r.payload,
             )
             for r in rows
         ]

@@ -8,7 +8,7 @@ revision. Drafts are storage/drafts.py; verifying is storage/review.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -121,24 +121,18 @@ def _evidence_rows(report_id: int, items: list[dict[str, Any]]) -> list[Evidence
     ]
 
 
-# A reviewer's notice of a submitted report, rendered by the bot: (the report, the
-# reviewer's language, whether they may see an anonymous author) -> (text, buttons).
-NoticeRenderer = Callable[["Submitted", str, bool], tuple[str, dict[str, Any] | None]]
-
-
 def submit_draft(
     db: Database,
     member_id: int,
     *,
     admins: Collection[int],
-    notice: NoticeRenderer | None = None,
     now: datetime | None = None,
 ) -> Submitted | pledge_reports.PledgeSubmitted | None:
     """Turn the draft into a pending report (or a new revision of the one it edits).
 
-    Each reviewer's notice is queued in the outbox in the same transaction
-    (``notice`` renders it): a report is never saved without them, nor they sent
-    for a report that was not.
+    Each reviewer's notice is queued in the outbox in the same transaction, as
+    data the bot renders when it sends it (bot/notices.py): a report is never
+    saved without them, nor they sent for a report that was not.
 
     None if there is no complete draft. Raises FloodLimited, ReportError("verified")
     when the edited report was verified meanwhile.
@@ -229,19 +223,62 @@ def submit_draft(
             government=report.state == UpdateState.STATED,
         )
         close_draft(session, draft)
-        for chat_id, language in result.reviewers.items() if notice else ():
-            text, markup = notice(result, language, chat_id in admins)
+        for chat_id, language in result.reviewers.items():
             key = outbox.notice_key(outbox.NOTICE, report.id, report.revision, chat_id)
+            payload = {
+                "report_id": report.id,
+                "revision": report.revision,
+                "language": language,
+                "reveal": chat_id in admins,
+            }
             outbox.enqueue(
-                session,
-                chat_id,
-                text,
-                reply_markup=markup,
-                kind=outbox.NOTICE,
-                dedup_key=key,
-                now=now,
+                session, chat_id, "", kind=outbox.NOTICE, dedup_key=key, payload=payload, now=now
             )
         return result
+
+
+def submitted(db: Database, report_id: int, revision: int) -> Submitted | None:
+    """A report as its reviewers' notice shows it, read when the notice is sent.
+
+    None when the report is gone (erased by /forgetme) or was edited since: the
+    newer revision has notices of its own.
+    """
+    with db.session() as session:
+        report = session.get(Report, report_id)
+        if report is None or report.revision != revision:
+            return None
+        commitment = session.get(Commitment, report.commitment_id)
+        country = session.get(Country, commitment.country_code)
+        member = session.get(Member, report.reporter_id) if report.reporter_id else None
+        evidence = session.exec(
+            select(Evidence).where(Evidence.update_id == report.id).order_by(col(Evidence.id))
+        ).all()
+        return Submitted(
+            update_id=report.id,
+            commitment_id=commitment.id,
+            commitment_title=display_title(commitment),
+            country_code=country.code,
+            country_name=country.name,
+            status=Status(report.status),
+            note=report.note,
+            evidence=[
+                {
+                    "kind": e.kind,
+                    "url": e.url,
+                    "file_id": e.file_id,
+                    "file_name": e.file_name,
+                    "file_size": e.file_size,
+                    "caption": e.caption,
+                }
+                for e in evidence
+            ],
+            reporter_name=member.display_name if member else "",
+            anonymous=report.anonymous,
+            edited=report.revision > 1,
+            revision=report.revision,
+            reviewers={},
+            government=report.source == ReportSource.GOVERNMENT,
+        )
 
 
 # ------------------------------------------------------------ choosing

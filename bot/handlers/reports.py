@@ -38,7 +38,6 @@ from bot.views import View
 from bot.views import myreports as myreport_views
 from bot.views import pledge_reports as pledge_views
 from bot.views import reports as views
-from bot.views import review as review_views
 from storage import drafts, pledge_reports, report_rules
 from storage import reports as store
 from storage.ids import normalise_commitment_id
@@ -374,7 +373,6 @@ async def send(update: Update, context: BotContext) -> str | int:
             context.db,
             user.id,
             admins=context.settings.admins,
-            notice=_notice(context),
             now=context.now(),
         )
     except report_rules.FloodLimited as limited:
@@ -414,21 +412,6 @@ def ask_pledge_reviewers(context: BotContext, result: PledgeSubmitted) -> None:
         render,
         now=context.now(),
     )
-
-
-def _notice(context: BotContext):
-    """Renders each reviewer's "needs verifying" notice, queued with the report.
-
-    Each notice's message is recorded when the sender sends it, so that the first
-    decision takes every other reviewer's buttons away (see ``review._queue_decision``).
-    A lead who cannot be reached still finds the report in /pending.
-    """
-
-    def notice(result: store.Submitted, language: str, reveal: bool) -> tuple[str, dict | None]:
-        view = review_views.to_reviewers(context.tr_for(language), result, reveal=reveal)
-        return view.text, view.keyboard.to_dict() if view.keyboard else None
-
-    return notice
 
 
 async def back_to_preview(update: Update, context: BotContext) -> str | int:

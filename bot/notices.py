@@ -1,0 +1,49 @@
+"""Messages to other people, rendered when the outbox sender sends them.
+
+Storage queues such a row with its ``kind`` and a small payload of data (ids,
+the recipient's language) and no text; here each kind has the one function that
+turns the data, read back through storage, into the message. A row whose data is
+gone by then (the report erased) renders to None and is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from gettext import NullTranslations
+from typing import Any
+
+from bot.views import review as review_views
+from storage import outbox
+from storage import reports as report_store
+from storage.db import Database
+
+# (text, reply_markup as a dict), or None when there is nothing left to tell.
+Rendered = tuple[str, dict[str, Any] | None] | None
+Render = Callable[[NullTranslations, Database, dict[str, Any]], Rendered]
+
+
+def _needs_verifying(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """A reviewer's "needs verifying" notice, with the report as it is now."""
+    result = report_store.submitted(db, payload["report_id"], payload["revision"])
+    if result is None:
+        return None
+    view = review_views.to_reviewers(tr, result, reveal=bool(payload.get("reveal")))
+    return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+
+NOTICES: dict[str, Render] = {
+    outbox.NOTICE: _needs_verifying,
+}
+
+
+def render(
+    tr_for: Callable[[str | None], NullTranslations], db: Database, kind: str, payload: dict
+) -> Rendered:
+    """The message of a row queued as data; None if its kind is unknown or its data gone.
+
+    Reads the database: the sender calls it in a worker thread.
+    """
+    renderer = NOTICES.get(kind)
+    if renderer is None:
+        return None
+    return renderer(tr_for(payload.get("language")), db, payload)
