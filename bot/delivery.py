@@ -176,9 +176,6 @@ class OutboxSender:
         return stats
 
     async def _send(self, message: outbox.Message, stats: DrainStats) -> None:
-        if message.kind == outbox.NOTICE_CLOSED:
-            await self._close_notices(message, stats)
-            return
         if message.payload is not None:
             rendered = await asyncio.to_thread(
                 notices.render, self.tr_for, self.db, message.kind, message.payload
@@ -190,6 +187,9 @@ class OutboxSender:
                 return
             text, reply_markup = rendered
             message = replace(message, text=text, reply_markup=reply_markup)
+        if message.kind == outbox.NOTICE_CLOSED:
+            await self._close_notices(message, stats)
+            return
         markup = (
             InlineKeyboardMarkup.de_json(message.reply_markup, self.bot)
             if message.reply_markup

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from gettext import NullTranslations
 from typing import Any
 
+from bot.views import government as government_views
 from bot.views import review as review_views
 from storage import outbox
 from storage import reports as report_store
@@ -31,8 +32,34 @@ def _needs_verifying(tr: NullTranslations, db: Database, payload: dict[str, Any]
     return view.text, view.keyboard.to_dict() if view.keyboard else None
 
 
+def _decided(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """A reviewer's notices, edited once someone decided: who did, without buttons."""
+    info = report_store.get_report(db, payload["report_id"])
+    if info is None:
+        return None
+    return review_views.reviewed(tr, info, payload.get("reviewer", "")).text, None
+
+
+def _outcome(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """The decision on a report, to its author."""
+    info = report_store.get_report(db, payload["report_id"])
+    if info is None:
+        return None
+    view = review_views.outcome_for_reporter(tr, info)
+    return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+
+def _to_government(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """A verified report, to a government contact of its country, with a Reply button."""
+    info = report_store.get_report(db, payload["report_id"])
+    return None if info is None else government_views.notice(tr, info)
+
+
 NOTICES: dict[str, Render] = {
     outbox.NOTICE: _needs_verifying,
+    outbox.NOTICE_CLOSED: _decided,
+    outbox.OUTCOME: _outcome,
+    outbox.GOVERNMENT: _to_government,
 }
 
 

@@ -10,10 +10,9 @@ audited like leads' actions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -43,10 +42,6 @@ from storage.text import utf16_truncate
 REPLY_CONVERSATION = "govreply"
 REPLY_LIMIT = 1000
 NOT_GOVERNMENT = "not a government contact of {country}"
-
-# A notice for one government contact, in their language: (report, language) ->
-# (text, reply_markup as a dict for the outbox).
-Notice = Callable[[ReportInfo, str], tuple[str, dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,32 +76,29 @@ def contacts(session: Session, country_code: str) -> dict[int, str]:
 def tell_governments(
     session: Session,
     report: Report,
-    notice: Notice | None,
     *,
     skip: Collection[int] = (),
     now: datetime | None = None,
 ) -> int:
     """A civil-society report was just verified: queue a notice with a Reply button for
     each government contact of its country, in the verifying transaction (once each:
-    the dedup key names the report and the contact). How many were queued."""
-    if notice is None or report.source != ReportSource.COMMUNITY:
+    the dedup key names the report and the contact), as data the bot renders when it
+    sends it (bot/notices.py). How many were queued."""
+    if report.source != ReportSource.COMMUNITY:
         return 0
     country = session.exec(
         select(Commitment.country_code).where(Commitment.id == report.commitment_id)
     ).one()
-    info: ReportInfo | None = None
     queued = 0
     for member_id, language in contacts(session, country).items():
         if member_id in skip:
             continue
-        info = info or report_info(session, report)
-        text, markup = notice(info, language)
         queued += outbox.enqueue(
             session,
             member_id,
-            text,
-            reply_markup=markup,
-            kind="government",
+            "",
+            payload={"report_id": report.id, "language": language},
+            kind=outbox.GOVERNMENT,
             dedup_key=f"gov:{report.id}:{member_id}",
             now=now,
         )

@@ -30,6 +30,8 @@ DECIDED = "decided"  # last_error of reviewer notices dropped unsent: the report
 # Kinds the sender treats specially (the others are plain messages).
 NOTICE = "review_notice"  # "needs verifying" to a reviewer: its message id is recorded
 NOTICE_CLOSED = "notice_closed"  # an edit: that reviewer's notices say who decided
+OUTCOME = "outcome"  # a decision on their report, to its author
+GOVERNMENT = "government"  # a verified report, to its country's government contacts
 
 STOPPED = "stopped"
 # What a row that is done with (sent or dropped) keeps of its message: nothing.

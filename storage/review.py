@@ -6,10 +6,8 @@ author; each decision is audited, and every reviewer's notice is closed with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -69,12 +67,6 @@ class ReviewResult:
     outdated: bool = False
 
 
-# What the bot renders for others once a report is decided, in each one's language:
-# a reviewer's notice, closed (text), and the outcome for the reporter (text, buttons).
-ClosedRenderer = Callable[[ReportInfo, str | None], str]
-OutcomeRenderer = Callable[[ReportInfo, str | None], tuple[str, dict[str, Any] | None]]
-
-
 def record_notice(db: Database, report_id: int, chat_id: int, message_id: int) -> None:
     """The sender sent a "needs verifying" notice: remember its message, to close it."""
     with db.session() as session:
@@ -102,12 +94,12 @@ def _queue_decision(
     report: Report,
     info: ReportInfo,
     *,
-    closed: ClosedRenderer | None,
-    outcome: OutcomeRenderer | None,
+    reviewer: str,
     shown: tuple[int, int] | None,
     now: datetime,
 ) -> None:
-    """Tell the others, through the outbox, in the decision's transaction.
+    """Tell the others, through the outbox, in the decision's transaction, as data
+    the bot renders when it sends them (bot/notices.py).
 
     Every reviewer whose notice was sent gets it closed (an edit resolved by the
     sender when it goes out); a notice still unsent is dropped, never sent with
@@ -128,15 +120,16 @@ def _queue_decision(
     languages = dict(
         session.exec(select(Chat.id, Chat.language).where(col(Chat.id).in_(chats))).all()
     )
-    for chat_id in sorted(chats) if closed else ():
+    for chat_id in sorted(chats):
         key = outbox.notice_key(outbox.NOTICE_CLOSED, report.id, report.revision, chat_id)
-        text = closed(info, languages.get(chat_id))
-        outbox.enqueue(session, chat_id, text, kind=outbox.NOTICE_CLOSED, dedup_key=key, now=now)
-    if outcome is not None and info.reporter_id is not None:
-        text, markup = outcome(info, info.reporter_language)
+        payload = {"report_id": report.id, "reviewer": reviewer}
+        payload["language"] = languages.get(chat_id)
         outbox.enqueue(
-            session, info.reporter_id, text, reply_markup=markup, kind="outcome", now=now
+            session, chat_id, "", kind=outbox.NOTICE_CLOSED, dedup_key=key, payload=payload, now=now
         )
+    if info.reporter_id is not None:
+        payload = {"report_id": report.id, "language": info.reporter_language}
+        outbox.enqueue(session, info.reporter_id, "", kind=outbox.OUTCOME, payload=payload, now=now)
 
 
 def review(
@@ -148,19 +141,16 @@ def review(
     verify: bool,
     reason: str = "",
     topic: int = 0,
-    closed: ClosedRenderer | None = None,
-    outcome: OutcomeRenderer | None = None,
+    reviewer: str = "",
     shown: tuple[int, int] | None = None,
     now: datetime | None = None,
-    government_notice: government.Notice | None = None,
 ) -> ReviewResult:
     """Verify or reject a pending report, as it was at ``revision`` (what the
     reviewer saw). Refusals are audited; so are decisions. ``topic``: the forum
     topic the reviewer acts in (a rejection's reason is asked per topic). The
-    other reviewers and the reporter are told through the outbox, rendered by
-    ``closed`` and ``outcome`` (see ``_queue_decision``). A
-    verified report's country's government contacts are told (``government_notice``)
-    in the same transaction."""
+    other reviewers (that ``reviewer``, their name, decided) and the reporter are
+    told through the outbox (see ``_queue_decision``). A verified report's
+    country's government contacts are told in the same transaction."""
     now = now or utcnow()
     action = "report.verify" if verify else "report.reject"
     with db.session() as session:
@@ -195,11 +185,11 @@ def review(
         refresh_community(session, [report.commitment_id])
         if verify:
             skip = {report.reporter_id} if report.reporter_id is not None else set()
-            government.tell_governments(session, report, government_notice, skip=skip, now=now)
+            government.tell_governments(session, report, skip=skip, now=now)
         _end_rejection(session, visitor, report_id, topic)
         session.flush()
         info = report_info(session, report)
-        _queue_decision(session, report, info, closed=closed, outcome=outcome, shown=shown, now=now)
+        _queue_decision(session, report, info, reviewer=reviewer, shown=shown, now=now)
         return ReviewResult(True, True, info)
 
 

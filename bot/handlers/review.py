@@ -24,7 +24,6 @@ from bot import callbacks as cb
 from bot.context import BotContext
 from bot.handlers.common import END, Conversation, edit, reply, topic_of
 from bot.jobs import deliver_soon
-from bot.views import government as government_views
 from bot.views import pledge_reports as pledge_views
 from bot.views import review as views
 from bot.views.fallback import plain_text_hint
@@ -36,22 +35,6 @@ from storage.models import Role
 REASON = "reason"
 
 log = logging.getLogger(__name__)
-
-
-def _decision(context: BotContext, reviewer: str) -> dict:
-    """How the others hear of a decision, queued in its transaction (storage's
-    ``closed`` and ``outcome``): the other reviewers' notices lose their buttons and
-    say who acted, the reporter learns the outcome (it is also in their /myreports).
-    Through the outbox, so paced, and a 403 marks the chat blocked."""
-
-    def closed(info: reports_store.ReportInfo, language: str | None) -> str:
-        return views.reviewed(context.tr_for(language), info, reviewer).text
-
-    def outcome(info: reports_store.ReportInfo, language: str | None) -> tuple[str, dict | None]:
-        view = views.outcome_for_reporter(context.tr_for(language), info)
-        return view.text, view.keyboard.to_dict() if view.keyboard else None
-
-    return {"closed": closed, "outcome": outcome}
 
 
 def _review_button(data: str) -> tuple[str, int, int]:
@@ -100,10 +83,7 @@ async def verify(update: Update, context: BotContext) -> None:
         topic=topic_of(update),
         shown=shown,
         now=context.now(),
-        **_decision(context, reviewer),
-        government_notice=lambda info, language: government_views.notice(
-            context.tr_for(language), info
-        ),
+        reviewer=reviewer,
     )
     if await _stopped(update, context, result):
         return
@@ -149,7 +129,7 @@ async def reason(update: Update, context: BotContext) -> str | int:
         reason=update.effective_message.text,
         topic=topic_of(update),
         now=context.now(),
-        **_decision(context, reviewer),
+        reviewer=reviewer,
     )
     if not result.allowed or result.report is None:
         await reply(update, views.View(views.refused(context.tr, result.refusal)))
