@@ -26,7 +26,6 @@ from bot.i18n import translation_for
 from bot.inbox import INBOX_KEY
 from bot.views import digests as digest_views
 from bot.views import importer as importer_views
-from bot.views import reports as report_views
 from storage import backup, drafts, outbox, reminders, schedule
 from storage.commitments import ASK_AFTER_PLAN_END
 from storage.db import Database
@@ -49,11 +48,7 @@ IMPORT_FIRST = 10 * 60  # after a start, once the bot has settled
 async def expire_drafts(context: BotContext) -> None:
     """Unfinished reports idle for a day are dropped, and their authors told (the
     notices are queued with the expiry, and go out now under the sender's limits)."""
-
-    def tell(draft: drafts.ExpiredDraft) -> str:
-        return report_views.expired_draft(context.tr_for(draft.language), draft.commitment_id).text
-
-    if drafts.expire_drafts(context.db, tell=tell, now=context.now()):
+    if drafts.expire_drafts(context.db, now=context.now()):
         await drain(context)
 
 

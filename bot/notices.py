@@ -13,10 +13,13 @@ from gettext import NullTranslations
 from typing import Any
 
 from bot.views import government as government_views
+from bot.views import reports as report_views
 from bot.views import review as review_views
+from bot.views import roles as role_views
 from storage import outbox
 from storage import reports as report_store
 from storage.db import Database
+from storage.roles import RoleChange
 
 # (text, reply_markup as a dict), or None when there is nothing left to tell.
 Rendered = tuple[str, dict[str, Any] | None] | None
@@ -55,11 +58,32 @@ def _to_government(tr: NullTranslations, db: Database, payload: dict[str, Any]) 
     return None if info is None else government_views.notice(tr, info)
 
 
+def _draft_expired(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """An unfinished report dropped after a day, to its author (nothing to read back)."""
+    return report_views.expired_draft(tr, payload.get("commitment_id")).text, None
+
+
+def _role(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """A member whose roles changed: the change, then what they may do now."""
+    change = RoleChange(
+        allowed=True,
+        changed=payload.get("changed", []),
+        remaining=payload.get("remaining", []),
+        codes=payload.get("codes", {}),
+        government=bool(payload.get("government")),
+        government_remaining=payload.get("government_remaining", []),
+        government_changed=payload.get("government_changed", []),
+    )
+    return role_views.role_notice(tr, change, revoke=bool(payload.get("revoke"))), None
+
+
 NOTICES: dict[str, Render] = {
     outbox.NOTICE: _needs_verifying,
     outbox.NOTICE_CLOSED: _decided,
     outbox.OUTCOME: _outcome,
     outbox.GOVERNMENT: _to_government,
+    outbox.DRAFT_EXPIRED: _draft_expired,
+    outbox.ROLE: _role,
 }
 
 

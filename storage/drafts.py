@@ -6,7 +6,6 @@ restart resumes exactly where the person was. Sending it is storage/reports.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -277,11 +276,10 @@ class ExpiredDraft:
 def expire_drafts(
     db: Database,
     *,
-    tell: Callable[[ExpiredDraft], str] | None = None,
     now: datetime | None = None,
 ) -> list[ExpiredDraft]:
     """Drop drafts idle for more than a day. Their authors are told through the
-    outbox in the same transaction (``tell`` renders what they read)."""
+    outbox in the same transaction, as data the bot renders (bot/notices.py)."""
     now = now or utcnow()
     cutoff = now - DRAFT_TTL
     with db.session() as session:
@@ -297,6 +295,9 @@ def expire_drafts(
         ]
         for draft in drafts:
             close_draft(session, draft)
-        for gone in expired if tell else ():
-            outbox.enqueue(session, gone.chat_id, tell(gone), kind="draft_expired", now=now)
+        for gone in expired:
+            payload = {"commitment_id": gone.commitment_id, "language": gone.language}
+            outbox.enqueue(
+                session, gone.chat_id, "", kind=outbox.DRAFT_EXPIRED, payload=payload, now=now
+            )
         return expired

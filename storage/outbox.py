@@ -32,6 +32,8 @@ NOTICE = "review_notice"  # "needs verifying" to a reviewer: its message id is r
 NOTICE_CLOSED = "notice_closed"  # an edit: that reviewer's notices say who decided
 OUTCOME = "outcome"  # a decision on their report, to its author
 GOVERNMENT = "government"  # a verified report, to its country's government contacts
+ROLE = "role"  # a member's roles changed: what they may do now
+DRAFT_EXPIRED = "draft_expired"  # an unfinished report dropped after a day, to its author
 
 STOPPED = "stopped"
 # What a row that is done with (sent or dropped) keeps of its message: nothing.

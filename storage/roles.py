@@ -15,9 +15,9 @@ talked to the bot are known: a grant needs the member's row.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -106,10 +106,6 @@ class RoleChange:
     government_remaining: list[str] = field(default_factory=list)
     # "/revoke @name all": the government contact roles it took, apart from lead roles.
     government_changed: list[str] = field(default_factory=list)
-
-
-# A notice for the member whose roles changed, in their language: (change, language) -> text.
-Notice = Callable[[RoleChange, str], str]
 
 
 @dataclass
@@ -348,15 +344,15 @@ def change_role(
     text: str,
     *,
     revoke: bool = False,
-    notice: Notice | None = None,
     now: datetime | None = None,
 ) -> RoleChange:
     """/grant or /revoke: make a member a lead of countries or of a working group.
 
     ``text`` names countries ("Kenya, Ghana"), a working group ("group 2",
     "group Anti-Corruption WG", or its exact name) or, for /revoke, "all".
-    When something changed, ``notice`` tells the member what they may do now: it
-    is queued in the outbox in the same transaction, so a grant is never without it.
+    When something changed, the member is told what they may do now: the notice
+    is queued in the outbox in the same transaction, so a grant is never without
+    it, as the change's data the bot renders when it sends it (bot/notices.py).
     """
     action = "role.revoke" if revoke else "role.grant"
     with db.session() as session:
@@ -429,9 +425,8 @@ def change_role(
         session.flush()
         _what_remains(session, member, result)
         changed = result.changed or result.government_changed
-        if notice is not None and changed and member.id != visitor.user_id:
-            text = notice(result, _language(session, member))
-            result.notified = _notify(session, member, text, now)
+        if changed and member.id != visitor.user_id:
+            result.notified = _notify(session, member, _notice(result, revoke), now)
         return result
 
 
@@ -453,12 +448,28 @@ def _language(session: Session, member: Member) -> str:
     return chat.language if chat is not None else member.language
 
 
-def _notify(session: Session, member: Member, text: str, now: datetime | None) -> bool:
-    """Queue ``text`` for the member's private chat; False when it cannot reach them."""
+def _notice(result: RoleChange, revoke: bool) -> dict[str, Any]:
+    """What the member's notice shows: the change as it was made (nothing to read back)."""
+    return {
+        "revoke": revoke,
+        "changed": result.changed,
+        "remaining": result.remaining,
+        "codes": result.codes,
+        "government": result.government,
+        "government_remaining": result.government_remaining,
+        "government_changed": result.government_changed,
+    }
+
+
+def _notify(
+    session: Session, member: Member, payload: dict[str, Any], now: datetime | None
+) -> bool:
+    """Queue the notice for the member's private chat; False when it cannot reach them."""
     chat = session.get(Chat, member.id)
     if chat is None or chat.state != ChatState.ACTIVE:
         return False  # never started the bot, blocked it, or asked it to /stop
-    return outbox.enqueue(session, member.id, text, kind="role", now=now)
+    payload = {**payload, "language": _language(session, member)}
+    return outbox.enqueue(session, member.id, "", kind=outbox.ROLE, payload=payload, now=now)
 
 
 def _change_country_grants(

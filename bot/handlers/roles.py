@@ -51,12 +51,8 @@ async def _apply(
     update: Update, context: BotContext, ref: store.MemberRef, text: str, *, revoke: bool
 ) -> None:
     """Change the role, answer the admin, and get the member's notice on its way."""
-
-    def notice(result: store.RoleChange, language: str) -> str:
-        return views.role_notice(context.tr_for(language), result, revoke=revoke)
-
     result = store.change_role(
-        context.db, context.visitor, ref, text, revoke=revoke, notice=notice, now=context.now()
+        context.db, context.visitor, ref, text, revoke=revoke, now=context.now()
     )
     await reply(update, views.role_change(context.tr, result, revoke=revoke))
     if result.notified and context.job_queue is not None:
