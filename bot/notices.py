@@ -13,10 +13,11 @@ from gettext import NullTranslations
 from typing import Any
 
 from bot.views import government as government_views
+from bot.views import pledge_reports as pledge_views
 from bot.views import reports as report_views
 from bot.views import review as review_views
 from bot.views import roles as role_views
-from storage import outbox
+from storage import outbox, pledge_reports
 from storage import reports as report_store
 from storage.db import Database
 from storage.roles import RoleChange
@@ -77,6 +78,24 @@ def _role(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Render
     return role_views.role_notice(tr, change, revoke=bool(payload.get("revoke"))), None
 
 
+def _pledge_ask(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """A lead's "needs verifying" notice of a pledge report."""
+    found = pledge_reports.line(db, payload["report_id"])
+    if found is None:
+        return None
+    view = pledge_views.to_reviewers(tr, found, reveal=bool(payload.get("reveal")))
+    return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+
+def _pledge_outcome(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
+    """The decision on a pledge report, to its author."""
+    found = pledge_reports.line(db, payload["report_id"])
+    if found is None:
+        return None
+    view = pledge_views.outcome_for_author(tr, found)
+    return view.text, view.keyboard.to_dict() if view.keyboard else None
+
+
 NOTICES: dict[str, Render] = {
     outbox.NOTICE: _needs_verifying,
     outbox.NOTICE_CLOSED: _decided,
@@ -84,6 +103,8 @@ NOTICES: dict[str, Render] = {
     outbox.GOVERNMENT: _to_government,
     outbox.DRAFT_EXPIRED: _draft_expired,
     outbox.ROLE: _role,
+    pledge_reports.PLEDGE_ASK: _pledge_ask,
+    pledge_reports.PLEDGE_OUTCOME: _pledge_outcome,
 }
 
 

@@ -15,7 +15,7 @@ pledge report is not edited after sending; a rejected one is sent again anew.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,9 @@ ON_CARD = 3
 OWN_REPORT = "own report"
 #: Pending pledge reports /pending lists at once (oldest first).
 PENDING_LIMIT = 10
+#: Outbox kinds of its notices (rendered by bot/notices.py).
+PLEDGE_ASK = "pledge_ask"
+PLEDGE_OUTCOME = "pledge_outcome"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,7 @@ class PledgeSubmitted:
     status: Status
     iso3: str = ""
     # Leads of the pledge's country and admins to ask, with their chats' languages
-    # (the author left out): see ``tell_reviewers``.
+    # (the author left out): see ``ask_reviewers``.
     reviewers: dict[int, str] = field(default_factory=dict)
 
 
@@ -222,47 +225,51 @@ def verified_since(
     return found
 
 
-def tell_author(
-    db: Database,
-    report_id: int,
-    render: Callable[[str | None], tuple[str, dict[str, Any] | None]],
-    *,
-    now: datetime | None = None,
-) -> bool:
+def tell_author(db: Database, report_id: int, *, now: datetime | None = None) -> bool:
     """Queue the decision for the report's author through the outbox (so a restart or
-    a flood wait loses nothing), rendered in their chat's language by ``render``.
-    Once per decision; False when the author is gone (erased) or was told already."""
+    a flood wait loses nothing), as data rendered in their chat's language when it is
+    sent (bot/notices.py). Once per decision; False when the author is gone (erased)
+    or was told already."""
     with db.session() as session:
         report = session.get(PledgeReport, report_id)
         if report is None or report.reporter_id is None or report.state == UpdateState.PENDING:
             return False
         language = session.exec(select(Chat.language).where(Chat.id == report.reporter_id)).first()
-        text, markup = render(language)
         key = f"pledge_report:{report_id}:{report.state}"
+        payload = {"report_id": report_id, "language": language}
         return enqueue(
-            session, report.reporter_id, text, reply_markup=markup, dedup_key=key, now=now
+            session,
+            report.reporter_id,
+            "",
+            kind=PLEDGE_OUTCOME,
+            payload=payload,
+            dedup_key=key,
+            now=now,
         )
 
 
-def tell_reviewers(
-    db: Database,
+def ask_reviewers(
+    session: Session,
     report_id: int,
     reviewers: dict[int, str],
     admins: Collection[int],
-    render: Callable[[PledgeReportLine, str | None, bool], tuple[str, dict[str, Any] | None]],
-    *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> int:
-    """Queue "needs verifying" for each reviewer through the outbox (``render(line,
-    language, reveal)``: admins alone see an anonymous author). Once per reviewer;
-    one who cannot be reached finds it in /pending."""
+    """Queue "needs verifying" for each reviewer, in the report's own transaction, as
+    data the bot renders when it sends it (admins alone see an anonymous author).
+    Once per reviewer; one who cannot be reached finds it in /pending."""
+    queued = 0
+    for chat_id, language in reviewers.items():
+        key = f"pledge_report:{report_id}:ask:{chat_id}"
+        payload = {"report_id": report_id, "language": language, "reveal": chat_id in admins}
+        queued += enqueue(
+            session, chat_id, "", kind=PLEDGE_ASK, payload=payload, dedup_key=key, now=now
+        )
+    return queued
+
+
+def line(db: Database, report_id: int) -> PledgeReportLine | None:
+    """A pledge report as notices show it; None once it is gone (erased)."""
     with db.session() as session:
-        lines = _lines(session, _joined().where(PledgeReport.id == report_id))
-        if not lines:
-            return 0
-        queued = 0
-        for chat_id, language in reviewers.items():
-            text, markup = render(lines[0], language, chat_id in admins)
-            key = f"pledge_report:{report_id}:ask:{chat_id}"
-            queued += enqueue(session, chat_id, text, reply_markup=markup, dedup_key=key, now=now)
-        return queued
+        found = _lines(session, _joined().where(PledgeReport.id == report_id))
+        return found[0] if found else None

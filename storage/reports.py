@@ -149,10 +149,10 @@ def submit_draft(
                 raise FloodLimited(wait)
             pledged = pledge_reports.submit(session, draft, now)
             reviewers = _reviewers(session, pledged.iso3, admins)
+            reviewers = {r: lang for r, lang in reviewers.items() if r != member_id}
+            pledge_reports.ask_reviewers(session, pledged.report_id, reviewers, admins, now)
             close_draft(session, draft)
-            return replace(
-                pledged, reviewers={r: lang for r, lang in reviewers.items() if r != member_id}
-            )
+            return replace(pledged, reviewers=reviewers)
         commitment = session.get(Commitment, draft.commitment_id)
         country = session.get(Country, commitment.country_code)
         member = session.get(Member, member_id)

@@ -31,12 +31,7 @@ async def decide(update: Update, context: BotContext) -> None:
     await edit(query, views.decided(context.tr, decision))
     if decision.already:
         return
-
-    def notice(language: str | None) -> tuple[str, dict | None]:
-        view = views.outcome_for_author(context.tr_for(language), decision.report)
-        return view.text, view.keyboard.to_dict() if view.keyboard else None
-
-    store.tell_author(context.db, report_id, notice, now=context.now())
+    store.tell_author(context.db, report_id, now=context.now())
 
 
 def register(app: Application) -> None:

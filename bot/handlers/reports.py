@@ -38,10 +38,10 @@ from bot.views import View
 from bot.views import myreports as myreport_views
 from bot.views import pledge_reports as pledge_views
 from bot.views import reports as views
-from storage import drafts, pledge_reports, report_rules
+from storage import drafts, report_rules
 from storage import reports as store
 from storage.ids import normalise_commitment_id
-from storage.pledge_reports import PledgeReportLine, PledgeSubmitted
+from storage.pledge_reports import PledgeSubmitted
 from storage.search import search_commitments
 from storage.summit import normalise_pledge_id
 
@@ -391,27 +391,11 @@ async def send(update: Update, context: BotContext) -> str | int:
     await query.edit_message_reply_markup(reply_markup=None)
     if isinstance(result, PledgeSubmitted):  # leads are asked through the outbox
         await reply(update, pledge_views.sent(context.tr, result))
-        ask_pledge_reviewers(context, result)
         deliver_soon(context)
         return END
     await reply(update, views.sent(context.tr, result))
     deliver_soon(context)
     return END
-
-
-def ask_pledge_reviewers(context: BotContext, result: PledgeSubmitted) -> None:
-    def render(line: PledgeReportLine, language: str | None, reveal: bool) -> tuple[str, dict]:
-        view = pledge_views.to_reviewers(context.tr_for(language), line, reveal=reveal)
-        return view.text, view.keyboard.to_dict()
-
-    pledge_reports.tell_reviewers(
-        context.db,
-        result.report_id,
-        result.reviewers,
-        context.settings.admins,
-        render,
-        now=context.now(),
-    )
 
 
 async def back_to_preview(update: Update, context: BotContext) -> str | int:
