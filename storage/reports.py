@@ -240,12 +240,12 @@ def submit_draft(
 def submitted(db: Database, report_id: int, revision: int) -> Submitted | None:
     """A report as its reviewers' notice shows it, read when the notice is sent.
 
-    None when the report is gone (erased by /forgetme) or was edited since: the
-    newer revision has notices of its own.
+    None when there is nothing to verify any more: the report is gone, withdrawn
+    by its author, or edited since (the newer revision has notices of its own).
     """
     with db.session() as session:
         report = session.get(Report, report_id)
-        if report is None or report.revision != revision:
+        if report is None or report.revision != revision or report.state != UpdateState.PENDING:
             return None
         commitment = session.get(Commitment, report.commitment_id)
         country = session.get(Country, commitment.country_code)
