@@ -121,6 +121,18 @@ def _evidence_rows(report_id: int, items: list[dict[str, Any]]) -> list[Evidence
     ]
 
 
+def _evidence_item(e: Evidence) -> dict[str, Any]:
+    """One stored evidence row as the views take it (a report page and a submission)."""
+    return {
+        "kind": e.kind,
+        "url": e.url,
+        "file_id": e.file_id,
+        "file_name": e.file_name,
+        "file_size": e.file_size,
+        "caption": e.caption,
+    }
+
+
 def submit_draft(
     db: Database,
     member_id: int,
@@ -261,17 +273,7 @@ def submitted(db: Database, report_id: int, revision: int) -> Submitted | None:
             country_name=country.name,
             status=Status(report.status),
             note=report.note,
-            evidence=[
-                {
-                    "kind": e.kind,
-                    "url": e.url,
-                    "file_id": e.file_id,
-                    "file_name": e.file_name,
-                    "file_size": e.file_size,
-                    "caption": e.caption,
-                }
-                for e in evidence
-            ],
+            evidence=[_evidence_item(e) for e in evidence],
             reporter_name=member.display_name if member else "",
             anonymous=report.anonymous,
             edited=report.revision > 1,
@@ -436,17 +438,7 @@ def edit_report(
             commitment_id=report.commitment_id,
             status=report.status,
             note=report.note,
-            evidence=[
-                {
-                    "kind": e.kind,
-                    "url": e.url,
-                    "file_id": e.file_id,
-                    "file_name": e.file_name,
-                    "file_size": e.file_size,
-                    "caption": e.caption,
-                }
-                for e in evidence
-            ],
+            evidence=[_evidence_item(e) for e in evidence],
             update_id=report_id,
             editing=True,
         )
