@@ -413,7 +413,7 @@ def ours(db: Database) -> Side:
     return Side("ours", app, server)
 
 
-def peer(db: Database) -> tuple[Side, Peer]:
+def peer(db: Database, *, same_job: bool = False) -> tuple[Side, Peer]:
     server = BotAPIServer()
     app = (
         Application.builder()
@@ -424,8 +424,8 @@ def peer(db: Database) -> tuple[Side, Peer]:
         .build()
     )
     lean = Peer(db.url.removeprefix("sqlite:///"), server.clock.now)
-    add_handlers(app, lean)
-    return Side("peer", app, server), lean
+    add_handlers(app, lean, same_job=same_job)
+    return Side("job" if same_job else "peer", app, server), lean
 
 
 def echo() -> Side:
@@ -516,26 +516,28 @@ async def run(db: Database, world: World, args: argparse.Namespace) -> dict[str,
     commands = Commands(world, rng)
     ours_side = ours(db)
     peer_side, lean = peer(db)
+    job_side, lean_job = peer(db, same_job=True)
     echo_side = echo()
     pool = [m for m in world.members if m not in set(world.leads)]
     rng.shuffle(pool)
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     try:
-        async with ours_side.driver, peer_side.driver, echo_side.driver:
-            # Half of the members write to ours, the other half to the peer.
-            ours_side.users = [ours_side.member(world, m) for m in pool[0::2]]
-            peer_side.users = [peer_side.member(world, m) for m in pool[1::2]]
-            echo_side.users = [echo_side.member(world, m) for m in pool[0::2]]
+        async with ours_side.driver, peer_side.driver, job_side.driver, echo_side.driver:
+            # A third of the members write to ours, a third to each peer.
+            ours_side.users = [ours_side.member(world, m) for m in pool[0::3]]
+            peer_side.users = [peer_side.member(world, m) for m in pool[1::3]]
+            job_side.users = [job_side.member(world, m) for m in pool[2::3]]
+            echo_side.users = [echo_side.member(world, m) for m in pool[0::3]]
             differ = await compare(ours_side, peer_side, world, commands)
             # Warm-up (untimed): each bot answers every kind a few times.
-            for side in (ours_side, peer_side, echo_side):
+            for side in (ours_side, peer_side, job_side, echo_side):
                 warm = [(rng.randrange(len(side.users)), commands(k)) for k in KINDS * 10]
                 await side.block(warm, Tally())
             per_block = max(1, args.updates // args.rounds)
             for round_number in range(args.rounds):
                 for kind in (*KINDS, "mix"):
                     block = [commands(kind) for _ in range(per_block)]
-                    sides = [ours_side, peer_side]
+                    sides = [ours_side, peer_side, job_side]
                     if round_number % 2:
                         sides.reverse()
                     for side in sides:
@@ -546,6 +548,7 @@ async def run(db: Database, world: World, args: argparse.Namespace) -> dict[str,
                         await echo_side.block(picks, tallies["echo", kind])
     finally:
         lean.close()
+        lean_job.close()
     return {"tallies": tallies, "differ": differ}
 
 
@@ -631,28 +634,36 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"\n{'kind':10} {'ours/s':>8} {'peer/s':>8} {'wall':>6} {'cpu':>6}  "
-        f"{'p50 ms':>7} {'p99 ms':>7}"
+        f"{'job/s':>8} {'wall':>6} {'cpu':>6}  {'p50 ms':>7} {'p99 ms':>7}"
     )
     result: dict[str, str] = {}
     ok = True
     for kind in (*KINDS, "mix"):
-        mine, theirs = tallies["ours", kind], tallies["peer", kind]
+        mine, theirs, job = tallies["ours", kind], tallies["peer", kind], tallies["job", kind]
         wall, cpu = _ratio(mine.rate, theirs.rate), _ratio(mine.cpu_rate, theirs.cpu_rate)
+        job_wall, job_cpu = _ratio(mine.rate, job.rate), _ratio(mine.cpu_rate, job.cpu_rate)
         ok &= wall >= TARGET_RATIO
         print(
             f"{kind:10} {mine.rate:8.1f} {theirs.rate:8.1f} {wall:6.3f} {cpu:6.3f}  "
+            f"{job.rate:8.1f} {job_wall:6.3f} {job_cpu:6.3f}  "
             f"{percentile(mine.latencies, 50):7.2f} {percentile(mine.latencies, 99):7.2f}"
         )
         result[f"{kind}_ratio"] = f"{wall:.3f}"
         result[f"{kind}_cpu_ratio"] = f"{cpu:.3f}"
+        result[f"{kind}_job_ratio"] = f"{job_wall:.3f}"
+        result[f"{kind}_job_cpu_ratio"] = f"{job_cpu:.3f}"
         result[f"{kind}_ours_ups"] = f"{mine.rate:.1f}"
         result[f"{kind}_peer_ups"] = f"{theirs.rate:.1f}"
+        result[f"{kind}_job_ups"] = f"{job.rate:.1f}"
+        result[f"{kind}_ours_cpu_ms"] = f"{1000 / mine.cpu_rate if mine.cpu_rate else 0:.3f}"
     every = [ms for (name, _kind), t in tallies.items() if name == "ours" for ms in t.latencies]
     p99 = percentile(every, 99)
     echo_rate = tallies["echo", "mix"].rate
     print(
         "\nwall: updates/s over the whole block; cpu: the bot's side only "
-        "(process CPU in process_update, less the emulated server's)"
+        "(process CPU in process_update, less the emulated server's).\n"
+        "peer: the lean peer, replies only; job: the lean peer also doing the durable "
+        "intake and the visit (bench/peer.py), each ratio is ours over it"
     )
     for kind in (*KINDS, "mix"):
         ratio = float(result[f"{kind}_ratio"])

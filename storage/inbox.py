@@ -10,6 +10,7 @@ replay never applies a handler's writes twice.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,11 +44,18 @@ class SetAside:
     received_at: datetime
 
 
-def _insert_ignoring_known(dialect: str) -> sa.Insert:
-    if dialect in ("postgresql", "sqlite"):
-        insert = conflict_insert(dialect)
-        return insert(_table).on_conflict_do_nothing(index_elements=["update_id"])
-    return sa.insert(_table).prefix_with("IGNORE")
+@functools.cache
+def _insert_returning_fresh(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING update_id: the rows written are the
+    fresh ones, in one statement (it was a SELECT of the known ids, then the
+    INSERT: 0.42 ms of CPU per update, 0.2 ms now; bench.throughput). Built once
+    per dialect."""
+    insert = conflict_insert(dialect)
+    return (
+        insert(_table)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(_table.c.update_id)
+    )
 
 
 def receive(db: Database, updates: Sequence[Incoming], *, now: datetime | None = None) -> set[int]:
@@ -61,38 +69,33 @@ def receive(db: Database, updates: Sequence[Incoming], *, now: datetime | None =
     if not updates:
         return set()
     now = now or utcnow()
-    ids = [u.update_id for u in updates]
+    rows = [
+        {
+            "update_id": u.update_id,
+            "chat_key": u.chat_key,
+            "payload": u.payload,
+            "state": InboxState.PENDING,
+            "attempts": 0,
+            "error": "",
+            "received_at": now,
+        }
+        for u in {u.update_id: u for u in updates}.values()
+    ]
     dialect = db.engine.dialect.name
     with db.engine.connect() as conn:
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA synchronous=FULL")
         try:
-            known = set(
-                conn.execute(
-                    sa.select(_table.c.update_id).where(_table.c.update_id.in_(ids))
-                ).scalars()
-            )
-            fresh = [
-                {
-                    "update_id": u.update_id,
-                    "chat_key": u.chat_key,
-                    "payload": u.payload,
-                    "state": InboxState.PENDING,
-                    "attempts": 0,
-                    "error": "",
-                    "received_at": now,
-                }
-                for u in updates
-                if u.update_id not in known
-            ]
-            if fresh:
-                conn.execute(_insert_ignoring_known(dialect), fresh)
+            insert = _insert_returning_fresh(dialect)
+            # One row (nearly always, on polling) skips the executemany machinery.
+            fresh = set(conn.execute(insert, rows[0] if len(rows) == 1 else rows).scalars())
             conn.commit()
         finally:
             if dialect == "sqlite":
+                # Outside any transaction (pysqlite begins one only before DML), so
+                # nothing is left to commit: the connection goes back clean.
                 conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-                conn.commit()
-    return set(ids) - known
+    return fresh
 
 
 def unfinished(db: Database) -> list[Incoming]:
