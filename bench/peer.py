@@ -18,22 +18,28 @@ the two things every update costs our bot by the reliability rules: the update
 is written down and synced to disk before it is handled and marked done after
 (its own ``peer_inbox`` table, as our ``inbox``), and the visit (who wrote, in
 which chat: two indexed reads, a write only when the name changed or the last
-sighting is over ten minutes old). The bench prints ours against both.
+sighting is over ten minutes old); built with ``offload=True``, it also runs
+its SQL in a worker thread, as the rule "nothing blocking on the event loop"
+has ours do (a synced commit on the loop holds up every other chat). The bench
+prints ours against both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, TypeHandler
 
+T = TypeVar("T")
 ICON = {
     "not_started": "⚪",
     "limited": "🟠",
@@ -215,7 +221,8 @@ def tokens_of(text: str) -> list[str]:
 class Peer:
     """The three commands on one connection; ``now`` is the emulator's clock."""
 
-    def __init__(self, path: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, path: str, now: Callable[[], datetime], *, offload: bool = False) -> None:
+        self.offload = offload
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA busy_timeout = 5000")
         self.now = now
@@ -228,8 +235,10 @@ class Peer:
             return
         found = TYPED_ID.match(typed)
         cid = (found.group(1) + found.group(2)).upper() if found else None
-        row = self.db.execute(CARD_SQL, (update.effective_chat.id, cid)).fetchone() if cid else None
-        if row is None:
+        found_card = (
+            await self._run(self._fetch_card, update.effective_chat.id, cid) if cid else None
+        )
+        if found_card is None:
             await self._reply(
                 update,
                 f"I know no commitment <code>{esc(clip(cid or typed, 40))}</code>. "
@@ -237,9 +246,15 @@ class Peer:
                 None,
             )
             return
-        await self._reply(update, *self._card(row))
+        await self._reply(update, *self._card(*found_card))
 
-    def _card(self, row: tuple) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
+    def _fetch_card(self, chat_id: int, cid: str) -> tuple[tuple, list[tuple]] | None:  # type: ignore[type-arg]
+        row = self.db.execute(CARD_SQL, (chat_id, cid)).fetchone()
+        if row is None:
+            return None
+        return row, self.db.execute(REPORTS_SQL, (cid,)).fetchall()
+
+    def _card(self, row: tuple, reports: list[tuple]) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
         (cid, title, short, start, end, lead, theme, areas, url, community, verified, at) = row[:12]
         irm_cols, starred, code, country = row[12:20], row[20], row[21], row[22]
         plan_id, number, submitted, end_year, count, pending, followed = row[23:]
@@ -297,7 +312,6 @@ class Peer:
             ratings.append("⭐ starred")
         if ratings:
             lines.append("<b>IRM</b>: " + "; ".join(ratings))
-        reports = self.db.execute(REPORTS_SQL, (cid,)).fetchall()
         if reports:
             lines += ["", f"<b>Latest reports</b> ({count})"]
             for created, rstatus, state, anonymous, who, note in reports:
@@ -340,25 +354,10 @@ class Peer:
         in_titles = f"{{id title short_title}} : ({anywhere})"
         elsewhere = f"({anywhere}) NOT ({in_titles})"
         now = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        db = self.db
-        db.execute("BEGIN")
-        try:
-            total = db.execute(COUNT_SQL, (anywhere,)).fetchone()[0] if tokens else 0
-            rows = []
-            if total:
-                first = db.execute(COUNT_SQL, (in_titles,)).fetchone()[0]
-                if first:
-                    rows = db.execute(PAGE_SQL, (in_titles, PAGE_SIZE, 0)).fetchall()
-                if len(rows) < PAGE_SIZE:
-                    rows += db.execute(PAGE_SQL, (elsewhere, PAGE_SIZE - len(rows), 0)).fetchall()
-            query_id = db.execute(
-                "INSERT INTO saved_search (chat_id, text, created_at) VALUES (?, ?, ?)",
-                (update.effective_chat.id, typed[:500], now),
-            ).lastrowid
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        total, rows, query_id = await self._run(
+            self._fetch_search, update.effective_chat.id, typed, bool(tokens), anywhere,
+            in_titles, elsewhere, now,
+        )  # fmt: skip
         if not rows:
             await self._reply(
                 update,
@@ -390,27 +389,43 @@ class Peer:
             keyboard.append([button(f"1/{pages}", "pn"), button("Next ›", f"sp:{query_id}:1")])
         await self._reply(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
 
+    def _fetch_search(
+        self, chat_id: int, typed: str, any_tokens: bool, anywhere: str, in_titles: str,
+        elsewhere: str, now: str,
+    ) -> tuple[int, list[tuple], int]:  # type: ignore[type-arg]  # fmt: skip
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            total = db.execute(COUNT_SQL, (anywhere,)).fetchone()[0] if any_tokens else 0
+            rows = []
+            if total:
+                first = db.execute(COUNT_SQL, (in_titles,)).fetchone()[0]
+                if first:
+                    rows = db.execute(PAGE_SQL, (in_titles, PAGE_SIZE, 0)).fetchall()
+                if len(rows) < PAGE_SIZE:
+                    rows += db.execute(PAGE_SQL, (elsewhere, PAGE_SIZE - len(rows), 0)).fetchall()
+            query_id = db.execute(
+                "INSERT INTO saved_search (chat_id, text, created_at) VALUES (?, ?, ?)",
+                (chat_id, typed[:500], now),
+            ).lastrowid
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return total, rows, query_id
+
     async def subscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         typed = " ".join(context.args or []).strip()
         chat_id = update.effective_chat.id
-        db = self.db
-        found = db.execute(
-            "SELECT code, name FROM country WHERE code = ? OR lower(name) = ?",
-            (typed.upper(), typed.lower()),
-        ).fetchone()
+        now = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        found, added = await self._run(self._fetch_subscribe, chat_id, typed, now)
         if found is None:
             text = f"I found no OGP member called <i>{esc(clip(typed, 60))}</i>."
             await self._reply(
                 update, text, InlineKeyboardMarkup([[button("Browse by region", "fr")]])
             )
             return
-        code, name = found
-        now = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        added = db.execute(
-            "INSERT OR IGNORE INTO subscription (chat_id, country_code, thread_id, created_at) "
-            "VALUES (?, ?, 0, ?)",
-            (chat_id, code, now),
-        ).rowcount
+        _code, name = found
         if added:
             text = (
                 f"Now following <b>{esc(name)}</b>.\n"
@@ -419,6 +434,27 @@ class Peer:
         else:
             text = f"Nothing changed for <b>{esc(name)}</b>."
         await self._reply(update, text, None)
+
+    def _fetch_subscribe(self, chat_id: int, typed: str, now: str) -> tuple[tuple | None, int]:  # type: ignore[type-arg]
+        found = self.db.execute(
+            "SELECT code, name FROM country WHERE code = ? OR lower(name) = ?",
+            (typed.upper(), typed.lower()),
+        ).fetchone()
+        if found is None:
+            return None, 0
+        added = self.db.execute(
+            "INSERT OR IGNORE INTO subscription (chat_id, country_code, thread_id, created_at) "
+            "VALUES (?, ?, 0, ?)",
+            (chat_id, found[0], now),
+        ).rowcount
+        return found, added
+
+    async def _run(self, work: Callable[..., T], *args: object) -> T:
+        """The peer's SQL: on the event loop, or in a worker thread as ours does
+        (``offload``): a blocking call on the loop holds up every other chat."""
+        if self.offload:
+            return await asyncio.to_thread(work, *args)
+        return work(*args)
 
     @staticmethod
     async def _reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -457,35 +493,52 @@ class SameJob:
 
     def __init__(self, peer: Peer) -> None:
         self.peer = peer
+        self.writes = 0  # visits that wrote (0 in the bench's steady state)
         peer.db.execute(INBOX_TABLE)
 
     async def intake(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        db, now = self.peer.db, self.peer.now().isoformat(sep=" ")
         chat, user = update.effective_chat, update.effective_user
+        name = " ".join(p for p in (user.first_name, user.last_name) if p)
+        await self.peer._run(
+            self._intake, update.update_id, chat.id, update.to_json(), user.id, name, user.username
+        )
+
+    def _intake(
+        self,
+        update_id: int,
+        chat_id: int,
+        payload: str,
+        user_id: int,
+        name: str,
+        username: str | None,
+    ) -> None:
+        db, now = self.peer.db, self.peer.now().isoformat(sep=" ")
         db.execute("PRAGMA synchronous = FULL")  # confirmed to Telegram: survives a power cut
         try:
-            db.execute(INTAKE_SQL, (update.update_id, str(chat.id), update.to_json(), now))
+            db.execute(INTAKE_SQL, (update_id, str(chat_id), payload, now))
         finally:
             db.execute("PRAGMA synchronous = NORMAL")
-        member = db.execute(MEMBER_SQL, (user.id, user.id)).fetchone()
-        db.execute(CHAT_SQL, (chat.id,)).fetchone()
-        name = " ".join(p for p in (user.first_name, user.last_name) if p)
+        member = db.execute(MEMBER_SQL, (user_id, user_id)).fetchone()
+        db.execute(CHAT_SQL, (chat_id,)).fetchone()
         seen = datetime.fromisoformat(member[3]).replace(tzinfo=UTC) if member else None
         if (
             member is None
             or member[0] != name
-            or member[1] != user.username
+            or member[1] != username
             or seen is None
             or (self.peer.now() - seen).total_seconds() >= REFRESH_SECONDS
         ):
-            db.execute(SEEN_SQL, (name, user.username, now, user.id))
+            self.writes += 1
+            db.execute(SEEN_SQL, (name, username, now, user_id))
 
     async def done(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.peer.db.execute(DONE_SQL, (self.peer.now().isoformat(sep=" "), update.update_id))
+        when = self.peer.now().isoformat(sep=" ")
+        await self.peer._run(self.peer.db.execute, DONE_SQL, (when, update.update_id))
 
 
-def add_handlers(app: Application, peer: Peer, *, same_job: bool = False) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, peer: Peer, *, same_job: bool = False) -> SameJob | None:  # type: ignore[type-arg]
     """The peer's three commands on ``app`` (built by the caller: token, request)."""
+    job = None
     if same_job:
         job = SameJob(peer)
         app.add_handler(TypeHandler(Update, job.intake), group=-1)
@@ -493,3 +546,4 @@ def add_handlers(app: Application, peer: Peer, *, same_job: bool = False) -> Non
     app.add_handler(CommandHandler("status", peer.status))
     app.add_handler(CommandHandler("search", peer.search))
     app.add_handler(CommandHandler("subscribe", peer.subscribe))
+    return job

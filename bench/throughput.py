@@ -423,8 +423,8 @@ def peer(db: Database, *, same_job: bool = False) -> tuple[Side, Peer]:
         .rate_limiter(_limiter())
         .build()
     )
-    lean = Peer(db.url.removeprefix("sqlite:///"), server.clock.now)
-    add_handlers(app, lean, same_job=same_job)
+    lean = Peer(db.url.removeprefix("sqlite:///"), server.clock.now, offload=same_job)
+    lean.job = add_handlers(app, lean, same_job=same_job)  # type: ignore[attr-defined]
     return Side("job" if same_job else "peer", app, server), lean
 
 
@@ -549,7 +549,7 @@ async def run(db: Database, world: World, args: argparse.Namespace) -> dict[str,
     finally:
         lean.close()
         lean_job.close()
-    return {"tallies": tallies, "differ": differ}
+    return {"tallies": tallies, "differ": differ, "job_visit_writes": lean_job.job.writes}  # type: ignore[attr-defined]
 
 
 def rss_probe(url: str) -> int:
@@ -684,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"our bot's RSS after its first chart: {chart_rss:.1f} MB (drawn in a child process)")
     print(f"replies identical to the peer's on the sample: {'yes' if same else 'NO'}")
+    print(f"visits of the same-job peer that wrote: {done['job_visit_writes']} (steady state: 0)")
     mix = tallies["ours", "mix"]
     print(
         f"info: echo bot {echo_rate:.1f} updates/s on the mix; ours/echo "

@@ -60,15 +60,19 @@ def _same(calls: list[tuple[object, ...]]) -> str:
     return _SAVED.sub("sp:N:", repr(calls))
 
 
-async def test_peer_replies_byte_identical_to_ours(demo_bot: Driver, demo_db: Database) -> None:
+@pytest.mark.parametrize("same_job", [False, True], ids=["replies-only", "same-job"])
+async def test_peer_replies_byte_identical_to_ours(
+    demo_bot: Driver, demo_db: Database, same_job: bool
+) -> None:
     ann = demo_bot.user("Ann")
     await ann.send("/start")
     ben = demo_bot.user("Ben")  # ours creates Ben's member and chat rows, as for Ann
     await ben.send("/start")
     server = BotAPIServer()
     app = Application.builder().token(server.token).request(EmulatorRequest(server)).build()
-    peer = Peer(str(Path(demo_db.url.removeprefix("sqlite:///"))), demo_bot.clock.now)
-    add_handlers(app, peer)
+    path = str(Path(demo_db.url.removeprefix("sqlite:///")))
+    peer = Peer(path, demo_bot.clock.now, offload=same_job)
+    add_handlers(app, peer, same_job=same_job)
     try:
         async with Driver(app, server) as peer_driver:
             ben_at_peer = peer_driver.user("Ben", user_id=ben.id)
@@ -78,5 +82,9 @@ async def test_peer_replies_byte_identical_to_ours(demo_bot: Driver, demo_db: Da
                 assert ours, f"ours did not answer {command}"
                 # Ann's chat id is in neither text nor keyboard: compare as they are.
                 assert _same(theirs) == _same(ours), command
+        if same_job:
+            # The same job: every update was written down first, and marked done.
+            states = peer.db.execute("SELECT state, count(*) FROM peer_inbox GROUP BY state")
+            assert dict(states.fetchall()) == {"done": len(COMMANDS)}
     finally:
         peer.close()
