@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage import saved_search
-from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, rows_for
+from storage.commitments import PAGE_SIZE, CommitmentCard, Page, card_in, list_rows
 from storage.countries import country_index
 from storage.db import Database
 from storage.ids import normalise_commitment_id
@@ -613,20 +613,6 @@ def _is_prefix(ordered: list[str], word: str) -> bool:
 # --------------------------------------------------------------------------- API
 
 
-# A page's commitments, in one statement built once (bench.throughput).
-_LOAD = select(Commitment).where(
-    col(Commitment.id).in_(sa.bindparam("ids", type_=sa.String, expanding=True))
-)
-
-
-def _load(session: Session, ids: Sequence[str]) -> list[Commitment]:
-    """The commitments with these ids, in this order."""
-    if not ids:
-        return []
-    found = {c.id: c for c in session.exec(_LOAD, params={"ids": list(ids)})}  # type: ignore[call-overload]
-    return [found[i] for i in ids if i in found]
-
-
 @dataclass(frozen=True, slots=True)
 class _Found:
     page: Page
@@ -660,8 +646,7 @@ def _page(
     ids: list[str] = []
     if total:
         ids = ids_for(session, query.tokens, page_size, page * page_size, query.countries)
-    rows = rows_for(session, _load(session, ids), now.date())
-    return _Found(Page(rows, page, total, page_size), query)
+    return _Found(Page(list_rows(session, ids, now.date()), page, total, page_size), query)
 
 
 def _search(
