@@ -118,6 +118,23 @@ FIGURES = [
         Figure("throughput", f"  ours/peer {kind}, bot CPU", f"{kind}_cpu_ratio", "(info)", None)
         for kind in ("status", "search", "subscribe", "mix")
     ),
+    *(
+        Figure(
+            "throughput",
+            f"ours/same-job peer {kind}, bot CPU",
+            f"{kind}_job_cpu_ratio",
+            ">= 0.5 (proposed)" if kind == "mix" else "(info)",
+            (lambda v: v >= 0.5) if kind == "mix" else None,
+        )
+        for kind in ("status", "search", "subscribe", "mix")
+    ),
+    Figure(
+        "throughput",
+        "ours on the mix, updates/s",
+        "mix_ours_ups",
+        ">= 100 (proposed)",
+        lambda v: v >= 100,
+    ),
     Figure(
         "throughput", "our handler latency p99", "ours_p99_ms", "< 5 ms", lambda v: v < 5, " ms"
     ),
