@@ -9,8 +9,11 @@ migrations (the first import: every row created, its FTS entry indexed), and
 imports the same file again (the idempotent re-import: every row unchanged).
 
 Targets: the first import at >= 10,000 rows/s; the re-import is reported
-beside it (it must be no slower than before a change: compare two runs). The
-last line is machine-readable: ``RESULT key=value ...``.
+beside it (it must be no slower than before a change: compare two runs). Then
+SQLite rebuilds the search index alone for the same rows: no first import can
+be faster than that, and the first import is shown as a multiple of it, with
+the target proposed in #13's closing note (<= 2.5). The last line is
+machine-readable: ``RESULT key=value ...``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,14 @@ from pathlib import Path
 
 from bench.common import scratch_database
 from storage.importer import COL_ID, demo_csv_path, import_csv
+from storage.search import rebuild_search_index
 
 TARGET_ROWS_PER_S = 10_000.0
+# Proposed in #13's closing note: SQLite alone needs about half a second per
+# thousand rows of OGP's long texts to build the search index (with its 2- and
+# 3-letter prefix indexes), so 10,000 rows/s cannot be reached with the index
+# search needs; the first import is held to a multiple of that floor instead.
+PROPOSED_INDEX_RATIO = 2.5
 
 
 def write_export(path: Path, rows: int) -> None:
@@ -58,7 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         started, cpu = time.perf_counter(), time.process_time()
         again = import_csv(db, export)
         again_s, again_cpu = time.perf_counter() - started, time.process_time() - cpu
+        # The floor of any first import with this index: SQLite building it alone.
+        started = time.perf_counter()
+        rebuild_search_index(db)
+        index_s = time.perf_counter() - started
     first_rate, again_rate = args.rows / first_s, args.rows / again_s
+    index_ratio = first_s / index_s if index_s else 0.0
     ok = first_rate >= TARGET_ROWS_PER_S
     print(
         f"first import: {first.created} created, {len(first.skipped)} skipped in {first_s:.2f} s "
@@ -70,7 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         f"= {again_rate:,.0f} rows/s, {again_cpu:.2f} s CPU"
     )
     print(
-        f"RESULT rows={args.rows} first_s={first_s:.3f} first_rows_s={first_rate:.0f} "
+        f"the FTS index alone (SQLite rebuilding it for these rows): {index_s:.2f} s = "
+        f"{args.rows / index_s:,.0f} rows/s, the most a first import can reach; "
+        f"first import / index alone: {index_ratio:.2f} (proposed target <= "
+        f"{PROPOSED_INDEX_RATIO}) {'PASS' if index_ratio <= PROPOSED_INDEX_RATIO else 'FAIL'}"
+    )
+    print(
+        f"RESULT rows={args.rows} index_s={index_s:.3f} index_ratio={index_ratio:.3f} "
+        f"first_s={first_s:.3f} first_rows_s={first_rate:.0f} "
         f"first_cpu_s={first_cpu:.3f} reimport_s={again_s:.3f} reimport_rows_s={again_rate:.0f} "
         f"reimport_cpu_s={again_cpu:.3f} "
         f"created={first.created} pass={int(ok)}"

@@ -203,6 +203,14 @@ FIGURES = [
         lambda v: v >= 10_000,
     ),
     Figure("importer", "  idempotent re-import, rows/s", "reimport_rows_s", "(info)", None),
+    Figure("importer", "  the search index alone, s", "index_s", "(info)", None, " s"),
+    Figure(
+        "importer",
+        "  first import / the index alone",
+        "index_ratio",
+        "<= 2.5 (proposed)",
+        lambda v: v <= 2.5,
+    ),
 ]
 
 
