@@ -139,6 +139,15 @@ FIGURES = [
         "throughput", "our handler latency p99", "ours_p99_ms", "< 5 ms", lambda v: v < 5, " ms"
     ),
     Figure("throughput", "our handler latency p50", "ours_p50_ms", "(info)", None, " ms"),
+    Figure("throughput", "  the lean peer's p99", "peer_p99_ms", "(info)", None, " ms"),
+    Figure("throughput", "  the same-job peer's p99", "job_p99_ms", "(info)", None, " ms"),
+    Figure(
+        "throughput",
+        "  our p99 / the same-job peer's",
+        "p99_job_ratio",
+        "<= 2 (proposed)",
+        lambda v: v <= 2,
+    ),
     Figure(
         "throughput",
         "our bot's RSS after start",

@@ -38,7 +38,8 @@ A third bot, the same-job peer (``bench/peer.py``, ``same_job``), is the lean
 peer also writing each update down durably first, recording the visit and
 running its SQL in a worker thread: what the reliability rules make ours do.
 Ours is shown against it too, with the targets proposed in #13's closing note:
-ours/same-job peer >= 0.5 on the mix (bot CPU), and >= 100 updates/s on the mix.
+ours/same-job peer >= 0.5 on the mix (bot CPU), >= 100 updates/s on the mix,
+and our p99 <= 2 x the same-job peer's on the same stream.
 
 The bot's own memory is measured in a separate process (``--rss-probe``): it
 opens the database, builds and starts the Application, answers a few commands
@@ -98,6 +99,7 @@ TARGET_RSS_MB = 80.0
 # loop), so the yardstick is the same lean code doing that job too ("job").
 PROPOSED_JOB_CPU_RATIO = 0.5  # ours/same-job peer on the mix, bot CPU
 PROPOSED_MIX_UPS = 100.0  # > 3 x Telegram's 30 messages/s: the bot is never the bottleneck
+PROPOSED_P99_RATIO = 2.0  # our p99 over the same-job peer's, on the same stream
 KINDS = ("status", "search", "subscribe")
 MIX = {"status": 50, "search": 30, "subscribe": 20}
 # The production limiter, at rates this machine never reaches (Telegram's own
@@ -613,6 +615,10 @@ def measure_rss(url: str) -> tuple[float, float]:
     return float(found.group(1)), float(found.group(2))
 
 
+def _p99_of(tallies: dict[tuple[str, str], Tally], name: str) -> float:
+    return percentile([ms for (n, _k), t in tallies.items() if n == name for ms in t.latencies], 99)
+
+
 def _ratio(mine: float, theirs: float) -> float:
     return mine / theirs if theirs else 0.0
 
@@ -700,6 +706,20 @@ def main(argv: list[str] | None = None) -> int:
         f"our p99 handler latency: {p99:.2f} ms over {len(every)} updates "
         f"(target < {TARGET_P99_MS:.0f} ms) {'PASS' if p99_ok else 'FAIL'}"
     )
+    theirs_p99 = {name: _p99_of(tallies, name) for name in ("peer", "job")}
+    result["peer_p99_ms"] = f"{theirs_p99['peer']:.3f}"
+    result["job_p99_ms"] = f"{theirs_p99['job']:.3f}"
+    p99_ratio = _ratio(p99, theirs_p99["job"])
+    result["p99_job_ratio"] = f"{p99_ratio:.3f}"
+    print(
+        f"info: p99 handler latency of the lean peer {theirs_p99['peer']:.2f} ms, of the "
+        f"same-job peer {theirs_p99['job']:.2f} ms (same stream)"
+    )
+    print(
+        f"proposed: our p99 / the same-job peer's: {p99_ratio:.2f} (<= {PROPOSED_P99_RATIO}) "
+        f"{'PASS' if p99_ratio <= PROPOSED_P99_RATIO else 'FAIL'}"
+    )
+    ok &= p99_ratio <= PROPOSED_P99_RATIO
     print(
         f"our bot's RSS after start: {bot_rss:.1f} MB (target <= {TARGET_RSS_MB:.0f} MB) "
         f"{'PASS' if rss_ok else 'FAIL'}"
