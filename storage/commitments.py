@@ -182,10 +182,30 @@ class ReportLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CountryName:
+    """A commitment's country as its card names it."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLabel:
+    """A commitment's action plan as its card labels it."""
+
+    id: str
+    number: int | None
+    submitted_year: int | None
+    end_year: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CommitmentCard:
-    commitment: Commitment
-    country: Country
-    plan: ActionPlan | None
+    # A row of the commitment's columns (all but the full text), read by name as a
+    # Commitment's attributes are: the card is read as plain rows (bench.throughput).
+    commitment: sa.Row
+    country: CountryName
+    plan: PlanLabel | None
     community: CommunityStatus | None
     irm: Status | None
     overdue: bool
@@ -387,30 +407,39 @@ def normalise_id(text: str) -> str:
 
 # The card's statements, built once: building them on every /status cost a
 # quarter of get_card (py-spy, bench.throughput); SQLAlchemy caches their SQL.
+# Read as plain rows, not ORM objects (loading Commitment, Country and
+# ActionPlan objects was a third of what remained), and without the full text,
+# which the card never shows (its button fetches it: get_full_text).
 _CID = sa.bindparam("cid", type_=sa.String)
 _CARD = (
     select(
-        Commitment,
-        Country,
-        ActionPlan,
+        *(column for column in _C if column.name != "full_text"),
+        col(Country.name).label("country_name"),
+        col(ActionPlan.id).label("plan_id"),
+        col(ActionPlan.number).label("plan_number"),
+        col(ActionPlan.submitted_year).label("plan_submitted_year"),
+        col(ActionPlan.end_year).label("plan_end_year"),
         select(sa.func.count())
         .select_from(Report)
         .where(Report.commitment_id == _CID)
         .where(col(Report.state).in_(LIVE_STATES))
-        .scalar_subquery(),
+        .scalar_subquery()
+        .label("report_count"),
         select(sa.func.count())
         .select_from(Report)
         .where(Report.commitment_id == _CID)
         .where(Report.state == UpdateState.PENDING)
-        .scalar_subquery(),
+        .scalar_subquery()
+        .label("waiting"),
         select(Subscription.chat_id)
         .where(Subscription.chat_id == sa.bindparam("chat_id", type_=sa.BigInteger))
-        .where(Subscription.country_code == Commitment.country_code)
-        .exists(),
+        .where(Subscription.country_code == _C.country_code)
+        .exists()
+        .label("is_followed"),
     )
-    .join(Country, col(Country.code) == col(Commitment.country_code), isouter=True)
-    .join(ActionPlan, col(ActionPlan.id) == col(Commitment.action_plan_id), isouter=True)
-    .where(Commitment.id == _CID)
+    .join(Country, col(Country.code) == _C.country_code, isouter=True)
+    .join(ActionPlan, col(ActionPlan.id) == _C.action_plan_id, isouter=True)
+    .where(_C.id == _CID)
 )
 # A report line's columns, read as plain rows (Core, not ORM objects: loading
 # Report objects was a third of get_card; bench.throughput), with the
@@ -456,33 +485,44 @@ def get_card(
     chat_id: int | None = None,
     now: datetime | None = None,
 ) -> CommitmentCard | None:
-    """The card, and whether ``chat_id`` follows its country."""
-    with db.session() as session:
-        return card_in(session, commitment_id, chat_id=chat_id, now=now)
+    """The card, and whether ``chat_id`` follows its country.
+
+    Reads only, on a connection rather than a session (a session's set-up and
+    commit were a fifth of a card; bench.throughput)."""
+    with db.engine.connect() as conn:
+        return card_in(conn, commitment_id, chat_id=chat_id, now=now)
 
 
 def card_in(
-    session: Session,
+    conn: sa.Connection,
     commitment_id: str,
     *,
     chat_id: int | None = None,
     now: datetime | None = None,
 ) -> CommitmentCard | None:
-    """:func:`get_card` inside a caller's transaction: two queries."""
+    """:func:`get_card` on a caller's connection (a session's: ``session.connection()``)."""
     now = now or utcnow()
     params = {"cid": normalise_id(commitment_id), "chat_id": chat_id}
-    found = session.exec(_CARD, params=params).first()  # type: ignore[call-overload]
-    if found is None:
+    commitment = conn.execute(_CARD, params).first()
+    if commitment is None:
         return None
-    commitment, country, plan, count, waiting, is_followed = found
-    community = community_of(commitment)
-    irm = irm_status(commitment)
-    conn = session.connection()
+    plan = (
+        PlanLabel(
+            commitment.plan_id,
+            commitment.plan_number,
+            commitment.plan_submitted_year,
+            commitment.plan_end_year,
+        )
+        if commitment.plan_id is not None
+        else None
+    )
+    community = community_of(commitment)  # type: ignore[arg-type]
+    irm = irm_status(commitment)  # type: ignore[arg-type]
     reports = conn.execute(_CARD_REPORTS, params).all()
     government = conn.execute(_CARD_GOVERNMENT, params).first()
     return CommitmentCard(
         commitment=commitment,
-        country=country,
+        country=CountryName(commitment.country_code, commitment.country_name),
         plan=plan,
         community=community,
         irm=irm,
@@ -494,11 +534,11 @@ def card_in(
             plan_end_year=plan.end_year if plan else None,
         ),
         recent_reports=[_report_line(row, row.display_name, row.reply) for row in reports],
-        report_count=count,
-        followed=bool(is_followed) and chat_id is not None,
-        pending=waiting,
+        report_count=commitment.report_count,
+        followed=bool(commitment.is_followed) and chat_id is not None,
+        pending=commitment.waiting,
         plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
-        end_term=irm_end_term(commitment),
+        end_term=irm_end_term(commitment),  # type: ignore[arg-type]
         pledges=tuple(conn.execute(_CARD_PLEDGES, params).scalars()),
         government=_report_line(government, None) if government is not None else None,
     )

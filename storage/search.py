@@ -763,7 +763,8 @@ def search_cards(
         use_fts = bool(understood.tokens) and has_fts_index(session)
         ids_for = _fts_ids if use_fts else _like_ids
         found = ids_for(session, understood.tokens, limit, 0, understood.countries)
-        cards = (card_in(session, i, chat_id=chat_id, now=now) for i in found)
+        conn = session.connection()
+        cards = (card_in(conn, i, chat_id=chat_id, now=now) for i in found)
         return [card for card in cards if card is not None]
 
 

@@ -35,6 +35,7 @@ from storage.commitments import (
     HistoryPage,
     ListFilter,
     Page,
+    PlanLabel,
     PlanSummary,
     ReportLine,
     display_title,
@@ -127,7 +128,7 @@ def community_line(
     return label + " · " + fmt_date(community.reported_at)
 
 
-def plan_label(tr: NullTranslations, plan: ActionPlan | PlanSummary | None) -> str:
+def plan_label(tr: NullTranslations, plan: ActionPlan | PlanSummary | PlanLabel | None) -> str:
     _ = tr.gettext
     if plan is None:
         return _("no action plan")
