@@ -100,6 +100,7 @@ TARGET_RSS_MB = 80.0
 PROPOSED_JOB_CPU_RATIO = 0.5  # ours/same-job peer on the mix, bot CPU
 PROPOSED_MIX_UPS = 100.0  # > 3 x Telegram's 30 messages/s: the bot is never the bottleneck
 PROPOSED_P99_RATIO = 2.0  # our p99 over the same-job peer's, on the same stream
+PROPOSED_RSS_MB = 90.0  # the stack's libraries alone hold ~70 MB (printed beside it)
 KINDS = ("status", "search", "subscribe")
 MIX = {"status": 50, "search": 30, "subscribe": 20}
 # The production limiter, at rates this machine never reaches (Telegram's own
@@ -600,10 +601,23 @@ def rss_probe(url: str) -> int:
     return 0
 
 
-def measure_rss(url: str) -> tuple[float, float]:
-    """The bot's VmRSS (MB) after start, and after its first chart, from the probe."""
+# Run by ``python -c`` (this module imports the bot): the libraries the bot is
+# built on, with python-telegram-bot's job queue, and nothing of ours.
+RSS_FLOOR = """
+import gc, sqlalchemy.orm, sqlmodel, telegram.ext
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+gc.collect()
+rss = next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmRSS"))
+print(f"RSS {rss:.1f} {rss:.1f}")
+"""
+
+
+def measure_rss(url: str, *, floor: bool = False) -> tuple[float, float]:
+    """The bot's VmRSS (MB) after start, and after its first chart, from the probe
+    (``floor``: the stack's libraries alone, without the bot, twice)."""
+    mode = ["-c", RSS_FLOOR] if floor else ["-m", "bench.throughput", "--rss-probe", url]
     done = subprocess.run(
-        [sys.executable, "-m", "bench.throughput", "--rss-probe", url],
+        [sys.executable, *mode],
         capture_output=True,
         text=True,
         check=False,
@@ -645,6 +659,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.reports} reports in {time.perf_counter() - started:.1f} s"
         )
         bot_rss, chart_rss = measure_rss(db.url)
+        floor_rss, _ = measure_rss(db.url, floor=True)
         done = asyncio.run(run(db, world, args))
     tallies: dict[tuple[str, str], Tally] = done["tallies"]
     peak, _current = rss_mb()
@@ -724,6 +739,16 @@ def main(argv: list[str] | None = None) -> int:
         f"our bot's RSS after start: {bot_rss:.1f} MB (target <= {TARGET_RSS_MB:.0f} MB) "
         f"{'PASS' if rss_ok else 'FAIL'}"
     )
+    rss_proposed_ok = 0 < bot_rss <= PROPOSED_RSS_MB
+    print(
+        f"info: the stack's libraries alone (python-telegram-bot, SQLAlchemy, SQLModel): "
+        f"{floor_rss:.1f} MB; ours above them: {bot_rss - floor_rss:.1f} MB"
+    )
+    print(
+        f"proposed: our bot's RSS after start <= {PROPOSED_RSS_MB:.0f} MB: {bot_rss:.1f} MB "
+        f"{'PASS' if rss_proposed_ok else 'FAIL'}"
+    )
+    ok &= rss_proposed_ok
     print(f"our bot's RSS after its first chart: {chart_rss:.1f} MB (drawn in a child process)")
     print(f"replies identical to the peer's on the sample: {'yes' if same else 'NO'}")
     print(f"visits of the same-job peer that wrote: {done['job_visit_writes']} (steady state: 0)")
@@ -739,6 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"RESULT {fields} ours_p99_ms={p99:.3f} ours_p50_ms={percentile(every, 50):.3f} "
         f"echo_ups={echo_rate:.1f} bot_rss_mb={bot_rss:.1f} chart_rss_mb={chart_rss:.1f} "
+        f"floor_rss_mb={floor_rss:.1f} "
         f"peak_rss_mb={peak:.1f} "
         f"identical={int(same)} pass={int(ok)}"
     )
