@@ -6,7 +6,8 @@
 On ``bench.throughput``'s data, times each storage function an update of the
 stream calls, in a loop on this thread (no event loop, no Telegram): the
 durable intake (``receive``), the visit, the card, a search page saved for its
-buttons, a subscription, and marking a look-up done (``finish``). CPU ms per
+buttons, a subscription, marking a look-up done (``finish``) and a step of
+the report flow (choosing the status of a draft). CPU ms per
 call, then the same for a worker-thread hop (``asyncio.to_thread``), which our
 bot pays for every one of them and the lean peer of ``bench.throughput`` does
 not. Information only: no targets. The last line is machine-readable.
@@ -25,8 +26,10 @@ from itertools import count
 from bench.common import scratch_database
 from bench.throughput import SEARCHES, populate
 from storage.commitments import get_card
+from storage.drafts import set_status, start_draft
 from storage.following import follow_by_text
 from storage.inbox import Incoming, finish, receive
+from storage.models import Status
 from storage.people import ChatInfo, UserInfo, record_visit
 from storage.search import search_and_remember
 
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
         visitor = visit(0)
         chat_id = members[0]
+        start_draft(db, chat_id, chat_id, state="status", commitment_id=world.commitments[0])
+        statuses = [s for s in Status if s is not Status.WITHDRAWN]
         ids = count(10**9)
         done = count(10**9)
         figures = {
@@ -88,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.calls,
             ),
             "finish": cpu_ms(lambda i: finish(db, next(done)), args.calls),
+            "report_step": cpu_ms(
+                lambda i: set_status(db, chat_id, statuses[i % len(statuses)], state="note"),
+                args.calls,
+            ),
             "thread_hop": asyncio.run(_hops(args.calls)),
         }
     print(f"{'storage call':14} {'CPU ms':>8}")

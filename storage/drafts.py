@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage import outbox
@@ -58,19 +59,49 @@ class DraftView:
     pledge_id: str | None = None  # a report on a Summit pledge (then no commitment)
 
 
+# What a draft's view shows of its commitment (or pledge), built once and read
+# as a row: two ORM look-ups, one of them loading the commitment's full text,
+# were a third of a report step (bench.parts).
+_C = Commitment.__table__.c  # type: ignore[attr-defined]
+_DRAFT_COMMITMENT = (
+    sa.select(
+        _C.id,
+        _C.title,
+        _C.short_title,
+        _C.country_code,
+        _C.community_status,
+        _C.community_verified,
+        _C.community_at,
+        col(Country.name).label("country_name"),
+    )
+    .join(Country, col(Country.code) == _C.country_code, isouter=True)
+    .where(_C.id == sa.bindparam("cid"))
+)
+_P = SummitPledge.__table__.c  # type: ignore[attr-defined]
+_DRAFT_PLEDGE = sa.select(_P.text, _P.country).where(_P.id == sa.bindparam("pid"))
+
+
 def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -> DraftView:
-    commitment = session.get(Commitment, draft.commitment_id) if draft.commitment_id else None
-    country = session.get(Country, commitment.country_code) if commitment else None
-    current = community_of(commitment) if commitment else None
-    pledge = session.get(SummitPledge, draft.pledge_id) if draft.pledge_id else None
-    title = display_title(commitment) if commitment else (pledge.text if pledge else "")
+    conn = session.connection()
+    commitment = (
+        conn.execute(_DRAFT_COMMITMENT, {"cid": draft.commitment_id}).first()
+        if draft.commitment_id
+        else None
+    )
+    pledge = (
+        conn.execute(_DRAFT_PLEDGE, {"pid": draft.pledge_id}).first() if draft.pledge_id else None
+    )
+    code = commitment.country_code if commitment is not None and commitment.country_name else None
+    title = display_title(commitment) if commitment else (pledge.text if pledge else "")  # type: ignore[arg-type]
     return DraftView(
         member_id=draft.member_id,
         chat_id=draft.chat_id,
         commitment_id=draft.commitment_id,
         commitment_title=title,
-        country_name=country.name if country else (pledge.country if pledge else ""),
-        current=current,
+        country_name=commitment.country_name or ""
+        if commitment
+        else (pledge.country if pledge else ""),
+        current=community_of(commitment) if commitment else None,  # type: ignore[arg-type]
         status=Status(draft.status) if draft.status else None,
         note=draft.note,
         evidence=list(draft.evidence),
@@ -78,8 +109,7 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         editing=draft.editing,
         state=state,
         anonymous=draft.anonymous,
-        government=country is not None
-        and may_report_as_government(session, draft.member_id, country.code),
+        government=code is not None and may_report_as_government(session, draft.member_id, code),
         pledge_id=draft.pledge_id,
     )
 
