@@ -236,7 +236,7 @@ class Peer:
         found = TYPED_ID.match(typed)
         cid = (found.group(1) + found.group(2)).upper() if found else None
         found_card = (
-            await self._run(self._fetch_card, update.effective_chat.id, cid) if cid else None
+            await self.run_sql(self._fetch_card, update.effective_chat.id, cid) if cid else None
         )
         if found_card is None:
             await self._reply(
@@ -354,7 +354,7 @@ class Peer:
         in_titles = f"{{id title short_title}} : ({anywhere})"
         elsewhere = f"({anywhere}) NOT ({in_titles})"
         now = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        total, rows, query_id = await self._run(
+        total, rows, query_id = await self.run_sql(
             self._fetch_search, update.effective_chat.id, typed, bool(tokens), anywhere,
             in_titles, elsewhere, now,
         )  # fmt: skip
@@ -418,7 +418,7 @@ class Peer:
         typed = " ".join(context.args or []).strip()
         chat_id = update.effective_chat.id
         now = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        found, added = await self._run(self._fetch_subscribe, chat_id, typed, now)
+        found, added = await self.run_sql(self._fetch_subscribe, chat_id, typed, now)
         if found is None:
             text = f"I found no OGP member called <i>{esc(clip(typed, 60))}</i>."
             await self._reply(
@@ -449,7 +449,7 @@ class Peer:
         ).rowcount
         return found, added
 
-    async def _run(self, work: Callable[..., T], *args: object) -> T:
+    async def run_sql(self, work: Callable[..., T], *args: object) -> T:
         """The peer's SQL: on the event loop, or in a worker thread as ours does
         (``offload``): a blocking call on the loop holds up every other chat."""
         if self.offload:
@@ -499,7 +499,7 @@ class SameJob:
     async def intake(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user
         name = " ".join(p for p in (user.first_name, user.last_name) if p)
-        await self.peer._run(
+        await self.peer.run_sql(
             self._intake, update.update_id, chat.id, update.to_json(), user.id, name, user.username
         )
 
@@ -533,7 +533,7 @@ class SameJob:
 
     async def done(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         when = self.peer.now().isoformat(sep=" ")
-        await self.peer._run(self.peer.db.execute, DONE_SQL, (when, update.update_id))
+        await self.peer.run_sql(self.peer.db.execute, DONE_SQL, (when, update.update_id))
 
 
 def add_handlers(app: Application, peer: Peer, *, same_job: bool = False) -> SameJob | None:  # type: ignore[type-arg]

@@ -69,7 +69,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bench.common import percentile, rss_mb, scratch_database
-from bench.peer import Peer, add_handlers
+from bench.peer import Peer, SameJob, add_handlers
 from bench.search import vocabulary
 from bot.app import build_application, freeze_startup_heap
 from bot.config import RateLimits, Settings
@@ -427,7 +427,7 @@ def ours(db: Database) -> Side:
     return Side("ours", app, server)
 
 
-def peer(db: Database, *, same_job: bool = False) -> tuple[Side, Peer]:
+def peer(db: Database, *, same_job: bool = False) -> tuple[Side, Peer, SameJob | None]:
     server = BotAPIServer()
     app = (
         Application.builder()
@@ -438,8 +438,8 @@ def peer(db: Database, *, same_job: bool = False) -> tuple[Side, Peer]:
         .build()
     )
     lean = Peer(db.url.removeprefix("sqlite:///"), server.clock.now, offload=same_job)
-    lean.job = add_handlers(app, lean, same_job=same_job)  # type: ignore[attr-defined]
-    return Side("job" if same_job else "peer", app, server), lean
+    job = add_handlers(app, lean, same_job=same_job)
+    return Side("job" if same_job else "peer", app, server), lean, job
 
 
 def echo() -> Side:
@@ -529,8 +529,9 @@ async def run(db: Database, world: World, args: argparse.Namespace) -> dict[str,
     rng = random.Random(args.seed)
     commands = Commands(world, rng)
     ours_side = ours(db)
-    peer_side, lean = peer(db)
-    job_side, lean_job = peer(db, same_job=True)
+    peer_side, lean, _ = peer(db)
+    job_side, lean_job, same_job = peer(db, same_job=True)
+    assert same_job is not None
     echo_side = echo()
     pool = [m for m in world.members if m not in set(world.leads)]
     rng.shuffle(pool)
@@ -563,7 +564,7 @@ async def run(db: Database, world: World, args: argparse.Namespace) -> dict[str,
     finally:
         lean.close()
         lean_job.close()
-    return {"tallies": tallies, "differ": differ, "job_visit_writes": lean_job.job.writes}  # type: ignore[attr-defined]
+    return {"tallies": tallies, "differ": differ, "job_visit_writes": same_job.writes}
 
 
 def rss_probe(url: str) -> int:

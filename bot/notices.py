@@ -32,8 +32,7 @@ def _needs_verifying(tr: NullTranslations, db: Database, payload: dict[str, Any]
     result = report_store.submitted(db, payload["report_id"], payload["revision"])
     if result is None:
         return None
-    view = review_views.to_reviewers(tr, result, reveal=bool(payload.get("reveal")))
-    return view.text, view.keyboard.to_dict() if view.keyboard else None
+    return review_views.to_reviewers(tr, result, reveal=bool(payload.get("reveal"))).stored()
 
 
 def _decided(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
@@ -49,8 +48,7 @@ def _outcome(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Ren
     info = report_store.get_report(db, payload["report_id"])
     if info is None:
         return None
-    view = review_views.outcome_for_reporter(tr, info)
-    return view.text, view.keyboard.to_dict() if view.keyboard else None
+    return review_views.outcome_for_reporter(tr, info).stored()
 
 
 def _to_government(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
@@ -83,8 +81,7 @@ def _pledge_ask(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> 
     found = pledge_reports.line(db, payload["report_id"])
     if found is None:
         return None
-    view = pledge_views.to_reviewers(tr, found, reveal=bool(payload.get("reveal")))
-    return view.text, view.keyboard.to_dict() if view.keyboard else None
+    return pledge_views.to_reviewers(tr, found, reveal=bool(payload.get("reveal"))).stored()
 
 
 def _pledge_outcome(tr: NullTranslations, db: Database, payload: dict[str, Any]) -> Rendered:
@@ -92,8 +89,7 @@ def _pledge_outcome(tr: NullTranslations, db: Database, payload: dict[str, Any])
     found = pledge_reports.line(db, payload["report_id"])
     if found is None:
         return None
-    view = pledge_views.outcome_for_author(tr, found)
-    return view.text, view.keyboard.to_dict() if view.keyboard else None
+    return pledge_views.outcome_for_author(tr, found).stored()
 
 
 NOTICES: dict[str, Render] = {

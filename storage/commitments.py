@@ -92,7 +92,12 @@ class Lens:
 NO_LENS = Lens()
 
 
-def irm_status(commitment: Commitment) -> Status | None:
+# A commitment, or a row of its columns read with Core (the hot paths read rows:
+# docs/performance.md); the helpers below read attributes only, so take either.
+CommitmentLike = Commitment | sa.Row
+
+
+def irm_status(commitment: CommitmentLike) -> Status | None:
     """The IRM's latest completion rating, on our scale (end of term wins)."""
     for rating in (commitment.completion_end_term, commitment.completion_progress):
         if status := status_of_irm_rating(rating):
@@ -100,7 +105,7 @@ def irm_status(commitment: Commitment) -> Status | None:
     return None
 
 
-def irm_end_term(commitment: Commitment) -> Status | None:
+def irm_end_term(commitment: CommitmentLike) -> Status | None:
     """The IRM's end-of-term verdict, the word that closes a commitment of an ended plan."""
     return status_of_irm_rating(commitment.completion_end_term)
 
@@ -219,7 +224,7 @@ class CommitmentCard:
     government: ReportLine | None = None  # the government's latest word, beside civil society's
 
 
-def display_title(commitment: Commitment) -> str:
+def display_title(commitment: CommitmentLike) -> str:
     return (commitment.short_title or commitment.title or commitment.id).strip()
 
 
@@ -248,7 +253,7 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def community_of(commitment: Commitment) -> CommunityStatus | None:
+def community_of(commitment: CommitmentLike) -> CommunityStatus | None:
     """The stored community status: ``refresh_community`` keeps it current, so no query."""
     if commitment.community_status is None:
         return None
@@ -352,19 +357,19 @@ def rows_for(
     return [_list_row(c, plans.get(c.action_plan_id or ""), today) for c in commitments]
 
 
-def _list_row(commitment: Commitment | sa.Row, end_year: int | None, today: date) -> CommitmentRow:
+def _list_row(commitment: CommitmentLike, end_year: int | None, today: date) -> CommitmentRow:
     """One list row, from a Commitment or a row of ``_LIST_ROWS``."""
-    community, irm = community_of(commitment), irm_status(commitment)  # type: ignore[arg-type]
+    community, irm = community_of(commitment), irm_status(commitment)
     return CommitmentRow(
         id=commitment.id,
-        title=display_title(commitment),  # type: ignore[arg-type]
+        title=display_title(commitment),
         country_code=commitment.country_code,
         end_date=commitment.end_date,
         community=community,
         irm=irm,
         overdue=is_overdue(commitment.end_date, community, irm, today, plan_end_year=end_year),
         plan_ended=plan_ended(end_year, today),
-        end_term=irm_end_term(commitment),  # type: ignore[arg-type]
+        end_term=irm_end_term(commitment),
     )
 
 
@@ -516,8 +521,8 @@ def card_in(
         if commitment.plan_id is not None
         else None
     )
-    community = community_of(commitment)  # type: ignore[arg-type]
-    irm = irm_status(commitment)  # type: ignore[arg-type]
+    community = community_of(commitment)
+    irm = irm_status(commitment)
     reports = conn.execute(_CARD_REPORTS, params).all()
     government = conn.execute(_CARD_GOVERNMENT, params).first()
     return CommitmentCard(
@@ -538,7 +543,7 @@ def card_in(
         followed=bool(commitment.is_followed) and chat_id is not None,
         pending=commitment.waiting,
         plan_ended=plan_ended(plan.end_year if plan else None, now.date()),
-        end_term=irm_end_term(commitment),  # type: ignore[arg-type]
+        end_term=irm_end_term(commitment),
         pledges=tuple(conn.execute(_CARD_PLEDGES, params).scalars()),
         government=_report_line(government, None) if government is not None else None,
     )

@@ -92,7 +92,7 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         conn.execute(_DRAFT_PLEDGE, {"pid": draft.pledge_id}).first() if draft.pledge_id else None
     )
     code = commitment.country_code if commitment is not None and commitment.country_name else None
-    title = display_title(commitment) if commitment else (pledge.text if pledge else "")  # type: ignore[arg-type]
+    title = display_title(commitment) if commitment else (pledge.text if pledge else "")
     return DraftView(
         member_id=draft.member_id,
         chat_id=draft.chat_id,
@@ -101,7 +101,7 @@ def draft_view(session: Session, draft: ReportDraft, state: str | None = None) -
         country_name=commitment.country_name or ""
         if commitment
         else (pledge.country if pledge else ""),
-        current=community_of(commitment) if commitment else None,  # type: ignore[arg-type]
+        current=community_of(commitment) if commitment else None,
         status=Status(draft.status) if draft.status else None,
         note=draft.note,
         evidence=list(draft.evidence),

@@ -165,24 +165,18 @@ async def report_in_group(update: Update, context: BotContext) -> None:
 
 async def choose_text(update: Update, context: BotContext) -> str:
     text = update.effective_message.text.strip()
-    if pledge_id := normalise_pledge_id(text):
-        try:
-            draft = drafts.choose_pledge(
-                context.db, update.effective_user.id, pledge_id, state=STATUS
-            )
-        except report_rules.ReportError:
-            await reply(update, views.unknown_commitment(context.tr, pledge_id))
-            return CHOOSE
-        return await _ask(update, context, draft, STATUS)
-    if commitment_id := normalise_commitment_id(text):
-        try:
-            draft = drafts.choose_commitment(
-                context.db, update.effective_user.id, commitment_id, state=STATUS
-            )
-        except report_rules.ReportError:
-            await reply(update, views.unknown_commitment(context.tr, commitment_id))
-            return CHOOSE
-        return await _ask(update, context, draft, STATUS)
+    # What was typed is a Summit pledge's id, or else a commitment's, or else words.
+    for normalise, choose in (
+        (normalise_pledge_id, drafts.choose_pledge),
+        (normalise_commitment_id, drafts.choose_commitment),
+    ):
+        if chosen := normalise(text):
+            try:
+                draft = choose(context.db, update.effective_user.id, chosen, state=STATUS)
+            except report_rules.ReportError:
+                await reply(update, views.unknown_commitment(context.tr, chosen))
+                return CHOOSE
+            return await _ask(update, context, draft, STATUS)
     found = search_commitments(context.db, text, page_size=SUGGESTIONS)
     options = [(row.id, row.title) for row in found.rows]
     await reply(update, views.search_choices(context.tr, text, options))

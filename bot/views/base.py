@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from gettext import NullTranslations
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from babel import UnknownLocaleError
@@ -34,6 +34,10 @@ _TAG = re.compile(r"<[^>]*>")
 class View:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+
+    def stored(self) -> tuple[str, dict[str, Any] | None]:
+        """The view as an outbox row holds it: the text, and the keyboard as JSON data."""
+        return self.text, self.keyboard.to_dict() if self.keyboard else None
 
 
 def fixed(message: str) -> Callable[[NullTranslations], View]:
